@@ -1,0 +1,116 @@
+"""The ``ptrcm`` command line. Exit codes: 0 success, 1 findings to act on, 2 bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ptrcm import __version__
+from ptrcm.errors import PtrcmError
+
+app = typer.Typer(
+    name="ptrcm",
+    help="Revenue-cycle platform for outpatient rehab therapy (PT, OT, SLP).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class Method(StrEnum):
+    cms = "cms"
+    ama = "ama"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"ptrcm: error: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"ptrcm {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def units(
+    pairs: Annotated[list[str], typer.Argument(help="CODE=MINUTES for each service on one date of service, e.g. 97110=33 97140=7 (an untimed code may be given without minutes).")],
+    method: Annotated[Method, typer.Option(help="cms: Medicare total-time method; ama: per-code method.")] = Method.cms,
+    explain: Annotated[bool, typer.Option("--explain", help="Show the reasoning step by step.")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="text for people, json for scripts.")] = OutputFormat.text,
+) -> None:
+    """Units per code for one date of service, by the payer's counting method."""
+    from ptrcm.domain.codes import load_catalog
+    from ptrcm.domain.units import UnitMethod, compute_units
+
+    catalog = load_catalog()
+    services: list[tuple[str, int | None]] = []
+    for pair in pairs:
+        code, sep, minutes = pair.partition("=")
+        code = code.strip().upper()
+        if code not in catalog:
+            raise fail(f"argument {pair!r}: unknown code {code!r} (not in the therapy code catalog)")
+        if not sep:
+            if catalog[code].timed:
+                raise fail(f"argument {pair!r}: timed code {code} needs minutes, as {code}=MINUTES")
+            services.append((code, None))
+            continue
+        if not minutes.strip().isdigit():
+            raise fail(f"argument {pair!r}: minutes must be a whole number ≥ 0")
+        services.append((code, int(minutes)))
+    result = compute_units(services, UnitMethod(method.value), catalog)
+    if fmt is OutputFormat.json:
+        data: dict[str, Any] = {
+            "method": result.method.value,
+            "total_timed_minutes": result.total_timed_minutes,
+            "total_timed_units": result.total_units,
+            "units": result.units,
+            "ties": [{"leftover": t.leftover, "codes": list(t.codes), "chosen": list(t.chosen)} for t in result.ties],
+        }
+        if explain:
+            data["explanation"] = result.explain()
+        emit_json(data)
+        return
+    table = Table(title=f"{result.total_timed_minutes} timed minutes, method {result.method.value}")
+    for col in ("code", "minutes", "units"):
+        table.add_column(col, justify="right" if col != "code" else "left")
+    for line in result.lines:
+        table.add_row(line.code, "-" if line.minutes is None else str(line.minutes), str(line.units))
+    out.print(table)
+    if explain:
+        for step in result.explain():
+            out.print(f"  • {step}", markup=False)
+
+
+def main() -> None:
+    """Console entry point: translates ptrcm errors into exit code 2 and a one-line reason."""
+    try:
+        app()
+    except PtrcmError as exc:
+        err.print(f"ptrcm: error: {exc}", markup=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

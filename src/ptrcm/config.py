@@ -1,0 +1,356 @@
+"""``ptrcm.toml``: clinic identity, payers, charge master and rule selection (ARCHITECTURE §3.3).
+
+A built-in default defines the payers MEDICARE, MEDICARE_ADV, MEDICAID, COMMERCIAL,
+WORKERS_COMP and SELF_PAY so every command works without a file. A file's ``[payers.X]``
+table is merged over the default of the same id (or defines a new payer); keys this module
+does not know are kept as rule-pack parameter overrides, which the pack schema checks.
+Every error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ptrcm.domain.money import Money
+from ptrcm.domain.units import UnitMethod
+from ptrcm.domain.visits import Address
+from ptrcm.errors import ConfigError
+
+PAYER_CLASSES = (
+    "medicare", "medicare_advantage", "medicaid", "commercial", "workers_comp", "self_pay",
+)  # fmt: skip
+CLAIM_TYPES = ("837P", "837I")
+CONFLICT_POLICIES = ("primary", "cms")
+
+DEFAULT_TOML = """
+[clinic]
+name = "Riverside Rehab Partners"
+npi = "1234567893"
+tin = "123456789"
+taxonomy = "225100000X"
+timezone = "America/Chicago"
+address = { line1 = "100 Main St", city = "Springfield", state = "IL", zip = "627010001" }
+
+[billing]
+# When primary and secondary payers count units differently (reference §1.2):
+# "primary" follows the primary payer's method, "cms" always uses the Medicare method.
+unit_method_conflict = "primary"
+
+[payers.MEDICARE]
+name = "Medicare Part B"
+class = "medicare"
+pack = "medicare"
+payer_code = "MCRPB"
+claim_type = "837P"
+unit_method = "cms"
+timely_filing_days = 365
+auth_required = false
+
+[payers.MEDICARE_ADV]
+name = "Medicare Advantage Plan"
+class = "medicare_advantage"
+pack = "medicare_advantage"
+payer_code = "MAPLN"
+claim_type = "837P"
+unit_method = "cms"
+timely_filing_days = 180
+auth_required = true
+
+[payers.MEDICAID]
+name = "State Medicaid"
+class = "medicaid"
+pack = "medicaid"
+payer_code = "MCAID"
+claim_type = "837P"
+unit_method = "ama"
+timely_filing_days = 180
+visit_limit_per_year = 20
+auth_required = true
+
+[payers.COMMERCIAL]
+name = "Commercial PPO"
+class = "commercial"
+pack = "commercial"
+payer_code = "COMPPO"
+claim_type = "837P"
+unit_method = "ama"
+timely_filing_days = 90
+visit_limit_per_year = 30
+auth_required = false
+
+[payers.WORKERS_COMP]
+name = "Workers' Compensation Carrier"
+class = "workers_comp"
+pack = "workers_comp"
+payer_code = "WCCAR"
+claim_type = "837P"
+unit_method = "ama"
+timely_filing_days = 180
+auth_required = true
+
+[payers.SELF_PAY]
+name = "Self-pay"
+class = "self_pay"
+pack = "commercial"
+payer_code = "SELF"
+claim_type = "837P"
+unit_method = "ama"
+timely_filing_days = 3650
+auth_required = false
+
+# Charge master: the practice's billed charge per unit (not what payers allow).
+[charges]
+default = "50.00"
+97110 = "55.00"
+97112 = "58.00"
+97116 = "52.00"
+97140 = "56.00"
+97530 = "60.00"
+97535 = "54.00"
+97161 = "150.00"
+97162 = "175.00"
+97163 = "200.00"
+97164 = "110.00"
+97165 = "150.00"
+97166 = "175.00"
+97167 = "200.00"
+97168 = "110.00"
+92507 = "140.00"
+92526 = "150.00"
+92523 = "260.00"
+97010 = "20.00"
+97014 = "25.00"
+G0283 = "25.00"
+97035 = "30.00"
+97032 = "35.00"
+97012 = "35.00"
+97150 = "40.00"
+97129 = "70.00"
+97130 = "55.00"
+
+[rules]
+select = []
+ignore = []
+"""
+
+_PAYER_KEYS = {
+    "name", "class", "pack", "payer_code", "claim_type", "unit_method", "timely_filing_days",
+    "visit_limit_per_year", "auth_required", "fee_schedule",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Clinic:
+    name: str
+    npi: str
+    tin: str
+    taxonomy: str
+    timezone: str
+    address: Address
+
+
+@dataclass(frozen=True, slots=True)
+class PayerConfig:
+    payer_id: str
+    name: str
+    payer_class: str
+    pack: str
+    payer_code: str
+    claim_type: str
+    unit_method: UnitMethod
+    timely_filing_days: int
+    visit_limit_per_year: int | None
+    auth_required: bool
+    fee_schedule: str | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    source: str
+    clinic: Clinic
+    payers: Mapping[str, PayerConfig]
+    charges: Mapping[str, Money]
+    default_charge: Money
+    unit_method_conflict: str
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+
+    def payer(self, payer_id: str) -> PayerConfig | None:
+        return self.payers.get(payer_id)
+
+    def charge_for(self, code: str) -> Money:
+        return self.charges.get(code, self.default_charge)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def default_document() -> dict[str, Any]:
+    return tomllib.loads(DEFAULT_TOML)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """The built-in default, with the file at ``path`` merged over it when given."""
+    doc = default_document()
+    source = "<built-in default>"
+    if path is not None:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(source, "-", f"cannot read the file ({exc.strerror})") from None
+        try:
+            user = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, "-", f"not valid TOML: {exc}") from None
+        doc = _merge(doc, user)
+    return parse_config(doc, source)
+
+
+def parse_config(doc: Mapping[str, Any], source: str) -> Config:
+    known = {"clinic", "billing", "payers", "charges", "rules", "database"}
+    for key in doc:
+        if key not in known:
+            raise ConfigError(source, key, f"unknown section; expected one of {sorted(known)}")
+    clinic = _clinic(source, _table(source, doc, "clinic"))
+    payers = {
+        pid: _payer(source, pid, raw) for pid, raw in _table(source, doc, "payers").items()
+    }
+    charges_raw = dict(_table(source, doc, "charges"))
+    default_raw = charges_raw.pop("default", "0.00")
+    charges = {code: _money(source, f"charges.{code}", v) for code, v in charges_raw.items()}
+    billing = _table(source, doc, "billing")
+    conflict = billing.get("unit_method_conflict", "primary")
+    if conflict not in CONFLICT_POLICIES:
+        raise ConfigError(
+            source, "billing.unit_method_conflict", f"must be one of {CONFLICT_POLICIES}"
+        )
+    rules = _table(source, doc, "rules")
+    return Config(
+        source=source,
+        clinic=clinic,
+        payers=payers,
+        charges=charges,
+        default_charge=_money(source, "charges.default", default_raw),
+        unit_method_conflict=conflict,
+        select=_id_list(source, rules, "select"),
+        ignore=_id_list(source, rules, "ignore"),
+    )
+
+
+def _table(source: str, doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(source, key, "must be a table")
+    return value
+
+
+def _text(source: str, table: Mapping[str, Any], key: str, path: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(source, path, "is required and must be a non-empty string")
+    return value.strip()
+
+
+def _money(source: str, key: str, value: object) -> Money:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ConfigError(source, key, 'must be a decimal string such as "55.00"')
+    try:
+        money = Money.of(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(source, key, str(exc)) from None
+    if money.amount < Decimal(0):
+        raise ConfigError(source, key, "must not be negative")
+    return money
+
+
+def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
+    npi = _text(source, raw, "npi", "clinic.npi")
+    if not (npi.isdigit() and len(npi) == 10):
+        raise ConfigError(source, "clinic.npi", "must be 10 digits")
+    tin = _text(source, raw, "tin", "clinic.tin").replace("-", "")
+    if not (tin.isdigit() and len(tin) == 9):
+        raise ConfigError(source, "clinic.tin", "must be 9 digits")
+    addr = raw.get("address")
+    if not isinstance(addr, Mapping):
+        raise ConfigError(source, "clinic.address", "is required: {line1, city, state, zip}")
+    address = Address(
+        line1=_text(source, addr, "line1", "clinic.address.line1"),
+        city=_text(source, addr, "city", "clinic.address.city"),
+        state=_text(source, addr, "state", "clinic.address.state"),
+        zip=_text(source, addr, "zip", "clinic.address.zip"),
+    )
+    if len(address.state) != 2:
+        raise ConfigError(source, "clinic.address.state", "must be a two-letter state code")
+    if not (address.zip.isdigit() and len(address.zip) in (5, 9)):
+        raise ConfigError(source, "clinic.address.zip", "must be 5 or 9 digits")
+    return Clinic(
+        name=_text(source, raw, "name", "clinic.name"),
+        npi=npi,
+        tin=tin,
+        taxonomy=_text(source, raw, "taxonomy", "clinic.taxonomy"),
+        timezone=_text(source, raw, "timezone", "clinic.timezone"),
+        address=address,
+    )
+
+
+def _payer(source: str, pid: str, raw: object) -> PayerConfig:
+    p = f"payers.{pid}"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(source, p, "must be a table")
+    cls = raw.get("class")
+    if cls not in PAYER_CLASSES:
+        raise ConfigError(source, f"{p}.class", f"must be one of {', '.join(PAYER_CLASSES)}")
+    claim_type = raw.get("claim_type", "837P")
+    if claim_type not in CLAIM_TYPES:
+        raise ConfigError(source, f"{p}.claim_type", "must be 837P or 837I")
+    method = raw.get("unit_method", "cms" if cls == "medicare" else "ama")
+    if method not in ("cms", "ama"):
+        raise ConfigError(source, f"{p}.unit_method", 'must be "cms" or "ama"')
+    filing = raw.get("timely_filing_days", 365)
+    if isinstance(filing, bool) or not isinstance(filing, int) or filing <= 0:
+        raise ConfigError(source, f"{p}.timely_filing_days", "must be a positive whole number")
+    limit = raw.get("visit_limit_per_year")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ConfigError(source, f"{p}.visit_limit_per_year", "must be a whole number")
+    auth = raw.get("auth_required", False)
+    if not isinstance(auth, bool):
+        raise ConfigError(source, f"{p}.auth_required", "must be true or false")
+    fee = raw.get("fee_schedule")
+    if fee is not None and not isinstance(fee, str):
+        raise ConfigError(source, f"{p}.fee_schedule", "must be a file path")
+    return PayerConfig(
+        payer_id=pid,
+        name=_text(source, raw, "name", f"{p}.name") if "name" in raw else pid,
+        payer_class=cls,
+        pack=str(raw.get("pack", cls)),
+        payer_code=str(raw.get("payer_code", pid)),
+        claim_type=claim_type,
+        unit_method=UnitMethod(method),
+        timely_filing_days=filing,
+        visit_limit_per_year=limit,
+        auth_required=auth,
+        fee_schedule=fee,
+        overrides={k: v for k, v in raw.items() if k not in _PAYER_KEYS},
+    )
+
+
+def _id_list(source: str, rules: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = rules.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(source, f"rules.{key}", "must be a list of rule ids or prefixes")
+    return tuple(v.strip().upper() for v in value)

@@ -1,0 +1,1 @@
+"""Pure domain core: values, catalog, unit engine, charge building. Standard library only."""
