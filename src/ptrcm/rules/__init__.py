@@ -1,0 +1,1 @@
+"""Claim scrubbing: a rule engine over visits/claims, payer policy as versioned TOML packs."""
