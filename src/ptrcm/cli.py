@@ -103,9 +103,23 @@ def units(
             out.print(f"  • {step}", markup=False)
 
 
+def _register_commands() -> None:
+    """Each command group lives in ptrcm.commands.<name> and exposes ``app``."""
+    import importlib
+
+    for name in COMMAND_GROUPS:
+        module = importlib.import_module(f"ptrcm.commands.{name}")
+        app.add_typer(module.app, name=name.replace("_", "-"))
+
+
+# Command groups registered under `ptrcm <group> ...`; add one name per module.
+COMMAND_GROUPS: tuple[str, ...] = ()
+
+
 def main() -> None:
     """Console entry point: translates ptrcm errors into exit code 2 and a one-line reason."""
     try:
+        _register_commands()
         app()
     except PtrcmError as exc:
         err.print(f"ptrcm: error: {exc}", markup=False)
