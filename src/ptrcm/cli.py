@@ -113,13 +113,14 @@ def _register_commands() -> None:
 
 
 # Command groups registered under `ptrcm <group> ...`; add one name per module.
+# Command modules keep heavy imports inside their functions so `ptrcm --help` stays quick.
 COMMAND_GROUPS: tuple[str, ...] = ()
+_register_commands()
 
 
 def main() -> None:
     """Console entry point: translates ptrcm errors into exit code 2 and a one-line reason."""
     try:
-        _register_commands()
         app()
     except PtrcmError as exc:
         err.print(f"ptrcm: error: {exc}", markup=False)
