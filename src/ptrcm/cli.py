@@ -53,12 +53,20 @@ def _root(
         raise typer.Exit(0)
 
 
+PAIRS_HELP = (
+    "CODE=MINUTES for each service on one date of service, e.g. 97110=33 97140=7"
+    " (an untimed code may be given without minutes)."
+)
+METHOD_HELP = "cms: Medicare total-time method (8-minute rule); ama: per-code method."
+FORMAT_HELP = "text for people, json for scripts."
+
+
 @app.command()
 def units(
-    pairs: Annotated[list[str], typer.Argument(help="CODE=MINUTES for each service on one date of service, e.g. 97110=33 97140=7 (an untimed code may be given without minutes).")],
-    method: Annotated[Method, typer.Option(help="cms: Medicare total-time method; ama: per-code method.")] = Method.cms,
-    explain: Annotated[bool, typer.Option("--explain", help="Show the reasoning step by step.")] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="text for people, json for scripts.")] = OutputFormat.text,
+    pairs: Annotated[list[str], typer.Argument(help=PAIRS_HELP)],
+    method: Annotated[Method, typer.Option(help=METHOD_HELP)] = Method.cms,
+    explain: Annotated[bool, typer.Option("--explain", help="Show the reasoning.")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help=FORMAT_HELP)] = OutputFormat.text,
 ) -> None:
     """Units per code for one date of service, by the payer's counting method."""
     from ptrcm.domain.codes import load_catalog
@@ -70,7 +78,9 @@ def units(
         code, sep, minutes = pair.partition("=")
         code = code.strip().upper()
         if code not in catalog:
-            raise fail(f"argument {pair!r}: unknown code {code!r} (not in the therapy code catalog)")
+            raise fail(
+                f"argument {pair!r}: unknown code {code!r} (not in the therapy code catalog)"
+            )
         if not sep:
             if catalog[code].timed:
                 raise fail(f"argument {pair!r}: timed code {code} needs minutes, as {code}=MINUTES")
@@ -86,7 +96,10 @@ def units(
             "total_timed_minutes": result.total_timed_minutes,
             "total_timed_units": result.total_units,
             "units": result.units,
-            "ties": [{"leftover": t.leftover, "codes": list(t.codes), "chosen": list(t.chosen)} for t in result.ties],
+            "ties": [
+                {"leftover": t.leftover, "codes": list(t.codes), "chosen": list(t.chosen)}
+                for t in result.ties
+            ],
         }
         if explain:
             data["explanation"] = result.explain()
@@ -96,7 +109,9 @@ def units(
     for col in ("code", "minutes", "units"):
         table.add_column(col, justify="right" if col != "code" else "left")
     for line in result.lines:
-        table.add_row(line.code, "-" if line.minutes is None else str(line.minutes), str(line.units))
+        table.add_row(
+            line.code, "-" if line.minutes is None else str(line.minutes), str(line.units)
+        )
     out.print(table)
     if explain:
         for step in result.explain():

@@ -227,9 +227,7 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         if key not in known:
             raise ConfigError(source, key, f"unknown section; expected one of {sorted(known)}")
     clinic = _clinic(source, _table(source, doc, "clinic"))
-    payers = {
-        pid: _payer(source, pid, raw) for pid, raw in _table(source, doc, "payers").items()
-    }
+    payers = {pid: _payer(source, pid, raw) for pid, raw in _table(source, doc, "payers").items()}
     charges_raw = dict(_table(source, doc, "charges"))
     default_raw = charges_raw.pop("default", "0.00")
     charges = {code: _money(source, f"charges.{code}", v) for code, v in charges_raw.items()}

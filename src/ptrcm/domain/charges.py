@@ -41,7 +41,9 @@ class Charges:
     dropped: tuple[str, ...]  # codes documented but not billed (zero units)
 
 
-def resolve_unit_method(primary: UnitMethod, secondary: UnitMethod | None, conflict: str) -> UnitMethod:
+def resolve_unit_method(
+    primary: UnitMethod, secondary: UnitMethod | None, conflict: str
+) -> UnitMethod:
     """The method for a visit billed to two payers that may count units differently.
 
     ``conflict`` is the practice setting of reference §1.2: ``"primary"`` follows the
@@ -121,7 +123,9 @@ def build_charges(
 
 def _merge(a: Service, b: Service) -> Service:
     """Two documented entries of one code on one day become one line."""
-    minutes = None if a.minutes is None and b.minutes is None else (a.minutes or 0) + (b.minutes or 0)
+    minutes = (
+        None if a.minutes is None and b.minutes is None else (a.minutes or 0) + (b.minutes or 0)
+    )
     units = None if a.units is None and b.units is None else (a.units or 0) + (b.units or 0)
     return Service(
         code=a.code,

@@ -40,7 +40,9 @@ class Catalog(Mapping[str, CodeInfo]):
     def __init__(self, codes: Mapping[str, CodeInfo], version: str) -> None:
         self._codes = dict(codes)
         self.version = version
-        self.timed_15 = frozenset(c for c, i in self._codes.items() if i.timed and i.unit_minutes == 15)
+        self.timed_15 = frozenset(
+            c for c, i in self._codes.items() if i.timed and i.unit_minutes == 15
+        )
 
     def __getitem__(self, code: str) -> CodeInfo:
         return self._codes[code]

@@ -33,11 +33,34 @@ from ptrcm.domain.visits import (
 from ptrcm.errors import InputError, RecordProblem
 
 KNOWN_KEYS = frozenset(
-    "visit_id patient_id date_of_service payer_id member_id place_of_service location_id"
-    " discipline rendering diagnoses services total_timed_minutes total_treatment_minutes"
-    " plan_of_care episode_visit_number last_progress_report_visit authorization patient"
-    " subscriber secondary referring onset_date kx_ytd_allowed benefits"
-    " eligibility_verified_on coverage".split()
+    {
+        "visit_id",
+        "patient_id",
+        "date_of_service",
+        "payer_id",
+        "member_id",
+        "place_of_service",
+        "location_id",
+        "discipline",
+        "rendering",
+        "diagnoses",
+        "services",
+        "total_timed_minutes",
+        "total_treatment_minutes",
+        "plan_of_care",
+        "episode_visit_number",
+        "last_progress_report_visit",
+        "authorization",
+        "patient",
+        "subscriber",
+        "secondary",
+        "referring",
+        "onset_date",
+        "kx_ytd_allowed",
+        "benefits",
+        "eligibility_verified_on",
+        "coverage",
+    }
 )
 CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
 MODIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
@@ -65,7 +88,9 @@ class _Fields:
             return None
         return value
 
-    def string(self, obj: dict[str, Any], key: str, path: str, required: bool = False) -> str | None:
+    def string(
+        self, obj: dict[str, Any], key: str, path: str, required: bool = False
+    ) -> str | None:
         value = self.get(obj, key, path, required)
         if value is None:
             return None
@@ -101,7 +126,9 @@ class _Fields:
             self.bad(path, f"must be a valid date YYYY-MM-DD, got {_show(value)}")
             return None
 
-    def obj(self, obj: dict[str, Any], key: str, path: str, required: bool = False) -> dict[str, Any] | None:
+    def obj(
+        self, obj: dict[str, Any], key: str, path: str, required: bool = False
+    ) -> dict[str, Any] | None:
         value = self.get(obj, key, path, required)
         if value is None:
             return None
@@ -281,7 +308,7 @@ def _decimal(f: _Fields, record: dict[str, Any], key: str) -> Decimal | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        f.bad(key, f"must be a decimal string such as \"1234.50\", got {_show(value)}")
+        f.bad(key, f'must be a decimal string such as "1234.50", got {_show(value)}')
         return None
     try:
         amount = to_decimal(value)

@@ -19,7 +19,7 @@ def round_cents(value: Decimal) -> Decimal:
 
 def to_decimal(value: object) -> Decimal:
     """Exact decimal from a str, int or Decimal; floats and booleans are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"money must not be a {type(value).__name__}; use a decimal string")
     if isinstance(value, Decimal):
         result = value
@@ -31,7 +31,9 @@ def to_decimal(value: object) -> Decimal:
         except InvalidOperation:
             raise ValueError(f"not a decimal amount: {value!r}") from None
     else:
-        raise TypeError(f"money must be a decimal string, int or Decimal, not {type(value).__name__}")
+        raise TypeError(
+            f"money must be a decimal string, int or Decimal, not {type(value).__name__}"
+        )
     if not result.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
     return result

@@ -213,53 +213,58 @@ def _split_families(
 
 
 def _explain(result: UnitResult) -> list[str]:
-    steps: list[str] = []
-    timed = [ln for ln in result.lines if ln.reason not in (UNTIMED, NO_MINUTES, THIRTY)]
+    timed = [ln for ln in result.lines if ln.reason not in _OTHER_REASONS]
     if result.method is UnitMethod.CMS:
-        steps.append(
-            f"Medicare total-time method: {result.total_timed_minutes} timed minutes"
-            f" → {result.total_units} unit{'s' if result.total_units != 1 else ''}"
-        )
-        if 0 < result.total_timed_minutes < MIN_MINUTES_FOR_UNIT:
-            steps.append("under 8 timed minutes on the day: no timed unit is billable")
-        for ln in timed:
-            if ln.reason == ADD_ON:
-                continue
-            if ln.full_units:
-                plural = "s" if ln.full_units != 1 else ""
-                steps.append(
-                    f"{ln.code}: {ln.full_units} full unit{plural} from"
-                    f" {ln.full_units * UNIT} minutes, {ln.leftover} left over"
-                )
-            else:
-                steps.append(f"{ln.code}: no full unit, {ln.leftover} left over")
-        extra = [ln for ln in timed if ln.units > ln.full_units and ln.reason != ADD_ON]
-        losers = [ln for ln in timed if ln.units == ln.full_units and ln.leftover]
-        for ln in extra:
-            beaten = [f"{o.leftover}" for o in losers if o.leftover < ln.leftover]
-            versus = f" beats {', '.join(beaten)}" if beaten else ""
-            steps.append(f"{ln.code}: {ln.leftover} left over{versus} → 1 unit")
-        for tie in result.ties:
-            steps.append(
-                f"tie at {tie.leftover} leftover minutes between {', '.join(tie.codes)}: the"
-                f" provider's choice; ptrcm gave the unit to {', '.join(tie.chosen)} (more"
-                " total minutes, then the code documented first)"
-            )
+        steps = _explain_cms(result, timed)
     else:
-        steps.append("per-code method: each timed code on its own, a unit from 8 minutes")
-        for ln in timed:
-            if ln.reason == ADD_ON:
-                continue
-            steps.append(f"{ln.code}: {ln.minutes} minutes → {ln.units} unit(s)")
-    for ln in result.lines:
-        if ln.reason == ADD_ON:
-            steps.append(f"{ln.code}: add-on, each additional 15 minutes → {ln.units} unit(s)")
-        elif ln.reason == UNTIMED:
-            steps.append(f"{ln.code}: untimed, 1 unit per date of service; minutes not counted")
-        elif ln.reason == NO_MINUTES:
-            steps.append(f"{ln.code}: timed code without documented minutes → 0 units")
-        elif ln.reason == THIRTY:
-            steps.append(f"{ln.code}: 30-minute code, {ln.minutes} minutes → {ln.units} unit(s)")
+        steps = ["per-code method: each timed code on its own, a unit from 8 minutes"]
+        steps += [f"{ln.code}: {ln.minutes} minutes → {ln.units} unit(s)" for ln in timed]
+    steps += [_explain_other(ln) for ln in result.lines if ln.reason in _OTHER_REASONS]
     billed = ", ".join(f"{ln.code} ×{ln.units}" for ln in result.lines if ln.units)
     steps.append(f"units: {billed or 'none'}")
     return steps
+
+
+def _explain_cms(result: UnitResult, timed: list[CodeUnits]) -> list[str]:
+    plural = "s" if result.total_units != 1 else ""
+    steps = [
+        f"Medicare total-time method: {result.total_timed_minutes} timed minutes"
+        f" → {result.total_units} unit{plural}"
+    ]
+    if 0 < result.total_timed_minutes < MIN_MINUTES_FOR_UNIT:
+        steps.append("under 8 timed minutes on the day: no timed unit is billable")
+    for ln in timed:
+        if ln.full_units:
+            s = "s" if ln.full_units != 1 else ""
+            steps.append(
+                f"{ln.code}: {ln.full_units} full unit{s} from {ln.full_units * UNIT} minutes,"
+                f" {ln.leftover} left over"
+            )
+        else:
+            steps.append(f"{ln.code}: no full unit, {ln.leftover} left over")
+    losers = [ln for ln in timed if ln.units == ln.full_units and ln.leftover]
+    for ln in timed:
+        if ln.units > ln.full_units:
+            beaten = [str(o.leftover) for o in losers if o.leftover < ln.leftover]
+            versus = f" beats {', '.join(beaten)}" if beaten else ""
+            steps.append(f"{ln.code}: {ln.leftover} left over{versus} → 1 unit")
+    for tie in result.ties:
+        steps.append(
+            f"tie at {tie.leftover} leftover minutes between {', '.join(tie.codes)}: the"
+            f" provider's choice; ptrcm gave the unit to {', '.join(tie.chosen)} (more total"
+            " minutes, then the code documented first)"
+        )
+    return steps
+
+
+_OTHER_REASONS = (ADD_ON, UNTIMED, NO_MINUTES, THIRTY)
+
+
+def _explain_other(ln: CodeUnits) -> str:
+    if ln.reason == ADD_ON:
+        return f"{ln.code}: add-on, each additional 15 minutes → {ln.units} unit(s)"
+    if ln.reason == UNTIMED:
+        return f"{ln.code}: untimed, 1 unit per date of service; minutes not counted"
+    if ln.reason == NO_MINUTES:
+        return f"{ln.code}: timed code without documented minutes → 0 units"
+    return f"{ln.code}: 30-minute code, {ln.minutes} minutes → {ln.units} unit(s)"

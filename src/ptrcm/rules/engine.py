@@ -35,7 +35,9 @@ class Severity(StrEnum):
 class Fix:
     """A safe automatic change, as data. ``kind`` is one of the operations in rules.fixes."""
 
-    kind: str  # set_units | add_modifier | remove_modifier | replace_code | drop_service | set_total_timed_minutes
+    # set_units | add_modifier | remove_modifier | replace_code | drop_service |
+    # set_total_timed_minutes
+    kind: str
     description: str
     code: str | None = None
     value: Any = None

@@ -14,9 +14,11 @@ def policy_for(visit: Visit, config: Config) -> ChargePolicy:
     payer = config.payer(visit.payer_id)
     if payer is None:
         raise InputError.one(
-            config.source, None, f"payers.{visit.payer_id}",
-            f"visit {visit.visit_id} names payer {visit.payer_id!r}, which the config does not define",
-        )  # fmt: skip
+            config.source,
+            None,
+            f"payers.{visit.payer_id}",
+            f"visit {visit.visit_id} names payer {visit.payer_id!r}, not defined in the config",
+        )
     secondary: UnitMethod | None = None
     if visit.secondary is not None:
         sec = config.payer(visit.secondary.payer_id)
