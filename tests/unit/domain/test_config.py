@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ptrcm.config import load_config
+from ptrcm.domain.money import Money
+from ptrcm.domain.units import UnitMethod
+from ptrcm.errors import ConfigError
+
+
+def test_the_built_in_default_defines_the_five_payers_every_command_needs() -> None:
+    config = load_config()
+    assert {"MEDICARE", "MEDICARE_ADV", "MEDICAID", "COMMERCIAL", "WORKERS_COMP"} <= set(
+        config.payers
+    )
+    assert config.payers["MEDICARE"].unit_method is UnitMethod.CMS
+    assert config.payers["COMMERCIAL"].unit_method is UnitMethod.AMA
+    assert config.clinic.npi == "1234567893"
+
+
+def test_a_file_overrides_the_default_payer_and_keeps_pack_parameters(tmp_path: Path) -> None:
+    path = tmp_path / "ptrcm.toml"
+    path.write_text(
+        """
+[clinic]
+name = "Lakeside PT"
+timezone = "America/New_York"
+[payers.COMMERCIAL]
+unit_method = "cms"
+timely_filing_days = 120
+visit_limit_per_year = 24
+kx_far_below_share = "0.4"
+[payers.ACME]
+name = "Acme Health"
+class = "commercial"
+claim_type = "837I"
+[charges]
+97110 = "61.25"
+[rules]
+ignore = ["e001", "C002"]
+""",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    commercial = config.payers["COMMERCIAL"]
+    assert commercial.unit_method is UnitMethod.CMS
+    assert commercial.timely_filing_days == 120
+    assert commercial.visit_limit_per_year == 24
+    assert commercial.overrides == {"kx_far_below_share": "0.4"}
+    assert config.payers["ACME"].claim_type == "837I"
+    assert config.charge_for("97110") == Money.of("61.25")
+    assert config.charge_for("97112") == Money.of("58.00")
+    assert config.ignore == ("E001", "C002")
+    assert config.clinic.name == "Lakeside PT"
+    assert config.clinic.npi == "1234567893"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[payers.MEDICARE]\nunit_method = "minutes"', "payers.MEDICARE.unit_method"),
+        ('[payers.X]\nclass = "hmo"', "payers.X.class"),
+        ('[payers.MEDICAID]\nclaim_type = "837D"', "payers.MEDICAID.claim_type"),
+        ("[payers.MEDICAID]\ntimely_filing_days = -3", "payers.MEDICAID.timely_filing_days"),
+        ('[payers.MEDICAID]\nauth_required = "yes"', "payers.MEDICAID.auth_required"),
+        ('[clinic]\nnpi = "123"', "clinic.npi"),
+        ('[clinic]\ntin = "12-34"', "clinic.tin"),
+        ("[charges]\n97110 = 55.5", "charges.97110"),
+        ('[rules]\nselect = "U"', "rules.select"),
+        ('[billing]\nunit_method_conflict = "secondary"', "billing.unit_method_conflict"),
+        ("[pricing]\nx = 1", "pricing"),
+    ],
+)
+def test_a_bad_config_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "ptrcm.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == key
+    assert f"key {key}:" in str(caught.value)
+
+
+def test_a_config_that_is_not_toml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "ptrcm.toml"
+    path.write_text("[clinic\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)

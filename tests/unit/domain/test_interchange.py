@@ -1,0 +1,168 @@
+"""The visit reader: good records read whole, bad records named by file, line and field."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ptrcm.errors import InputError
+from ptrcm.services.visit_files import read_visits, write_visits
+
+GOOD: dict[str, Any] = {
+    "visit_id": "V-1001",
+    "patient_id": "P-17",
+    "date_of_service": "2026-03-02",
+    "payer_id": "MEDICARE",
+    "member_id": "1EG4TE5MK73",
+    "place_of_service": "11",
+    "location_id": "MAIN",
+    "discipline": "PT",
+    "rendering": {"npi": "1234567893", "credential": "PT", "name": "Ana Ruiz"},
+    "diagnoses": ["M54.16", "M62.81"],
+    "services": [
+        {"code": "97110", "minutes": 23, "assistant_minutes": 0},
+        {"code": "97140", "minutes": 10, "units": 1, "modifiers": ["GP"]},
+        {"code": "97010"},
+    ],
+    "total_timed_minutes": 33,
+    "total_treatment_minutes": 45,
+    "plan_of_care": {"start": "2026-02-10", "certified_on": "2026-02-20", "through": "2026-05-10"},
+    "episode_visit_number": 7,
+    "last_progress_report_visit": 1,
+    "authorization": {
+        "number": "A123",
+        "visits_authorized": 12,
+        "visits_used": 6,
+        "start": "2026-02-10",
+        "end": "2026-04-10",
+    },
+    "kx_ytd_allowed": "1234.50",
+    "emr_note_id": "N-9",
+}
+
+
+def write_lines(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "visits.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_architecture_example_reads_into_a_visit(tmp_path: Path) -> None:
+    [visit] = read_visits(write_lines(tmp_path, [json.dumps(GOOD)]))
+    assert visit.date_of_service == date(2026, 3, 2)
+    assert visit.services[1].modifiers == ("GP",)
+    assert visit.services[2].minutes is None
+    assert visit.kx_ytd_allowed == Decimal("1234.50")
+    assert visit.plan_of_care is not None
+    assert visit.plan_of_care.through == date(2026, 5, 10)
+    assert visit.extra == {"emr_note_id": "N-9"}
+
+
+def test_reading_then_writing_keeps_unknown_keys_and_round_trips(tmp_path: Path) -> None:
+    visits = read_visits(write_lines(tmp_path, [json.dumps(GOOD)]))
+    out = tmp_path / "out.jsonl"
+    write_visits(visits, out)
+    assert read_visits(out) == visits
+    assert json.loads(out.read_text())["emr_note_id"] == "N-9"
+
+
+def bad(**changes: Any) -> dict[str, Any]:
+    record = json.loads(json.dumps(GOOD))
+    for key, value in changes.items():
+        target = record
+        *path, last = key.split("__")
+        for part in path:
+            target = target[int(part)] if part.isdigit() else target[part]
+        if value is DELETE:
+            del target[last]
+        else:
+            target[last] = value
+    return record
+
+
+DELETE = object()
+
+# Each kind of bad record, the field the error must name, and a word the message must say.
+BAD_RECORDS = [
+    ("missing required field", bad(visit_id=DELETE), "visit_id", "required"),
+    ("wrong type", bad(patient_id=17), "patient_id", "string"),
+    ("impossible date", bad(date_of_service="2026-02-30"), "date_of_service", "date"),
+    ("unknown discipline", bad(discipline="PX"), "discipline", "PT, OT, SLP"),
+    ("unknown credential", bad(rendering__credential="XYZ"), "rendering.credential", "credential"),
+    ("no services", bad(services=[]), "services", "non-empty"),
+    ("malformed code", bad(services__0__code="9711"), "services[0].code", "CPT"),
+    ("negative minutes", bad(services__0__minutes=-5), "services[0].minutes", "at least 0"),
+    ("fractional minutes", bad(services__0__minutes=12.5), "services[0].minutes", "whole"),
+    ("zero units", bad(services__1__units=0), "services[1].units", "at least 1"),
+    ("bad modifier", bad(services__1__modifiers=["G"]), "services[1].modifiers[0]", "modifier"),
+    ("float money", bad(kx_ytd_allowed=1234.5), "kx_ytd_allowed", "decimal string"),
+    ("bad diagnosis shape", bad(diagnoses=["54.16"]), "diagnoses[0]", "ICD-10-CM"),
+    ("assistant over total", bad(services__0__assistant_minutes=30), "services[0].assistant_minutes", "more than"),
+    ("plan ends before start", bad(plan_of_care__through="2026-01-01"), "plan_of_care.through", "before"),
+    ("bad npi", bad(rendering__npi="12345"), "rendering.npi", "10 digits"),
+    ("bad place of service", bad(place_of_service="1"), "place_of_service", "two-digit"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "record", "field", "word"), BAD_RECORDS, ids=[b[0] for b in BAD_RECORDS]
+)
+def test_a_bad_record_is_rejected_naming_line_and_field(
+    tmp_path: Path, kind: str, record: dict[str, Any], field: str, word: str
+) -> None:
+    path = write_lines(tmp_path, [json.dumps(GOOD | {"visit_id": "V-0"}), json.dumps(record)])
+    with pytest.raises(InputError) as caught:
+        read_visits(path)
+    problem = caught.value.problems[0]
+    assert problem.line == 2, kind
+    assert problem.field == field, kind
+    assert word in problem.message, kind
+    assert f"{path}:2: field {field}:" in str(caught.value)
+
+
+def test_invalid_json_is_rejected_with_its_line(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, [json.dumps(GOOD), '{"visit_id": "V-2",'])
+    with pytest.raises(InputError, match=r":2: not valid JSON"):
+        read_visits(path)
+
+
+def test_a_record_that_is_not_an_object_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r":1: a visit must be a JSON object"):
+        read_visits(write_lines(tmp_path, ["[1, 2]"]))
+
+
+def test_duplicate_visit_ids_are_rejected_naming_the_first_line(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, [json.dumps(GOOD), json.dumps(GOOD)])
+    with pytest.raises(
+        InputError, match=r":2: field visit_id: duplicate visit id 'V-1001' \(first on line 1\)"
+    ):
+        read_visits(path)
+
+
+def test_a_file_with_one_bad_record_returns_nothing_and_reports_every_problem(
+    tmp_path: Path,
+) -> None:
+    lines = [json.dumps(GOOD | {"visit_id": f"V-{i}"}) for i in range(5)]
+    lines[3] = json.dumps(bad(visit_id="V-3", discipline="XX", services__0__minutes=-1))
+    with pytest.raises(InputError) as caught:
+        read_visits(write_lines(tmp_path, lines))
+    assert {p.field for p in caught.value.problems} == {"discipline", "services[0].minutes"}
+    assert "and 1 more problems" in str(caught.value)
+
+
+def test_blank_lines_and_a_byte_order_mark_are_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(GOOD).encode() + b"\n\n")
+    assert len(read_visits(path)) == 1
+
+
+def test_a_missing_file_and_an_empty_file_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_visits(tmp_path / "nope.jsonl")
+    with pytest.raises(InputError, match="holds no visits"):
+        read_visits(write_lines(tmp_path, [""]))
