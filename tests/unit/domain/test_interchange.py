@@ -102,8 +102,10 @@ BAD_RECORDS = [
     ("bad modifier", bad(services__1__modifiers=["G"]), "services[1].modifiers[0]", "modifier"),
     ("float money", bad(kx_ytd_allowed=1234.5), "kx_ytd_allowed", "decimal string"),
     ("bad diagnosis shape", bad(diagnoses=["54.16"]), "diagnoses[0]", "ICD-10-CM"),
-    ("assistant over total", bad(services__0__assistant_minutes=30), "services[0].assistant_minutes", "more than"),
-    ("plan ends before start", bad(plan_of_care__through="2026-01-01"), "plan_of_care.through", "before"),
+    ("assistant over total", bad(services__0__assistant_minutes=30),
+     "services[0].assistant_minutes", "more than"),
+    ("plan ends before start", bad(plan_of_care__through="2026-01-01"),
+     "plan_of_care.through", "before"),
     ("bad npi", bad(rendering__npi="12345"), "rendering.npi", "10 digits"),
     ("bad place of service", bad(place_of_service="1"), "place_of_service", "two-digit"),
 ]  # fmt: skip
