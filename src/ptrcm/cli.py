@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ptrcm import __version__
+from ptrcm.cli_support import Method, OutputFormat, emit_json, err, fail, out
 from ptrcm.errors import PtrcmError
 
 app = typer.Typer(
@@ -21,27 +19,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-class Method(StrEnum):
-    cms = "cms"
-    ama = "ama"
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"ptrcm: error: {message}", markup=False)
-    return typer.Exit(code)
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 @app.callback(invoke_without_command=True)
@@ -125,6 +102,15 @@ def _register_commands() -> None:
     for name in COMMAND_GROUPS:
         module = importlib.import_module(f"ptrcm.commands.{name}")
         app.add_typer(module.app, name=name.replace("_", "-"))
+
+
+def _register_single_commands() -> None:
+    from ptrcm.commands.charges import charges
+
+    app.command("charges")(charges)
+
+
+_register_single_commands()
 
 
 # Command groups registered under `ptrcm <group> ...`; add one name per module.
