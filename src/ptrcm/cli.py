@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ptrcm import __version__
-from ptrcm.cli_support import Method, OutputFormat, emit_json, err, fail, out
+from ptrcm.cli_support import Method, OutputFormat, emit_json, fail, out, report_error
 from ptrcm.errors import PtrcmError
 
 app = typer.Typer(
@@ -124,7 +124,7 @@ def main() -> None:
     try:
         app()
     except PtrcmError as exc:
-        err.print(f"ptrcm: error: {exc}", markup=False)
+        report_error(str(exc))
         sys.exit(2)
 
 

@@ -26,8 +26,13 @@ class Method(StrEnum):
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line reason to stderr and return the Exit to raise (exit code 2)."""
-    err.print(f"ptrcm: error: {message}", markup=False)
+    report_error(message)
     return typer.Exit(code)
+
+
+def report_error(message: str) -> None:
+    """One unwrapped line on stderr, whatever the terminal width."""
+    sys.stderr.write(f"ptrcm: error: {message}\n")
 
 
 def emit_json(data: Any) -> None:
