@@ -1,0 +1,1 @@
+"""Alembic migrations of the ptrcm schema, run in code by ``ptrcm.store.db.upgrade``."""
