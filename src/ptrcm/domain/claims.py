@@ -52,6 +52,10 @@ class Claim:
     prior_authorization: str | None = None
     location_id: str | None = None
     visit_ids: tuple[str, ...] = ()
+    # Plan of care facts an 837 reports (DTP*454 on 837P; occurrence/value codes on 837I).
+    initial_treatment_date: date | None = None
+    plan_established_date: date | None = None
+    episode_visits: int | None = None
 
     @property
     def total_charge(self) -> Money:
