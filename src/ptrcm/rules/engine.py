@@ -12,13 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ptrcm.config import Clinic, PayerConfig
 from ptrcm.domain.charges import Charges
 from ptrcm.domain.codes import Catalog
+from ptrcm.domain.fees import FeeSchedule, default_fee_schedule
 from ptrcm.domain.visits import Visit
+
+T = TypeVar("T")
 
 
 class Severity(StrEnum):
@@ -35,7 +39,8 @@ class Severity(StrEnum):
 class Fix:
     """A safe automatic change, as data. ``kind`` is one of the operations in rules.fixes."""
 
-    # set_units | add_modifier | remove_modifier | replace_code | drop_service |
+    # set_units (value: int, or None to let ptrcm compute) | add_modifier | remove_modifier |
+    # replace_modifier (value: (old, new)) | replace_code | drop_service |
     # set_total_timed_minutes
     kind: str
     description: str
@@ -100,6 +105,8 @@ class Pack:
     severities: Mapping[str, Severity] = field(default_factory=dict)
     disabled: frozenset[str] = frozenset()
     unverified: frozenset[str] = frozenset()  # parameter names the reference marks [U]
+    # Lookup tables rules derive from params (built once per pack, not per visit).
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -108,12 +115,26 @@ class Pack:
     def param(self, key: str, default: Any = None) -> Any:
         return self.params.get(key, default)
 
+    def derived(self, key: str, build: Callable[[Pack], T]) -> T:
+        """``build(self)``, computed once per pack: for indexes over large parameters.
+
+        ``key`` must name what ``build`` computes; the result must not be mutated.
+        """
+        try:
+            value: T = self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build(self)
+        return value
+
 
 @dataclass(frozen=True, slots=True)
 class PatientHistory:
     """Earlier visits of the same patient (input file and/or database), oldest first."""
 
     prior_visits: Sequence[Visit] = ()
+    # Allowed amount of each prior visit by visit id (payer's fee schedule x billed units),
+    # precomputed by the scrub service; rules fall back to computing it when absent.
+    allowed: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +148,7 @@ class ScrubContext:
     catalog: Catalog
     history: PatientHistory
     diagnoses: DiagnosisCodes
+    fees: FeeSchedule = field(default_factory=default_fee_schedule)
 
 
 Check = Callable[[ScrubContext], Iterable[Hit]]
