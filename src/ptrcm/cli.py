@@ -96,12 +96,13 @@ def units(
 
 
 def _register_commands() -> None:
-    """Each command group lives in ptrcm.commands.<name> and exposes ``app``."""
+    """Each command group lives in ptrcm.commands.<name> and exposes ``app`` (and ``GROUP``
+    when the group name differs from the module name, as for `import`)."""
     import importlib
 
     for name in COMMAND_GROUPS:
         module = importlib.import_module(f"ptrcm.commands.{name}")
-        app.add_typer(module.app, name=name.replace("_", "-"))
+        app.add_typer(module.app, name=getattr(module, "GROUP", name.replace("_", "-")))
 
 
 def _register_single_commands() -> None:
@@ -115,7 +116,7 @@ _register_single_commands()
 
 # Command groups registered under `ptrcm <group> ...`; add one name per module.
 # Command modules keep heavy imports inside their functions so `ptrcm --help` stays quick.
-COMMAND_GROUPS: tuple[str, ...] = ()
+COMMAND_GROUPS: tuple[str, ...] = ("db", "importing")
 _register_commands()
 
 

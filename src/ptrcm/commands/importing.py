@@ -1,0 +1,72 @@
+"""`ptrcm import ...`: visits, master data and appointments into the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ptrcm.cli_support import OutputFormat, emit_json, out
+from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+
+GROUP = "import"  # `import` is a Python keyword, so the module has another name
+app = typer.Typer(help="Import EMR exports and master data into the database.")
+
+ORG_HELP = "Organization (tenant) slug; the default organization is created on first use."
+Org = Annotated[str, typer.Option("--org", envvar="PTRCM_ORG", help=ORG_HELP)]
+Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+Fmt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
+
+
+@app.command("visits")
+def visits_command(
+    path: Annotated[str, typer.Argument(help="Visit interchange file (JSON Lines).")],
+    db: Db = None,
+    org: Org = DEFAULT_ORG,
+    quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--quarantine",
+            help="Import the good records and keep the bad ones aside (exit 1 if any).",
+        ),
+    ] = False,
+    fmt: Fmt = OutputFormat.text,
+) -> None:
+    """Import visits: all or nothing (exit 2 naming the bad line), or with --quarantine.
+
+    A visit id already in the database is updated and its services replaced.
+    """
+    from ptrcm.services.importing import MAX_SHOWN_PROBLEMS, import_visits
+
+    store = open_store(db)
+    try:
+        org_id = organization(store, org)
+        result = import_visits(
+            lambda: store.unit_of_work(org_id, actor()), path, quarantine=quarantine
+        )
+    finally:
+        store.close()
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                "file": path,
+                "organization": org,
+                "inserted": result.inserted,
+                "updated": result.updated,
+                "quarantined": result.quarantined,
+                "problems": [
+                    {"line": p.line, "field": p.field, "message": p.message}
+                    for p in result.problems
+                ],
+            }
+        )
+    else:
+        out.print(
+            f"{path}: {result.inserted} inserted, {result.updated} updated,"
+            f" {result.quarantined} quarantined",
+            markup=False,
+        )
+        for problem in result.problems[:MAX_SHOWN_PROBLEMS]:
+            out.print(f"  quarantined {problem}", markup=False)
+    if result.quarantined:
+        raise typer.Exit(1)

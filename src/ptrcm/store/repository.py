@@ -1,0 +1,118 @@
+"""The store's entry points: ``Store`` (one database) and ``UnitOfWork`` (one transaction
+for one organization and one actor), and the base of every org-scoped repository.
+
+Tenant scoping is structural: a repository is built for one ``org_id``; every query it
+runs goes through ``scoped`` (which adds ``WHERE org_id = ...``) and every row it writes
+goes through ``new_row`` (which sets ``org_id``). Composite foreign keys through
+``org_id`` make the database refuse cross-tenant references as well.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.engine import Connection, RootTransaction
+
+from ptrcm.errors import InvariantError
+from ptrcm.store import db
+from ptrcm.store.master import AppointmentRepository, MasterDataRepository
+from ptrcm.store.records import AuditLog, ControlNumbers, Ledger, Quarantine
+from ptrcm.store.scoped import Clock
+from ptrcm.store.tables import organizations
+from ptrcm.store.types import utc_now
+from ptrcm.store.visits import VisitRepository
+
+__all__ = ["Store", "UnitOfWork"]
+
+
+class UnitOfWork:
+    """One transaction for one organization. Leaving without ``commit`` rolls back."""
+
+    def __init__(self, engine: Engine, org_id: int, actor: str, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.org_id = org_id
+        self.actor = actor
+        self.clock = clock
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        conn = self.engine.connect()
+        self._conn, self._tx = conn, conn.begin()
+        args = (conn, self.org_id, self.actor, self.clock)
+        self.audit = AuditLog(*args)
+        self.visits = VisitRepository(*args, audit=self.audit)
+        self.master = MasterDataRepository(*args)
+        self.appointments = AppointmentRepository(*args)
+        self.quarantine = Quarantine(*args)
+        self.ledger = Ledger(*args)
+        self.control_numbers = ControlNumbers(*args)
+        return self
+
+    @property
+    def connection(self) -> Connection:
+        if self._conn is None:
+            raise InvariantError("unit of work used outside its `with` block")
+        return self._conn
+
+    def commit(self) -> None:
+        if self._tx is None:
+            raise InvariantError("unit of work used outside its `with` block")
+        self._tx.commit()
+        self._tx = self.connection.begin()
+
+    def rollback(self) -> None:
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = self._tx = None
+
+
+class Store:
+    """One database: its engine, its migrations, its organizations and units of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect to ``url``; bring the schema up to date unless ``migrate`` is false."""
+        store = cls(db.create_engine_for(url))
+        if migrate:
+            db.ensure_current(store.engine)
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def organization_id(self, slug: str) -> int | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(organizations.c.id).where(organizations.c.slug == slug)
+            ).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def create_organization(self, slug: str, name: str | None = None, **fields: Any) -> int:
+        """A new organization (tenant); ``IntegrityError`` if the slug is taken."""
+        row = {"slug": slug, "name": name or slug, "created_at": utc_now(), **fields}
+        with self.engine.begin() as conn:
+            new_id = conn.execute(insert(organizations).returning(organizations.c.id), row)
+            return int(new_id.scalar_one())
+
+    def ensure_organization(self, slug: str, name: str | None = None) -> int:
+        found = self.organization_id(slug)
+        return found if found is not None else self.create_organization(slug, name)
+
+    def unit_of_work(self, org_id: int, actor: str, clock: Clock = utc_now) -> UnitOfWork:
+        return UnitOfWork(self.engine, org_id, actor, clock)

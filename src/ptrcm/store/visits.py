@@ -1,0 +1,246 @@
+"""Visits and their services, with the master records a visit file names (patients,
+payers, rendering providers, locations) created on first sight.
+
+An import upserts by (organization, visit id): a visit seen before is updated in place and
+its services replaced, so importing the same file twice leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, insert, update
+
+from ptrcm.domain.interchange import parse_visit
+from ptrcm.domain.records import visit_to_record
+from ptrcm.domain.visits import Visit
+from ptrcm.services.ports import SourcedVisit, UpsertCounts
+from ptrcm.store.records import AuditEvent, AuditLog
+from ptrcm.store.scoped import Clock, OrgScoped, chunks
+from ptrcm.store.tables import locations, patients, payers, providers, visit_services, visits
+from ptrcm.store.types import utc_now
+
+
+def provider_key(visit: Visit) -> str:
+    """A rendering provider's external id: the NPI, else credential and name."""
+    r = visit.rendering
+    return r.npi or f"{r.credential}:{r.name or '-'}"
+
+
+def _patient_values(visit: Visit) -> dict[str, Any]:
+    p = visit.patient
+    if p is None:
+        return {}
+    values: dict[str, Any] = {
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "birth_date": p.birth_date,
+        "sex": p.sex,
+    }
+    if p.address is not None:
+        a = p.address
+        values |= {"line1": a.line1, "line2": a.line2, "city": a.city, "state": a.state}
+        values["zip"] = a.zip
+    return values
+
+
+class ExternalIds(OrgScoped):
+    """Maps external ids (the ones in files) to row ids, creating missing rows in bulk."""
+
+    def resolve(
+        self,
+        table: Table,
+        wanted: dict[str, dict[str, Any]],
+        *,
+        refresh: Callable[[str], bool] = lambda _key: False,
+    ) -> dict[str, int]:
+        """Row id of each external id in ``wanted``; missing ones are inserted with its values.
+
+        Existing rows for which ``refresh(key)`` is true get the values written over them.
+        """
+        keys = sorted(wanted)
+        found: dict[str, int] = {}
+        for part in chunks(keys):
+            query = self.scoped(table, table.c.external_id, table.c.id).where(
+                table.c.external_id.in_(part)
+            )
+            found.update({str(ext): int(i) for ext, i in self.conn.execute(query)})
+        missing = [self.new_row(external_id=k, **wanted[k]) for k in keys if k not in found]
+        if missing:
+            result = self.conn.execute(
+                insert(table).returning(table.c.external_id, table.c.id), missing
+            )
+            found.update({str(ext): int(i) for ext, i in result})
+        stale = [
+            {"target_id": found[k], **wanted[k]}
+            for k in keys
+            if k in found and wanted[k] and refresh(k)
+        ]
+        if stale:
+            self._update_many(table, stale)
+        return found
+
+    def _update_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        by_shape: dict[Hashable, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_shape.setdefault(tuple(sorted(row)), []).append(row)
+        for group in by_shape.values():
+            statement = update(table).where(
+                table.c.id == bindparam("target_id"), table.c.org_id == self.org_id
+            )
+            self.conn.execute(statement, group)
+
+
+class VisitRepository(OrgScoped):
+    def __init__(
+        self, conn: Any, org_id: int, actor: str, clock: Clock = utc_now, *, audit: AuditLog
+    ) -> None:
+        super().__init__(conn, org_id, actor, clock)
+        self.audit = audit
+        self.ids = ExternalIds(conn, org_id, actor, clock)
+
+    def upsert(self, items: Sequence[SourcedVisit]) -> UpsertCounts:
+        """Insert new visits, replace known ones (same visit id) and their services."""
+        inserted = updated = 0
+        for part in chunks(items):
+            i, u = self._upsert_chunk(part)
+            inserted, updated = inserted + i, updated + u
+        return UpsertCounts(inserted=inserted, updated=updated)
+
+    def _master_ids(self, part: Sequence[SourcedVisit]) -> dict[str, dict[str, int]]:
+        pats: dict[str, dict[str, Any]] = {}
+        pays: dict[str, dict[str, Any]] = {}
+        provs: dict[str, dict[str, Any]] = {}
+        locs: dict[str, dict[str, Any]] = {}
+        for item in part:
+            v = item.visit
+            pats[v.patient_id] = _patient_values(v) or pats.get(v.patient_id, {})
+            pays.setdefault(v.payer_id, {"name": v.payer_id})
+            r = v.rendering
+            provs.setdefault(
+                provider_key(v),
+                {"npi": r.npi, "name": r.name, "credential": r.credential, "discipline": None},
+            )
+            if v.location_id:
+                locs.setdefault(v.location_id, {"name": v.location_id})
+        return {
+            "patient": self.ids.resolve(patients, pats, refresh=lambda k: bool(pats[k])),
+            "payer": self.ids.resolve(payers, pays),
+            "provider": self.ids.resolve(providers, provs),
+            "location": self.ids.resolve(locations, locs),
+        }
+
+    def _upsert_chunk(self, part: Sequence[SourcedVisit]) -> tuple[int, int]:
+        ids = self._master_ids(part)
+        now = self.clock()
+        wanted = [item.visit.visit_id for item in part]
+        existing = {
+            str(ext): int(i)
+            for ext, i in self.conn.execute(
+                self.scoped(visits, visits.c.external_id, visits.c.id).where(
+                    visits.c.external_id.in_(wanted)
+                )
+            )
+        }
+        fresh: list[dict[str, Any]] = []
+        stale: list[dict[str, Any]] = []
+        for item in part:
+            v = item.visit
+            row = {
+                "patient_id": ids["patient"][v.patient_id],
+                "payer_id": ids["payer"][v.payer_id],
+                "provider_id": ids["provider"][provider_key(v)],
+                "location_id": ids["location"].get(v.location_id or ""),
+                "date_of_service": v.date_of_service,
+                "discipline": v.discipline,
+                "member_id": v.member_id,
+                "place_of_service": v.place_of_service,
+                "diagnoses": list(v.diagnoses),
+                "total_timed_minutes": v.total_timed_minutes,
+                "total_treatment_minutes": v.total_treatment_minutes,
+                "episode_visit_number": v.episode_visit_number,
+                "record": visit_to_record(v),
+                "source_file": item.source[-255:],
+                "source_line": item.line,
+                "updated_at": now,
+            }
+            if v.visit_id in existing:
+                stale.append({"target_id": existing[v.visit_id], **row})
+            else:
+                fresh.append(self.new_row(external_id=v.visit_id, **row))
+        visit_ids = dict(existing)
+        if fresh:
+            result = self.conn.execute(
+                insert(visits).returning(visits.c.external_id, visits.c.id), fresh
+            )
+            visit_ids.update({str(ext): int(i) for ext, i in result})
+        if stale:
+            self.ids._update_many(visits, stale)
+            for ids_part in chunks([r["target_id"] for r in stale]):
+                self.conn.execute(
+                    delete(visit_services).where(
+                        visit_services.c.org_id == self.org_id,
+                        visit_services.c.visit_id.in_(ids_part),
+                    )
+                )
+        self._insert_services(part, visit_ids)
+        self.audit.record(
+            [
+                AuditEvent(
+                    action="update" if item.visit.visit_id in existing else "create",
+                    table_name="visits",
+                    record_id=item.visit.visit_id,
+                    patient_id=ids["patient"][item.visit.patient_id],
+                )
+                for item in part
+            ]
+        )
+        return len(fresh), len(stale)
+
+    def _insert_services(self, part: Sequence[SourcedVisit], visit_ids: dict[str, int]) -> None:
+        rows = [
+            self.new_row(
+                visit_id=visit_ids[item.visit.visit_id],
+                line_number=number,
+                code=s.code,
+                minutes=s.minutes,
+                assistant_minutes=s.assistant_minutes,
+                billed_units=s.units,
+                modifiers=None if s.modifiers is None else ",".join(s.modifiers),
+                dx_pointers=None if s.dx_pointers is None else ",".join(map(str, s.dx_pointers)),
+            )
+            for item in part
+            for number, s in enumerate(item.visit.services, start=1)
+        ]
+        if rows:
+            self.conn.execute(insert(visit_services), rows)
+
+    def get(self, visit_id: str) -> Visit | None:
+        """The stored visit, exactly as imported; the read is written to the audit log."""
+        row = self.conn.execute(
+            self.scoped(visits, visits.c.record, visits.c.patient_id).where(
+                visits.c.external_id == visit_id
+            )
+        ).first()
+        if row is None:
+            return None
+        self.audit.record([AuditEvent("read", "visits", visit_id, int(row.patient_id))])
+        return parse_visit(row.record, source="store:visits")
+
+    def count(self) -> int:
+        return int(self.conn.execute(self.scoped(visits, func.count())).scalar_one())
+
+    def visit_ids(self) -> list[str]:
+        query = self.scoped(visits, visits.c.external_id).order_by(visits.c.external_id)
+        return [str(v) for v in self.conn.execute(query).scalars()]
+
+    def services(self, visit_id: str) -> list[dict[str, Any]]:
+        """The visit's service rows in line order (code, minutes, units billed, modifiers)."""
+        query = (
+            self.scoped(visit_services)
+            .join(visits, visits.c.id == visit_services.c.visit_id)
+            .where(visits.c.external_id == visit_id, visits.c.org_id == self.org_id)
+            .order_by(visit_services.c.line_number)
+        )
+        return [dict(row._mapping) for row in self.conn.execute(query)]
