@@ -116,7 +116,7 @@ _register_single_commands()
 
 # Command groups registered under `ptrcm <group> ...`; add one name per module.
 # Command modules keep heavy imports inside their functions so `ptrcm --help` stays quick.
-COMMAND_GROUPS: tuple[str, ...] = ("db", "importing")
+COMMAND_GROUPS: tuple[str, ...] = ("db", "importing", "x12")
 _register_commands()
 
 

@@ -181,6 +181,8 @@ class Config:
     unit_method_conflict: str
     select: tuple[str, ...]
     ignore: tuple[str, ...]
+    # [x12]: envelope settings for files ptrcm writes (sender_id, receiver_id, usage, ...).
+    x12: Mapping[str, Any] = field(default_factory=dict)
 
     def payer(self, payer_id: str) -> PayerConfig | None:
         return self.payers.get(payer_id)
@@ -222,7 +224,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def parse_config(doc: Mapping[str, Any], source: str) -> Config:
-    known = {"clinic", "billing", "payers", "charges", "rules", "database"}
+    known = {"clinic", "billing", "payers", "charges", "rules", "database", "x12"}
     for key in doc:
         if key not in known:
             raise ConfigError(source, key, f"unknown section; expected one of {sorted(known)}")
@@ -247,6 +249,7 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         unit_method_conflict=conflict,
         select=_id_list(source, rules, "select"),
         ignore=_id_list(source, rules, "ignore"),
+        x12=dict(_table(source, doc, "x12")),
     )
 
 
