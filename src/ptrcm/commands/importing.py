@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, out
+from ptrcm.cli_support import OutputFormat, emit_json
 from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
 
 GROUP = "import"  # `import` is a Python keyword, so the module has another name
@@ -61,12 +61,14 @@ def visits_command(
             }
         )
     else:
-        out.print(
+        # Plain lines, never wrapped: scripts and people grep them.
+        typer.echo(
             f"{path}: {result.inserted} inserted, {result.updated} updated,"
-            f" {result.quarantined} quarantined",
-            markup=False,
+            f" {result.quarantined} quarantined"
         )
         for problem in result.problems[:MAX_SHOWN_PROBLEMS]:
-            out.print(f"  quarantined {problem}", markup=False)
+            typer.echo(f"  quarantined {problem}")
+        if len(result.problems) > MAX_SHOWN_PROBLEMS:
+            typer.echo(f"  ... and {len(result.problems) - MAX_SHOWN_PROBLEMS} more problems")
     if result.quarantined:
         raise typer.Exit(1)
