@@ -1,0 +1,89 @@
+"""Medicare KX threshold arithmetic (MBPM Pub 100-02 ch. 15 §10.3; reference §3).
+
+The year-to-date allowed amount is counted per calendar year and threshold group (PT and
+SLP combined, OT separate) for the visit's payer: the ``kx_ytd_allowed`` the visit
+carries (what was allowed before this input), plus the allowed amounts of the patient's
+earlier visits in the input, plus this visit. Allowed amounts are the payer's fee
+schedule times the billed units (MPPR and the CQ/CO reduction are not applied, so the
+count reaches the threshold no later than the payer's does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ptrcm.domain.charges import ChargePolicy, build_charges
+from ptrcm.domain.claims import ClaimLine
+from ptrcm.domain.fees import FeeSchedule
+from ptrcm.domain.money import Money
+from ptrcm.domain.units import UnitMethod
+from ptrcm.domain.visits import Visit
+from ptrcm.rules.engine import Pack, ScrubContext
+
+ZERO = Decimal("0.00")
+
+
+def threshold_group(discipline: str) -> str:
+    """PT and SLP share one threshold; OT has its own."""
+    return "OT" if discipline == "OT" else "PT+SLP"
+
+
+def lines_allowed(lines: Iterable[ClaimLine], fees: FeeSchedule) -> Decimal:
+    """Allowed amount of claim lines under a fee schedule (billed units)."""
+    return sum((fees.allowed_for(line.code, line.units).amount for line in lines), ZERO)
+
+
+def threshold_for(pack: Pack, year: int) -> tuple[Decimal, str] | None:
+    """(amount, confidence) of the year's threshold, or None when the pack has no figure."""
+    for row in pack.param("kx_thresholds", ()):
+        if row["year"] == year:
+            return Decimal(row["amount"]), str(row["confidence"])
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class KxStatus:
+    threshold: Decimal
+    confidence: str
+    ytd_with_visit: Decimal
+    group: str
+
+    @property
+    def over(self) -> bool:
+        return self.ytd_with_visit > self.threshold
+
+
+def _prior_allowed(ctx: ScrubContext, prior: Visit) -> Decimal:
+    known = ctx.history.allowed.get(prior.visit_id)
+    if known is not None:
+        return known
+    method = UnitMethod(ctx.pack.param("unit_method", "cms"))
+    charges = build_charges(prior, ChargePolicy(method), lambda _c: Money.zero(), ctx.catalog)
+    return lines_allowed(charges.lines, ctx.fees)
+
+
+def kx_status(ctx: ScrubContext) -> KxStatus | None:
+    """Where this visit stands against its year's threshold, or None if KX does not apply."""
+    if not ctx.pack.param("kx_applies", False):
+        return None
+    visit = ctx.visit
+    found = threshold_for(ctx.pack, visit.date_of_service.year)
+    if found is None:
+        return None
+    group = threshold_group(visit.discipline)
+    year = visit.date_of_service.year
+    baseline = visit.kx_ytd_allowed
+    total = lines_allowed(ctx.charges.lines, ctx.fees)
+    for prior in ctx.history.prior_visits:
+        if (
+            prior.date_of_service.year != year
+            or prior.payer_id != visit.payer_id
+            or threshold_group(prior.discipline) != group
+        ):
+            continue
+        if baseline is None:
+            baseline = prior.kx_ytd_allowed
+        total += _prior_allowed(ctx, prior)
+    return KxStatus(found[0], found[1], (baseline or ZERO) + total, group)

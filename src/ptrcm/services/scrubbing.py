@@ -1,0 +1,214 @@
+"""Scrub visits: build each visit's context, run the rule catalog, collect findings.
+
+For each visit the service picks the payer's pack version in force on the date of
+service (with the payer's overrides from ``ptrcm.toml``), builds its charges under the
+pack's unit method, and hands the rules the patient's earlier visits in the same input
+(sorted by date of service, input order within a date) with their allowed amounts for
+the KX count. Findings come back in input order of the visits, then by line and rule.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import overload
+
+from ptrcm.config import Config, PayerConfig
+from ptrcm.domain.charges import ChargePolicy, Charges, build_charges, resolve_unit_method
+from ptrcm.domain.codes import Catalog
+from ptrcm.domain.fees import FeeSchedule, default_fee_schedule, parse_fee_schedule
+from ptrcm.domain.units import UnitMethod
+from ptrcm.domain.visits import Visit
+from ptrcm.errors import InputError
+from ptrcm.rules.catalog import all_rules
+from ptrcm.rules.engine import (
+    DiagnosisCodes,
+    Finding,
+    Pack,
+    PatientHistory,
+    Rule,
+    ScrubContext,
+    Severity,
+    rule_selected,
+    run_rules,
+)
+from ptrcm.rules.kx import lines_allowed
+from ptrcm.rules.packs import PackBook, PackSeries
+
+
+class _Earlier(Sequence[Visit]):
+    """The first ``n`` visits of a shared, growing list: a patient's history, O(1) to make."""
+
+    __slots__ = ("_items", "_n")
+
+    def __init__(self, items: list[Visit], n: int) -> None:
+        self._items = items
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> Visit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Visit]: ...
+
+    def __getitem__(self, index: int | slice) -> Visit | Sequence[Visit]:
+        if isinstance(index, slice):
+            return self._items[: self._n][index]
+        if index < 0:
+            index += self._n
+        if not 0 <= index < self._n:
+            raise IndexError(index)
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Visit]:
+        items = self._items
+        for i in range(self._n):
+            yield items[i]
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubReport:
+    visits: int
+    findings: tuple[Finding, ...]
+    charges: Mapping[str, Charges] = field(default_factory=dict)  # by visit id, on request
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    def count_by_rule(self) -> dict[str, dict[str, int]]:
+        """{rule: {severity: count}} in rule order."""
+        out: dict[str, dict[str, int]] = {}
+        for f in sorted(self.findings, key=lambda f: f.rule):
+            per = out.setdefault(f.rule, {})
+            per[f.severity.value] = per.get(f.severity.value, 0) + 1
+        return out
+
+
+class FeeSchedules:
+    """Each payer's fee schedule: its ``fee_schedule`` CSV, else the built-in default."""
+
+    def __init__(self, config: Config) -> None:
+        self._base = Path(config.source).parent if os.path.isfile(config.source) else Path()
+        self._loaded: dict[str, FeeSchedule] = {}
+
+    def for_payer(self, payer: PayerConfig) -> FeeSchedule:
+        if payer.fee_schedule is None:
+            return default_fee_schedule()
+        sched = self._loaded.get(payer.fee_schedule)
+        if sched is None:
+            path = self._base / payer.fee_schedule
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InputError.one(
+                    str(path), None, None, f"cannot read ({exc.strerror})"
+                ) from None
+            sched = self._loaded[payer.fee_schedule] = parse_fee_schedule(text, str(path))
+        return sched
+
+
+class Scrubber:
+    """Runs the catalog over visit files; wire once per process (packs are cached)."""
+
+    def __init__(
+        self,
+        config: Config,
+        catalog: Catalog,
+        diagnoses: DiagnosisCodes,
+        as_of: date,
+        *,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        rules: Sequence[Rule] | None = None,
+        packs: dict[str, PackSeries] | None = None,
+    ) -> None:
+        self.config = config
+        self.catalog = catalog
+        self.diagnoses = diagnoses
+        self.as_of = as_of
+        chosen = all_rules() if rules is None else rules
+        sel = (*config.select, *select)
+        ign = (*config.ignore, *ignore)
+        self.rules = tuple(r for r in chosen if rule_selected(r.id, sel, ign))
+        self.packs = PackBook(config.payers, config.source, packs)
+        self.fees = FeeSchedules(config)
+        self._rank = {r.id: i for i, r in enumerate(self.rules)}
+
+    def _payer(self, visit: Visit, where: int) -> PayerConfig:
+        payer = self.config.payer(visit.payer_id)
+        if payer is None:
+            raise InputError.one(
+                "<visits>",
+                where,
+                "payer_id",
+                f"visit {visit.visit_id} names payer {visit.payer_id!r}, which"
+                f" {self.config.source} does not define",
+            )
+        return payer
+
+    def charges_for(self, visit: Visit, payer: PayerConfig, pack: Pack) -> Charges:
+        """Charges under the pack's unit method (resolved against a secondary payer's)."""
+        method = UnitMethod(pack.param("unit_method", payer.unit_method.value))
+        secondary = None
+        if visit.secondary is not None:
+            sec = self.config.payer(visit.secondary.payer_id)
+            if sec is not None:
+                secondary = UnitMethod(
+                    self.packs.for_visit(sec.payer_id, visit.date_of_service).param(
+                        "unit_method", sec.unit_method.value
+                    )
+                )
+        policy = ChargePolicy(
+            unit_method=resolve_unit_method(method, secondary, self.config.unit_method_conflict),
+            assistant_modifier=bool(pack.param("assistant_modifier_required", True)),
+            assistant_de_minimis=Decimal(pack.param("assistant_de_minimis", Decimal("0.10"))),
+        )
+        return build_charges(visit, policy, self.config.charge_for, self.catalog)
+
+    def scrub(self, visits: Sequence[Visit], keep_charges: bool = False) -> ScrubReport:
+        """Findings for every visit, in input order of the visits, then line, then rule.
+
+        ``keep_charges`` also returns each visit's charges (the fixer needs them).
+        """
+        kept: dict[str, Charges] = {}
+        position = {id(v): i for i, v in enumerate(visits)}
+        by_patient: dict[str, list[Visit]] = {}
+        for v in visits:
+            by_patient.setdefault(v.patient_id, []).append(v)
+        found: list[tuple[int, Finding]] = []
+        for patient_visits in by_patient.values():
+            patient_visits.sort(key=lambda v: v.date_of_service)  # stable: input order
+            allowed: dict[str, Decimal] = {}
+            for n, visit in enumerate(patient_visits):
+                where = position[id(visit)]
+                payer = self._payer(visit, where + 1)
+                pack = self.packs.for_visit(visit.payer_id, visit.date_of_service)
+                charges = self.charges_for(visit, payer, pack)
+                fees = self.fees.for_payer(payer)
+                ctx = ScrubContext(
+                    visit=visit,
+                    charges=charges,
+                    pack=pack,
+                    payer=payer,
+                    clinic=self.config.clinic,
+                    as_of=self.as_of,
+                    catalog=self.catalog,
+                    history=PatientHistory(_Earlier(patient_visits, n), allowed),
+                    diagnoses=self.diagnoses,
+                    fees=fees,
+                )
+                found.extend((where, f) for f in run_rules(ctx, self.rules))
+                allowed[visit.visit_id] = lines_allowed(charges.lines, fees)
+                if keep_charges:
+                    kept[visit.visit_id] = charges
+        rank = self._rank
+        found.sort(key=lambda p: (p[0], p[1].line or 0, rank[p[1].rule], p[1].code or ""))
+        return ScrubReport(len(visits), tuple(f for _, f in found), kept)
