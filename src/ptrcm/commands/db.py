@@ -37,7 +37,9 @@ def open_store(db: str | None, *, migrate: bool = True) -> Store:
     url = database_url(db)
     where = parse_url(url).render_as_string(hide_password=True)
     try:
-        return Store.open(url, migrate=migrate)
+        store = Store.open(url, migrate=migrate)
+        with store.engine.connect():  # fail here, with one line, if it cannot be reached
+            return store
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
         raise fail(f"database {where}: {reason}") from None
