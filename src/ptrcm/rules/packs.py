@@ -151,12 +151,25 @@ SCHEMA: dict[str, Checker] = {
         {"replacement": _str, **_FLAGS},
     ),
     "evaluations_per_day": _int,
-    # diagnoses (part B: D rules); a therapy code needs a diagnosis starting with a prefix
+    # diagnoses (D rules): a therapy code needs a diagnosis starting with one of the
+    # general prefixes, or with one of its own crosswalk row's prefixes
     "therapy_dx_prefixes": _str_list,
-    # eligibility, authorization, visit caps, filing (part B: E, A, C rules)
-    "timely_filing_days": _int,
-    "visit_limit_per_year": _int,
+    "dx_crosswalk": Table({"codes": _str_list, "prefixes": _str_list}, _FLAGS),
+    # eligibility (E rules)
+    "eligibility_max_age_days": _int,
+    # authorization and visit caps (A rules)
     "auth_required": _bool,
+    "auth_warn_remaining": _int,
+    "visit_limit_per_year": _int,
+    "visit_limit_warn_remaining": _int,
+    # plan of care and progress reports (P rules; MBPM ch. 15 §220.1)
+    "certification_required": _bool,
+    "initial_certification_days": _int,
+    "recertification_days": _int,
+    "progress_report_interval": _int,
+    # claim data and filing (C rules)
+    "timely_filing_days": _int,
+    "filing_warn_days": _int,
 }
 
 _VERSION_KEYS = {

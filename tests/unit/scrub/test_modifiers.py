@@ -1,0 +1,129 @@
+"""M rules through the pure engine: therapy, assistant, KX and telehealth modifiers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ptrcm.rules.kx import kx_status
+
+from .factory import base, context, findings, service
+
+
+def test_m001_fires_when_the_emr_sent_modifiers_without_gp() -> None:
+    record = base()
+    service(record, "97110")["modifiers"] = ["59"]
+    (hit,) = findings("M001", record)
+    assert hit.code == "97110" and hit.fix is not None and hit.fix.value == "GP"
+
+
+def test_m001_does_not_fire_when_ptrcm_supplies_the_modifier() -> None:
+    assert findings("M001", base()) == []
+
+
+def test_m002_fires_when_an_ot_modifier_is_on_a_pt_visit() -> None:
+    record = base()
+    service(record, "97140")["modifiers"] = ["GO"]
+    (hit,) = findings("M002", record)
+    assert hit.fix is not None and hit.fix.value == ("GO", "GP")
+
+
+def test_m002_does_not_fire_when_the_modifier_matches() -> None:
+    record = base()
+    service(record, "97140")["modifiers"] = ["GP"]
+    assert findings("M002", record) == []
+
+
+def test_m003_fires_when_an_assistant_did_half_the_minutes_and_cq_is_missing() -> None:
+    record = base()
+    service(record, "97110").update(assistant_minutes=15, modifiers=["GP"])
+    (hit,) = findings("M003", record)
+    assert hit.fix is not None and hit.fix.value == "CQ"
+
+
+def test_m003_does_not_fire_at_exactly_the_ten_percent_de_minimis() -> None:
+    record = base()
+    service(record, "97110").update(assistant_minutes=3, modifiers=["GP"])
+    assert findings("M003", record) == []
+
+
+def test_m003_does_not_fire_before_cq_was_required_in_2020() -> None:
+    record = base(date_of_service="2019-06-03")
+    service(record, "97110").update(assistant_minutes=15, modifiers=["GP"])
+    assert findings("M003", record) == []
+
+
+def test_m004_fires_when_cq_is_billed_without_assistant_minutes() -> None:
+    record = base()
+    service(record, "97110")["modifiers"] = ["GP", "CQ"]
+    (hit,) = findings("M004", record)
+    assert hit.fix is not None and (hit.fix.kind, hit.fix.value) == ("remove_modifier", "CQ")
+
+
+def test_m004_does_not_fire_when_the_assistant_share_supports_cq() -> None:
+    record = base()
+    service(record, "97110").update(assistant_minutes=20, modifiers=["GP", "CQ"])
+    assert findings("M004", record) == []
+
+
+def test_m005_fires_on_each_therapy_line_when_the_visit_crosses_the_threshold() -> None:
+    hits = findings("M005", base(kx_ytd_allowed="2470.00"))
+    assert [h.code for h in hits] == ["97110", "97140"]
+    assert all(h.fix is None for h in hits)  # KX needs a person
+
+
+def test_m005_counts_the_patients_earlier_visits_in_the_file() -> None:
+    earlier = [
+        base(visit_id=f"V-0{i}", date_of_service=f"2026-02-0{i}", kx_ytd_allowed="2300.00")
+        for i in range(1, 4)
+    ]
+    ctx = context(base(), earlier)
+    status = kx_status(ctx)
+    assert status is not None
+    assert status.ytd_with_visit == Decimal("2300.00") + 4 * Decimal("86.60")
+    assert len(findings("M005", base(), earlier)) == 2
+
+
+def test_m005_does_not_count_ot_visits_toward_the_pt_threshold() -> None:
+    earlier = [
+        base(visit_id="V-0", date_of_service="2026-02-01", discipline="OT",
+             rendering={"credential": "OT"}, kx_ytd_allowed="2470.00")
+    ]  # fmt: skip
+    assert findings("M005", base(), earlier) == []
+
+
+def test_m005_does_not_fire_below_the_threshold() -> None:
+    assert findings("M005", base(kx_ytd_allowed="1000.00")) == []
+
+
+def test_m005_does_not_fire_for_a_commercial_payer() -> None:
+    assert findings("M005", base(payer_id="COMMERCIAL", kx_ytd_allowed="5000.00")) == []
+
+
+def test_m005_does_not_fire_when_kx_is_present() -> None:
+    record = base(kx_ytd_allowed="2470.00")
+    service(record, "97110")["modifiers"] = ["GP", "KX"]
+    service(record, "97140")["modifiers"] = ["GP", "KX"]
+    assert findings("M005", record) == []
+
+
+def test_m006_fires_when_kx_is_on_the_first_visit_of_the_year() -> None:
+    record = base()
+    service(record, "97110")["modifiers"] = ["GP", "KX"]
+    (hit,) = findings("M006", record)
+    assert hit.code == "97110" and hit.fix is None
+
+
+def test_m006_does_not_fire_near_the_threshold() -> None:
+    record = base(kx_ytd_allowed="2000.00")
+    service(record, "97110")["modifiers"] = ["GP", "KX"]
+    assert findings("M006", record) == []
+
+
+def test_m007_fires_on_a_medicaid_telehealth_visit_without_gt_or_95() -> None:
+    hits = findings("M007", base(payer_id="MEDICAID", place_of_service="02"))
+    assert [h.code for h in hits] == ["97110", "97140"]
+    assert hits[0].fix is not None and hits[0].fix.value == "GT"
+
+
+def test_m007_does_not_fire_when_medicare_does_not_require_it() -> None:
+    assert findings("M007", base(place_of_service="02")) == []
