@@ -1,11 +1,16 @@
 """Medicare KX threshold arithmetic (MBPM Pub 100-02 ch. 15 §10.3; reference §3).
 
 The year-to-date allowed amount is counted per calendar year and threshold group (PT and
-SLP combined, OT separate) for the visit's payer: the ``kx_ytd_allowed`` the visit
-carries (what was allowed before this input), plus the allowed amounts of the patient's
-earlier visits in the input, plus this visit. Allowed amounts are the payer's fee
-schedule times the billed units (MPPR and the CQ/CO reduction are not applied, so the
-count reaches the threshold no later than the payer's does).
+SLP combined, OT separate) for the visit's payer. ``kx_ytd_allowed`` on a visit is what
+was allowed before it from outside the input; the count starts at the earliest visit of
+the group in the input that carries one (its figure is "before this input" and also
+"before that visit"), then adds the allowed amount of that visit and every later visit
+of the group up to and including this one. So a file where every visit carries the
+same before-the-input figure and a file where each visit carries its own running figure
+give the same count. An exact duplicate of an earlier visit (same date, discipline and
+codes) is not added: the payer denies it. Allowed amounts are the payer's fee schedule
+times the billed units (MPPR and the CQ/CO reduction are not applied, so the count
+reaches the threshold no later than the payer's does).
 """
 
 from __future__ import annotations
@@ -74,8 +79,9 @@ def kx_status(ctx: ScrubContext) -> KxStatus | None:
         return None
     group = threshold_group(visit.discipline)
     year = visit.date_of_service.year
-    baseline = visit.kx_ytd_allowed
-    total = lines_allowed(ctx.charges.lines, ctx.fees)
+    anchor: Decimal | None = None
+    total = ZERO
+    seen: set[tuple[object, ...]] = set()
     for prior in ctx.history.prior_visits:
         if (
             prior.date_of_service.year != year
@@ -83,7 +89,18 @@ def kx_status(ctx: ScrubContext) -> KxStatus | None:
             or threshold_group(prior.discipline) != group
         ):
             continue
-        if baseline is None:
-            baseline = prior.kx_ytd_allowed
+        key = _identity(prior)
+        if key in seen:
+            continue
+        seen.add(key)
+        if anchor is None and prior.kx_ytd_allowed is not None:
+            anchor, total = prior.kx_ytd_allowed, ZERO  # earlier visits are in the figure
         total += _prior_allowed(ctx, prior)
-    return KxStatus(found[0], found[1], (baseline or ZERO) + total, group)
+    if anchor is None and visit.kx_ytd_allowed is not None:
+        anchor, total = visit.kx_ytd_allowed, ZERO
+    total += lines_allowed(ctx.charges.lines, ctx.fees)
+    return KxStatus(found[0], found[1], (anchor or ZERO) + total, group)
+
+
+def _identity(v: Visit) -> tuple[object, ...]:
+    return (v.date_of_service, v.discipline, tuple(sorted(s.code for s in v.services)))

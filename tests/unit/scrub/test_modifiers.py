@@ -127,3 +127,27 @@ def test_m007_fires_on_a_medicaid_telehealth_visit_without_gt_or_95() -> None:
 
 def test_m007_does_not_fire_when_medicare_does_not_require_it() -> None:
     assert findings("M007", base(place_of_service="02")) == []
+
+
+def test_m005_reads_running_figures_and_before_input_figures_alike() -> None:
+    running = [
+        base(visit_id="V-01", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
+        base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2386.60"),
+    ]
+    same = [
+        base(visit_id="V-01", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
+        base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2300.00"),
+    ]
+    a = kx_status(context(base(kx_ytd_allowed="2473.20"), running))
+    b = kx_status(context(base(kx_ytd_allowed="2300.00"), same))
+    assert a is not None and b is not None
+    assert a.ytd_with_visit == b.ytd_with_visit == Decimal("2559.80")
+
+
+def test_m005_does_not_count_an_exact_duplicate_visit_twice() -> None:
+    earlier = [
+        base(visit_id="V-01", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
+        base(visit_id="V-01b", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
+    ]
+    status = kx_status(context(base(), earlier))
+    assert status is not None and status.ytd_with_visit == Decimal("2473.20")
