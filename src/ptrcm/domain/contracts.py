@@ -1,0 +1,329 @@
+"""Expected payment: what a payer should allow and pay for a claim (reference §6).
+
+A ``Contract`` holds the payer's side: the basis (fee schedule or a percentage of
+charges), the multiple procedure payment reduction (MPPR), the CQ/CO assistant reduction
+and sequestration. The patient's side (deductible, coinsurance, copay, out-of-pocket cap)
+is ``cost_sharing.PatientTerms``. The order of operations and the rounding points are
+written down in docs/expected-payment.md:
+
+    schedule x units -> MPPR -> CQ/CO -> lesser of charge -> round (allowed, once per line)
+    -> deductible -> copay -> coinsurance -> out-of-pocket cap -> sequestration (payment)
+
+Every term is recorded as a ``Step``, so an expected amount can always be explained.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from ptrcm.domain.claims import Claim, ClaimLine
+from ptrcm.domain.codes import load_catalog
+from ptrcm.domain.cost_sharing import PatientShare, PatientTerms, apply_patient_terms, check_rate
+from ptrcm.domain.fees import FeeSchedule, default_fee_schedule
+from ptrcm.domain.money import Money, round_cents, sum_money
+from ptrcm.domain.trace import Step
+from ptrcm.errors import InvariantError
+
+ASSISTANT_MODIFIERS = frozenset({"CQ", "CO"})
+ASSISTANT_RATE = Decimal("0.85")
+ASSISTANT_EFFECTIVE = date(2022, 1, 1)
+MPPR_PE_REDUCTION = Decimal("0.50")
+MEDICARE_SEQUESTRATION = Decimal("0.02")  # [U] in reference §6: a parameter, not a truth
+MEDICARE_CLASSES = frozenset({"medicare", "medicare_advantage"})
+
+SOURCE_MPPR = "reference §6 MPPR; PE shares from data/pe_shares.csv (illustrative [D])"
+SOURCE_ASSISTANT = "reference §3 CQ/CO: 85% of the allowed amount after MPPR, from 2022"
+SOURCE_LESSER = "contract: allowed is at most the billed charge"
+SOURCE_ROUND = "round_cents, once per line"
+SOURCE_SEQUESTRATION = "reference §6 sequestration on the payment (contract parameter [U])"
+
+
+class Basis(StrEnum):
+    FEE_SCHEDULE = "fee_schedule"
+    PERCENT_OF_CHARGES = "percent_of_charges"
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """A payer's payment terms. Exactly one of ``fee_schedule`` and ``percent_of_charges``.
+
+    ``pe_shares`` maps a code to the practice-expense share of its per-unit amount and
+    ``always_therapy`` lists the codes MPPR applies to; both default to empty here and are
+    filled from package data by ``default_contract``.
+    """
+
+    payer_id: str
+    payer_class: str
+    fee_schedule: FeeSchedule | None = None
+    percent_of_charges: Decimal | None = None
+    mppr: bool = False
+    mppr_pe_reduction: Decimal = MPPR_PE_REDUCTION
+    assistant_reduction: bool = False
+    assistant_rate: Decimal = ASSISTANT_RATE
+    assistant_effective: date = ASSISTANT_EFFECTIVE
+    sequestration_rate: Decimal = Decimal("0")
+    lesser_of_charge: bool = True
+    pe_shares: Mapping[str, Decimal] = field(default_factory=dict)
+    always_therapy: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if (self.fee_schedule is None) == (self.percent_of_charges is None):
+            raise ValueError("a contract needs exactly one of fee_schedule, percent_of_charges")
+        if self.percent_of_charges is not None:
+            check_rate("percent_of_charges", self.percent_of_charges)
+        check_rate("mppr_pe_reduction", self.mppr_pe_reduction)
+        check_rate("assistant_rate", self.assistant_rate)
+        check_rate("sequestration_rate", self.sequestration_rate)
+        for code, share in self.pe_shares.items():
+            check_rate(f"pe_shares[{code}]", share)
+
+    @property
+    def basis(self) -> Basis:
+        return Basis.FEE_SCHEDULE if self.fee_schedule is not None else Basis.PERCENT_OF_CHARGES
+
+
+def default_contract(
+    payer_id: str,
+    payer_class: str,
+    fee_schedule: FeeSchedule | None = None,
+    *,
+    percent_of_charges: Decimal | None = None,
+    sequestration_rate: Decimal | None = None,
+) -> Contract:
+    """The contract ptrcm assumes for a payer class until the practice configures one.
+
+    Medicare and Medicare Advantage: MPPR and the CQ/CO reduction on (reference §3, §6);
+    sequestration 2% for Original Medicare only [U]. Other classes: neither. Self-pay is
+    100% of charges. The fee schedule defaults to the illustrative built-in one.
+    """
+    medicare_like = payer_class in MEDICARE_CLASSES
+    if sequestration_rate is None:
+        sequestration_rate = MEDICARE_SEQUESTRATION if payer_class == "medicare" else Decimal(0)
+    if percent_of_charges is None and fee_schedule is None and payer_class == "self_pay":
+        percent_of_charges = Decimal(1)
+    if percent_of_charges is None and fee_schedule is None:
+        fee_schedule = default_fee_schedule()
+    return Contract(
+        payer_id=payer_id,
+        payer_class=payer_class,
+        fee_schedule=fee_schedule,
+        percent_of_charges=percent_of_charges,
+        mppr=medicare_like,
+        assistant_reduction=medicare_like,
+        sequestration_rate=sequestration_rate,
+        pe_shares=default_pe_shares(),
+        always_therapy=frozenset(c for c, info in load_catalog().items() if info.always_therapy),
+    )
+
+
+def parse_pe_shares(text: str, name: str) -> dict[str, Decimal]:
+    """PE shares from CSV text (``code,pe_share``); lines starting with ``#`` are comments."""
+    rows = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    reader = csv.DictReader(io.StringIO("\n".join(rows)))
+    if reader.fieldnames is None or not {"code", "pe_share"} <= set(reader.fieldnames):
+        raise ValueError(f"{name}: needs the columns code,pe_share")
+    out: dict[str, Decimal] = {}
+    for row in reader:
+        share = Decimal((row.get("pe_share") or "").strip())
+        check_rate(f"{name}: pe_share of {row['code']}", share)
+        out[row["code"].strip()] = share
+    return out
+
+
+@cache
+def default_pe_shares() -> Mapping[str, Decimal]:
+    """The illustrative [D] PE shares shipped in ``data/pe_shares.csv``."""
+    text = resources.files("ptrcm.data").joinpath("pe_shares.csv").read_text(encoding="utf-8")
+    return parse_pe_shares(text, "pe_shares.csv")
+
+
+@dataclass(frozen=True, slots=True)
+class LineExpectation:
+    """The expected allowed amount of one claim line, with every step that produced it."""
+
+    line_number: int
+    code: str
+    date_of_service: date
+    units: int
+    charge: Money
+    allowed: Money
+    steps: tuple[Step, ...]
+
+
+def per_unit_amount(line: ClaimLine, contract: Contract) -> tuple[Decimal, str]:
+    """The exact per-unit amount before any reduction, and where it comes from."""
+    if contract.fee_schedule is not None:
+        per_unit = contract.fee_schedule.allowed.get(line.code)
+        if per_unit is None:
+            return Decimal(0), f"{line.code} is not on fee schedule {contract.fee_schedule.name}"
+        return per_unit.amount, f"fee schedule {contract.fee_schedule.name}"
+    rate = contract.percent_of_charges or Decimal(0)
+    if line.units <= 0:
+        return Decimal(0), "no units billed"
+    return line.charge.amount * rate / line.units, f"contract: {rate} of billed charges"
+
+
+def pe_per_unit(line: ClaimLine, contract: Contract) -> Decimal:
+    """The practice-expense value of one unit of the line (zero when MPPR does not apply)."""
+    if line.code not in contract.always_therapy:
+        return Decimal(0)
+    per_unit, _ = per_unit_amount(line, contract)
+    return per_unit * contract.pe_shares.get(line.code, Decimal(0))
+
+
+def expected_line_allowed(
+    line: ClaimLine, contract: Contract, *, holds_full_unit: bool = True
+) -> LineExpectation:
+    """Expected allowed amount of one line (reference §6; MCPM ch. 5 for the units).
+
+    ``holds_full_unit`` says whether this line carries the day's highest-PE unit, which
+    MPPR pays in full; every other unit of an always-therapy code has its PE component
+    reduced by ``mppr_pe_reduction``. Alone on its day a line holds that unit. The amount
+    is rounded to the cent once, at the end, with ``round_cents``.
+    """
+    units = max(line.units, 0)
+    per_unit, basis_source = per_unit_amount(line, contract)
+    amount = per_unit * units
+    steps = [Step("base", Decimal(0), amount, basis_source, f"{per_unit} x {units} units")]
+    if contract.mppr and line.code in contract.always_therapy and units > 0:
+        reduced_units = units - 1 if holds_full_unit else units
+        share = contract.pe_shares.get(line.code, Decimal(0))
+        cut = per_unit * share * contract.mppr_pe_reduction * reduced_units
+        detail = (
+            f"{reduced_units} unit(s) x PE {per_unit} x {share} x {contract.mppr_pe_reduction}"
+            + ("; highest-PE unit of the day paid in full" if holds_full_unit else "")
+        )
+        steps.append(Step("mppr", amount, amount - cut, SOURCE_MPPR, detail))
+        amount -= cut
+    if (
+        contract.assistant_reduction
+        and ASSISTANT_MODIFIERS & set(line.modifiers)
+        and line.date_of_service >= contract.assistant_effective
+    ):
+        reduced = amount * contract.assistant_rate
+        detail = f"{contract.assistant_rate} x {amount}"
+        steps.append(Step("assistant_cq_co", amount, reduced, SOURCE_ASSISTANT, detail))
+        amount = reduced
+    if contract.lesser_of_charge and amount > line.charge.amount:
+        steps.append(Step("lesser_of_charge", amount, line.charge.amount, SOURCE_LESSER))
+        amount = line.charge.amount
+    allowed = round_cents(amount)
+    steps.append(Step("round", amount, allowed, SOURCE_ROUND))
+    return LineExpectation(
+        line.line_number,
+        line.code,
+        line.date_of_service,
+        units,
+        line.charge,
+        Money(allowed),
+        tuple(steps),
+    )
+
+
+def full_unit_lines(lines: Iterable[ClaimLine], contract: Contract) -> frozenset[int]:
+    """Line numbers holding the highest-PE unit of their date of service (MPPR, §6).
+
+    Ties go to the lowest line number, so the answer does not depend on line order.
+    """
+    best: dict[date, tuple[Decimal, int]] = {}
+    for line in lines:
+        if line.units <= 0 or line.code not in contract.always_therapy:
+            continue
+        key = (pe_per_unit(line, contract), -line.line_number)
+        current = best.get(line.date_of_service)
+        if current is None or key > current:
+            best[line.date_of_service] = key
+    return frozenset(-number for _, number in best.values())
+
+
+def expected_allowed(lines: Iterable[ClaimLine], contract: Contract) -> tuple[LineExpectation, ...]:
+    """Expected allowed amount per line for lines billed together (MPPR per date, §6)."""
+    items = tuple(lines)
+    full = full_unit_lines(items, contract)
+    return tuple(
+        expected_line_allowed(line, contract, holds_full_unit=line.line_number in full)
+        for line in items
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPayment:
+    """The expected outcome of a claim: allowed, payer payment, patient share, adjustments.
+
+    ``charge == payer_payment + patient_responsibility + contractual + sequestration``
+    holds to the cent; it is checked when the value is built.
+    """
+
+    claim_id: str
+    charge: Money
+    allowed: Money
+    lines: tuple[LineExpectation, ...]
+    patient: PatientShare
+    payment_before_sequestration: Money
+    sequestration: Money
+    payer_payment: Money
+    steps: tuple[Step, ...]
+
+    def __post_init__(self) -> None:
+        balance = self.payer_payment + self.patient_responsibility
+        balance = balance + self.contractual + self.sequestration
+        if balance != self.charge:
+            raise InvariantError(f"claim {self.claim_id}: expected payment does not balance")
+
+    @property
+    def patient_responsibility(self) -> Money:
+        return self.patient.total
+
+    @property
+    def contractual(self) -> Money:
+        """Charge above the allowed amount: the provider's contractual write-off (CO-45)."""
+        return self.charge - self.allowed
+
+
+def expected_claim_payment(
+    claim: Claim, contract: Contract, patient_terms: PatientTerms
+) -> ClaimPayment:
+    """Expected allowed, payer payment and patient responsibility of a claim (§6).
+
+    Allowed amounts come from ``expected_allowed``; the patient's terms apply per date of
+    service (``apply_patient_terms``); sequestration then reduces the payer's payment,
+    never the allowed amount or the patient's share, and is rounded once per claim.
+    """
+    lines = expected_allowed(claim.lines, contract)
+    allowed = sum_money(item.allowed for item in lines)
+    patient = apply_patient_terms(
+        ((i.date_of_service, i.allowed) for i in lines), terms=patient_terms
+    )
+    before = allowed - patient.total
+    sequestration = Money(round_cents(before.amount * contract.sequestration_rate))
+    payment = before - sequestration
+    steps = [
+        Step("allowed", Decimal(0), allowed.amount, "sum of the line allowed amounts"),
+        *patient.steps,
+        Step(
+            "sequestration",
+            before.amount,
+            payment.amount,
+            SOURCE_SEQUESTRATION,
+            f"{contract.sequestration_rate} x {before} = {sequestration}, rounded once per claim",
+        ),
+    ]
+    return ClaimPayment(
+        claim_id=claim.claim_id,
+        charge=claim.total_charge,
+        allowed=allowed,
+        lines=lines,
+        patient=patient,
+        payment_before_sequestration=before,
+        sequestration=sequestration,
+        payer_payment=payment,
+        steps=tuple(steps),
+    )
