@@ -107,8 +107,10 @@ def _register_commands() -> None:
 
 def _register_single_commands() -> None:
     from ptrcm.commands.charges import charges
+    from ptrcm.commands.serve import serve
 
     app.command("charges")(charges)
+    app.command("serve")(serve)
 
 
 _register_single_commands()

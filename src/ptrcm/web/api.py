@@ -1,0 +1,284 @@
+"""The JSON API behind every page: ``/api/...``, each table also as CSV (``?format=csv``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+
+from ptrcm.web import columns as cols
+from ptrcm.web.deps import period, today, web_data
+from ptrcm.web.ports import (
+    AgingRow,
+    AttendanceCell,
+    CashWeek,
+    ClaimDetail,
+    ClaimLine,
+    DaysInArPoint,
+    DenialReason,
+    EvalMix,
+    Leakage,
+    PayerRevenue,
+    Period,
+    Productivity,
+    QueueItem,
+    QueueName,
+    RatePoint,
+    TimelineEvent,
+    Underpayment,
+    WebData,
+)
+from ptrcm.web.schemas import Health, KpiResponse, Listing, PeriodModel, QueueSummary
+from ptrcm.web.tables import Column, csv_text
+
+QUEUE_TITLES = {
+    QueueName.scrub_errors: "Scrub errors",
+    QueueName.rejections: "Rejections",
+    QueueName.denials: "Denials to appeal",
+    QueueName.underpayments: "Underpayments",
+    QueueName.unmatched_remittances: "Unmatched remittances",
+}
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+Data = Annotated[WebData, Depends(web_data)]
+PeriodQ = Annotated[Period, Depends(period)]
+FormatQ = Annotated[Format, Query(alias="format", description="json (default) or csv.")]
+CSV_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv"}
+}
+
+router = APIRouter(prefix="/api", responses={400: {"description": "Bad query parameter"}})
+health = APIRouter()
+
+
+@health.get("/healthz", response_model=Health, tags=["health"])
+def healthz(data: Data) -> Health:
+    """Liveness: the app is up and has its data providers."""
+    return Health(status="ok", sample_data=data.sample)
+
+
+def csv_response(rows: Sequence[object], columns: Sequence[Column], name: str) -> Response:
+    return Response(
+        csv_text(rows, columns),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def listing(
+    rows: Sequence[object],
+    columns: Sequence[Column],
+    name: str,
+    fmt: Format,
+    *,
+    span: Period | None = None,
+    as_of: date | None = None,
+) -> Any:
+    """One table as JSON (rows plus the period they cover) or as a CSV download."""
+    if fmt is Format.csv:
+        return csv_response(rows, columns, name)
+    return {
+        "period": None if span is None else PeriodModel.of(span),
+        "as_of": as_of,
+        "rows": list(rows),
+    }
+
+
+def ordered_queue(name: QueueName, items: Sequence[QueueItem]) -> list[QueueItem]:
+    """Denials are worked by dollars, then by the nearest deadline; others oldest first."""
+    if name is QueueName.denials:
+        return sorted(items, key=lambda i: (-i.amount, i.deadline or date.max))
+    return sorted(items, key=lambda i: -i.age_days)
+
+
+@router.get("/dashboard/kpis", response_model=KpiResponse, tags=["dashboard"], responses=CSV_DOC)
+def kpis(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Headline KPIs for the period, each with its value in the previous period."""
+    tiles = data.dashboard.kpi_tiles(span)
+    if fmt is Format.csv:
+        return csv_response(tiles, cols.KPIS, "kpis")
+    return KpiResponse(
+        period=PeriodModel.of(span),
+        previous_period=PeriodModel.of(span.previous()),
+        tiles=list(tiles),
+    )
+
+
+@router.get(
+    "/dashboard/ar-aging", response_model=Listing[AgingRow], tags=["dashboard"], responses=CSV_DOC
+)
+def ar_aging(
+    data: Data,
+    day: Annotated[date, Depends(today)],
+    fmt: FormatQ = Format.json,
+    as_of: Annotated[date | None, Query(description="Aging date (default: today).")] = None,
+) -> Any:
+    """Open A/R by payer class in the 0-30 … 120+ day buckets."""
+    when = as_of or day
+    return listing(data.dashboard.ar_aging(when), cols.AGING, "ar-aging", fmt, as_of=when)
+
+
+@router.get(
+    "/dashboard/denials", response_model=Listing[DenialReason], tags=["dashboard"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def denials(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Denial reasons (CARC) with counts and dollars, largest first (a Pareto)."""
+    rows = sorted(data.dashboard.denial_reasons(span), key=lambda r: -r.amount)
+    return listing(rows, cols.DENIALS, "denials", fmt, span=span)
+
+
+@router.get(
+    "/dashboard/first-pass", response_model=Listing[RatePoint], tags=["dashboard"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def first_pass(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Monthly first-pass payment rate (fraction 0-1) up to the period's end."""
+    rows = data.dashboard.first_pass_trend(span)
+    return listing(rows, cols.FIRST_PASS, "first-pass", fmt, span=span)
+
+
+@router.get(
+    "/dashboard/cash-visits", response_model=Listing[CashWeek], tags=["dashboard"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def cash_visits(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Cash posted and visits seen per week."""
+    rows = data.dashboard.cash_and_visits(span)
+    return listing(rows, cols.CASH_VISITS, "cash-visits", fmt, span=span)
+
+
+@router.get(
+    "/dashboard/days-in-ar", response_model=Listing[DaysInArPoint], tags=["dashboard"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def days_in_ar(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Days in A/R month by month."""
+    rows = data.dashboard.days_in_ar_trend(span)
+    return listing(rows, cols.DAYS_IN_AR, "days-in-ar", fmt, span=span)
+
+
+@router.get("/queues", response_model=list[QueueSummary], tags=["work queues"])
+def queues(data: Data) -> list[QueueSummary]:
+    """Every work queue with its item count and dollars."""
+    summaries = []
+    for name, title in QUEUE_TITLES.items():
+        items = data.queues.queue(name)
+        total = sum((i.amount for i in items), Decimal("0.00"))
+        summaries.append(QueueSummary(name=name.value, title=title, items=len(items), amount=total))
+    return summaries
+
+
+@router.get(
+    "/queues/{name}", response_model=Listing[QueueItem], tags=["work queues"], responses=CSV_DOC
+)
+def queue(data: Data, name: QueueName, fmt: FormatQ = Format.json) -> Any:
+    """One work queue in working order; each item names its claim (when matched)."""
+    rows = ordered_queue(name, data.queues.queue(name))
+    return listing(rows, cols.QUEUE, f"queue-{name.value}", fmt)
+
+
+def _claim_or_404(data: WebData, claim_id: str) -> ClaimDetail:
+    claim = data.claims.claim(claim_id)
+    if claim is None:
+        raise HTTPException(404, f"no claim {claim_id}")
+    return claim
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimDetail, tags=["claims"])
+def claim(data: Data, claim_id: str) -> ClaimDetail:
+    """A claim with its lines and its timeline from the visit to the last payment."""
+    return _claim_or_404(data, claim_id)
+
+
+@router.get(
+    "/claims/{claim_id}/timeline", response_model=Listing[TimelineEvent], tags=["claims"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def claim_timeline(data: Data, claim_id: str, fmt: FormatQ = Format.json) -> Any:
+    """The claim's events in date order."""
+    events = _claim_or_404(data, claim_id).timeline
+    return listing(events, cols.TIMELINE, f"claim-{claim_id}-timeline", fmt)
+
+
+@router.get(
+    "/claims/{claim_id}/lines", response_model=Listing[ClaimLine], tags=["claims"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def claim_lines(data: Data, claim_id: str, fmt: FormatQ = Format.json) -> Any:
+    """The claim's service lines with charge, allowed and paid amounts."""
+    lines = _claim_or_404(data, claim_id).lines
+    return listing(lines, cols.CLAIM_LINES, f"claim-{claim_id}-lines", fmt)
+
+
+@router.get(
+    "/payers/net-revenue", response_model=Listing[PayerRevenue], tags=["payers"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def net_revenue(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Net revenue and net revenue per visit by payer."""
+    return listing(data.payers.net_revenue(span), cols.NET_REVENUE, "net-revenue", fmt, span=span)
+
+
+@router.get(
+    "/payers/underpayments", response_model=Listing[Underpayment], tags=["payers"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def underpayments(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Paid below the contract's expected amount, by payer and code, largest shortfall first."""
+    rows = sorted(data.payers.underpayments(span), key=lambda r: -r.short)
+    return listing(rows, cols.UNDERPAYMENTS, "underpayments", fmt, span=span)
+
+
+@router.get(
+    "/therapists/eval-mix", response_model=Listing[EvalMix], tags=["therapists"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def eval_mix(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Evaluation-code mix per therapist against peers; outliers flagged."""
+    return listing(data.therapists.eval_mix(span), cols.EVAL_MIX, "eval-mix", fmt, span=span)
+
+
+@router.get(
+    "/therapists/productivity", response_model=Listing[Productivity], tags=["therapists"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def productivity(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Units per visit and minutes per unit per therapist."""
+    rows = data.therapists.productivity(span)
+    return listing(rows, cols.PRODUCTIVITY, "productivity", fmt, span=span)
+
+
+@router.get(
+    "/scheduling/attendance", response_model=Listing[AttendanceCell], tags=["scheduling"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def attendance(
+    data: Data,
+    span: PeriodQ,
+    fmt: FormatQ = Format.json,
+    location: Annotated[str | None, Query(description="Location id (default: all).")] = None,
+    therapist: Annotated[str | None, Query(description="Therapist (default: all).")] = None,
+) -> Any:
+    """Scheduled, no-show and late-cancel counts by weekday (0 = Monday) and hour."""
+    rows = data.scheduling.attendance(span, location or None, therapist or None)
+    return listing(rows, cols.ATTENDANCE, "attendance", fmt, span=span)
+
+
+@router.get(
+    "/scheduling/leakage", response_model=Listing[Leakage], tags=["scheduling"],
+    responses=CSV_DOC,
+)  # fmt: skip
+def leakage(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
+    """Missed appointments and revenue lost by location and therapist."""
+    rows = sorted(data.scheduling.leakage(span), key=lambda r: -r.revenue_lost)
+    return listing(rows, cols.LEAKAGE, "leakage", fmt, span=span)

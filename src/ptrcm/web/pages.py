@@ -1,0 +1,241 @@
+"""Server-rendered pages: each reads its providers, builds charts and tables, renders HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ptrcm.web import columns as cols
+from ptrcm.web import formatting as f
+from ptrcm.web import views
+from ptrcm.web.api import QUEUE_TITLES, ordered_queue
+from ptrcm.web.deps import period, web_data, web_settings
+from ptrcm.web.ports import Period, QueueName, WebData
+from ptrcm.web.tables import Column, TableView, build_table
+
+NAV = (
+    ("dashboard", "/", "Dashboard"),
+    ("queues", "/queues", "Work queues"),
+    ("payers", "/payers", "Payers"),
+    ("therapists", "/therapists", "Therapists"),
+    ("scheduling", "/scheduling", "Scheduling"),
+)
+
+Data = Annotated[WebData, Depends(web_data)]
+PeriodQ = Annotated[Period, Depends(period)]
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def templates(request: Request) -> Jinja2Templates:
+    result: Jinja2Templates = request.app.state.templates
+    return result
+
+
+def render(
+    request: Request,
+    name: str,
+    section: str,
+    context: Mapping[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page with the layout's shared context (navigation, clinic, sample notice)."""
+    data = web_data(request)
+    base = {
+        "nav": NAV,
+        "section": section,
+        "clinic": web_settings(request).clinic_name,
+        "sample": data.sample,
+        "query": dict(request.query_params),
+    }
+    return templates(request).TemplateResponse(
+        request, name, {**base, **context}, status_code=status_code
+    )
+
+
+def table(
+    request: Request,
+    table_id: str,
+    title: str,
+    rows: Sequence[object],
+    columns: Sequence[Column],
+    csv_url: str,
+    empty: str = "Nothing here.",
+) -> TableView:
+    """A sortable table for this page; sort state comes from ``?sort=`` when it names it."""
+    query = dict(request.query_params)
+    if query.get("table") != table_id:
+        query = {k: v for k, v in query.items() if k not in ("sort", "dir", "table")}
+    query["table"] = table_id
+    return build_table(
+        table_id, title, rows, columns,
+        page_url=request.url.path, query=query, csv_url=csv_url, empty=empty,
+    )  # fmt: skip
+
+
+def _with_period(url: str, span: Period) -> str:
+    return f"{url}?from={span.start}&to={span.end}&format=csv"
+
+
+@router.get("/")
+def dashboard(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
+    board = data.dashboard
+    tiles = [(t, f.format_unit(t.value, t.unit), f.trend(t)) for t in board.kpi_tiles(span)]
+    aging = board.ar_aging(span.end)
+    denials = sorted(board.denial_reasons(span), key=lambda r: -r.amount)
+    first_pass = board.first_pass_trend(span)
+    weeks = board.cash_and_visits(span)
+    days = board.days_in_ar_trend(span)
+    by_count, by_dollars = views.denial_charts(denials)
+    context = {
+        "title": "Dashboard",
+        "period": span,
+        "previous": span.previous(),
+        "tiles": tiles,
+        "charts": {
+            "aging": views.aging_chart(aging),
+            "denials_count": by_count,
+            "denials_dollars": by_dollars,
+            "first_pass": views.first_pass_chart(first_pass),
+            "cash_visits": views.cash_visits_chart(weeks),
+            "days_in_ar": views.days_in_ar_chart(days),
+        },
+        "aging": table(
+            request, "aging", "A/R aging by payer class", aging, cols.AGING,
+            f"/api/dashboard/ar-aging?as_of={span.end}&format=csv",
+        ),
+        "denials": table(
+            request, "denials", "Denial reasons", denials, cols.DENIALS,
+            _with_period("/api/dashboard/denials", span),
+        ),
+        "weeks": table(
+            request, "weeks", "Weekly cash and visits", weeks, cols.CASH_VISITS,
+            _with_period("/api/dashboard/cash-visits", span),
+        ),
+    }  # fmt: skip
+    return render(request, "dashboard.html", "dashboard", context)
+
+
+@router.get("/queues")
+def queues(request: Request, data: Data) -> HTMLResponse:
+    summaries = []
+    for name, title in QUEUE_TITLES.items():
+        items = ordered_queue(name, data.queues.queue(name))
+        total = sum((i.amount for i in items), Decimal("0.00"))
+        summaries.append((name.value, title, items[:5], len(items), f.money(total)))
+    return render(request, "queues.html", "queues", {"title": "Work queues", "queues": summaries})
+
+
+@router.get("/queues/{name}")
+def queue(request: Request, data: Data, name: QueueName) -> HTMLResponse:
+    items = ordered_queue(name, data.queues.queue(name))
+    title = QUEUE_TITLES[name]
+    view = table(
+        request, "queue", title, items, cols.QUEUE,
+        f"/api/queues/{name.value}?format=csv", empty="This queue is empty.",
+    )  # fmt: skip
+    context = {"title": title, "queue_name": name.value, "table": view}
+    return render(request, "queue.html", "queues", context)
+
+
+@router.get("/claims/{claim_id}")
+def claim(request: Request, data: Data, claim_id: str) -> HTMLResponse:
+    detail = data.claims.claim(claim_id)
+    if detail is None:
+        raise HTTPException(404, f"No claim {claim_id}.")
+    lines = table(
+        request, "lines", "Service lines", detail.lines, cols.CLAIM_LINES,
+        f"/api/claims/{claim_id}/lines?format=csv",
+    )  # fmt: skip
+    context = {
+        "title": f"Claim {detail.claim_id}",
+        "claim": detail,
+        "lines": lines,
+        "timeline_csv": f"/api/claims/{claim_id}/timeline?format=csv",
+    }
+    return render(request, "claim.html", "queues", context)
+
+
+@router.get("/payers")
+def payers(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
+    revenue = data.payers.net_revenue(span)
+    under = sorted(data.payers.underpayments(span), key=lambda r: -r.short)
+    context = {
+        "title": "Payers",
+        "period": span,
+        "charts": {
+            "net_per_visit": views.net_per_visit_chart(revenue),
+            "underpaid": views.underpayment_chart(under),
+        },
+        "revenue": table(
+            request, "revenue", "Net revenue per visit", revenue, cols.NET_REVENUE,
+            _with_period("/api/payers/net-revenue", span),
+        ),
+        "under": table(
+            request, "under", "Underpayments by code", under, cols.UNDERPAYMENTS,
+            _with_period("/api/payers/underpayments", span),
+        ),
+    }  # fmt: skip
+    return render(request, "payers.html", "payers", context)
+
+
+@router.get("/therapists")
+def therapists(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
+    mix = data.therapists.eval_mix(span)
+    prod = data.therapists.productivity(span)
+    context = {
+        "title": "Therapists",
+        "period": span,
+        "outliers": [m for m in mix if m.outlier],
+        "charts": {
+            "eval_mix": views.eval_mix_chart(mix),
+            "units": views.units_per_visit_chart(prod),
+        },
+        "mix": table(
+            request, "mix", "Evaluation mix against peers", mix, cols.EVAL_MIX,
+            _with_period("/api/therapists/eval-mix", span),
+        ),
+        "prod": table(
+            request, "prod", "Units and minutes", prod, cols.PRODUCTIVITY,
+            _with_period("/api/therapists/productivity", span),
+        ),
+    }  # fmt: skip
+    return render(request, "therapists.html", "therapists", context)
+
+
+@router.get("/scheduling")
+def scheduling(
+    request: Request,
+    data: Data,
+    span: PeriodQ,
+    location: Annotated[str | None, Query()] = None,
+    therapist: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    sched = data.scheduling
+    cells = sched.attendance(span, location or None, therapist or None)
+    leak = sorted(sched.leakage(span), key=lambda r: -r.revenue_lost)
+    scheduled = sum(c.scheduled for c in cells)
+    missed = sum(c.no_shows + c.late_cancels for c in cells)
+    lost = sum((r.revenue_lost for r in leak), Decimal("0.00"))
+    context = {
+        "title": "Scheduling",
+        "period": span,
+        "locations": sched.locations(),
+        "therapists": sched.therapists(),
+        "location": location or "",
+        "therapist": therapist or "",
+        "heatmap": views.attendance_heatmap(cells),
+        "missed_rate": f.percent(Decimal(missed) / scheduled if scheduled else Decimal(0)),
+        "scheduled": f.number(scheduled),
+        "lost": f.money(lost),
+        "leak": table(
+            request, "leak", "Revenue lost to missed visits", leak, cols.LEAKAGE,
+            _with_period("/api/scheduling/leakage", span),
+        ),
+    }  # fmt: skip
+    return render(request, "scheduling.html", "scheduling", context)

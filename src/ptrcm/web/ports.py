@@ -1,0 +1,313 @@
+"""What the web app needs to read: small data providers behind Protocols.
+
+The web app never reaches the store. Each page asks one provider for plain, immutable rows
+(money as ``Decimal`` cents, rates as ``Decimal`` fractions 0–1, dates as ``date``); a
+store-backed implementation maps the KPI engine's results onto these rows, and the
+in-memory ``ptrcm.web.sample`` implementation serves tests and the demo until then.
+Every method is scoped by the provider to one organization (tenant) chosen when it is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """An inclusive date range; ``previous`` is the same number of days just before it."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("a period ends on or after its start")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+
+class Unit(StrEnum):
+    money = "money"
+    percent = "percent"
+    days = "days"
+    number = "number"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiTile:
+    """One headline KPI for a period and the same KPI for the previous period."""
+
+    key: str
+    label: str
+    value: Decimal
+    previous: Decimal | None
+    unit: Unit
+    higher_is_better: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AgingRow:
+    """Open A/R of one payer class in the buckets 0-30, 31-60, 61-90, 91-120, 120+ days."""
+
+    payer_class: str
+    d0_30: Decimal
+    d31_60: Decimal
+    d61_90: Decimal
+    d91_120: Decimal
+    d120_plus: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.d0_30 + self.d31_60 + self.d61_90 + self.d91_120 + self.d120_plus
+
+
+@dataclass(frozen=True, slots=True)
+class DenialReason:
+    """Denied claim lines in a period grouped by claim adjustment reason code (CARC)."""
+
+    carc: str
+    description: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RatePoint:
+    """A rate (fraction 0–1) for one month, e.g. the first-pass payment rate."""
+
+    month: date
+    rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CashWeek:
+    """Cash posted and visits seen in the week starting on ``week_start`` (a Monday)."""
+
+    week_start: date
+    cash: Decimal
+    visits: int
+
+
+@dataclass(frozen=True, slots=True)
+class DaysInArPoint:
+    month: date
+    days: Decimal
+
+
+class QueueName(StrEnum):
+    scrub_errors = "scrub-errors"
+    rejections = "rejections"
+    denials = "denials"
+    underpayments = "underpayments"
+    unmatched_remittances = "unmatched-remittances"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One item to work: which claim (if known), why, how much, and by when."""
+
+    item_id: str
+    claim_id: str | None
+    payer_id: str
+    date_of_service: date | None
+    reason_code: str
+    reason: str
+    amount: Decimal
+    deadline: date | None
+    age_days: int
+
+
+class TimelineKind(StrEnum):
+    visit = "visit"
+    charge = "charge"
+    scrub = "scrub"
+    submitted = "submitted"
+    acknowledged = "acknowledged"
+    rejected = "rejected"
+    adjudicated = "adjudicated"
+    denied = "denied"
+    appealed = "appealed"
+    paid = "paid"
+    patient = "patient"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    on: date
+    kind: TimelineKind
+    title: str
+    detail: str
+    amount: Decimal | None
+    reference: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    code: str
+    modifiers: tuple[str, ...]
+    units: int
+    charge: Decimal
+    allowed: Decimal | None
+    paid: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDetail:
+    """A claim, its lines and what happened to it from the visit to the last payment."""
+
+    claim_id: str
+    visit_id: str
+    payer_id: str
+    date_of_service: date
+    therapist: str
+    status: str
+    charge: Decimal
+    paid: Decimal
+    balance: Decimal
+    lines: tuple[ClaimLine, ...]
+    timeline: tuple[TimelineEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PayerRevenue:
+    payer_id: str
+    payer_class: str
+    visits: int
+    net_revenue: Decimal
+    net_per_visit: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Underpayment:
+    """Paid less than the contract's expected amount, totalled by payer and code."""
+
+    payer_id: str
+    code: str
+    lines: int
+    expected: Decimal
+    paid: Decimal
+    short: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class EvalMix:
+    """A therapist's share of evaluation codes (low/moderate/high/re-eval) against peers."""
+
+    therapist: str
+    discipline: str
+    evaluations: int
+    low: Decimal
+    moderate: Decimal
+    high: Decimal
+    reeval: Decimal
+    peer_high: Decimal
+    outlier: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Productivity:
+    therapist: str
+    visits: int
+    units_per_visit: Decimal
+    minutes_per_unit: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceCell:
+    """Appointments in one weekday (0 = Monday) and hour slot, and how many were missed."""
+
+    weekday: int
+    hour: int
+    scheduled: int
+    no_shows: int
+    late_cancels: int
+
+    @property
+    def missed_rate(self) -> Decimal:
+        if not self.scheduled:
+            return Decimal(0)
+        return (Decimal(self.no_shows + self.late_cancels) / self.scheduled).quantize(
+            Decimal("0.001")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Leakage:
+    """Missed appointments and the revenue they would have brought, per location/therapist."""
+
+    location_id: str
+    therapist: str
+    scheduled: int
+    no_shows: int
+    late_cancels: int
+    revenue_lost: Decimal
+
+
+class DashboardData(Protocol):
+    def kpi_tiles(self, period: Period) -> Sequence[KpiTile]: ...
+
+    def ar_aging(self, as_of: date) -> Sequence[AgingRow]: ...
+
+    def denial_reasons(self, period: Period) -> Sequence[DenialReason]: ...
+
+    def first_pass_trend(self, period: Period) -> Sequence[RatePoint]: ...
+
+    def cash_and_visits(self, period: Period) -> Sequence[CashWeek]: ...
+
+    def days_in_ar_trend(self, period: Period) -> Sequence[DaysInArPoint]: ...
+
+
+class WorkQueueData(Protocol):
+    def queue(self, name: QueueName) -> Sequence[QueueItem]: ...
+
+
+class ClaimData(Protocol):
+    def claim(self, claim_id: str) -> ClaimDetail | None: ...
+
+
+class PayerData(Protocol):
+    def net_revenue(self, period: Period) -> Sequence[PayerRevenue]: ...
+
+    def underpayments(self, period: Period) -> Sequence[Underpayment]: ...
+
+
+class TherapistData(Protocol):
+    def eval_mix(self, period: Period) -> Sequence[EvalMix]: ...
+
+    def productivity(self, period: Period) -> Sequence[Productivity]: ...
+
+
+class SchedulingData(Protocol):
+    def attendance(
+        self, period: Period, location_id: str | None, therapist: str | None
+    ) -> Sequence[AttendanceCell]: ...
+
+    def leakage(self, period: Period) -> Sequence[Leakage]: ...
+
+    def locations(self) -> Sequence[str]: ...
+
+    def therapists(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WebData:
+    """Every provider the web app reads from; ``sample`` marks illustrative data."""
+
+    dashboard: DashboardData
+    queues: WorkQueueData
+    claims: ClaimData
+    payers: PayerData
+    therapists: TherapistData
+    scheduling: SchedulingData
+    sample: bool = False
