@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from functools import cache
 
 from ptrcm.errors import InvariantError
-from ptrcm.rules import modifiers, ncci, units_rules
+from ptrcm.rules import diagnoses, modifiers, ncci, units_rules
 from ptrcm.rules.engine import Rule, rule_selected
 
 FAMILY_ORDER = "UMNDEAPC"
-_MODULES = (units_rules, modifiers, ncci)
+_MODULES = (units_rules, modifiers, ncci, diagnoses)
 
 
 def build_catalog(groups: Sequence[Sequence[Rule]]) -> tuple[Rule, ...]:

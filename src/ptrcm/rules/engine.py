@@ -149,6 +149,16 @@ class ScrubContext:
     history: PatientHistory
     diagnoses: DiagnosisCodes
     fees: FeeSchedule = field(default_factory=default_fee_schedule)
+    # Values several rules derive from this visit (computed once per visit).
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: str, build: Callable[[ScrubContext], T]) -> T:
+        """``build(self)``, computed once per visit (e.g. the KX year-to-date count)."""
+        try:
+            value: T = self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build(self)
+        return value
 
 
 Check = Callable[[ScrubContext], Iterable[Hit]]

@@ -36,8 +36,14 @@ def threshold_group(discipline: str) -> str:
 
 
 def lines_allowed(lines: Iterable[ClaimLine], fees: FeeSchedule) -> Decimal:
-    """Allowed amount of claim lines under a fee schedule (billed units)."""
-    return sum((fees.allowed_for(line.code, line.units).amount for line in lines), ZERO)
+    """Allowed amount of claim lines under a fee schedule (billed units; exact cents)."""
+    table = fees.allowed
+    total = ZERO
+    for line in lines:
+        per_unit = table.get(line.code)
+        if per_unit is not None:
+            total += per_unit.amount * line.units  # whole cents times whole units
+    return total
 
 
 def threshold_for(pack: Pack, year: int) -> tuple[Decimal, str] | None:
@@ -71,6 +77,12 @@ def _prior_allowed(ctx: ScrubContext, prior: Visit) -> Decimal:
 
 def kx_status(ctx: ScrubContext) -> KxStatus | None:
     """Where this visit stands against its year's threshold, or None if KX does not apply."""
+    if not ctx.pack.param("kx_applies", False):
+        return None
+    return ctx.derived("kx_status", _kx_status)
+
+
+def _kx_status(ctx: ScrubContext) -> KxStatus | None:
     if not ctx.pack.param("kx_applies", False):
         return None
     visit = ctx.visit

@@ -135,7 +135,7 @@ def too_many_evaluations(ctx: ScrubContext) -> Iterator[Hit]:
     """
     limit = int(ctx.pack.param("evaluations_per_day", 1))
     visit = ctx.visit
-    if visit.discipline not in EVAL_LIMITED:
+    if visit.discipline not in ctx.pack.param("evaluation_limited_disciplines", EVAL_LIMITED):
         return  # SLP evaluations (92521-92610) are distinct tests, often billed together
     earlier = 0
     for prior in ctx.history.prior_visits:

@@ -151,6 +151,7 @@ SCHEMA: dict[str, Checker] = {
         {"replacement": _str, **_FLAGS},
     ),
     "evaluations_per_day": _int,
+    "evaluation_limited_disciplines": _str_list,
     # diagnoses (D rules): a therapy code needs a diagnosis starting with one of the
     # general prefixes, or with one of its own crosswalk row's prefixes
     "therapy_dx_prefixes": _str_list,

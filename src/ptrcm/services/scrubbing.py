@@ -206,7 +206,8 @@ class Scrubber:
                     fees=fees,
                 )
                 found.extend((where, f) for f in run_rules(ctx, self.rules))
-                allowed[visit.visit_id] = lines_allowed(charges.lines, fees)
+                if pack.param("kx_applies", False):
+                    allowed[visit.visit_id] = lines_allowed(charges.lines, fees)
                 if keep_charges:
                     kept[visit.visit_id] = charges
         rank = self._rank

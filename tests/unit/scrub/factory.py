@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -76,12 +77,21 @@ def scrubber(config_text: str | None = None, tmp_path: Any = None) -> Scrubber:
     return Scrubber(config, load_catalog(), FakeDiagnoses(), AS_OF)
 
 
-def context(record: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()) -> ScrubContext:
-    """The context the scrub service builds, for the pure engine (built-in config)."""
+def context(
+    record: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]] = (),
+    params: Mapping[str, Any] | None = None,
+) -> ScrubContext:
+    """The context the scrub service builds, for the pure engine (built-in config).
+
+    ``params`` override pack parameters, as a payer entry in ptrcm.toml would.
+    """
     s = scrubber()
     v = visit(record)
     payer = s.config.payers[v.payer_id]
     pack = s.packs.for_visit(v.payer_id, v.date_of_service)
+    if params:
+        pack = replace(pack, params={**pack.params, **params}, _derived={})
     prior = [visit(r) for r in history]
     allowed = {}
     for p in prior:
@@ -102,7 +112,10 @@ def context(record: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()
 
 
 def findings(
-    rule_id: str, record: Mapping[str, Any], history: Sequence[Mapping[str, Any]] = ()
+    rule_id: str,
+    record: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """What one rule finds on one visit, through the pure engine."""
-    return run_rules(context(record, history), [rule(rule_id)])
+    return run_rules(context(record, history, params), [rule(rule_id)])

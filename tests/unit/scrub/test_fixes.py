@@ -41,7 +41,6 @@ def _defects() -> list[tuple[str, dict[str, Any]]]:
     r = base()
     service(r, "97110")["modifiers"] = ["GP", "CQ"]
     cases.append(("M004", r))
-    cases.append(("M007", base(payer_id="MEDICAID", place_of_service="02")))
     r = base()
     r["services"].append({"code": "97014"})
     cases.append(("N004", r))

@@ -119,14 +119,25 @@ def test_m006_does_not_fire_near_the_threshold() -> None:
     assert findings("M006", record) == []
 
 
-def test_m007_fires_on_a_medicaid_telehealth_visit_without_gt_or_95() -> None:
-    hits = findings("M007", base(payer_id="MEDICAID", place_of_service="02"))
+REQUIRE_TELEHEALTH = {"telehealth_modifier_required": True}
+
+
+def test_m007_fires_where_the_payer_requires_gt_or_95_at_pos_02() -> None:
+    record = base(payer_id="MEDICAID", place_of_service="02")
+    hits = findings("M007", record, params=REQUIRE_TELEHEALTH)
     assert [h.code for h in hits] == ["97110", "97140"]
     assert hits[0].fix is not None and hits[0].fix.value == "GT"
 
 
-def test_m007_does_not_fire_when_medicare_does_not_require_it() -> None:
-    assert findings("M007", base(place_of_service="02")) == []
+def test_m007_does_not_fire_when_the_payer_does_not_require_it() -> None:
+    assert findings("M007", base(payer_id="MEDICAID", place_of_service="02")) == []
+
+
+def test_m007_does_not_fire_when_gt_is_present() -> None:
+    record = base(payer_id="MEDICAID", place_of_service="02")
+    for s in record["services"]:
+        s["modifiers"] = ["GP", "GT"]
+    assert findings("M007", record, params=REQUIRE_TELEHEALTH) == []
 
 
 def test_m005_reads_running_figures_and_before_input_figures_alike() -> None:

@@ -109,3 +109,15 @@ def test_n005_does_not_fire_on_two_slp_evaluations() -> None:
         total_timed_minutes=0,
     )
     assert findings("N005", record) == []
+
+
+def test_n005_fires_on_two_slp_evaluations_where_the_pack_limits_slp() -> None:
+    record = base(
+        discipline="SLP",
+        rendering={"credential": "SLP"},
+        services=[{"code": "92523"}, {"code": "92610"}],
+        total_timed_minutes=0,
+    )
+    limited = {"evaluation_limited_disciplines": ("PT", "OT", "SLP")}
+    (hit,) = findings("N005", record, params=limited)
+    assert hit.code == "92610"
