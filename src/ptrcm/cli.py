@@ -107,10 +107,12 @@ def _register_commands() -> None:
 
 def _register_single_commands() -> None:
     from ptrcm.commands.charges import charges
+    from ptrcm.commands.scrub import scrub
     from ptrcm.commands.serve import serve
 
     app.command("charges")(charges)
     app.command("serve")(serve)
+    app.command("scrub")(scrub)
 
 
 _register_single_commands()
@@ -118,7 +120,7 @@ _register_single_commands()
 
 # Command groups registered under `ptrcm <group> ...`; add one name per module.
 # Command modules keep heavy imports inside their functions so `ptrcm --help` stays quick.
-COMMAND_GROUPS: tuple[str, ...] = ("db", "importing", "x12")
+COMMAND_GROUPS: tuple[str, ...] = ("db", "importing", "x12", "rules")
 _register_commands()
 
 
