@@ -13,8 +13,8 @@ Formatter = Callable[[Number], str]
 
 WIDTH = 560
 HEIGHT = 270
-LABEL_CHAR_PX = 6.5  # rough width of one tick-label character at the chart font size
-LEFT, RIGHT, TOP, BOTTOM = 64, 24, 20, 56
+LABEL_CHAR_PX = 7.2  # rough width of one tick-label character at the chart font size
+LEFT, RIGHT, TOP, BOTTOM = 72, 24, 20, 56
 MAX_X_LABELS = 13
 
 

@@ -58,17 +58,21 @@ def bar_chart(
     x_label: str,
     y_label: str,
     fmt: Formatter = plain,
+    tick_fmt: Formatter | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> Markup:
-    """One bar per label; bar heights are proportional to the values (zero at the axis)."""
+    """One bar per label; bar heights are proportional to the values (zero at the axis).
+
+    ``fmt`` writes the exact value in each tooltip, ``tick_fmt`` (default ``fmt``) the axis.
+    """
     if len(labels) != len(values):
         raise ValueError("bar_chart needs one value per label")
     frame = Frame(width, height)
     top = nice_ceiling(max((float(v) for v in values), default=0.0))
     centers, bar_w = slots(frame, len(values))
     parts = open_svg(chart_id, title, desc, width, height, "bar")
-    parts += y_axis(frame, top, fmt, y_label)
+    parts += y_axis(frame, top, tick_fmt or fmt, y_label)
     for text, value, cx in zip(labels, values, centers, strict=True):
         y = frame.y_of(max(float(value), 0.0), top)
         parts.append(

@@ -129,6 +129,7 @@ def net_per_visit_chart(rows: Sequence[PayerRevenue]) -> Markup:
         x_label="Payer",
         y_label="Net per visit",
         fmt=f.money,
+        tick_fmt=_money,
     )
 
 
@@ -137,11 +138,12 @@ def underpayment_chart(rows: Sequence[Underpayment]) -> Markup:
         "underpaid",
         "Underpaid dollars by payer and code",
         "Expected minus paid, summed per payer and procedure code.",
-        [f"{r.payer_id} {r.code}" for r in rows],
+        [f"{r.code} {r.payer_id}" for r in rows],
         [r.short for r in rows],
-        x_label="Payer and code",
+        x_label="Code and payer",
         y_label="Short paid",
         fmt=f.money,
+        tick_fmt=_money,
     )
 
 
