@@ -73,8 +73,16 @@ def _any_timed(r: Record, f: Facts) -> bool:
     return inj.is_claim(r) and bool(inj.timed_lines(r, plain=False))
 
 
+def _u002_possible(r: Record, f: Facts) -> bool:
+    return inj.is_claim(r) and bool(inj.u002_lines(r, f))
+
+
 def _multi_unit_ok(r: Record, f: Facts) -> bool:
-    return inj.is_claim(r) and any(ln["code"] in inj.MULTI_UNIT_OK for ln in r["services"])
+    return (
+        inj.is_claim(r)
+        and not inj.below_threshold(f)
+        and any(ln["code"] in inj.MULTI_UNIT_OK for ln in r["services"])
+    )
 
 
 def _unassisted_line(r: Record, f: Facts) -> bool:
@@ -104,12 +112,13 @@ def _in_clinic_pt_ot(r: Record) -> bool:
 
 
 def _ncci_possible(r: Record, f: Facts) -> bool:
-    return _in_clinic_pt_ot(r) and inj.ncci_pair(r, f) is not None
+    return _in_clinic_pt_ot(r) and not inj.below_threshold(f) and inj.ncci_pair(r, f) is not None
 
 
 def _mue_possible(r: Record, f: Facts) -> bool:
     codes = [ln["code"] for ln in r["services"]]
-    return _in_clinic_pt_ot(r) and "97035" not in f.other_codes and "97035" not in codes
+    clear = "97035" not in f.other_codes and not inj.below_threshold(f)
+    return _in_clinic_pt_ot(r) and clear and "97035" not in codes
 
 
 def _medicare_estim(r: Record, f: Facts) -> bool:
@@ -118,7 +127,8 @@ def _medicare_estim(r: Record, f: Facts) -> bool:
 
 
 def _second_eval(r: Record, f: Facts) -> bool:
-    return inj.is_claim(r) and inj.second_eval_code(r) is not None
+    raises = inj.below_threshold(f)
+    return inj.is_claim(r) and not raises and inj.second_eval_code(r) is not None
 
 
 def _room_for_cause(r: Record, f: Facts) -> bool:
@@ -139,7 +149,7 @@ def _plan_payer(r: Record, f: Facts) -> bool:
 
 KINDS: tuple[Kind, ...] = (
     Kind("timed_code_without_minutes", "U001", 4, _plain_timed, inj.u001),
-    Kind("units_differ_from_method", "U002", 8, _any_timed, inj.u002),
+    Kind("units_differ_from_method", "U002", 8, _u002_possible, inj.u002),
     Kind("total_timed_minutes_mismatch", "U003", 5, _any_timed, inj.u003),
     Kind("untimed_code_multiple_units", "U004", 3, _multi_unit_ok, inj.u004),
     Kind("lone_timed_service_under_8", "U005", 3, _plain_timed, inj.u005),
@@ -189,6 +199,10 @@ def inject_defect(
     bad = inj.copy_record(rec)
     if kind.rule == "C003":
         detail = f"same patient, date and codes as {rec['visit_id']}"
-        return [(rec, []), (bad, [Defect(kind.kind, kind.rule, None, detail)])]
+        codes = {ln["code"] for ln in rec["services"]}
+        also: tuple[str, ...] = (
+            ("N005",) if codes & inj.ALL_EVALS and rec["discipline"] != "SLP" else ()
+        )
+        return [(rec, []), (bad, [Defect(kind.kind, kind.rule, None, detail, also)])]
     code, detail, also = kind.inject(rng, bad, facts, world)
     return [(bad, [Defect(kind.kind, kind.rule, code, detail, also)])]

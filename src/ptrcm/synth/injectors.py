@@ -93,10 +93,25 @@ def u001(rng: random.Random, rec: Record, facts: Facts, world: World) -> Outcome
     return line["code"], f"minutes removed (were {minutes}); billed units kept", ("U002",)
 
 
+def below_threshold(facts: Facts) -> bool:
+    """A Medicare visit whose year-to-date amount has not yet passed the KX threshold.
+
+    Defects that raise the allowed amount are kept off such visits: a scrubber counting the
+    billed amounts would see a later clean visit cross the threshold early.
+    """
+    ytd, threshold = facts.ytd_before, facts.threshold
+    return ytd is not None and threshold is not None and not ytd > threshold
+
+
+def u002_lines(rec: Record, facts: Facts) -> list[Record]:
+    lines = timed_lines(rec, plain=False)
+    return [ln for ln in lines if ln["units"] > 1] if below_threshold(facts) else lines
+
+
 def u002(rng: random.Random, rec: Record, facts: Facts, world: World) -> Outcome:
-    line = rng.choice(timed_lines(rec, plain=False))
+    line = rng.choice(u002_lines(rec, facts))
     before = line["units"]
-    up = before == 1 or rng.random() < 0.5
+    up = not below_threshold(facts) and (before == 1 or rng.random() < 0.5)
     if up and before + 1 > MUE.get(line["code"], 99):
         up = False
     line["units"] = before + 1 if up else before - 1
@@ -184,7 +199,7 @@ def ncci_pair(rec: Record, facts: Facts) -> tuple[str, str] | None:
 
 def n001(rng: random.Random, rec: Record, facts: Facts, world: World) -> Outcome:
     add, column2 = ncci_pair(rec, facts) or ("97530", "97530")
-    _rebill(rec, facts, world, (add, rng.randint(8, 20), 0))
+    _rebill(rec, facts, world, (add, rng.randint(15, 22), 0))  # earns a unit of its own
     return column2, f"{add} added in the same time block, no 59/X modifier", ()
 
 
@@ -207,7 +222,9 @@ def n004(rng: random.Random, rec: Record, facts: Facts, world: World) -> Outcome
 
 def second_eval_code(rec: Record) -> str | None:
     codes = {ln["code"] for ln in rec["services"]}
-    if not codes & ALL_EVALS or (rec["discipline"] == "PT" and "97140" in codes):
+    if rec["discipline"] == "SLP" or not codes & ALL_EVALS:
+        return None  # NCCI's one-evaluation edit covers the PT and OT codes
+    if rec["discipline"] == "PT" and "97140" in codes:
         return None
     options = [c for c in EVALS[rec["discipline"]] if c not in codes]
     return options[0] if options else None
@@ -226,7 +243,8 @@ def n005(rng: random.Random, rec: Record, facts: Facts, world: World) -> Outcome
 def d001(rng: random.Random, rec: Record, facts: Facts, world: World) -> Outcome:
     dx = rec["diagnoses"]
     i = rng.randrange(len(dx))
-    bad = rng.choice(world.tables.invalid_diagnoses)
+    siblings = world.tables.invalid_siblings
+    bad = siblings.get(dx[i]) or rng.choice(world.tables.invalid_diagnoses)
     old, dx[i] = dx[i], bad
     return None, f"{bad} (does not exist) instead of {old}", ()
 

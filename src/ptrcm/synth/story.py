@@ -42,6 +42,14 @@ from ptrcm.synth.visits import (
 
 Record = dict[str, Any]
 WARM_UP_DAYS = 42
+# Telehealth modifier by payer class (Medicare: 95 only on institutional claims).
+TELEHEALTH_MODIFIER = {
+    "medicaid": "GT",
+    "medicare_advantage": "95",
+    "commercial": "95",
+    "workers_comp": "95",
+    "self_pay": "95",
+}
 CENT = Decimal("0.01")
 
 
@@ -232,7 +240,7 @@ def document_visit(
     kind, report, reeval = _advance(rng, ep, state, day, evals_on)
     who = rendering_for(ep, appt, report or kind != "treatment")
     appt.therapist = who
-    medicare = payer.payer_class == "medicare"
+    medicare = payer.payer_class in ("medicare", "medicare_advantage")
     telehealth = kind == "treatment" and rng.random() < (0.08 if ep.discipline == "SLP" else 0.01)
     taken = ledger.codes_on.get(day, [])
     docs, untimed_minutes = document_services(
@@ -247,9 +255,12 @@ def document_visit(
     ytd = kx_state(ledger, payer, day, ep.discipline)
     threshold = threshold_for(payer, day.year)
     kx = ytd is not None and threshold is not None and ytd + allowed > threshold
-    if kx:
-        for line in lines:
+    tele_modifier = TELEHEALTH_MODIFIER.get(payer.payer_class) if telehealth else None
+    for line in lines:
+        if kx:
             line["modifiers"].append("KX")
+        if tele_modifier is not None:
+            line["modifiers"].append(tele_modifier)
     if ytd is not None:
         key = (day.year, kx_group(ep.discipline))
         ledger.ytd[key] = ledger.ytd.get(key, Decimal(0)) + allowed

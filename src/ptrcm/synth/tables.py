@@ -80,6 +80,7 @@ class Tables:
     cities: tuple[tuple[str, str, str], ...]
     locations: tuple[tuple[str, str, str, str, str, str, float], ...]
     invalid_diagnoses: tuple[str, ...]
+    invalid_siblings: dict[str, str]  # valid code -> a code of its category that does not exist
     external_causes: tuple[str, ...]
     conditions: tuple[Condition, ...]
 
@@ -130,6 +131,7 @@ def load_tables() -> Tables:
         cities=tuple((c, s, z) for c, s, z in raw["cities"]),
         locations=tuple((i, n, a, c, s, z, float(f)) for i, n, a, c, s, z, f in raw["locations"]),
         invalid_diagnoses=tuple(raw["invalid_diagnoses"]),
+        invalid_siblings=dict(raw["invalid_siblings"]),
         external_causes=tuple(raw["external_causes"]),
         conditions=tuple(_condition(c) for c in raw["conditions"]),
     )
