@@ -44,11 +44,20 @@ from ptrcm.store.tables.master import (
     providers,
     users,
 )
+from ptrcm.store.tables.money_in import (
+    ack_files,
+    appeal_payments,
+    fee_schedule_rates,
+    fee_schedules,
+    underpayments,
+)
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "ack_files",
     "acknowledgments",
     "adjustments",
+    "appeal_payments",
     "appeals",
     "appointments",
     "audit_log",
@@ -62,6 +71,8 @@ __all__ = [
     "control_counters",
     "coverages",
     "edi_batches",
+    "fee_schedule_rates",
+    "fee_schedules",
     "import_quarantine",
     "ledger_entries",
     "line_payments",
@@ -78,6 +89,7 @@ __all__ = [
     "remittance_files",
     "remittance_transactions",
     "statements",
+    "underpayments",
     "users",
     "visit_services",
     "visits",
