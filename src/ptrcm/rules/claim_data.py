@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import cache
 
 from ptrcm.domain.npi import npi_is_valid
 from ptrcm.rules.engine import Hit, Rule, ScrubContext, Severity
@@ -21,6 +22,8 @@ from ptrcm.rules.history import earlier_visits
 
 DEFAULT_FILING_WARN_DAYS = 30
 REPEAT_MODIFIERS = frozenset({"76", "77"})  # repeat procedure: a second service, not a copy
+
+_npi_ok = cache(npi_is_valid)  # a clinic has few providers; each NPI is checked once
 
 
 def _filing_limit(ctx: ScrubContext) -> int:
@@ -99,7 +102,7 @@ def check_npi(ctx: ScrubContext) -> Iterator[Hit]:
         ("referring", ctx.visit.referring.npi if ctx.visit.referring else None),
     )
     for role, npi in roles:
-        if npi and not npi_is_valid(npi):
+        if npi and not _npi_ok(npi):
             yield Hit(
                 f"The {role} provider's NPI {npi} is not a valid NPI (check digit): "
                 "copy it again from NPPES."

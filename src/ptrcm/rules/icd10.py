@@ -35,6 +35,7 @@ def _library() -> ModuleType:
     return module
 
 
+@cache
 def normalize_code(code: str) -> str | None:
     """The code without its dot, upper case; None when it cannot be an ICD-10-CM code.
 
