@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import typer
 
+from ptrcm.commands.x12_read import read, validate
 from ptrcm.commands.x12_write import write_837
 
-app = typer.Typer(help="X12 5010 files: write claims (837P/837I).", no_args_is_help=True)
+app = typer.Typer(
+    help="X12 5010 files: read, validate, write claims (837P/837I).", no_args_is_help=True
+)
+app.command("read")(read)
+app.command("validate")(validate)
 app.command("write-837")(write_837)

@@ -1,0 +1,96 @@
+"""`ptrcm x12 read FILE` and `ptrcm x12 validate FILE`: X12 files in.
+
+Exit codes: 0 readable and clean, 1 findings (envelope, balancing, pyx12), 2 unreadable
+(one line naming the file, segment number and segment id).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ptrcm.cli_support import OutputFormat, emit_json, fail, out
+
+FILE_HELP = "An X12 file: 835, 837P, 837I, 999, 277CA, 277, 271 (270, 276, 278 as segments)."
+
+
+def _load(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise fail(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def read(
+    file: Annotated[str, typer.Argument(help=FILE_HELP)],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="json model or text summary.")] = (
+        OutputFormat.json
+    ),
+) -> None:
+    """Parse an X12 file into its typed model (JSON: amounts as strings, dates ISO)."""
+    from ptrcm.x12.errors import X12Error
+    from ptrcm.x12.jsonify import to_jsonable
+    from ptrcm.x12.read import read_x12
+    from ptrcm.x12.summary import summarize
+
+    try:
+        document = read_x12(_load(file), Path(file).name)
+    except X12Error as exc:
+        raise fail(str(exc)) from None
+    if fmt is OutputFormat.json:
+        emit_json(to_jsonable(document))
+        return
+    for line in summarize(document):
+        out.print(line, markup=False, soft_wrap=True)
+
+
+def validate(
+    file: Annotated[str, typer.Argument(help=FILE_HELP)],
+    pyx12: Annotated[bool, typer.Option(help="Also run pyx12 when it is installed.")] = True,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json.")
+    ] = OutputFormat.text,
+) -> None:
+    """Check envelope counts and control numbers, 835 balancing, and pyx12 when installed."""
+    from ptrcm.x12.errors import X12Error
+    from ptrcm.x12.pyx12_check import pyx12_available
+    from ptrcm.x12.validate import validate_x12
+
+    try:
+        report = validate_x12(_load(file), Path(file).name, use_pyx12=pyx12)
+    except X12Error as exc:
+        raise fail(str(exc)) from None
+    if fmt is OutputFormat.json:
+        data: dict[str, Any] = {
+            "file": file,
+            "kind": report.kind,
+            "ok": report.ok,
+            "findings": [
+                {
+                    "severity": f.severity,
+                    "segment": f.segment,
+                    "segment_id": f.segment_id,
+                    "message": f.message,
+                }
+                for f in report.findings
+            ],
+            "pyx12_available": pyx12_available(),
+            "pyx12_errors": None if report.pyx12 is None else list(report.pyx12),
+            "pyx12_note": report.pyx12_note,
+        }
+        emit_json(data)
+    else:
+        out.print(f"{file}: {report.kind}", markup=False, soft_wrap=True)
+        for finding in report.findings:
+            out.print(f"  {finding}", markup=False, soft_wrap=True)
+        if report.pyx12 is None:
+            out.print(f"  pyx12: {report.pyx12_note}", markup=False, soft_wrap=True)
+        else:
+            out.print(f"  pyx12: {len(report.pyx12)} errors", markup=False, soft_wrap=True)
+            for message in report.pyx12:
+                out.print(f"    {message}", markup=False, soft_wrap=True)
+        out.print("ok" if report.ok else "findings: see above", markup=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(1)
