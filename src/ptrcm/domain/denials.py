@@ -96,6 +96,7 @@ class PlaybookEntry:
     action: NextAction
     summary: str
     checklist: tuple[str, ...]
+    letter: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,7 @@ def parse_playbook(text: str) -> dict[DenialCategory, PlaybookEntry]:
             action=NextAction(value["action"]),
             summary=str(value["summary"]),
             checklist=tuple(str(item) for item in value.get("checklist", [])),
+            letter=str(value.get("letter", "")),
         )
         for key, value in raw.items()
     }
