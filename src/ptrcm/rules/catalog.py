@@ -10,11 +10,22 @@ from collections.abc import Sequence
 from functools import cache
 
 from ptrcm.errors import InvariantError
-from ptrcm.rules import diagnoses, modifiers, ncci, units_rules
+from ptrcm.rules import (
+    authorization,
+    claim_data,
+    diagnoses,
+    eligibility,
+    modifiers,
+    ncci,
+    plan_of_care,
+    units_rules,
+)
 from ptrcm.rules.engine import Rule, rule_selected
 
 FAMILY_ORDER = "UMNDEAPC"
-_MODULES = (units_rules, modifiers, ncci, diagnoses)
+_MODULES = (
+    units_rules, modifiers, ncci, diagnoses, eligibility, authorization, plan_of_care, claim_data,
+)  # fmt: skip
 
 
 def build_catalog(groups: Sequence[Sequence[Rule]]) -> tuple[Rule, ...]:
