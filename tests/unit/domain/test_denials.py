@@ -177,3 +177,10 @@ def test_claim_outcome_rules(
     status: str, paid: Money, adjustments: list[Adj], outcome: ClaimOutcome
 ) -> None:
     assert claim_outcome(status, paid, adjustments) is outcome
+
+
+def test_claim_outcome_reads_the_adjudication_adjustments_of_a_remittance() -> None:
+    from ptrcm.domain.adjudication import Adjustment
+
+    adjustments = [Adjustment("CO", "45", FIFTY), Adjustment("CO", "151", Money.of("20.00"))]
+    assert claim_outcome("1", Money.of("30.00"), adjustments) is ClaimOutcome.PARTIALLY_PAID
