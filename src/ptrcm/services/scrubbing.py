@@ -10,7 +10,7 @@ the KX count. Findings come back in input order of the visits, then by line and 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -115,15 +115,27 @@ class FeeSchedules:
         return sched
 
 
+def _constant(day: date) -> Callable[[Visit], date]:
+    def as_of(_visit: Visit) -> date:
+        return day
+
+    return as_of
+
+
 class Scrubber:
-    """Runs the catalog over visit files; wire once per process (packs are cached)."""
+    """Runs the catalog over visit files; wire once per process (packs are cached).
+
+    ``as_of`` is the date deadlines are measured to: one date for the whole file (the
+    CLI), or a function of the visit (to replay daily scrubbing, e.g. the day after each
+    date of service, as the accuracy benchmark does).
+    """
 
     def __init__(
         self,
         config: Config,
         catalog: Catalog,
         diagnoses: DiagnosisCodes,
-        as_of: date,
+        as_of: date | Callable[[Visit], date],
         *,
         select: Sequence[str] = (),
         ignore: Sequence[str] = (),
@@ -134,6 +146,7 @@ class Scrubber:
         self.catalog = catalog
         self.diagnoses = diagnoses
         self.as_of = as_of
+        self._as_of = as_of if callable(as_of) else _constant(as_of)
         chosen = all_rules() if rules is None else rules
         sel = (*config.select, *select)
         ign = (*config.ignore, *ignore)
@@ -199,7 +212,7 @@ class Scrubber:
                     pack=pack,
                     payer=payer,
                     clinic=self.config.clinic,
-                    as_of=self.as_of,
+                    as_of=self._as_of(visit),
                     catalog=self.catalog,
                     history=PatientHistory(_Earlier(patient_visits, n), allowed),
                     diagnoses=self.diagnoses,
