@@ -31,7 +31,8 @@ def charges(
         f" charges ${summary.charges:,.2f}"
     )
     out.print(
-        f"{summary.timed_minutes} timed minutes; {data['minutes_per_timed_unit']} minutes per unit"
+        f"{summary.timed_minutes} timed minutes in {summary.timed_units} timed units:"
+        f" {data['minutes_per_timed_unit']} minutes per timed unit"
     )
     table = Table(title="By payer")
     for col in ("payer", "visits", "lines", "units", "charges"):

@@ -28,6 +28,7 @@ class ChargeSummary:
     lines: int = 0
     units: int = 0
     timed_minutes: int = 0
+    timed_units: int = 0
     charges: Decimal = Decimal("0.00")
     by_payer: dict[str, PayerTotals] = field(default_factory=dict)
     units_by_code: Counter[str] = field(default_factory=Counter)
@@ -42,7 +43,8 @@ class ChargeSummary:
             "units": self.units,
             "timed_minutes": self.timed_minutes,
             "charges": str(self.charges),
-            "minutes_per_timed_unit": _ratio(self.timed_minutes, self.units),
+            "timed_units": self.timed_units,
+            "minutes_per_timed_unit": _ratio(self.timed_minutes, self.timed_units),
             "by_payer": {
                 k: {
                     "visits": v.visits,
@@ -72,6 +74,7 @@ def summarize_charges(visits: Iterable[Visit], config: Config, catalog: Catalog)
         s.visits += 1
         payer.visits += 1
         s.timed_minutes += charges.unit_result.total_timed_minutes
+        s.timed_units += charges.unit_result.total_units
         s.ties += bool(charges.unit_result.ties)
         for code in charges.dropped:
             s.dropped[code] += 1
