@@ -187,6 +187,19 @@ def patient_master(story: Story) -> dict[str, list[Record]]:
     }
 
 
+def write_master(doc: Record, fh: IO[str]) -> None:
+    """JSON with one list element per line: readable, and fast (the C encoder, no indent)."""
+    fh.write("{\n")
+    for i, (key, value) in enumerate(doc.items()):
+        fh.write(f"{json.dumps(key)}: ")
+        if isinstance(value, list) and value:
+            fh.write("[\n" + ",\n".join(_dumps(item) for item in value) + "\n]")
+        else:
+            fh.write(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+        fh.write(",\n" if i < len(doc) - 1 else "\n")
+    fh.write("}\n")
+
+
 def _write_patient(out: PatientOutput, files: Mapping[str, IO[str]]) -> None:
     for rec in out.visits:
         files["visits"].write(_dumps(rec) + "\n")
@@ -250,8 +263,7 @@ def write_synth(
         "counts": {"visits": visits, "defective_visits": defective, "appointments": appointments},
     }
     with tmp["master"].open("w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=1, ensure_ascii=False)
-        fh.write("\n")
+        write_master(doc, fh)
     for key, path in paths.items():
         tmp[key].replace(path)
     return SynthSummary(
