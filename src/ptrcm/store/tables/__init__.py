@@ -51,9 +51,12 @@ from ptrcm.store.tables.money_in import (
     fee_schedules,
     underpayments,
 )
+from ptrcm.store.tables.reporting import REPORTING_INDEXES
+from ptrcm.store.tables.scrub import scrub_findings, scrub_runs
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "REPORTING_INDEXES",
     "ack_files",
     "acknowledgments",
     "adjustments",
@@ -88,6 +91,8 @@ __all__ = [
     "remark_codes",
     "remittance_files",
     "remittance_transactions",
+    "scrub_findings",
+    "scrub_runs",
     "statements",
     "underpayments",
     "users",
@@ -95,3 +100,6 @@ __all__ = [
     "visits",
     "work_items",
 ]
+
+# Front-desk tables (issue 7) register on the same metadata when imported.
+from ptrcm.store.tables import front_desk as front_desk
