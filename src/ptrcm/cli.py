@@ -120,7 +120,7 @@ _register_single_commands()
 
 # Command groups registered under `ptrcm <group> ...`; add one name per module.
 # Command modules keep heavy imports inside their functions so `ptrcm --help` stays quick.
-COMMAND_GROUPS: tuple[str, ...] = ("db", "importing", "x12", "rules", "synth")
+COMMAND_GROUPS: tuple[str, ...] = ("db", "importing", "x12", "rules", "synth", "report", "remit")
 _register_commands()
 
 

@@ -1,0 +1,80 @@
+"""`ptrcm report kpis`: the KPI set of ARCHITECTURE §6 for a period (docs/kpis.md)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ptrcm.cli_support import emit_json, fail, out
+from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+
+app = typer.Typer(help="Reports: KPIs over the store.", no_args_is_help=True)
+
+DEFAULT_DAYS = 90
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r}: not a date (use YYYY-MM-DD)") from None
+
+
+@app.command()
+def kpis(
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    org: Annotated[str, typer.Option("--org", help="Organization slug.")] = DEFAULT_ORG,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: 90 days back).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    payer_class: Annotated[str | None, typer.Option("--payer-class")] = None,
+    payer: Annotated[str | None, typer.Option("--payer", help="Payer id.")] = None,
+    location: Annotated[str | None, typer.Option("--location", help="Location id.")] = None,
+    therapist: Annotated[str | None, typer.Option("--therapist", help="Therapist NPI.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+) -> None:
+    """Every KPI for the period; A/R figures are as of its last day."""
+    from ptrcm.analytics import KpiFilters, compute_kpis, report_json
+    from ptrcm.analytics.report import headline
+
+    last = _date(end, "--to") or date.today()
+    first = _date(start, "--from") or last - timedelta(days=DEFAULT_DAYS - 1)
+    if last < first:
+        raise fail(f"--to {last} is before --from {first}")
+    filters = KpiFilters(first, last, payer_class, payer, location, therapist)
+    store = open_store(db)
+    try:
+        with store.unit_of_work(organization(store, org), actor()) as uow:
+            report = compute_kpis(uow, filters, last)
+    finally:
+        store.close()
+    if fmt is ReportFormat.json:
+        emit_json(report_json(report))
+        return
+    lines = headline(report)
+    if fmt is ReportFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["kpi", "label", "value"])
+        writer.writerows((k, label, "" if v is None else str(v)) for k, label, v in lines)
+        return
+    table = Table(title=f"KPIs {first} to {last}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for _key, label, value in lines:
+        table.add_row(label, "-" if value is None else str(value))
+    out.print(table)
