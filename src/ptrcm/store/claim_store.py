@@ -1,0 +1,307 @@
+"""Claims in the store: writing built claims (with their first version and lines), reading
+them back by patient control number, and recording every state change.
+
+A state change is two writes in the caller's transaction: the append-only
+``claim_transitions`` row (who, when, why) and the claim's current ``state``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+
+from ptrcm.domain.claims import Claim
+from ptrcm.domain.lifecycle import Transition
+from ptrcm.store.scoped import OrgScoped, chunks
+from ptrcm.store.tables import (
+    claim_lines,
+    claim_transitions,
+    claim_versions,
+    claims,
+    coverages,
+    edi_batches,
+    patients,
+    payers,
+)
+from ptrcm.store.visits import ExternalIds
+
+
+@dataclass(frozen=True, slots=True)
+class LineRecord:
+    """One line of a claim's current version."""
+
+    id: int
+    line_number: int
+    code: str
+    modifiers: tuple[str, ...]
+    date_of_service: date
+    units: int
+    charge: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """A stored claim with its current version's lines and the external ids it names."""
+
+    id: int
+    pcn: str
+    patient_id: int
+    payer_id: int
+    patient_external_id: str
+    payer_external_id: str
+    state: str
+    total_charge: Decimal
+    first_date_of_service: date
+    version_id: int
+    batch_id: int | None
+    document: Mapping[str, Any]
+    lines: tuple[LineRecord, ...]
+
+
+def _modifiers(text: str | None) -> tuple[str, ...]:
+    return tuple(m for m in (text or "").split(",") if m)
+
+
+class ClaimRepository(OrgScoped):
+    def add_batch(
+        self,
+        kind: str,
+        file_name: str,
+        isa: int,
+        gs: int,
+        st_first: int,
+        st_last: int,
+        claim_count: int,
+        total_charge: Decimal,
+    ) -> int:
+        """Record an 837 batch with its control numbers (999s are matched by GS/ST)."""
+        row = self.new_row(
+            kind=kind,
+            file_name=file_name,
+            isa_control=isa,
+            gs_control=gs,
+            st_control_first=st_first,
+            st_control_last=st_last,
+            claim_count=claim_count,
+            total_charge=total_charge,
+            state="sent",
+            sent_at=self.clock(),
+        )
+        return int(
+            self.conn.execute(insert(edi_batches).returning(edi_batches.c.id), row).scalar_one()
+        )
+
+    def add_claims(
+        self, items: Sequence[Claim], *, state: str = "submitted", batch_id: int | None = None
+    ) -> dict[str, int]:
+        """Store built claims (version 1 and its lines); returns claim id by CLM01.
+
+        Patients and payers are named by external id and created on first sight.
+        """
+        ids = ExternalIds(self.conn, self.org_id, self.actor, self.clock)
+        found: dict[str, int] = {}
+        for part in chunks(items):
+            pats = ids.resolve(patients, {c.patient_id: {} for c in part})
+            pays = ids.resolve(payers, {c.payer_id: {"name": c.payer_id} for c in part})
+            now = self.clock()
+            rows = [
+                self.new_row(
+                    pcn=c.claim_id,
+                    patient_id=pats[c.patient_id],
+                    payer_id=pays[c.payer_id],
+                    claim_type="837P",
+                    discipline=c.discipline,
+                    state=state,
+                    total_charge=c.total_charge.amount,
+                    first_date_of_service=c.first_date,
+                    last_date_of_service=c.last_date,
+                    current_version=1,
+                    updated_at=now,
+                )
+                for c in part
+            ]
+            result = self.conn.execute(insert(claims).returning(claims.c.pcn, claims.c.id), rows)
+            claim_ids = {str(pcn): int(i) for pcn, i in result}
+            versions = [
+                self.new_row(
+                    claim_id=claim_ids[c.claim_id],
+                    batch_id=batch_id,
+                    version_number=1,
+                    frequency_code=c.frequency,
+                    state=state,
+                    total_charge=c.total_charge.amount,
+                    submitted_at=now if batch_id is not None else None,
+                    document={"visit_ids": list(c.visit_ids), "member_id": c.member_id},
+                )
+                for c in part
+            ]
+            result = self.conn.execute(
+                insert(claim_versions).returning(claim_versions.c.claim_id, claim_versions.c.id),
+                versions,
+            )
+            version_ids = {int(cid): int(vid) for cid, vid in result}
+            lines = [
+                self.new_row(
+                    claim_version_id=version_ids[claim_ids[c.claim_id]],
+                    line_number=line.line_number,
+                    date_of_service=line.date_of_service,
+                    code=line.code,
+                    modifiers=",".join(line.modifiers) or None,
+                    units=line.units,
+                    charge_amount=line.charge.amount,
+                    dx_pointers=",".join(map(str, line.dx_pointers)) or None,
+                )
+                for c in part
+                for line in c.lines
+            ]
+            if lines:
+                self.conn.execute(insert(claim_lines), lines)
+            found.update(claim_ids)
+        return found
+
+    def by_pcn(self, pcns: Iterable[str]) -> dict[str, ClaimRecord]:
+        """Claims of this organization by patient control number, with current lines."""
+        wanted = sorted(set(pcns))
+        out: dict[str, ClaimRecord] = {}
+        for part in chunks(wanted):
+            out.update(self._load(claims.c.pcn.in_(part)))
+        return out
+
+    def by_ids(self, claim_ids: Iterable[int]) -> dict[str, ClaimRecord]:
+        wanted = sorted(set(claim_ids))
+        out: dict[str, ClaimRecord] = {}
+        for part in chunks(wanted):
+            out.update(self._load(claims.c.id.in_(part)))
+        return out
+
+    def by_batch(self, batch_id: int) -> list[ClaimRecord]:
+        query = self.scoped(claim_versions, claim_versions.c.claim_id).where(
+            claim_versions.c.batch_id == batch_id
+        )
+        return list(self.by_ids(int(i) for i in self.conn.execute(query).scalars()).values())
+
+    def _load(self, condition: Any) -> dict[str, ClaimRecord]:
+        query = (
+            select(
+                claims,
+                claim_versions.c.id.label("version_id"),
+                claim_versions.c.batch_id,
+                claim_versions.c.document,
+                patients.c.external_id.label("patient_ext"),
+                payers.c.external_id.label("payer_ext"),
+            )
+            .join(
+                claim_versions,
+                and_(
+                    claim_versions.c.claim_id == claims.c.id,
+                    claim_versions.c.version_number == claims.c.current_version,
+                ),
+            )
+            .join(patients, patients.c.id == claims.c.patient_id)
+            .join(payers, payers.c.id == claims.c.payer_id)
+            .where(claims.c.org_id == self.org_id, condition)
+        )
+        heads = list(self.conn.execute(query))
+        lines: dict[int, list[LineRecord]] = {}
+        version_ids = [int(h.version_id) for h in heads]
+        for part in chunks(version_ids):
+            rows = self.conn.execute(
+                self.scoped(claim_lines)
+                .where(claim_lines.c.claim_version_id.in_(part))
+                .order_by(claim_lines.c.line_number)
+            )
+            for r in rows:
+                lines.setdefault(int(r.claim_version_id), []).append(
+                    LineRecord(
+                        int(r.id),
+                        int(r.line_number),
+                        str(r.code),
+                        _modifiers(r.modifiers),
+                        r.date_of_service,
+                        int(r.units),
+                        r.charge_amount,
+                    )
+                )
+        return {
+            str(h.pcn): ClaimRecord(
+                id=int(h.id),
+                pcn=str(h.pcn),
+                patient_id=int(h.patient_id),
+                payer_id=int(h.payer_id),
+                patient_external_id=str(h.patient_ext),
+                payer_external_id=str(h.payer_ext),
+                state=str(h.state),
+                total_charge=h.total_charge,
+                first_date_of_service=h.first_date_of_service,
+                version_id=int(h.version_id),
+                batch_id=None if h.batch_id is None else int(h.batch_id),
+                document=h.document or {},
+                lines=tuple(lines.get(int(h.version_id), ())),
+            )
+            for h in heads
+        }
+
+    def record_transition(self, claim_id: int, version_id: int | None, step: Transition) -> None:
+        """Append the transition and move the claim to its new state."""
+        self.conn.execute(
+            insert(claim_transitions),
+            self.new_row(
+                claim_id=claim_id,
+                claim_version_id=version_id,
+                user_id=None,
+                actor=step.actor,
+                from_state=step.from_state.value,
+                to_state=step.to_state.value,
+                reason=step.reason or step.event.value,
+                occurred_at=step.at,
+            ),
+        )
+        self.conn.execute(
+            update(claims)
+            .where(claims.c.org_id == self.org_id, claims.c.id == claim_id)
+            .values(state=step.to_state.value, updated_at=step.at)
+        )
+
+    def transitions(self, claim_id: int) -> list[dict[str, Any]]:
+        query = (
+            self.scoped(claim_transitions)
+            .where(claim_transitions.c.claim_id == claim_id)
+            .order_by(claim_transitions.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def state_of(self, pcn: str) -> str | None:
+        query = self.scoped(claims, claims.c.state).where(claims.c.pcn == pcn)
+        found = self.conn.execute(query).scalar_one_or_none()
+        return None if found is None else str(found)
+
+    def batches(self) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(self.scoped(edi_batches))]
+
+    def count(self) -> int:
+        return int(self.conn.execute(self.scoped(claims, func.count())).scalar_one())
+
+
+class CoverageReader(OrgScoped):
+    """The patient's secondary coverage on a date, from the coverage rows."""
+
+    def secondary(self, patient_id: int, on: date) -> tuple[str, str | None] | None:
+        query = (
+            select(payers.c.external_id, coverages.c.member_id)
+            .join(payers, payers.c.id == coverages.c.payer_id)
+            .where(
+                coverages.c.org_id == self.org_id,
+                coverages.c.patient_id == patient_id,
+                coverages.c.rank == "secondary",
+                (coverages.c.start_date.is_(None)) | (coverages.c.start_date <= on),
+                (coverages.c.end_date.is_(None)) | (coverages.c.end_date >= on),
+            )
+            .order_by(coverages.c.id)
+        )
+        row = self.conn.execute(query).first()
+        return None if row is None else (str(row[0]), None if row[1] is None else str(row[1]))

@@ -1,0 +1,182 @@
+"""After the money: acknowledgment files, contract fee schedules (versioned), underpayment
+details and appeals with the payments they brought back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from ptrcm.store.scoped import OrgScoped
+from ptrcm.store.tables import (
+    ack_files,
+    acknowledgments,
+    appeal_payments,
+    appeals,
+    edi_batches,
+    fee_schedule_rates,
+    fee_schedules,
+    underpayments,
+)
+
+
+class AckRepository(OrgScoped):
+    def file_id(self, sha256: str) -> int | None:
+        query = self.scoped(ack_files, ack_files.c.id).where(ack_files.c.sha256 == sha256)
+        found = self.conn.execute(query).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def add_file(self, kind: str, file_name: str, sha256: str) -> int:
+        row = self.new_row(
+            kind=kind, file_name=file_name[-255:], sha256=sha256, received_at=self.clock()
+        )
+        return int(self.conn.execute(insert(ack_files).returning(ack_files.c.id), row).scalar_one())
+
+    def batch_for(self, gs_control: int, st_control: int | None) -> int | None:
+        """The 837 batch a 999 answers: same GS06, and the ST02 inside its range."""
+        query = self.scoped(edi_batches, edi_batches.c.id).where(
+            edi_batches.c.gs_control == gs_control
+        )
+        if st_control is not None:
+            query = query.where(
+                edi_batches.c.st_control_first <= st_control,
+                edi_batches.c.st_control_last >= st_control,
+            )
+        found = self.conn.execute(query.order_by(edi_batches.c.id.desc())).first()
+        return None if found is None else int(found[0])
+
+    def record(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            received = self.clock()
+            items = [self.new_row(received_at=received, **r) for r in rows]
+            self.conn.execute(insert(acknowledgments), items)
+
+    def items(self) -> list[dict[str, Any]]:
+        query = self.scoped(acknowledgments).order_by(acknowledgments.c.id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+
+class ContractRepository(OrgScoped):
+    def add_schedule(
+        self,
+        payer_id: int,
+        name: str,
+        source_file: str,
+        sha256: str,
+        rates: Mapping[str, Decimal],
+        parameters: Mapping[str, Any],
+        effective_from: date | None = None,
+    ) -> tuple[int, int]:
+        """A new version of the payer's schedule; returns (schedule id, version)."""
+        latest = self.conn.execute(
+            self.scoped(fee_schedules, func.max(fee_schedules.c.version)).where(
+                fee_schedules.c.payer_id == payer_id
+            )
+        ).scalar_one()
+        version = 1 if latest is None else int(latest) + 1
+        row = self.new_row(
+            payer_id=payer_id,
+            name=name[:120],
+            version=version,
+            effective_from=effective_from,
+            source_file=source_file[-255:],
+            sha256=sha256,
+            parameters=dict(parameters),
+        )
+        table = fee_schedules
+        schedule_id = int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
+        items = [
+            self.new_row(schedule_id=schedule_id, code=code, allowed=amount)
+            for code, amount in sorted(rates.items())
+        ]
+        if items:
+            self.conn.execute(insert(fee_schedule_rates), items)
+        return schedule_id, version
+
+    def current(self, payer_id: int, on: date | None = None) -> dict[str, Any] | None:
+        """The newest schedule version of the payer in force on ``on``, with its rates."""
+        query = self.scoped(fee_schedules).where(fee_schedules.c.payer_id == payer_id)
+        if on is not None:
+            query = query.where(
+                (fee_schedules.c.effective_from.is_(None)) | (fee_schedules.c.effective_from <= on)
+            )
+        head = self.conn.execute(query.order_by(fee_schedules.c.version.desc())).first()
+        if head is None:
+            return None
+        rates = self.conn.execute(
+            select(fee_schedule_rates.c.code, fee_schedule_rates.c.allowed).where(
+                fee_schedule_rates.c.org_id == self.org_id,
+                fee_schedule_rates.c.schedule_id == head.id,
+            )
+        )
+        return {**dict(head._mapping), "rates": {str(c): a for c, a in rates}}
+
+
+class UnderpaymentRepository(OrgScoped):
+    def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(underpayments), [self.new_row(**r) for r in rows])
+
+    def items(self, claim_id: int | None = None) -> list[dict[str, Any]]:
+        query = self.scoped(underpayments).order_by(underpayments.c.id)
+        if claim_id is not None:
+            query = query.where(underpayments.c.claim_id == claim_id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def checked_lines(self, line_payment_ids: Sequence[int]) -> set[int]:
+        query = self.scoped(underpayments, underpayments.c.line_payment_id).where(
+            underpayments.c.line_payment_id.in_(list(line_payment_ids))
+        )
+        return {int(i) for i in self.conn.execute(query).scalars()}
+
+
+class AppealRepository(OrgScoped):
+    def add(
+        self, claim_id: int, work_item_id: int | None, deadline: date, letter: str | None = None
+    ) -> int:
+        row = self.new_row(
+            claim_id=claim_id,
+            work_item_id=work_item_id,
+            level=1,
+            deadline=deadline,
+            letter=letter,
+            outcome="pending",
+        )
+        return int(self.conn.execute(insert(appeals).returning(appeals.c.id), row).scalar_one())
+
+    def for_claim(self, claim_id: int) -> list[dict[str, Any]]:
+        query = self.scoped(appeals).where(appeals.c.claim_id == claim_id).order_by(appeals.c.id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def decide(self, appeal_id: int, outcome: str, amount: Decimal | None, on: date) -> None:
+        self.conn.execute(
+            update(appeals)
+            .where(appeals.c.org_id == self.org_id, appeals.c.id == appeal_id)
+            .values(outcome=outcome, recovered_amount=amount, decided_on=on)
+        )
+
+    def link_payment(self, claim_id: int, claim_payment_id: int) -> int:
+        """Link a payment to the claim's won appeals that no payment answered yet."""
+        linked = select(appeal_payments.c.appeal_id).where(appeal_payments.c.org_id == self.org_id)
+        query = self.scoped(appeals, appeals.c.id).where(
+            appeals.c.claim_id == claim_id,
+            appeals.c.outcome.in_(("overturned", "partial")),
+            appeals.c.id.not_in(linked),
+        )
+        ids = [int(i) for i in self.conn.execute(query).scalars()]
+        rows = [self.new_row(appeal_id=i, claim_payment_id=claim_payment_id) for i in ids]
+        if rows:
+            self.conn.execute(insert(appeal_payments), rows)
+        return len(rows)
+
+    def payments(self, appeal_id: int) -> list[int]:
+        query = self.scoped(appeal_payments, appeal_payments.c.claim_payment_id).where(
+            appeal_payments.c.appeal_id == appeal_id
+        )
+        return [int(i) for i in self.conn.execute(query).scalars()]
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(self.scoped(appeals))]

@@ -1,0 +1,178 @@
+"""The 835 side of the store: remittance files and transactions, claim and line payments,
+adjustments and remark codes, the ledger entries a reversal points back at, and the work
+queues (exceptions, denials, rejections, underpayments).
+
+Everything here writes inside the caller's transaction; ``ptrcm.services.posting`` commits
+once per file, so a file that fails midway leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from ptrcm.store.scoped import OrgScoped
+from ptrcm.store.tables import (
+    adjustments,
+    claim_payments,
+    ledger_entries,
+    line_payments,
+    payers,
+    remark_codes,
+    remittance_files,
+    remittance_transactions,
+    work_items,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """An item for a work queue: exception, denial, rejection or underpayment."""
+
+    kind: str
+    reason: str
+    claim_id: int | None = None
+    amount: Decimal | None = None
+    due_date: date | None = None
+    carc: str | None = None
+
+
+class RemittanceRepository(OrgScoped):
+    def file_id(self, sha256: str) -> int | None:
+        """The remittance file already posted with this content, if any."""
+        query = self.scoped(remittance_files, remittance_files.c.id).where(
+            remittance_files.c.sha256 == sha256
+        )
+        found = self.conn.execute(query).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def add_file(self, file_name: str, sha256: str, received_at: datetime) -> int:
+        row = self.new_row(file_name=file_name[-255:], sha256=sha256, received_at=received_at)
+        result = self.conn.execute(insert(remittance_files).returning(remittance_files.c.id), row)
+        return int(result.scalar_one())
+
+    def payer_ids(self) -> dict[str, int]:
+        """Row id of every payer by external id."""
+        query = self.scoped(payers, payers.c.external_id, payers.c.id)
+        return {str(ext): int(i) for ext, i in self.conn.execute(query)}
+
+    def add_transaction(self, file_id: int, **values: Any) -> int:
+        row = self.new_row(remittance_file_id=file_id, **values)
+        table = remittance_transactions
+        return int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
+
+    def add_claim_payment(self, transaction_id: int, **values: Any) -> int:
+        row = self.new_row(transaction_id=transaction_id, **values)
+        table = claim_payments
+        return int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
+
+    def add_line_payment(self, claim_payment_id: int, **values: Any) -> int:
+        row = self.new_row(claim_payment_id=claim_payment_id, **values)
+        table = line_payments
+        return int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
+
+    def add_adjustments(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(adjustments), [self.new_row(**r) for r in rows])
+
+    def add_remarks(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(remark_codes), [self.new_row(**r) for r in rows])
+
+    def open_payment_entries(self, claim_id: int) -> list[dict[str, Any]]:
+        """Remittance ledger entries of a claim that no later entry reverses, oldest first."""
+        reversed_ids = (
+            select(ledger_entries.c.reverses_entry_id)
+            .where(
+                ledger_entries.c.org_id == self.org_id,
+                ledger_entries.c.claim_id == claim_id,
+                ledger_entries.c.reverses_entry_id.is_not(None),
+            )
+            .scalar_subquery()
+        )
+        query = (
+            self.scoped(ledger_entries)
+            .where(
+                ledger_entries.c.claim_id == claim_id,
+                ledger_entries.c.remittance_file_id.is_not(None),
+                ledger_entries.c.reverses_entry_id.is_(None),
+                ledger_entries.c.id.not_in(reversed_ids),
+            )
+            .order_by(ledger_entries.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def claim_payments(self, claim_id: int | None = None) -> list[dict[str, Any]]:
+        query = self.scoped(claim_payments).order_by(claim_payments.c.id)
+        if claim_id is not None:
+            query = query.where(claim_payments.c.claim_id == claim_id)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def line_payments(self, claim_payment_id: int) -> list[dict[str, Any]]:
+        query = (
+            self.scoped(line_payments)
+            .where(line_payments.c.claim_payment_id == claim_payment_id)
+            .order_by(line_payments.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def adjustments(self, claim_payment_id: int) -> list[dict[str, Any]]:
+        query = (
+            self.scoped(adjustments)
+            .where(adjustments.c.claim_payment_id == claim_payment_id)
+            .order_by(adjustments.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def remarks(self, claim_payment_id: int) -> list[dict[str, Any]]:
+        query = (
+            self.scoped(remark_codes)
+            .where(remark_codes.c.claim_payment_id == claim_payment_id)
+            .order_by(remark_codes.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+
+class WorkQueue(OrgScoped):
+    """Work items by kind; opening the same open item twice gives the existing one."""
+
+    def add(self, item: WorkItem) -> int:
+        now = self.clock()
+        row = self.new_row(
+            kind=item.kind,
+            state="open",
+            claim_id=item.claim_id,
+            amount=item.amount,
+            due_date=item.due_date,
+            reason=item.reason[:2000],
+            carc=item.carc,
+            updated_at=now,
+        )
+        return int(
+            self.conn.execute(insert(work_items).returning(work_items.c.id), row).scalar_one()
+        )
+
+    def items(self, kind: str | None = None, *, state: str | None = None) -> list[dict[str, Any]]:
+        query = self.scoped(work_items).order_by(work_items.c.id)
+        if kind is not None:
+            query = query.where(work_items.c.kind == kind)
+        if state is not None:
+            query = query.where(work_items.c.state == state)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def close(self, item_id: int, state: str = "done") -> None:
+        now = self.clock()
+        self.conn.execute(
+            update(work_items)
+            .where(work_items.c.org_id == self.org_id, work_items.c.id == item_id)
+            .values(state=state, updated_at=now, resolved_at=now)
+        )
+
+    def count(self, kind: str) -> int:
+        query = self.scoped(work_items, func.count()).where(work_items.c.kind == kind)
+        return int(self.conn.execute(query).scalar_one())
