@@ -167,7 +167,7 @@ def main() -> int:
             for rule, ids in sorted(result[key].items()):  # type: ignore[attr-defined]
                 print(key, rule, ids[:5])
     if args.write:
-        from benchmarks.scrub_docs import write_section
+        from scrub_docs import write_section
 
         source = (
             "--visits"

@@ -132,6 +132,9 @@ class PatientHistory:
     """Earlier visits of the same patient (input file and/or database), oldest first."""
 
     prior_visits: Sequence[Visit] = ()
+    # Values rules derive from prior visits, shared by all visits of the patient in one
+    # run (key: helper name and visit id), so history is not re-derived for every visit.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Allowed amount of each prior visit by visit id (payer's fee schedule x billed units),
     # precomputed by the scrub service; rules fall back to computing it when absent.
     allowed: Mapping[str, Decimal] = field(default_factory=dict)
@@ -185,18 +188,23 @@ def rule_selected(rule_id: str, select: Sequence[str], ignore: Sequence[str]) ->
     return not select or any(rule_id.startswith(p) for p in select)
 
 
+def _enabled(pack: Pack, rules: Sequence[Rule]) -> list[tuple[Rule, Severity]]:
+    return [(r, pack.severities.get(r.id, r.severity)) for r in rules if r.id not in pack.disabled]
+
+
 def run_rules(ctx: ScrubContext, rules: Sequence[Rule]) -> list[Finding]:
     """Findings for one visit: every selected rule the pack enables, in catalog order."""
     findings: list[Finding] = []
     pack = ctx.pack
-    for rule in rules:
-        if rule.id in pack.disabled:
-            continue
-        default = pack.severities.get(rule.id, rule.severity)
+    enabled = pack.derived(f"enabled:{id(rules)}", lambda p: (rules, _enabled(p, rules)))
+    if enabled[0] is not rules:  # another sequence reused the id: do not trust the cache
+        enabled = (rules, _enabled(pack, rules))
+    visit_id = ctx.visit.visit_id
+    for rule, default in enabled[1]:
         for hit in rule.check(ctx):
             findings.append(
                 Finding(
-                    visit_id=ctx.visit.visit_id,
+                    visit_id=visit_id,
                     line=hit.line,
                     code=hit.code,
                     rule=rule.id,

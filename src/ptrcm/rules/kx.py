@@ -15,8 +15,9 @@ reaches the threshold no later than the payer's does).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from ptrcm.domain.charges import ChargePolicy, build_charges
@@ -82,36 +83,80 @@ def kx_status(ctx: ScrubContext) -> KxStatus | None:
     return ctx.derived("kx_status", _kx_status)
 
 
+@dataclass(frozen=True, slots=True)
+class _Count:
+    """The count through one visit of a group: anchor figure, amount added, duplicates."""
+
+    anchor: Decimal | None
+    added: Decimal
+    day: date | None
+    same_day: frozenset[tuple[object, ...]]  # identities counted on ``day``
+
+    def then(self, v: Visit, allowed: Decimal) -> _Count:
+        key = _identity(v)
+        same = self.same_day if v.date_of_service == self.day else frozenset()
+        if key in same:
+            return self  # an exact duplicate is denied, so it adds nothing
+        anchor, added = self.anchor, self.added
+        if anchor is None and v.kx_ytd_allowed is not None:
+            anchor, added = v.kx_ytd_allowed, ZERO  # earlier visits are in the figure
+        return _Count(anchor, added + allowed, v.date_of_service, same | {key})
+
+
+_EMPTY = _Count(None, ZERO, None, frozenset())
+
+
+def _same_group(a: Visit, b: Visit) -> bool:
+    return (
+        a.date_of_service.year == b.date_of_service.year
+        and a.payer_id == b.payer_id
+        and threshold_group(a.discipline) == threshold_group(b.discipline)
+    )
+
+
+def _count_through(ctx: ScrubContext, index: int) -> _Count:
+    """The count through prior visit ``index`` of its group (memoised per patient).
+
+    Each prior's count extends the count of the previous prior in its group, so a
+    patient's year of visits is counted once, not once per visit.
+    """
+    priors = ctx.history.prior_visits
+    memo = ctx.history.memo
+    todo: list[int] = []
+    i: int | None = index
+    start = _EMPTY
+    while i is not None:
+        known = memo.get(f"kx.count:{priors[i].visit_id}")
+        if known is not None:
+            start = known
+            break
+        todo.append(i)
+        i = _previous_in_group(priors, i, priors[i])
+    count = start
+    for j in reversed(todo):
+        count = count.then(priors[j], _prior_allowed(ctx, priors[j]))
+        memo[f"kx.count:{priors[j].visit_id}"] = count
+    return count
+
+
+def _previous_in_group(priors: Sequence[Visit], index: int, v: Visit) -> int | None:
+    for j in range(index - 1, -1, -1):
+        if _same_group(priors[j], v):
+            return j
+    return None
+
+
 def _kx_status(ctx: ScrubContext) -> KxStatus | None:
-    if not ctx.pack.param("kx_applies", False):
-        return None
     visit = ctx.visit
     found = threshold_for(ctx.pack, visit.date_of_service.year)
     if found is None:
         return None
+    priors = ctx.history.prior_visits
+    last = _previous_in_group(priors, len(priors), visit)
+    count = _EMPTY if last is None else _count_through(ctx, last)
+    count = count.then(visit, lines_allowed(ctx.charges.lines, ctx.fees))
     group = threshold_group(visit.discipline)
-    year = visit.date_of_service.year
-    anchor: Decimal | None = None
-    total = ZERO
-    seen: set[tuple[object, ...]] = set()
-    for prior in ctx.history.prior_visits:
-        if (
-            prior.date_of_service.year != year
-            or prior.payer_id != visit.payer_id
-            or threshold_group(prior.discipline) != group
-        ):
-            continue
-        key = _identity(prior)
-        if key in seen:
-            continue
-        seen.add(key)
-        if anchor is None and prior.kx_ytd_allowed is not None:
-            anchor, total = prior.kx_ytd_allowed, ZERO  # earlier visits are in the figure
-        total += _prior_allowed(ctx, prior)
-    if anchor is None and visit.kx_ytd_allowed is not None:
-        anchor, total = visit.kx_ytd_allowed, ZERO
-    total += lines_allowed(ctx.charges.lines, ctx.fees)
-    return KxStatus(found[0], found[1], (anchor or ZERO) + total, group)
+    return KxStatus(found[0], found[1], (count.anchor or ZERO) + count.added, group)
 
 
 def _identity(v: Visit) -> tuple[object, ...]:

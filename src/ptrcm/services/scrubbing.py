@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 from ptrcm.config import Config, PayerConfig
 from ptrcm.domain.charges import ChargePolicy, Charges, build_charges, resolve_unit_method
@@ -200,6 +200,7 @@ class Scrubber:
         for patient_visits in by_patient.values():
             patient_visits.sort(key=lambda v: v.date_of_service)  # stable: input order
             allowed: dict[str, Decimal] = {}
+            memo: dict[str, Any] = {}
             for n, visit in enumerate(patient_visits):
                 where = position[id(visit)]
                 payer = self._payer(visit, where + 1)
@@ -214,7 +215,7 @@ class Scrubber:
                     clinic=self.config.clinic,
                     as_of=self._as_of(visit),
                     catalog=self.catalog,
-                    history=PatientHistory(_Earlier(patient_visits, n), allowed),
+                    history=PatientHistory(_Earlier(patient_visits, n), allowed, memo),
                     diagnoses=self.diagnoses,
                     fees=fees,
                 )
