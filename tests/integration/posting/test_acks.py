@@ -1,0 +1,141 @@
+"""999 and 277CA acknowledgments move claims to rejected (with the payer's reason in the
+rejections queue) or accepted; posting the same file twice changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import update
+
+from ptrcm.services.acks import post_acknowledgment
+from ptrcm.store.repository import Store
+from ptrcm.store.tables import claim_versions
+from ptrcm.x12.envelope import CounterControlNumbers, Transaction, interchange
+from tests.integration.posting.builders import SETTINGS, row_counts, seed, uow, visit
+
+ONE = [("97110", 30)]
+WHEN = datetime(2026, 3, 3, 8, 0)
+
+
+def _batch(store: Store, org: int, pcns: list[str], gs: int, st: int) -> int:
+    with uow(store, org) as work:
+        batch = work.claims.add_batch(
+            "837P", f"b{gs}.837", gs, gs, st, st, len(pcns), Decimal("110.00") * len(pcns)
+        )
+        records = work.claims.by_pcn(pcns)
+        for record in records.values():
+            work.connection.execute(
+                update(claim_versions)
+                .where(claim_versions.c.id == record.version_id)
+                .values(batch_id=batch)
+            )
+        work.commit()
+    return batch
+
+
+def _999(tmp: Path, gs: int, st: int, status: str) -> Path:
+    body = [f"AK1*HC*{gs}*005010X222A1", f"AK2*837*{st:04d}*005010X222A1"]
+    if status == "R":
+        body += ["IK3*NM1*12*2010BA*8", "IK4*9*67*1", "IK5*R*5"]
+    else:
+        body += ["IK5*A"]
+    body += [f"AK9*{status}*1*1*{0 if status == 'R' else 1}"]
+    text = interchange(
+        [Transaction("999", "005010X231A1", body)],
+        "FC",
+        "005010X231A1",
+        SETTINGS,
+        CounterControlNumbers(),
+        WHEN,
+    )
+    path = tmp / f"ack-{gs}-{status}.999"
+    path.write_text(text, encoding="ascii")
+    return path
+
+
+def _277ca(tmp: Path, pcn: str, category: str, status_code: str) -> Path:
+    body = [
+        "BHT*0085*08*REF1*20260305*1200*TH",
+        "HL*1**20*1",
+        "NM1*PR*2*MEDICARE*****PI*MCRPB",
+        "TRN*1*T100",
+        "DTP*050*D8*20260304",
+        "DTP*009*D8*20260305",
+        "HL*2*1*21*1",
+        "NM1*41*2*RIVERSIDE REHAB*****46*123456789",
+        "TRN*2*BATCH1",
+        "STC*A1:20*20260305*WQ*110",
+        "QTY*90*1",
+        "AMT*YU*110",
+        "HL*3*2*19*1",
+        "NM1*85*2*RIVERSIDE REHAB*****XX*1234567893",
+        "TRN*1*PROV1",
+        "QTY*QA*1",
+        "AMT*YU*110",
+        "HL*4*3*PT",
+        "NM1*QC*1*REED*ANN****MI*1EG4TE5MK73",
+        f"TRN*2*{pcn}",
+        f"STC*{category}:{status_code}:PR*20260305*U*110******Member id invalid",
+        "REF*1K*PAYER555",
+        "DTP*472*D8*20260302",
+    ]
+    text = interchange(
+        [Transaction("277", "005010X214", body)],
+        "HN",
+        "005010X214",
+        SETTINGS,
+        CounterControlNumbers(),
+        WHEN,
+    )
+    path = tmp / f"ack-{pcn}-{category}.277"
+    path.write_text(text, encoding="ascii")
+    return path
+
+
+def test_a_999_rejected_set_rejects_every_claim_of_its_batch(store: Store, tmp_path: Path) -> None:
+    org = seed(store, [visit("V-10", ONE), visit("V-11", ONE), visit("V-12", ONE)])
+    _batch(store, org, ["V-10", "V-11"], gs=41, st=7)
+    _batch(store, org, ["V-12"], gs=42, st=8)
+    result = post_acknowledgment(lambda: uow(store, org), _999(tmp_path, 41, 7, "R"))
+    assert (result.rejected, result.unmatched) == (2, [])
+    with uow(store, org) as work:
+        states = {p: work.claims.state_of(p) for p in ("V-10", "V-11", "V-12")}
+        assert states == {"V-10": "rejected", "V-11": "rejected", "V-12": "submitted"}
+        reasons = [i["reason"] for i in work.work.items("rejection")]
+        assert len(reasons) == 2 and all("IK5 R" in r and "IK3 NM1" in r for r in reasons)
+
+
+def test_a_999_accepted_set_moves_its_claims_to_accepted(store: Store, tmp_path: Path) -> None:
+    org = seed(store, [visit("V-12", ONE)])
+    _batch(store, org, ["V-12"], gs=42, st=8)
+    result = post_acknowledgment(lambda: uow(store, org), _999(tmp_path, 42, 8, "A"))
+    assert (result.accepted, result.rejected) == (1, 0)
+    with uow(store, org) as work:
+        assert work.claims.state_of("V-12") == "accepted"
+
+
+def test_a_277ca_rejection_goes_to_the_rejections_queue_with_the_payers_reason(
+    store: Store, tmp_path: Path
+) -> None:
+    org = seed(store, [visit("V-13", ONE)])
+    path = _277ca(tmp_path, "V-13", "A7", "562")
+    result = post_acknowledgment(lambda: uow(store, org), path)
+    assert result.rejected == 1
+    with uow(store, org) as work:
+        assert work.claims.state_of("V-13") == "rejected"
+        (item,) = work.work.items("rejection")
+        assert "A7:562:PR" in item["reason"] and "Member id invalid" in item["reason"]
+        assert item["amount"] == Decimal("110.00")
+    before = row_counts(store)
+    again = post_acknowledgment(lambda: uow(store, org), path)
+    assert again.already_posted and row_counts(store) == before
+
+
+def test_a_277ca_acceptance_moves_the_claim_to_accepted(store: Store, tmp_path: Path) -> None:
+    org = seed(store, [visit("V-14", ONE)])
+    result = post_acknowledgment(lambda: uow(store, org), _277ca(tmp_path, "V-14", "A2", "20"))
+    assert (result.accepted, result.rejected) == (1, 0)
+    with uow(store, org) as work:
+        assert work.claims.state_of("V-14") == "accepted"
