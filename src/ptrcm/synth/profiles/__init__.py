@@ -1,0 +1,1 @@
+"""Payer profiles for the simulator (TOML data)."""
