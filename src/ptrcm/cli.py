@@ -120,7 +120,18 @@ _register_single_commands()
 
 # Command groups registered under `ptrcm <group> ...`; add one name per module.
 # Command modules keep heavy imports inside their functions so `ptrcm --help` stays quick.
-COMMAND_GROUPS: tuple[str, ...] = ("db", "importing", "x12", "rules", "synth", "report", "remit")
+COMMAND_GROUPS: tuple[str, ...] = (
+    "db",
+    "importing",
+    "x12",
+    "rules",
+    "synth",
+    "report",
+    "remit",
+    "ack",
+    "contracts",
+    "appeals",
+)
 _register_commands()
 
 

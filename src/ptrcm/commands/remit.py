@@ -65,7 +65,7 @@ def result_json(r: PostingResult) -> dict[str, Any]:
         "file": r.file, "sha256": r.sha256, "already_posted": r.already_posted,
         "transactions": r.transactions, "claims": r.claims, "posted": r.posted,
         "unmatched": r.unmatched, "unbalanced": r.unbalanced, "reversals": r.reversals,
-        "denials": r.denials, "paid": f"{r.paid:.2f}",
+        "denials": r.denials, "underpayments": r.underpayments, "paid": f"{r.paid:.2f}",
         "provider_adjustments": f"{r.provider_adjustments:.2f}",
         "ledger_entries": r.ledger_entries, "findings": r.findings, "exceptions": r.exceptions,
         "outcomes": r.outcomes, "secondary_claims": r.secondary_claims,

@@ -47,6 +47,7 @@ from ptrcm.services.secondary_billing import (
     secondary_file,
     secondary_for,
 )
+from ptrcm.services.underpayments import check_claim
 from ptrcm.store.posting_repo import WorkItem
 from ptrcm.store.records import LedgerEntry
 from ptrcm.x12.read import read_x12
@@ -85,6 +86,7 @@ class PostingResult:
     unbalanced: int = 0
     reversals: int = 0
     denials: int = 0
+    underpayments: int = 0
     paid: Decimal = Decimal("0.00")
     provider_adjustments: Decimal = Decimal("0.00")
     ledger_entries: int = 0
@@ -221,7 +223,7 @@ def post_claim(run: _Run, claim: ClaimPayment) -> None:
     result.claims += 1
     record = run.claims.get(claim.patient_control_number)
     matched = rl.match_lines(record.lines if record else (), claim)
-    payment_id = _payment_rows(run, claim, record, matched)
+    payment_id, line_ids = _payment_rows(run, claim, record, matched)
     segments = {claim.segment, *(line.segment for line in claim.lines)}
     pcn = claim.patient_control_number
     if record is None:
@@ -272,14 +274,18 @@ def post_claim(run: _Run, claim: ClaimPayment) -> None:
         return
     _queue_denials(run, record, claim)
     if not claim.paid.is_zero():
+        found = check_claim(uow, record, matched, line_ids, run.options.config)
+        result.underpayments += found
+    if not claim.paid.is_zero():
         uow.appeals.link_payment(record.id, payment_id)
     _bill_secondary(run, record, claim, matched)
 
 
 def _payment_rows(
     run: _Run, claim: ClaimPayment, record: ClaimRecord | None, matched: list[rl.MatchedLine]
-) -> int:
+) -> tuple[int, list[int]]:
     remits = run.uow.remits
+    line_ids: list[int] = []
     ref = f"ST{run.st}/CLP{claim.segment}"
     resp = claim.patient_responsibility
     payment_id = remits.add_claim_payment(
@@ -312,6 +318,7 @@ def _payment_rows(
             date_of_service=rl.service_date(line, claim),
             segment_ref=f"{ref}/SVC{line.segment}",
         )
+        line_ids.append(line_id)
         adjustments += [_adjustment_row(payment_id, line_id, a) for a in line.adjustments]
         remarks += [
             {"claim_payment_id": payment_id, "line_payment_id": line_id, "rarc": r.code[:6]}
@@ -319,7 +326,7 @@ def _payment_rows(
         ]
     remits.add_adjustments(adjustments)
     remits.add_remarks(remarks)
-    return payment_id
+    return payment_id, line_ids
 
 
 def _adjustment_row(payment_id: int, line_id: int | None, adj: Adjustment) -> dict[str, object]:

@@ -107,6 +107,13 @@ class RemittanceRepository(OrgScoped):
         )
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
+    def payment_date(self, transaction_id: int) -> date | None:
+        query = self.scoped(remittance_transactions, remittance_transactions.c.payment_date).where(
+            remittance_transactions.c.id == transaction_id
+        )
+        found = self.conn.execute(query).scalar_one_or_none()
+        return found if isinstance(found, date) else None
+
     def claim_payments(self, claim_id: int | None = None) -> list[dict[str, Any]]:
         query = self.scoped(claim_payments).order_by(claim_payments.c.id)
         if claim_id is not None:
