@@ -1,0 +1,135 @@
+"""Activity counts the dashboard shows beside the KPIs: cash and visits per day, therapist
+productivity, open work items and claim lookups. Same filters and scope as the KPIs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, visit_conds
+from ptrcm.analytics.sql import end_of, money_sum, start_of, utc_day
+from ptrcm.store.tables import (
+    claim_payments,
+    claims,
+    locations,
+    patient_payments,
+    payers,
+    providers,
+    remittance_transactions,
+    visit_services,
+    visits,
+    work_items,
+)
+
+
+def cash_by_day(scope: Scope, f: KpiFilters) -> dict[date, Decimal]:
+    """Payer payments (by remittance payment date) plus patient payments, per day."""
+    cp, t = claim_payments, remittance_transactions
+    payer = (
+        select(t.c.payment_date, money_sum(cp.c.paid_amount))
+        .select_from(
+            cp.join(t, t.c.id == cp.c.transaction_id).join(claims, claims.c.id == cp.c.claim_id)
+        )
+        .where(cp.c.org_id == scope.org_id, t.c.payment_date.between(f.start, f.end))
+        .where(*claim_conds(scope, f))
+        .group_by(t.c.payment_date)
+    )
+    day = utc_day(patient_payments.c.received_at)
+    patient = (
+        select(day, money_sum(patient_payments.c.amount))
+        .select_from(patient_payments.join(claims, claims.c.id == patient_payments.c.claim_id))
+        .where(
+            patient_payments.c.received_at >= start_of(f.start),
+            patient_payments.c.received_at < end_of(f.end),
+            *claim_conds(scope, f),
+        )
+        .group_by(day)
+    )
+    out: dict[date, Decimal] = {}
+    for on, amount in [*scope.rows(payer), *scope.rows(patient)]:
+        key = on if isinstance(on, date) else date.fromisoformat(str(on))
+        out[key] = out.get(key, Decimal("0.00")) + amount
+    return out
+
+
+def visits_by_day(scope: Scope, f: KpiFilters) -> dict[date, int]:
+    query = (
+        select(visits.c.date_of_service, func.count())
+        .where(*visit_conds(scope, f), visits.c.date_of_service.between(f.start, f.end))
+        .group_by(visits.c.date_of_service)
+    )
+    return {d: int(n) for d, n in scope.rows(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class ProductivityRow:
+    therapist: str
+    visits: int
+    units: int
+    minutes: int
+
+
+def productivity(scope: Scope, f: KpiFilters) -> list[ProductivityRow]:
+    """Visits, billed units and documented minutes per therapist in the period."""
+    name = func.coalesce(providers.c.name, providers.c.external_id)
+    query = (
+        select(
+            name,
+            func.count(func.distinct(visits.c.id)),
+            func.coalesce(func.sum(visit_services.c.billed_units), 0),
+            func.coalesce(func.sum(visit_services.c.minutes), 0),
+        )
+        .select_from(
+            visits.join(providers, providers.c.id == visits.c.provider_id).outerjoin(
+                visit_services, visit_services.c.visit_id == visits.c.id
+            )
+        )
+        .where(*visit_conds(scope, f), visits.c.date_of_service.between(f.start, f.end))
+        .group_by(name)
+        .order_by(name)
+    )
+    return [ProductivityRow(str(t), int(v), int(u), int(m)) for t, v, u, m in scope.rows(query)]
+
+
+def open_work_items(scope: Scope, kind: str, limit: int = 200) -> list[dict[str, Any]]:
+    """Open or in-progress work items of one kind, oldest deadline first."""
+    query = (
+        select(
+            work_items.c.id, work_items.c.carc, work_items.c.reason, work_items.c.amount,
+            work_items.c.due_date, work_items.c.created_at, claims.c.pcn,
+            claims.c.first_date_of_service, payers.c.external_id.label("payer"),
+        )
+        .select_from(
+            work_items.outerjoin(claims, claims.c.id == work_items.c.claim_id).outerjoin(
+                payers, payers.c.id == claims.c.payer_id
+            )
+        )
+        .where(
+            work_items.c.org_id == scope.org_id,
+            work_items.c.kind == kind,
+            work_items.c.state.in_(("open", "in_progress")),
+        )
+        .order_by(work_items.c.due_date, work_items.c.id)
+        .limit(limit)
+    )  # fmt: skip
+    return [dict(row._mapping) for row in scope.rows(query)]
+
+
+def names(scope: Scope) -> tuple[list[str], list[str]]:
+    """Location external ids and therapist NPIs of the organization."""
+    places = scope.rows(
+        select(locations.c.external_id)
+        .where(locations.c.org_id == scope.org_id)
+        .order_by(locations.c.external_id)
+    )
+    people = scope.rows(
+        select(providers.c.npi)
+        .where(providers.c.org_id == scope.org_id, providers.c.npi.is_not(None))
+        .order_by(providers.c.npi)
+    )
+    return [str(p) for (p,) in places], [str(p) for (p,) in people]

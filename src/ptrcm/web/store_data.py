@@ -1,0 +1,246 @@
+"""The web ports of ``ptrcm.web.ports`` over the store, through the KPI engine.
+
+Every figure comes from the same ``ptrcm.analytics`` functions as ``ptrcm report kpis``, so
+the dashboard and ``--format json`` agree for the same period. ``store_web_data`` is the
+factory ``create_app`` calls when a database URL is configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ptrcm.analytics import activity, ar, claims_kpis, revenue, scheduling
+from ptrcm.analytics.filters import KpiFilters, Scope
+from ptrcm.analytics.report import organization_timezone
+from ptrcm.store.repository import Store
+from ptrcm.web import ports as p
+
+ZERO = Decimal("0.00")
+
+
+def _filters(period: p.Period, **narrow: str | None) -> KpiFilters:
+    return KpiFilters(period.start, period.end, **narrow)
+
+
+def _month_ends(period: p.Period) -> list[date]:
+    ends, day = [], period.start
+    while day <= period.end:
+        nxt = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        ends.append(min(nxt - timedelta(days=1), period.end))
+        day = nxt
+    return ends
+
+
+class StoreData:
+    """All providers at once, for one organization of one store."""
+
+    def __init__(self, store: Store, org_id: int) -> None:
+        self.store, self.org_id = store, org_id
+
+    @contextmanager
+    def _scope(self) -> Iterator[Scope]:
+        with self.store.engine.connect() as conn:
+            yield Scope(conn, self.org_id)
+
+    # dashboard
+    def _tiles(self, scope: Scope, period: p.Period) -> dict[str, Decimal | None]:
+        f = _filters(period)
+        rows = revenue.net_revenue_per_visit(scope, f)
+        return {
+            "clean_claim_rate": claims_kpis.clean_claim_rate(scope, f).rate,
+            "first_pass_rate": claims_kpis.first_pass_rate(scope, f).rate,
+            "denial_rate": claims_kpis.initial_denial_rate(scope, f).claims.rate,
+            "net_collection_rate": ar.net_collection_rate(scope, f).ratio.rate,
+            "days_in_ar": ar.days_in_ar(scope, f, period.end).days,
+            "cash_collected": sum(activity.cash_by_day(scope, f).values(), ZERO),
+            "visits": Decimal(sum(r.visits for r in rows)),
+            "net_revenue_per_visit": revenue.total_net_revenue_per_visit(rows),
+        }
+
+    def kpi_tiles(self, period: p.Period) -> Sequence[p.KpiTile]:
+        labels = (
+            ("clean_claim_rate", "Clean-claim rate", p.Unit.percent, True),
+            ("first_pass_rate", "First-pass payment rate", p.Unit.percent, True),
+            ("denial_rate", "Initial denial rate", p.Unit.percent, False),
+            ("net_collection_rate", "Net collection rate", p.Unit.percent, True),
+            ("days_in_ar", "Days in A/R", p.Unit.days, False),
+            ("cash_collected", "Cash collected", p.Unit.money, True),
+            ("visits", "Visits", p.Unit.number, True),
+            ("net_revenue_per_visit", "Net revenue per visit", p.Unit.money, True),
+        )
+        with self._scope() as scope:
+            now, before = self._tiles(scope, period), self._tiles(scope, period.previous())
+        return [
+            p.KpiTile(key, label, now[key] or Decimal(0), before[key], unit, up)
+            for key, label, unit, up in labels
+        ]
+
+    def ar_aging(self, as_of: date) -> Sequence[p.AgingRow]:
+        with self._scope() as scope:
+            rows = ar.ar_aging(scope, KpiFilters(as_of, as_of), as_of)
+        return [p.AgingRow(r.payer_class, *r.buckets) for r in rows]
+
+    def denial_reasons(self, period: p.Period) -> Sequence[p.DenialReason]:
+        with self._scope() as scope:
+            rows = claims_kpis.denial_reasons(scope, _filters(period))
+        top = claims_kpis.top_denial_reasons(rows, by="count", limit=10)
+        return [p.DenialReason(r.carc, r.description, r.count, r.amount) for r in top]
+
+    def first_pass_trend(self, period: p.Period) -> Sequence[p.RatePoint]:
+        with self._scope() as scope:
+            days = claims_kpis.first_pass_by_day(scope, _filters(period))
+        months: dict[date, list[int]] = {}
+        for d in days:
+            acc = months.setdefault(d.day.replace(day=1), [0, 0])
+            acc[0], acc[1] = acc[0] + d.first_pass, acc[1] + d.adjudicated
+        return [
+            p.RatePoint(m, claims_kpis.ratio(ok, n).rate or Decimal(0))
+            for m, (ok, n) in sorted(months.items())
+        ]
+
+    def cash_and_visits(self, period: p.Period) -> Sequence[p.CashWeek]:
+        with self._scope() as scope:
+            cash = activity.cash_by_day(scope, _filters(period))
+            seen = activity.visits_by_day(scope, _filters(period))
+        weeks: dict[date, tuple[Decimal, int]] = {}
+        day = period.start
+        while day <= period.end:
+            monday = day - timedelta(days=day.weekday())
+            c, v = weeks.get(monday, (ZERO, 0))
+            weeks[monday] = (c + cash.get(day, ZERO), v + seen.get(day, 0))
+            day += timedelta(days=1)
+        return [p.CashWeek(w, c, v) for w, (c, v) in sorted(weeks.items())]
+
+    def days_in_ar_trend(self, period: p.Period) -> Sequence[p.DaysInArPoint]:
+        with self._scope() as scope:
+            points = [
+                (end, ar.days_in_ar(scope, _filters(period), end).days)
+                for end in _month_ends(period)
+            ]
+        return [p.DaysInArPoint(end.replace(day=1), days) for end, days in points if days]
+
+    # work queues and claims
+    def queue(self, name: p.QueueName) -> Sequence[p.QueueItem]:
+        kind = name.value.replace("-", "_")
+        with self._scope() as scope:
+            items = activity.open_work_items(scope, kind)
+        today = date.today()
+        return [
+            p.QueueItem(
+                item_id=str(i["id"]),
+                claim_id=i["pcn"],
+                payer_id=i["payer"] or "",
+                date_of_service=i["first_date_of_service"],
+                reason_code=i["carc"] or "",
+                reason=i["reason"] or "",
+                amount=i["amount"] or ZERO,
+                deadline=i["due_date"],
+                age_days=(today - i["created_at"].date()).days,
+            )
+            for i in items
+        ]
+
+    def claim(self, claim_id: str) -> p.ClaimDetail | None:
+        return None  # claim pages stay with the claims service (not part of the KPI engine)
+
+    # payers, therapists, scheduling
+    def net_revenue(self, period: p.Period) -> Sequence[p.PayerRevenue]:
+        with self._scope() as scope:
+            rows = revenue.net_revenue_per_visit(scope, _filters(period))
+        merged: dict[tuple[str, str], tuple[int, Decimal]] = {}
+        for r in rows:
+            n, amount = merged.get((r.payer, r.payer_class), (0, ZERO))
+            merged[(r.payer, r.payer_class)] = (n + r.visits, amount + r.net_revenue)
+        return [
+            p.PayerRevenue(payer, cls, n, amount, (amount / n).quantize(Decimal("0.01")))
+            for (payer, cls), (n, amount) in sorted(merged.items())
+            if n
+        ]
+
+    def underpayments(self, period: p.Period) -> Sequence[p.Underpayment]:
+        with self._scope() as scope:
+            rows = revenue.underpayments_by_payer_code(scope, _filters(period))
+        return [
+            p.Underpayment(r.payer, r.code, r.lines, r.expected, r.actual, r.short) for r in rows
+        ]
+
+    def eval_mix(self, period: p.Period) -> Sequence[p.EvalMix]:
+        with self._scope() as scope:
+            rows = revenue.eval_mix(scope, _filters(period))
+        z = Decimal(0)
+        return [
+            p.EvalMix(
+                r.name or r.therapist,
+                r.discipline,
+                r.evaluations,
+                r.shares["low"] or z,
+                r.shares["moderate"] or z,
+                r.shares["high"] or z,
+                r.shares["reeval"] or z,
+                r.peer_high or z,
+                r.outlier,
+            )
+            for r in rows
+        ]
+
+    def productivity(self, period: p.Period) -> Sequence[p.Productivity]:
+        with self._scope() as scope:
+            rows = activity.productivity(scope, _filters(period))
+        return [
+            p.Productivity(
+                r.therapist,
+                r.visits,
+                (Decimal(r.units) / r.visits).quantize(Decimal("0.1")) if r.visits else Decimal(0),
+                (Decimal(r.minutes) / r.units).quantize(Decimal("0.1")) if r.units else Decimal(0),
+            )
+            for r in rows
+        ]
+
+    def _attendance(self, period: p.Period, **narrow: str | None) -> scheduling.AttendanceReport:
+        with self._scope() as scope:
+            f = _filters(period, **narrow)
+            per_visit = revenue.total_net_revenue_per_visit(revenue.net_revenue_per_visit(scope, f))
+            return scheduling.attendance(scope, f, organization_timezone(scope), per_visit)
+
+    def attendance(
+        self, period: p.Period, location_id: str | None, therapist: str | None
+    ) -> Sequence[p.AttendanceCell]:
+        report = self._attendance(period, location=location_id, therapist=therapist)
+        return [
+            p.AttendanceCell(day, hour, due, ns, lc)
+            for (day, hour), (due, ns, lc) in sorted(report.cells.items())
+        ]
+
+    def leakage(self, period: p.Period) -> Sequence[p.Leakage]:
+        report = self._attendance(period)
+        rows = [("location", a) for a in report.by_location]
+        rows += [("therapist", a) for a in report.by_therapist]
+        return [
+            p.Leakage(
+                a.key if by == "location" else "All",
+                a.key if by == "therapist" else "All",
+                a.due,
+                a.no_shows,
+                a.late_cancels,
+                a.revenue_lost,
+            )
+            for by, a in rows
+        ]
+
+    def locations(self) -> Sequence[str]:
+        with self._scope() as scope:
+            return activity.names(scope)[0]
+
+    def therapists(self) -> Sequence[str]:
+        with self._scope() as scope:
+            return activity.names(scope)[1]
+
+
+def store_web_data(database_url: str, org_slug: str = "default") -> p.WebData:
+    """Providers over the database at ``database_url`` for organization ``org_slug``."""
+    store = Store.open(database_url)
+    data = StoreData(store, store.ensure_organization(org_slug))
+    return p.WebData(data, data, data, data, data, data, sample=False)
