@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,17 @@ def test_a_visit_naming_an_unknown_payer_is_bad_input() -> None:
 def test_self_pay_has_no_annual_visit_limit() -> None:
     record = base(payer_id="SELF_PAY", benefits={"visits_used": 80})
     assert "A005" not in {f.rule for f in scrubber().scrub([visit(record)]).findings}
+
+
+def test_a_payer_fee_schedule_file_feeds_the_kx_count(tmp_path: Path) -> None:
+    (tmp_path / "fees.csv").write_text("code,allowed\n97110,1300.00\n97140,27.60\n")
+    config = '[payers.MEDICARE]\nfee_schedule = "fees.csv"\n'
+    rules = {f.rule for f in scrubber(config, tmp_path).scrub([visit(base())]).findings}
+    assert "M005" in rules
+    assert "M005" not in {f.rule for f in scrubber().scrub([visit(base())]).findings}
+
+
+def test_a_missing_fee_schedule_file_is_bad_input(tmp_path: Path) -> None:
+    config = '[payers.MEDICARE]\nfee_schedule = "nope.csv"\n'
+    with pytest.raises(InputError, match=r"nope\.csv"):
+        scrubber(config, tmp_path).scrub([visit(base())])
