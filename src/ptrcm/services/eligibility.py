@@ -71,6 +71,8 @@ def post_271(
             own_id = member.name.id if member.name else ""
             if member.level == "subscriber":
                 subscriber_id = own_id
+            if not member.benefits and not member.rejections and not tx.rejections:
+                continue  # a subscriber level that only introduces its dependent
             coverage_id, discipline = _trace_coverage(member.traces)
             coverage = by_id.get(coverage_id) if coverage_id is not None else None
             coverage = coverage or repo.coverage_by_member(own_id or subscriber_id)
