@@ -131,6 +131,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "ack",
     "contracts",
     "appeals",
+    "claims",
 )
 _register_commands()
 

@@ -1,0 +1,291 @@
+"""The claim lifecycle in the store: visits waiting to be billed, claims by state, bulk
+state changes, line replacement after safe fixes, batch links and scrub results.
+
+Transitions are written in bulk (one ``INSERT`` for the history rows and one ``UPDATE``
+per target state), in the caller's transaction, beside ``ClaimRepository`` (which writes
+claims, versions, lines and batches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Self
+
+from sqlalchemy import and_, delete, func, insert, select, update
+
+from ptrcm.domain.claims import Claim
+from ptrcm.domain.interchange import parse_visit
+from ptrcm.domain.lifecycle import Transition
+from ptrcm.domain.visits import Visit
+from ptrcm.rules.engine import Finding
+from ptrcm.store.money_in_uow import MoneyInUnitOfWork
+from ptrcm.store.records import AuditEvent
+from ptrcm.store.repository import Store
+from ptrcm.store.scoped import Clock, OrgScoped, chunks
+from ptrcm.store.tables import (
+    claim_lines,
+    claim_transitions,
+    claim_versions,
+    claims,
+    patients,
+    payers,
+    scrub_findings,
+    scrub_runs,
+    visits,
+)
+from ptrcm.store.types import utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHead:
+    """A claim's identity, state and current version, without its lines."""
+
+    id: int
+    pcn: str
+    state: str
+    payer: str
+    version_id: int
+    total_charge: Any
+    first_date_of_service: date
+    visit_ids: tuple[str, ...]
+
+
+class LifecycleRepository(OrgScoped):
+    def _visit_rows(self, condition: Any) -> list[Visit]:
+        query = self.scoped(visits, visits.c.record).where(condition).order_by(visits.c.id)
+        found = [parse_visit(r, source="store:visits") for r in self.conn.execute(query).scalars()]
+        if found:
+            detail = {"count": len(found), "purpose": "claim lifecycle"}
+            self._audit([AuditEvent("read", "visits", None, None, detail)])
+        return found
+
+    def _audit(self, events: Sequence[AuditEvent]) -> None:
+        from ptrcm.store.records import AuditLog
+
+        AuditLog(self.conn, self.org_id, self.actor, self.clock).record(events)
+
+    def unbilled_visits(self, pcn_of: Any) -> list[Visit]:
+        """Visits no claim names yet (``pcn_of`` maps a visit id to its claim's CLM01)."""
+        billed = set(self.conn.execute(self.scoped(claims, claims.c.pcn)).scalars())
+        ids = self.conn.execute(self.scoped(visits, visits.c.external_id)).scalars()
+        wanted = [str(v) for v in ids if pcn_of(str(v)) not in billed]
+        out: list[Visit] = []
+        for part in chunks(wanted):
+            out.extend(self._visit_rows(visits.c.external_id.in_(part)))
+        return out
+
+    def visits_by_id(self, visit_ids: Iterable[str]) -> dict[str, Visit]:
+        wanted = sorted(set(visit_ids))
+        out: dict[str, Visit] = {}
+        for part in chunks(wanted):
+            out.update({v.visit_id: v for v in self._visit_rows(visits.c.external_id.in_(part))})
+        return out
+
+    def visits_of_patients(self, patient_ids: Iterable[str]) -> list[Visit]:
+        """Every stored visit of these patients (their history for the scrubber)."""
+        wanted = sorted(set(patient_ids))
+        out: list[Visit] = []
+        for part in chunks(wanted):
+            ids = select(patients.c.id).where(
+                patients.c.org_id == self.org_id, patients.c.external_id.in_(part)
+            )
+            out.extend(self._visit_rows(visits.c.patient_id.in_(ids)))
+        return out
+
+    def claims_in(self, states: Sequence[str] | None = None) -> list[ClaimHead]:
+        query = (
+            select(
+                claims.c.id,
+                claims.c.pcn,
+                claims.c.state,
+                payers.c.external_id,
+                claim_versions.c.id,
+                claims.c.total_charge,
+                claims.c.first_date_of_service,
+                claim_versions.c.document,
+            )
+            .join(payers, payers.c.id == claims.c.payer_id)
+            .join(
+                claim_versions,
+                and_(
+                    claim_versions.c.claim_id == claims.c.id,
+                    claim_versions.c.version_number == claims.c.current_version,
+                ),
+            )
+            .where(claims.c.org_id == self.org_id)
+            .order_by(claims.c.first_date_of_service, claims.c.pcn)
+        )
+        if states is not None:
+            query = query.where(claims.c.state.in_(list(states)))
+        return [
+            ClaimHead(
+                int(r[0]),
+                str(r[1]),
+                str(r[2]),
+                str(r[3]),
+                int(r[4]),
+                r[5],
+                r[6],
+                tuple(str(v) for v in (r[7] or {}).get("visit_ids", ())),
+            )
+            for r in self.conn.execute(query)
+        ]
+
+    def record_transitions(self, steps: Sequence[tuple[int, int | None, Transition]]) -> None:
+        """Append every transition and move each claim to its new state (bulk)."""
+        if not steps:
+            return
+        rows = [
+            self.new_row(
+                claim_id=cid,
+                claim_version_id=vid,
+                user_id=None,
+                actor=t.actor,
+                from_state=t.from_state.value,
+                to_state=t.to_state.value,
+                reason=t.reason or t.event.value,
+                occurred_at=t.at,
+            )
+            for cid, vid, t in steps
+        ]
+        self.conn.execute(insert(claim_transitions), rows)
+        final: dict[int, tuple[str, datetime]] = {}
+        for cid, _vid, t in steps:
+            final[cid] = (t.to_state.value, t.at)
+        by_state: dict[tuple[str, datetime], list[int]] = {}
+        for cid, key in final.items():
+            by_state.setdefault(key, []).append(cid)
+        for (state, at), ids in by_state.items():
+            for part in chunks(ids):
+                self.conn.execute(
+                    update(claims)
+                    .where(claims.c.org_id == self.org_id, claims.c.id.in_(part))
+                    .values(state=state, updated_at=at)
+                )
+
+    def record_created(self, claim_ids: Mapping[str, int], state: str, reason: str) -> None:
+        """The first history row of new claims: no previous state."""
+        now = self.clock()
+        rows = [
+            self.new_row(
+                claim_id=cid,
+                claim_version_id=None,
+                user_id=None,
+                actor=self.actor,
+                from_state=None,
+                to_state=state,
+                reason=reason.format(pcn=pcn),
+                occurred_at=now,
+            )
+            for pcn, cid in claim_ids.items()
+        ]
+        if rows:
+            self.conn.execute(insert(claim_transitions), rows)
+
+    def replace_lines(self, claim_id: int, version_id: int, claim: Claim) -> None:
+        """New lines for a claim not yet submitted (after safe fixes changed its visit)."""
+        self.conn.execute(
+            delete(claim_lines).where(
+                claim_lines.c.org_id == self.org_id, claim_lines.c.claim_version_id == version_id
+            )
+        )
+        rows = [
+            self.new_row(
+                claim_version_id=version_id,
+                line_number=ln.line_number,
+                date_of_service=ln.date_of_service,
+                code=ln.code,
+                modifiers=",".join(ln.modifiers) or None,
+                units=ln.units,
+                charge_amount=ln.charge.amount,
+                dx_pointers=",".join(map(str, ln.dx_pointers)) or None,
+            )
+            for ln in claim.lines
+        ]
+        if rows:
+            self.conn.execute(insert(claim_lines), rows)
+        total = claim.total_charge.amount
+        self.conn.execute(
+            update(claim_versions)
+            .where(claim_versions.c.org_id == self.org_id, claim_versions.c.id == version_id)
+            .values(total_charge=total)
+        )
+        self.conn.execute(
+            update(claims)
+            .where(claims.c.org_id == self.org_id, claims.c.id == claim_id)
+            .values(total_charge=total)
+        )
+
+    def attach_batch(self, version_ids: Sequence[int], batch_id: int, at: datetime) -> None:
+        for part in chunks(list(version_ids)):
+            self.conn.execute(
+                update(claim_versions)
+                .where(claim_versions.c.org_id == self.org_id, claim_versions.c.id.in_(part))
+                .values(batch_id=batch_id, submitted_at=at, state="submitted")
+            )
+
+    def add_scrub_runs(self, results: Sequence[tuple[int, int, Sequence[Finding]]]) -> None:
+        """One scrub run per (claim id, run number, findings), with its findings."""
+        now = self.clock()
+        for claim_id, number, found in results:
+            count = {s: sum(1 for f in found if f.severity.value == s) for s in ("error",
+                     "warning", "info")}  # fmt: skip
+            row = self.new_row(
+                claim_id=claim_id, visit_id=None, run_number=number, scrubbed_at=now,
+                errors=count["error"], warnings=count["warning"], infos=count["info"],
+                pack=None, pack_version=None,
+            )  # fmt: skip
+            run_id = self.conn.execute(insert(scrub_runs).returning(scrub_runs.c.id), row)
+            rid = int(run_id.scalar_one())
+            rows = [
+                self.new_row(
+                    scrub_run_id=rid,
+                    rule=f.rule,
+                    severity=f.severity.value,
+                    line_number=f.line,
+                    code=f.code,
+                    message=f.message,
+                    fix=f.fix.description if f.fix is not None else None,
+                )
+                for f in found
+            ]
+            if rows:
+                self.conn.execute(insert(scrub_findings), rows)
+
+    def scrub_run_count(self, claim_id: int) -> int:
+        query = self.scoped(scrub_runs, func.count()).where(scrub_runs.c.claim_id == claim_id)
+        return int(self.conn.execute(query).scalar_one())
+
+    def last_findings(self, claim_id: int) -> list[dict[str, Any]]:
+        last = (
+            self.scoped(scrub_runs, func.max(scrub_runs.c.id))
+            .where(scrub_runs.c.claim_id == claim_id)
+            .scalar_subquery()
+        )
+        query = (
+            self.scoped(scrub_findings)
+            .where(scrub_findings.c.scrub_run_id == last)
+            .order_by(scrub_findings.c.id)
+        )
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def pcns_with_version_state(self) -> dict[str, int]:
+        query = self.scoped(claims, claims.c.state, func.count()).group_by(claims.c.state)
+        return {str(s): int(n) for s, n in self.conn.execute(query)}
+
+
+class ClaimsUnitOfWork(MoneyInUnitOfWork):
+    """The money-in unit of work plus the lifecycle repository."""
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.lifecycle = LifecycleRepository(self.connection, self.org_id, self.actor, self.clock)
+        return self
+
+
+def claims_unit_of_work(
+    store: Store, org_id: int, actor: str, clock: Clock = utc_now
+) -> ClaimsUnitOfWork:
+    return ClaimsUnitOfWork(store.engine, org_id, actor, clock)
