@@ -79,9 +79,12 @@ def ar_aging(scope: Scope, f: KpiFilters, as_of: date) -> list[AgingRow]:
     adjusted = (
         select(func.coalesce(func.sum(adjustments.c.amount), 0))
         .select_from(
-            adjustments.join(cp, cp.c.id == adjustments.c.claim_payment_id).join(
-                t, t.c.id == cp.c.transaction_id
-            )
+            adjustments.join(
+                cp,
+                and_(
+                    cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == adjustments.c.org_id
+                ),
+            ).join(t, t.c.id == cp.c.transaction_id)
         )
         .where(posted, t.c.payment_date <= as_of, reduces_payer_balance())
         .scalar_subquery()
@@ -125,7 +128,10 @@ def reductions_between(scope: Scope, f: KpiFilters, first: date, last: date) -> 
     base = cp.join(t, t.c.id == cp.c.transaction_id).join(claims, claims.c.id == cp.c.claim_id)
     paid = select(money_sum(cp.c.paid_amount)).select_from(base)
     adjusted = select(money_sum(adjustments.c.amount)).select_from(
-        base.join(adjustments, adjustments.c.claim_payment_id == cp.c.id)
+        base.join(
+            adjustments,
+            and_(adjustments.c.claim_payment_id == cp.c.id, adjustments.c.org_id == cp.c.org_id),
+        )
     )
     where = [cp.c.org_id == scope.org_id, t.c.payment_date.between(first, last)]
     where += claim_conds(scope, f)
@@ -183,7 +189,14 @@ def net_collection_rate(scope: Scope, f: KpiFilters) -> NetCollection:
     )
     contractual = (
         select(func.coalesce(func.sum(adjustments.c.amount), 0))
-        .select_from(adjustments.join(cp, cp.c.id == adjustments.c.claim_payment_id))
+        .select_from(
+            adjustments.join(
+                cp,
+                and_(
+                    cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == adjustments.c.org_id
+                ),
+            )
+        )
         .where(on_claim, is_contractual())
         .scalar_subquery()
     )

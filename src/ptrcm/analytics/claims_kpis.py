@@ -195,7 +195,12 @@ def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
             money_sum(case((closed, adjustments.c.amount), else_=0)),
         )
         .select_from(
-            adjustments.join(cp, cp.c.id == adjustments.c.claim_payment_id)
+            adjustments.join(
+                cp,
+                and_(
+                    cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == adjustments.c.org_id
+                ),
+            )
             .join(t, t.c.id == cp.c.transaction_id)
             .join(claims, claims.c.id == cp.c.claim_id)
         )
@@ -278,7 +283,14 @@ def appeal_recovery(scope: Scope, f: KpiFilters) -> AppealRecovery:
     cp = claim_payments
     denied_on_claim = (
         select(func.coalesce(func.sum(adjustments.c.amount), 0))
-        .select_from(adjustments.join(cp, cp.c.id == adjustments.c.claim_payment_id))
+        .select_from(
+            adjustments.join(
+                cp,
+                and_(
+                    cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == adjustments.c.org_id
+                ),
+            )
+        )
         .where(cp.c.org_id == appeals.c.org_id, cp.c.claim_id == appeals.c.claim_id, is_denial())
         .scalar_subquery()
     )

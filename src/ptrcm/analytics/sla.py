@@ -84,11 +84,19 @@ def denial_follow_up(scope: Scope, f: KpiFilters) -> Sla:
     earlier = claim_payments.alias("earlier_denial")
     denied = or_(
         cp.c.status_code == DENIED_STATUS,
-        exists().where(adjustments.c.claim_payment_id == cp.c.id, is_denial()),
+        exists().where(
+            adjustments.c.org_id == cp.c.org_id,
+            adjustments.c.claim_payment_id == cp.c.id,
+            is_denial(),
+        ),
     )
     earlier_denied = or_(
         earlier.c.status_code == DENIED_STATUS,
-        exists().where(adjustments.c.claim_payment_id == earlier.c.id, is_denial()),
+        exists().where(
+            adjustments.c.org_id == earlier.c.org_id,
+            adjustments.c.claim_payment_id == earlier.c.id,
+            is_denial(),
+        ),
     )
     appealed = (
         select(func.min(appeals.c.submitted_on))
