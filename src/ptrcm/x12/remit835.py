@@ -3,17 +3,23 @@
 One pass over the segments with a dict from segment id to handler. REF/DTM/AMT/QTY/CAS go
 to whatever loop is open (header, payer/payee, claim, service line): the handlers append
 to "current target" lists that CLP, SVC and N1 re-point, so no per-segment branching on
-the loop is needed. A malformed CLP, SVC, CAS (or any other segment) becomes a finding
-naming its segment number; a bad CLP or SVC drops that claim or line and the rest of the
-file is read. Balancing is checked afterwards (``ptrcm.x12.balance835``).
+the loop is needed. Immutable values that repeat (amounts, dates, DTM/AMT entries, whole
+CAS segments, procedures) are built once per file and shared.
+
+A malformed CLP, SVC, CAS (or any other segment) becomes a finding naming its segment
+number; a bad CLP or SVC drops that claim or line, a missing required amount reads as 0
+(with a finding), and the rest of the file is read. Balancing is checked afterwards
+(``ptrcm.x12.balance835``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from ptrcm.domain.money import Money
 from ptrcm.x12.balance835 import balance_findings
-from ptrcm.x12.common import PersonName, Reference, name_of
+from ptrcm.x12.common import PersonName, Reference
 from ptrcm.x12.errors import Finding
 from ptrcm.x12.remit_model import (
     Adjustment,
@@ -31,103 +37,72 @@ from ptrcm.x12.remit_model import (
     ServicePayment,
     Trace,
 )
-from ptrcm.x12.remit_parts import adjustments_of, procedure_of
+from ptrcm.x12.remit_parts import PartyDraft, adjustments_of, get, procedure_of, trimmed
 from ptrcm.x12.structure import TransactionSpan
 from ptrcm.x12.values import ValueCache, parse_quantity
 
 Segment = list[str]
+_NAME_WIDTH = 10
 
 
-def _get(seg: Segment, index: int) -> str:
-    return seg[index] if index < len(seg) else ""
+class _Draft:
+    """A claim or service line being read: its parsed head and the lists segments fill."""
 
-
-def _trimmed(items: list[str]) -> tuple[str, ...]:
-    end = len(items)
-    while end and not items[end - 1]:
-        end -= 1
-    return tuple(items[:end])
-
-
-class _Line:
     __slots__ = (
         "adjustments",
         "amounts",
         "dates",
+        "head",
         "index",
+        "lines",
+        "mia",
+        "moa",
+        "names",
         "quantities",
         "references",
         "remarks",
-        "seg",
     )
 
-    def __init__(self, seg: Segment, index: int) -> None:
-        self.seg, self.index = seg, index
+    def __init__(self, head: Any, index: int) -> None:
+        # head: the parsed CLP01-09 or SVC01-07 values, in the dataclass's field order
+        self.head, self.index = head, index
         self.dates: list[DateEntry] = []
         self.adjustments: list[Adjustment] = []
         self.references: list[Reference] = []
         self.amounts: list[AmountEntry] = []
         self.quantities: list[QuantityEntry] = []
         self.remarks: list[Remark] = []
-
-
-class _Claim(_Line):
-    __slots__ = ("inpatient", "lines", "names", "outpatient")
-
-    def __init__(self, seg: Segment, index: int) -> None:
-        super().__init__(seg, index)
         self.names: list[PersonName] = []
-        self.inpatient: tuple[str, ...] = ()
-        self.outpatient: tuple[str, ...] = ()
         self.lines: list[ServicePayment] = []
-
-
-class _Party:
-    __slots__ = ("address", "contacts", "place", "references", "seg")
-
-    def __init__(self, seg: Segment) -> None:
-        self.seg = seg
-        self.address: tuple[str, ...] = ()
-        self.place: tuple[str, str, str] = ("", "", "")
-        self.references: list[Reference] = []
-        self.contacts: list[tuple[str, ...]] = []
-
-    def build(self) -> Party:
-        s = self.seg
-        return Party(
-            s[1],
-            _get(s, 2),
-            _get(s, 3),
-            _get(s, 4),
-            self.address,
-            *self.place,
-            references=tuple(self.references),
-            contacts=tuple(self.contacts),
-        )
+        self.mia: tuple[str, ...] = ()
+        self.moa: tuple[str, ...] = ()
 
 
 class RemittanceReader:
-    """Reads one 835 transaction set; ``findings`` collects every defect found."""
+    """Reads 835 transaction sets; ``findings`` collects every defect found."""
 
     def __init__(self, cache: ValueCache | None = None) -> None:
         self.cache = cache or ValueCache()
         self.findings: list[Finding] = []
+        self._money: dict[str, Money] = {}
         self._procedures: dict[str, Procedure] = {}
+        self._dtm: dict[str, DateEntry] = {}
+        self._amt: dict[str, AmountEntry] = {}
+        self._cas: dict[tuple[str, ...], tuple[Adjustment, ...]] = {}
 
     def read(self, segments: list[Segment], span: TransactionSpan) -> Remittance:
         """The remittance in ``segments[span.start : span.end + 1]``."""
         self.component = span.delimiters.component
         self.payment: Payment | None = None
         self.trace: Trace | None = None
-        self.parties: dict[str, _Party] = {}
-        self.party: _Party | None = None
+        self.parties: dict[str, PartyDraft] = {}
+        self.party: PartyDraft | None = None
         self.claims: list[ClaimPayment] = []
         self.plb: list[ProviderAdjustment] = []
-        self.claim: _Claim | None = None
-        self.line: _Line | None = None
-        self.header_refs: list[Reference] = []
-        self.header_dates: list[DateEntry] = []
-        self._point(self.header_refs, self.header_dates, [], [], [])
+        self.claim: _Draft | None = None
+        self.line: _Draft | None = None
+        header = _Draft((), span.start)
+        self._point(header)
         handlers = self._handlers()
         for index in range(span.start + 1, span.end):
             seg = segments[index]
@@ -139,287 +114,246 @@ class RemittanceReader:
             except (ValueError, ArithmeticError, IndexError) as exc:
                 self._malformed(seg, index, str(exc))
         self._close_claim()
-        remit = self._build(span)
+        remit = self._build(span, header)
         self.findings.extend(balance_findings(remit))
         return remit
 
     def _handlers(self) -> dict[str, Callable[[Segment, int], None]]:
         return {
-            "CAS": self._cas,
-            "DTM": self._dtm,
-            "REF": self._ref,
-            "SVC": self._svc,
-            "CLP": self._clp,
-            "NM1": self._nm1,
-            "AMT": self._amt,
-            "LQ": self._lq,
-            "QTY": self._qty,
-            "MIA": self._mia,
-            "MOA": self._moa,
-            "LX": self._lx,
-            "PLB": self._plb,
-            "BPR": self._bpr,
-            "TRN": self._trn,
-            "N1": self._n1,
-            "N3": self._n3,
-            "N4": self._n4,
-            "PER": self._per,
-        }
+            "CAS": self._on_cas, "DTM": self._on_dtm, "REF": self._on_ref, "SVC": self._on_svc,
+            "CLP": self._on_clp, "NM1": self._on_nm1, "AMT": self._on_amt, "LQ": self._on_lq,
+            "QTY": self._on_qty, "MIA": self._on_mia, "MOA": self._on_moa, "LX": self._on_lx,
+            "PLB": self._on_plb, "BPR": self._on_bpr, "TRN": self._on_trn, "N1": self._on_n1,
+            "N3": self._on_n3, "N4": self._on_n4, "PER": self._on_per,
+        }  # fmt: skip
 
-    def _point(
-        self,
-        refs: list[Reference],
-        dates: list[DateEntry],
-        amounts: list[AmountEntry],
-        quantities: list[QuantityEntry],
-        adjustments: list[Adjustment],
-    ) -> None:
-        self.refs, self.dates, self.amounts = refs, dates, amounts
-        self.quantities, self.adjustments = quantities, adjustments
-
-    def _sink(self) -> None:
-        self._point([], [], [], [], [])
+    def _point(self, draft: _Draft) -> None:
+        self.refs, self.dates, self.amounts = draft.references, draft.dates, draft.amounts
+        self.quantities, self.adjustments = draft.quantities, draft.adjustments
 
     def _malformed(self, seg: Segment, index: int, reason: str) -> None:
         sid = seg[0]
         if sid == "CLP":
             self._close_claim()
-            self._sink()
+            self._point(_Draft((), index))
             reason += "; claim skipped"
         elif sid == "SVC":
             self.line = None
-            self._sink()
+            self._point(_Draft((), index))
             reason += "; service line skipped"
         self.findings.append(Finding("error", f"malformed {sid}: {reason}", index + 1, sid))
 
-    # header and parties
-    def _bpr(self, seg: Segment, index: int) -> None:
-        self.payment = Payment(
-            seg[1],
-            self.cache.amount(seg[2]),
-            seg[3],
-            _get(seg, 4),
-            self.cache.date(seg[16]) if _get(seg, 16) else None,
-            _get(seg, 5),
-            _trimmed(seg[6:16]),
-        )
+    def _amount(self, text: str) -> Money:
+        return self._money.get(text) or self._money.setdefault(text, self.cache.amount(text))
 
-    def _trn(self, seg: Segment, index: int) -> None:
-        self.trace = Trace(seg[1], seg[2], _get(seg, 3), _get(seg, 4))
-
-    def _n1(self, seg: Segment, index: int) -> None:
-        self._close_claim()
-        self.party = _Party(seg)
-        if seg[1] in ("PR", "PE") and seg[1] not in self.parties:
-            self.parties[seg[1]] = self.party
-        self._point(self.party.references, [], [], [], [])
-
-    def _n3(self, seg: Segment, index: int) -> None:
-        if self.party is not None:
-            self.party.address = tuple(seg[1:3])
-
-    def _n4(self, seg: Segment, index: int) -> None:
-        if self.party is not None:
-            self.party.place = (_get(seg, 1), _get(seg, 2), _get(seg, 3))
-
-    def _per(self, seg: Segment, index: int) -> None:
-        if self.party is not None:
-            self.party.contacts.append(tuple(seg[1:]))
-
-    # claims and lines
-    def _lx(self, seg: Segment, index: int) -> None:
-        self._close_claim()
-        self.party = None
-        self._sink()
-
-    def _clp(self, seg: Segment, index: int) -> None:
-        self._close_claim()
-        self.party = None
-        if not _get(seg, 1) or not _get(seg, 2):
-            raise ValueError("CLP01 and CLP02 are required")
-        seg = self._require_amounts(seg, index, (3, 4))
-        (
-            self.cache.amount(seg[3]),
-            self.cache.amount(seg[4]),
-            self.cache.optional_amount(_get(seg, 5)),
-        )
-        claim = self.claim = _Claim(seg, index)
-        self._point(
-            claim.references, claim.dates, claim.amounts, claim.quantities, claim.adjustments
-        )
-
-    def _require_amounts(self, seg: Segment, index: int, positions: tuple[int, ...]) -> Segment:
+    def _require_amounts(self, seg: Segment, index: int, positions: tuple[int, int]) -> Segment:
         """A missing required amount reads as 0 with a finding; the claim or line is kept."""
-        if len(seg) > positions[-1] and all(seg[p] for p in positions):
-            return seg
         padded = seg + [""] * (positions[-1] + 1 - len(seg))
         for pos in positions:
             if not padded[pos]:
                 padded[pos] = "0"
-                name = f"{seg[0]}{pos:02d}"
-                self.findings.append(
-                    Finding(
-                        "error",
-                        f"{name} (required amount) is missing; read as 0",
-                        index + 1,
-                        seg[0],
-                    )
-                )
+                message = f"{seg[0]}{pos:02d} (required amount) is missing; read as 0"
+                self.findings.append(Finding("error", message, index + 1, seg[0]))
         return padded
 
+    # header and parties
+    def _on_bpr(self, seg: Segment, index: int) -> None:
+        when = get(seg, 16)
+        self.payment = Payment(
+            seg[1], self._amount(seg[2]), seg[3], get(seg, 4),
+            self.cache.date(when) if when else None, get(seg, 5), trimmed(seg[6:16]),
+        )  # fmt: skip
+
+    def _on_trn(self, seg: Segment, index: int) -> None:
+        self.trace = Trace(seg[1], seg[2], get(seg, 3), get(seg, 4))
+
+    def _on_n1(self, seg: Segment, index: int) -> None:
+        self._close_claim()
+        party = self.party = PartyDraft(seg)
+        if seg[1] in ("PR", "PE") and seg[1] not in self.parties:
+            self.parties[seg[1]] = party
+        sink = _Draft((), index)
+        sink.references = party.references
+        self._point(sink)
+
+    def _on_n3(self, seg: Segment, index: int) -> None:
+        if self.party is not None:
+            self.party.address = tuple(seg[1:3])
+
+    def _on_n4(self, seg: Segment, index: int) -> None:
+        if self.party is not None:
+            self.party.place = (get(seg, 1), get(seg, 2), get(seg, 3))
+
+    def _on_per(self, seg: Segment, index: int) -> None:
+        if self.party is not None:
+            self.party.contacts.append(tuple(seg[1:]))
+
+    # claims and lines
+    def _on_lx(self, seg: Segment, index: int) -> None:
+        self._close_claim()
+        self.party = None
+        self._point(_Draft((), index))
+
+    def _on_clp(self, seg: Segment, index: int) -> None:
+        self._close_claim()
+        self.party = None
+        if len(seg) < 5 or not seg[3] or not seg[4]:
+            if len(seg) < 3 or not seg[1] or not seg[2]:
+                raise ValueError("CLP01 and CLP02 are required")
+            seg = self._require_amounts(seg, index, (3, 4))
+        if not seg[1] or not seg[2]:
+            raise ValueError("CLP01 and CLP02 are required")
+        if len(seg) < 10:
+            seg = seg + [""] * (10 - len(seg))
+        head = (
+            seg[1],
+            seg[2],
+            self._amount(seg[3]),
+            self._amount(seg[4]),
+            self._amount(seg[5]) if seg[5] else None,
+            seg[6],
+            seg[7],
+            seg[8],
+            seg[9],
+        )
+        claim = self.claim = _Draft(head, index)
+        self._point(claim)
+
     def _close_claim(self) -> None:
-        self._close_line()
-        draft = self.claim
-        if draft is None:
+        if self.line is not None:
+            self._close_line()
+        d = self.claim
+        if d is None:
             return
         self.claim = None
-        s = draft.seg
-        cache = self.cache
+        h = d.head
         self.claims.append(
             ClaimPayment(
-                s[1],
-                s[2],
-                cache.amount(s[3]),
-                cache.amount(s[4]),
-                cache.optional_amount(_get(s, 5)),
-                _get(s, 6),
-                _get(s, 7),
-                _get(s, 8),
-                _get(s, 9),
-                tuple(draft.adjustments),
-                tuple(draft.names),
-                draft.inpatient,
-                draft.outpatient,
-                tuple(draft.references),
-                tuple(draft.dates),
-                tuple(draft.amounts),
-                tuple(draft.quantities),
-                tuple(draft.lines),
-                draft.index + 1,
+                h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8],
+                adjustments=tuple(d.adjustments), names=tuple(d.names),
+                inpatient=d.mia, outpatient=d.moa, references=tuple(d.references),
+                dates=tuple(d.dates), amounts=tuple(d.amounts), quantities=tuple(d.quantities),
+                lines=tuple(d.lines), segment=d.index + 1,
             )
-        )
+        )  # fmt: skip
 
-    def _svc(self, seg: Segment, index: int) -> None:
-        self._close_line()
-        claim = self.claim
-        if claim is None:
+    def _on_svc(self, seg: Segment, index: int) -> None:
+        if self.line is not None:
+            self._close_line()
+        if self.claim is None:
             raise ValueError("SVC outside a claim (no CLP before it)")
-        seg = self._require_amounts(seg, index, (2, 3))
-        self.procedure(seg[1]), self.cache.amount(seg[2]), self.cache.amount(seg[3])
-        line = self.line = _Line(seg, index)
-        self._point(line.references, line.dates, line.amounts, line.quantities, line.adjustments)
+        if len(seg) < 4 or not seg[2] or not seg[3]:
+            seg = self._require_amounts(seg, index, (2, 3))
+        if len(seg) < 8:
+            seg = seg + [""] * (8 - len(seg))
+        proc = self._procedures.get(seg[1]) or self._procedure(seg[1])
+        head = (
+            proc,
+            self._amount(seg[2]),
+            self._amount(seg[3]),
+            seg[4],
+            parse_quantity(seg[5]) if seg[5] else None,
+            self._procedure(seg[6]) if seg[6] else None,
+            parse_quantity(seg[7]) if seg[7] else None,
+        )
+        line = self.line = _Draft(head, index)
+        self._point(line)
 
     def _close_line(self) -> None:
-        draft = self.line
-        if draft is None or self.claim is None:
-            return
+        d = self.line
         self.line = None
-        s = draft.seg
-        cache = self.cache
-        units = _get(s, 5)
-        original = _get(s, 6)
-        original_units = _get(s, 7)
+        if d is None or self.claim is None:
+            return
+        h = d.head
         self.claim.lines.append(
             ServicePayment(
-                self.procedure(s[1]),
-                cache.amount(s[2]),
-                cache.amount(s[3]),
-                _get(s, 4),
-                parse_quantity(units) if units else None,
-                self.procedure(original) if original else None,
-                parse_quantity(original_units) if original_units else None,
-                tuple(draft.dates),
-                tuple(draft.adjustments),
-                tuple(draft.references),
-                tuple(draft.amounts),
-                tuple(draft.quantities),
-                tuple(draft.remarks),
-                draft.index + 1,
+                h[0], h[1], h[2], h[3], h[4], h[5], h[6],
+                dates=tuple(d.dates), adjustments=tuple(d.adjustments),
+                references=tuple(d.references), amounts=tuple(d.amounts),
+                quantities=tuple(d.quantities), remarks=tuple(d.remarks), segment=d.index + 1,
             )
-        )
-        # Restore claim-level targets for segments after the lines (rare, but tolerated).
-        claim = self.claim
-        self._point(
-            claim.references, claim.dates, claim.amounts, claim.quantities, claim.adjustments
-        )
+        )  # fmt: skip
 
-    def procedure(self, text: str) -> Procedure:
-        """A composite procedure (cached per file)."""
+    def _procedure(self, text: str) -> Procedure:
         found = self._procedures.get(text)
         if found is None:
             found = self._procedures[text] = procedure_of(text, self.component)
         return found
 
-    def _cas(self, seg: Segment, index: int) -> None:
-        self.adjustments.extend(adjustments_of(seg, self.cache))
+    def _on_cas(self, seg: Segment, index: int) -> None:
+        key = tuple(seg)
+        found = self._cas.get(key)
+        if found is None:
+            found = self._cas[key] = tuple(adjustments_of(seg, self.cache))
+        self.adjustments.extend(found)
 
-    def _nm1(self, seg: Segment, index: int) -> None:
+    def _on_nm1(self, seg: Segment, index: int) -> None:
         if self.claim is not None:
-            self.claim.names.append(name_of(seg))
+            s = seg if len(seg) >= _NAME_WIDTH else seg + [""] * (_NAME_WIDTH - len(seg))
+            self.claim.names.append(PersonName(s[1], s[3], s[4], s[5], s[7], s[8], s[9], s[2]))
 
-    def _mia(self, seg: Segment, index: int) -> None:
+    def _on_mia(self, seg: Segment, index: int) -> None:
         if self.claim is not None:
-            self.claim.inpatient = tuple(seg[1:])
+            self.claim.mia = tuple(seg[1:])
 
-    def _moa(self, seg: Segment, index: int) -> None:
+    def _on_moa(self, seg: Segment, index: int) -> None:
         if self.claim is not None:
-            self.claim.outpatient = tuple(seg[1:])
+            self.claim.moa = tuple(seg[1:])
 
-    def _ref(self, seg: Segment, index: int) -> None:
+    def _on_ref(self, seg: Segment, index: int) -> None:
         self.refs.append(Reference(seg[1], seg[2]))
 
-    def _dtm(self, seg: Segment, index: int) -> None:
-        self.dates.append(DateEntry(seg[1], self.cache.date(seg[2])))
+    def _on_dtm(self, seg: Segment, index: int) -> None:
+        key = seg[1] + "*" + seg[2]
+        found = self._dtm.get(key)
+        if found is None:
+            found = self._dtm[key] = DateEntry(seg[1], self.cache.date(seg[2]))
+        self.dates.append(found)
 
-    def _amt(self, seg: Segment, index: int) -> None:
-        self.amounts.append(AmountEntry(seg[1], self.cache.amount(seg[2])))
+    def _on_amt(self, seg: Segment, index: int) -> None:
+        key = seg[1] + "*" + seg[2]
+        found = self._amt.get(key)
+        if found is None:
+            found = self._amt[key] = AmountEntry(seg[1], self._amount(seg[2]))
+        self.amounts.append(found)
 
-    def _qty(self, seg: Segment, index: int) -> None:
+    def _on_qty(self, seg: Segment, index: int) -> None:
         self.quantities.append(QuantityEntry(seg[1], parse_quantity(seg[2])))
 
-    def _lq(self, seg: Segment, index: int) -> None:
+    def _on_lq(self, seg: Segment, index: int) -> None:
         if self.line is None:
             raise ValueError("LQ outside a service line")
         self.line.remarks.append(Remark(seg[1], seg[2]))
 
-    def _plb(self, seg: Segment, index: int) -> None:
+    def _on_plb(self, seg: Segment, index: int) -> None:
         self._close_claim()
-        self._sink()
+        self._point(_Draft((), index))
         items: list[ProviderAdjustmentItem] = []
         for pos in range(3, min(len(seg), 15), 2):
-            if not seg[pos]:
-                continue
-            reason, _, reference = seg[pos].partition(self.component)
-            items.append(ProviderAdjustmentItem(reason, self.cache.amount(seg[pos + 1]), reference))
+            if seg[pos]:
+                reason, _, reference = seg[pos].partition(self.component)
+                items.append(ProviderAdjustmentItem(reason, self._amount(seg[pos + 1]), reference))
         if not seg[1] or not items:
             raise ValueError("PLB needs a provider id and at least one reason/amount pair")
-        fiscal = self.cache.date(seg[2]) if _get(seg, 2) else None
+        fiscal = self.cache.date(seg[2]) if get(seg, 2) else None
         self.plb.append(ProviderAdjustment(seg[1], fiscal, tuple(items), index + 1))
 
-    def _build(self, span: TransactionSpan) -> Remittance:
+    def _build(self, span: TransactionSpan, header: _Draft) -> Remittance:
         payment = self.payment
         if payment is None:
             self.findings.append(Finding("error", "835 has no valid BPR", span.start + 1, "ST"))
-            payment = Payment("", self.cache.amount("0"), "", "", None)
+            payment = Payment("", self._amount("0"), "", "", None)
         parties = {}
         for entity in ("PR", "PE"):
             draft = self.parties.get(entity)
             if draft is None:
-                self.findings.append(
-                    Finding("error", f"835 has no N1*{entity}", span.start + 1, "ST")
-                )
+                message = f"835 has no N1*{entity}"
+                self.findings.append(Finding("error", message, span.start + 1, "ST"))
                 parties[entity] = Party(entity, "")
             else:
                 parties[entity] = draft.build()
         return Remittance(
-            payment,
-            self.trace,
-            parties["PR"],
-            parties["PE"],
-            tuple(self.claims),
-            tuple(self.plb),
-            tuple(self.header_refs),
-            tuple(self.header_dates),
-            span.control,
+            payment, self.trace, parties["PR"], parties["PE"], tuple(self.claims),
+            tuple(self.plb), tuple(header.references), tuple(header.dates), span.control,
             span.start + 1,
-        )
+        )  # fmt: skip

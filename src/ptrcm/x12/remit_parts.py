@@ -1,8 +1,9 @@
-"""Small 835 element readers shared by the reader and its tests: CAS triplets, procedures."""
+"""Small 835 reading pieces: CAS triplets, procedures, the N1 party draft, element access."""
 
 from __future__ import annotations
 
-from ptrcm.x12.remit_model import Adjustment, Procedure
+from ptrcm.x12.common import Reference
+from ptrcm.x12.remit_model import Adjustment, Party, Procedure
 from ptrcm.x12.values import ValueCache, parse_quantity
 
 ADJUSTMENT_GROUPS = frozenset({"CO", "CR", "OA", "PI", "PR"})
@@ -44,3 +45,43 @@ def procedure_of(text: str, component: str) -> Procedure:
     if len(parts) < 2 or not parts[0] or not parts[1]:
         raise ValueError(f"procedure {text!r} needs a qualifier and a code")
     return Procedure(parts[0], parts[1], tuple(m for m in parts[2:6] if m))
+
+
+def get(seg: list[str], index: int) -> str:
+    """Element ``index`` of a segment, "" when the segment is shorter."""
+    return seg[index] if index < len(seg) else ""
+
+
+def trimmed(items: list[str]) -> tuple[str, ...]:
+    """The items without trailing empty strings."""
+    end = len(items)
+    while end and not items[end - 1]:
+        end -= 1
+    return tuple(items[:end])
+
+
+class PartyDraft:
+    """N1 loop being read (payer or payee): address, references, contacts."""
+
+    __slots__ = ("address", "contacts", "place", "references", "seg")
+
+    def __init__(self, seg: list[str]) -> None:
+        self.seg = seg
+        self.address: tuple[str, ...] = ()
+        self.place: tuple[str, str, str] = ("", "", "")
+        self.references: list[Reference] = []
+        self.contacts: list[tuple[str, ...]] = []
+
+    def build(self) -> Party:
+        """The finished ``Party``."""
+        s = self.seg
+        return Party(
+            s[1],
+            get(s, 2),
+            get(s, 3),
+            get(s, 4),
+            self.address,
+            *self.place,
+            references=tuple(self.references),
+            contacts=tuple(self.contacts),
+        )

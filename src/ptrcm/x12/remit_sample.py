@@ -35,12 +35,12 @@ PAYER = Party(
     "PR",
     "DEMO HEALTH PLAN",
     "XV",
-    "DEMO01",
+    "990012345",
     ("PO BOX 100",),
     "AUSTIN",
     "TX",
     "78701",
-    (Reference("2U", "DEMO01"),),
+    (Reference("2U", "990012345"),),
     (("BL", "EDI SUPPORT", "TE", "5125550100"),),
 )
 PAYEE = Party(

@@ -117,10 +117,23 @@ def read_isa_delimiters(
 
 def _split(text: str, delims: Delimiters) -> list[str]:
     """Raw segment strings, whitespace between segments removed, empty ones dropped."""
-    raw = text.split(delims.segment)
+    term = delims.segment
     if any(ch in text for ch in _LAYOUT):
-        return [s for s in (r.strip() for r in raw) if s]
-    if raw and not raw[-1]:
+        newline = term + "\n"
+        # Fast path: one segment per line, no CR, tab or indentation (what writers produce).
+        if (
+            "\r" not in text
+            and "\t" not in text
+            and "\n " not in text
+            and text.count("\n") == text.count(newline)
+            and (term == "\n" or text.count(term) == text.count(newline))
+        ):
+            raw = text.split(newline)
+        else:
+            raw = [r.strip() for r in text.split(term)]
+    else:
+        raw = text.split(term)
+    if raw and not raw[-1].strip():
         raw.pop()
     return [r for r in raw if r] if "" in raw else raw
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ptrcm.x12.errors import Finding
+from ptrcm.x12.errors import Finding, X12Error
 from ptrcm.x12.pyx12_check import Pyx12NoMap, pyx12_available, pyx12_errors
-from ptrcm.x12.read import X12Document, read_x12
+from ptrcm.x12.read import X12Document, read_x12, transaction_kind
+from ptrcm.x12.structure import split_envelope
 from ptrcm.x12.tokenizer import tokenize
 
 
@@ -42,7 +43,18 @@ def validate_x12(
     data: str | bytes, source: str | None = None, use_pyx12: bool = True
 ) -> ValidationReport:
     """Read the file (``X12Error`` when unreadable) and gather every finding."""
-    document: X12Document = read_x12(data, source)
+    envelope = split_envelope(tokenize(data, source))  # unreadable: X12Error names the segment
+    findings: tuple[Finding, ...]
+    try:
+        document: X12Document = read_x12(data, source)
+        kind, findings = document.kind, document.findings
+    except X12Error as exc:
+        if exc.segment is not None:
+            raise
+        # A reader (the 837 reader) gave up on a file whose envelope is readable: report it
+        # beside the envelope findings and let pyx12 say what is wrong.
+        kind = transaction_kind(envelope.transactions[0])
+        findings = (*envelope.findings, Finding("error", exc.reason))
     verdict: tuple[str, ...] | None = None
     note = ""
     if not use_pyx12:
@@ -56,4 +68,4 @@ def validate_x12(
             verdict = tuple(dict.fromkeys(pyx12_errors(normalized_text(data))))
         except Pyx12NoMap as exc:
             note = f"cannot validate this version ({exc})"
-    return ValidationReport(document.kind, document.findings, verdict, note)
+    return ValidationReport(kind, findings, verdict, note)
