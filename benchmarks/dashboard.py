@@ -88,7 +88,7 @@ def build(store: Store, n: int) -> int:
             for i, dos, pa, py, lo, pr, _ in plan))  # fmt: skip
         put(t.visit_services, ({**base, "visit_id": i, "line_number": 1,
              "code": "97163" if r < 0.02 else "97162" if r < 0.06 else "97110",
-             "minutes": 38, "billed_units": 3} for i, _d, _pa, _py, _lo, _pr, r in plan))  # fmt: skip
+             "minutes": 38, "billed_units": 3} for i, *_rest, r in plan))  # fmt: skip
 
         def stamp(day: date, plus: int) -> datetime:
             return datetime.combine(day + timedelta(days=plus), datetime.min.time(), UTC)
@@ -157,7 +157,7 @@ def timed(call: Callable[[], object], runs: int) -> tuple[float, float]:
         call()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
-    p95 = samples[min(len(samples) - 1, max(0, int(round(0.95 * len(samples))) - 1))]
+    p95 = samples[min(len(samples) - 1, max(0, round(0.95 * len(samples)) - 1))]
     return statistics.median(samples), p95
 
 
@@ -165,7 +165,7 @@ def measure(url: str, n: int, runs: int) -> None:
     store = Store.open(url)
     began = time.perf_counter()
     org = build(store, n)
-    print(f"{url.split(':')[0]}: ready in {time.perf_counter() - began:.0f} s")
+    print(f"{url.split(':', 1)[0]}: ready in {time.perf_counter() - began:.0f} s")
     period = Period(END - timedelta(days=83), END)
     f = KpiFilters(period.start, period.end)
     data = StoreData(store, org)
