@@ -1,0 +1,150 @@
+"""Patient estimates from the benefits snapshot and the payer's contract, stored, and later
+compared with what the 835s made the patient owe (group PR adjustments).
+
+The estimate of one visit and the range over a plan of care are ``domain.estimates``'s;
+this module only gathers the terms: the latest snapshot of the primary coverage (copay,
+coinsurance, deductible and out-of-pocket still open, visits left in the plan year), the
+contract ptrcm assumes for the payer class (MPPR for Medicare) and the practice's charges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ptrcm.config import Config
+from ptrcm.domain.contracts import default_contract
+from ptrcm.domain.cost_sharing import NO_MONEY
+from ptrcm.domain.estimates import (
+    BenefitsSnapshot,
+    PlanEstimate,
+    PlannedService,
+    PlannedVisit,
+    VisitEstimate,
+    estimate_plan,
+    estimate_visit,
+)
+from ptrcm.domain.money import Money
+from ptrcm.errors import InputError
+from ptrcm.services.caps import visit_limit_use
+from ptrcm.services.eligibility import primary_coverage
+from ptrcm.store.front_desk_repo import FrontDeskRepository, Row
+from ptrcm.store.repository import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEstimate:
+    estimate_id: int
+    visit: VisitEstimate
+    plan: PlanEstimate
+
+
+def parse_codes(text: str) -> dict[str, int]:
+    """``97110=2,97140=1`` as {code: units}; a code without ``=`` is one unit."""
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        code, _, units = part.partition("=")
+        if not units:
+            units = "1"
+        if not units.isdigit() or int(units) < 1:
+            raise InputError.one("--codes", None, code, "units must be a whole number >= 1")
+        out[code.strip().upper()] = out.get(code.strip().upper(), 0) + int(units)
+    if not out:
+        raise InputError.one("--codes", None, None, "name at least one code, as 97110=2")
+    return out
+
+
+def benefits_of(snapshot: Row | None, visits_left: int | None) -> BenefitsSnapshot:
+    """The domain's view of a stored snapshot; unknown terms are zero (no cap known)."""
+    if snapshot is None:
+        return BenefitsSnapshot(visits_left=visits_left)
+
+    def money(name: str) -> Money:
+        value = snapshot[name]
+        return NO_MONEY if value is None else Money(value)
+
+    oop = snapshot["oop_remaining"]
+    return BenefitsSnapshot(
+        copay=money("copay"),
+        coinsurance_rate=snapshot["coinsurance_rate"] or Decimal("0"),
+        deductible_remaining=money("deductible_remaining"),
+        oop_remaining=None if oop is None else Money(oop),
+        visits_left=visits_left,
+    )
+
+
+def estimate_for_patient(
+    uow: UnitOfWork,
+    config: Config,
+    patient: str,
+    codes: dict[str, int],
+    day: date,
+    visits: int = 1,
+) -> StoredEstimate:
+    """Estimate one visit on ``day`` and ``visits`` visits of the same mix; store it."""
+    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    coverage = primary_coverage(uow, patient)
+    snapshot = repo.latest_snapshot(int(coverage["id"]), day)
+    kept = repo.kept_visits(int(coverage["patient_id"]))
+    limit = visit_limit_use(snapshot, kept, coverage["payer_external_id"], day)
+    terms = benefits_of(snapshot, None if limit is None else max(limit.left, 0))
+    contract = default_contract(coverage["payer_external_id"], coverage["payer_class"] or "")
+    planned = PlannedVisit(
+        "planned visit",
+        tuple(
+            PlannedService(code, units, config.charge_for(code)) for code, units in codes.items()
+        ),
+    )
+    one = estimate_visit(terms, planned, contract, day)
+    plan = estimate_plan(terms, [planned], visits, contract, day, deductible_met_scenario=True)
+    estimate_id = repo.add_estimate(
+        {
+            "patient_id": coverage["patient_id"],
+            "coverage_id": coverage["id"],
+            "snapshot_id": None if snapshot is None else snapshot["id"],
+            "date_of_service": day,
+            "codes": codes,
+            "visits": visits,
+            "allowed": one.allowed.amount,
+            "visit_estimate": one.patient_cost.amount,
+            "plan_low": plan.low.patient_cost.amount,
+            "plan_high": plan.high.patient_cost.amount,
+            "explanation": list(one.explain()) + list(plan.explain()),
+        }
+    )
+    return StoredEstimate(estimate_id, one, plan)
+
+
+def estimate_report(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Each stored estimate beside what the 835s made the patient owe for that visit.
+
+    The visit is the patient's claim whose first date of service is the estimate's date;
+    ``actual`` is the sum of its PR adjustments, ``variance`` actual minus estimate.
+    """
+    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    rows = []
+    owed: dict[int, dict[date, Decimal]] = {}
+    estimates = repo.estimates()
+    names = repo.patient_external_ids(sorted({int(e["patient_id"]) for e in estimates}))
+    for est in estimates:
+        pid = int(est["patient_id"])
+        if pid not in owed:
+            owed[pid] = {}
+            for claim in repo.patient_responsibility_by_claim(pid):
+                day = claim["first_date_of_service"]
+                owed[pid][day] = owed[pid].get(day, Decimal("0.00")) + claim["patient_owes"]
+        actual = owed[pid].get(est["date_of_service"])
+        rows.append(
+            {
+                "estimate_id": est["id"],
+                "patient": names.get(pid, str(pid)),
+                "date_of_service": est["date_of_service"],
+                "estimate": est["visit_estimate"],
+                "actual": actual,
+                "variance": None if actual is None else actual - est["visit_estimate"],
+                "status": "awaiting remittance" if actual is None else "posted",
+            }
+        )
+    return rows

@@ -1,0 +1,165 @@
+"""Estimates against what a posted 835 made the patient owe; statements from the ledger
+(HTML and PDF), payments applied to what was billed, refunds, corrected statements."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from ptrcm.bootstrap import build_context
+from ptrcm.services.eligibility import record_manual
+from ptrcm.services.patient_estimates import estimate_for_patient, estimate_report
+from ptrcm.services.statements import (
+    apply_payment,
+    build_statement,
+    issue_statement,
+    patient_balance,
+    refund,
+    reissue_statement,
+)
+from ptrcm.store.repository import Store, UnitOfWork
+from tests.integration.posting.builders import (
+    DOS,
+    cas,
+    clp,
+    post,
+    remittance,
+    seed,
+    svc,
+    visit,
+    write,
+)
+
+CODES = {"97110": 2, "97140": 1}
+
+
+def posted_clinic(store: Store, tmp_path: Path) -> int:
+    """Medicare patient P-V-1, deductible met, 20% coinsurance; one visit on 2 March 2026
+    (97110 x2 at 55.00, 97140 x1 at 56.00) estimated, then paid by an 835."""
+    org = seed(store, [visit("V-1", [("97110", 30), ("97140", 15)])])
+    with unit(store, org) as uow:
+        uow.master.upsert("payers", [{"external_id": "MEDICARE", "name": "Medicare Part B",
+                                      "payer_class": "medicare"}])  # fmt: skip
+        uow.master.upsert("coverages", [{"external_id": "C-1", "patient": "P-V-1",
+                                         "payer": "MEDICARE", "rank": "primary",
+                                         "member_id": "1EG4TE5MK73"}])  # fmt: skip
+        record_manual(uow, "P-V-1", None, date(2026, 2, 20), active=True,
+                      coinsurance_rate=D("0.20"), deductible_remaining=D("0.00"))  # fmt: skip
+        estimate_for_patient(uow, build_context().config, "P-V-1", CODES, DOS)
+        uow.commit()
+    claim = clp(
+        "V-1", "1", "166.00", "59.84",
+        svc("97110", "110.00", "42.48", cas("CO", "45", "56.90"), cas("PR", "2", "10.62"),
+            line=1, units="2"),
+        svc("97140", "56.00", "17.36", cas("CO", "45", "33.64"), cas("PR", "2", "5.00"), line=2),
+    )  # fmt: skip
+    result = post(store, org, write(tmp_path, "v1.835", remittance([claim], "59.84")))
+    assert result.posted == 1
+    return org
+
+
+def unit(store: Store, org: int) -> UnitOfWork:
+    return store.unit_of_work(org, "test")
+
+
+def test_medicare_estimate_applies_mppr_then_coinsurance(store: Store, tmp_path: Path) -> None:
+    org = seed(store, [visit("V-9", [("97110", 30)])], slug="est")
+    with unit(store, org) as uow:
+        uow.master.upsert("payers", [{"external_id": "MEDICARE", "name": "M",
+                                      "payer_class": "medicare"}])  # fmt: skip
+        uow.master.upsert("coverages", [{"external_id": "C-9", "patient": "P-V-9",
+                                         "payer": "MEDICARE", "rank": "primary"}])  # fmt: skip
+        record_manual(uow, "P-V-9", None, date(2026, 2, 20), active=True,
+                      coinsurance_rate=D("0.20"), deductible_remaining=D("50.00"))  # fmt: skip
+        est = estimate_for_patient(uow, build_context().config, "P-V-9", CODES, DOS, visits=3)
+    # MPPR: one 97110 unit in full (29.50); the other units lose half their PE:
+    # 97110 29.50 - 0.5 x 11.80 = 23.60; 97140 27.60 - 0.5 x 10.488 = 22.356 -> 22.36.
+    assert est.visit.allowed.amount == D("75.46")  # 29.50 + 23.60 + 22.36
+    # Deductible 50.00 first, then 20% of 25.46 = 5.092 -> 5.09.
+    assert est.visit.patient_cost.amount == D("55.09")
+    # Three visits: 50.00 + 0.2 x (3 x 75.46 - 50.00) = 50.00 + 35.276 -> 5.09 + 15.09 + 15.09.
+    assert est.plan.high.patient_cost.amount == D("85.27")
+    # Deductible already met: 3 x 15.09.
+    assert est.plan.low.patient_cost.amount == D("45.27")
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        ({"copay": D("25.00")}, D("25.00")),  # copay only
+        ({"deductible_remaining": D("50.00"), "copay": D("10.00"),
+          "coinsurance_rate": D("0.20")}, D("65.32")),  # 50 + 10 + 0.2 x 26.60
+        ({"coinsurance_rate": D("0.20"), "deductible_remaining": D("500.00"),
+          "oop_remaining": D("40.00")}, D("40.00")),  # out-of-pocket maximum reached
+    ],
+)  # fmt: skip
+def test_commercial_estimates_by_hand(store: Store, terms: dict[str, D], expected: D) -> None:
+    org = seed(store, [visit("V-8", [("97110", 30)], payer="COMMERCIAL")], slug="com")
+    with unit(store, org) as uow:
+        uow.master.upsert("payers", [{"external_id": "COMMERCIAL", "name": "C",
+                                      "payer_class": "commercial"}])  # fmt: skip
+        uow.master.upsert("coverages", [{"external_id": "C-8", "patient": "P-V-8",
+                                         "payer": "COMMERCIAL", "rank": "primary"}])  # fmt: skip
+        record_manual(uow, "P-V-8", None, date(2026, 2, 20), active=True, **terms)
+        est = estimate_for_patient(uow, build_context().config, "P-V-8", CODES, DOS)
+    assert est.visit.allowed.amount == D("86.60")  # no MPPR: 2 x 29.50 + 27.60
+    assert est.visit.patient_cost.amount == expected
+
+
+def test_estimate_report_shows_the_variance_after_the_835(store: Store, tmp_path: Path) -> None:
+    org = posted_clinic(store, tmp_path)
+    with unit(store, org) as uow:
+        (row,) = estimate_report(uow)
+    assert (row["estimate"], row["actual"], row["variance"]) == (D("15.09"), D("15.62"), D("0.53"))
+    assert row["status"] == "posted" and row["patient"] == "P-V-1"
+
+
+def test_statements_match_the_ledger_through_payments_refund_and_correction(
+    store: Store, tmp_path: Path
+) -> None:
+    org = posted_clinic(store, tmp_path)
+    out = tmp_path / "statements"
+    with unit(store, org) as uow:
+        first = issue_statement(uow, "P-V-1", date(2026, 3, 25), out)
+        assert first.amount_due == D("15.62") == patient_balance(uow, "P-V-1")
+        shares = [(ln.description, ln.insurance_paid, ln.insurance_adjusted, ln.patient_share)
+                  for ln in first.lines]  # fmt: skip
+        assert shares == [("97110 x2", D("42.48"), D("56.90"), D("10.62")),
+                          ("97140 x1", D("17.36"), D("33.64"), D("5.00"))]  # fmt: skip
+        assert apply_payment(uow, "P-V-1", D("10.00"), date(2026, 4, 1)) == [("V-1", D("10.00"))]
+        assert build_statement(uow, "P-V-1", date(2026, 4, 2)).amount_due == D("5.62")
+        assert patient_balance(uow, "P-V-1") == D("5.62")
+        # Paying 20.00 more: 5.62 to what was billed, 14.38 stays as a credit.
+        applied = apply_payment(uow, "P-V-1", D("20.00"), date(2026, 4, 3))
+        assert applied == [("V-1", D("5.62")), ("on account", D("14.38"))]
+        assert patient_balance(uow, "P-V-1") == D("-14.38")
+        refund(uow, "P-V-1", D("14.38"), date(2026, 4, 4), "credit returned")
+        corrected = reissue_statement(uow, "P-V-1", first.statement_id or 0,
+                                      date(2026, 4, 5), "payments received", out)  # fmt: skip
+        assert corrected.amount_due == D("0.00") == patient_balance(uow, "P-V-1")
+        payments = [e for e in uow.ledger.entries() if e["account"] == "patient_payment"]
+        assert sorted(e["amount"] for e in payments) == [D("-14.38"), D("-10.00"), D("-5.62")]
+        uow.commit()
+    html = Path(first.files[0]).read_text(encoding="utf-8")
+    assert "Amount due: 15.62" in html and "97110 x2" in html
+    assert "replaces statement" in Path(corrected.files[0]).read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
+def test_statement_pdf_renders_to_a_page_image(store: Store, tmp_path: Path) -> None:
+    org = posted_clinic(store, tmp_path)
+    with unit(store, org) as uow:
+        statement = issue_statement(uow, "P-V-1", date(2026, 3, 25), tmp_path / "out")
+        uow.commit()
+    pdf = Path(statement.files[1])
+    assert pdf.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "page")], check=True)  # fmt: skip
+    (png,) = tmp_path.glob("page*.png")
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 5000
