@@ -107,10 +107,12 @@ def _register_commands() -> None:
 
 def _register_single_commands() -> None:
     from ptrcm.commands.charges import charges
+    from ptrcm.commands.demo import demo
     from ptrcm.commands.scrub import scrub
     from ptrcm.commands.serve import serve
 
     app.command("charges")(charges)
+    app.command("demo")(demo)
     app.command("serve")(serve)
     app.command("scrub")(scrub)
 

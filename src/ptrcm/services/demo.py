@@ -1,0 +1,315 @@
+"""`ptrcm demo`: a synthetic clinic through the whole flow, with and without the scrubber.
+
+One run: synthetic visits → import → claims built → scrub with safe fixes (replayed as the
+day after each date of service) → weekly 837 batches → the payer simulator's 999, 277CA
+and 835 → acknowledgments and remittances posted (secondary claims written by posting)
+→ appealable denials get a letter; the payer overturns a seeded share and pays them in a
+later 835. The same clinic runs again in a second organization with no scrub rules, so
+the two first-pass payment rates can be compared.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ptrcm.config import Config
+from ptrcm.domain.codes import Catalog
+from ptrcm.domain.denials import classify_adjustment
+from ptrcm.domain.visits import Visit
+from ptrcm.errors import PtrcmError
+from ptrcm.rules.icd10 import Icd10Codes
+from ptrcm.services import claims as lifecycle
+from ptrcm.services.demo_payers import (
+    member_file,
+    simulators,
+    write_contracts,
+    write_member_file,
+)
+from ptrcm.services.importing import import_visits
+from ptrcm.services.scrubbing import Scrubber
+from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
+from ptrcm.store.repository import Store
+from ptrcm.synth import SynthOptions, write_synth
+from ptrcm.synth.payer import PayerSimulator
+from ptrcm.x12.claim837_read import read_837
+
+ACTOR = "ptrcm demo"
+Progress = Callable[[str, int], Iterator[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    db_url: str
+    out: Path
+    seed: int = 7
+    patients: int = 600
+    months: int = 6
+    locations: int = 3
+    start: date = date(2025, 10, 1)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """One organization's run through the flow."""
+
+    label: str
+    visits: int = 0
+    claims: int = 0
+    self_pay_visits: int = 0
+    not_billable: int = 0
+    scrubbed: int = 0
+    clean_first_time: int = 0
+    held: int = 0
+    fixed: int = 0
+    submitted: int = 0
+    batches: int = 0
+    rejected: int = 0
+    paid_first_pass: int = 0
+    charges: Decimal = Decimal("0.00")
+    payments: Decimal = Decimal("0.00")
+    denied_claims: int = 0
+    denials_by_category: dict[str, int] = field(default_factory=dict)
+    underpayments: int = 0
+    secondary_files: int = 0
+    appeals: int = 0
+    appeals_won: int = 0
+    appeal_recovered: Decimal = Decimal("0.00")
+
+    @property
+    def clean_claim_rate(self) -> Decimal:
+        return _rate(self.clean_first_time, self.scrubbed)
+
+    @property
+    def first_pass_rate(self) -> Decimal:
+        return _rate(self.paid_first_pass, self.submitted)
+
+    def to_json(self) -> dict[str, Any]:
+        data = {k: getattr(self, k) for k in self.__slots__}
+        data["clean_claim_rate"] = self.clean_claim_rate
+        data["first_pass_rate"] = self.first_pass_rate
+        return json.loads(json.dumps(data, default=str))  # type: ignore[no-any-return]
+
+
+def _rate(part: int, whole: int) -> Decimal:
+    if not whole:
+        return Decimal("0.0")
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+class _Clock:
+    """The demo's simulated time: business happens on the days the flow says."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> datetime:
+        return datetime.combine(self.day, time(17, 0), tzinfo=UTC)
+
+
+def _weeks(first: date, last: date) -> list[date]:
+    """Each Sunday closing a week of service from ``first`` through ``last``."""
+    end = first + timedelta(days=(6 - first.weekday()) % 7)
+    out = []
+    while end < last + timedelta(days=7):
+        out.append(end)
+        end += timedelta(days=7)
+    return out
+
+
+class _Run:
+    def __init__(self, store: Store, org: str, label: str, options: DemoOptions, config: Config,
+                 catalog: Catalog) -> None:  # fmt: skip
+        self.org_id = store.ensure_organization(org)
+        self.store, self.options, self.config, self.catalog = store, options, config, catalog
+        self.clock = _Clock(options.start)
+        self.summary = RunSummary(label)
+        self.appeal_files: set[str] = set()
+        self.post = True
+        self.folder = options.out / org
+        self.outbox, self.inbox = self.folder / "outbox", self.folder / "inbox"
+        for d in (self.outbox, self.inbox, self.folder / "appeals"):
+            d.mkdir(parents=True, exist_ok=True)
+
+    def uow(self) -> ClaimsUnitOfWork:
+        return claims_unit_of_work(self.store, self.org_id, ACTOR, self.clock)
+
+    def run(self, visits_file: Path, members: Any, scrub: bool, progress: Progress) -> RunSummary:
+        """The flow for one organization; without the scrubber nothing is posted back (the
+        comparison needs only the payer's first answer, and it halves the demo's time)."""
+        from ptrcm.services.posting import PostingOptions
+        from ptrcm.services.underpayments import import_contract
+
+        s = self.summary
+        s.visits = import_visits(self.uow, visits_file).imported
+        built = lifecycle.build_claims(self.uow, self.config, self.catalog)
+        s.claims, s.self_pay_visits = len(built.built), built.self_pay
+        s.not_billable = len(built.not_billable)
+        sims = simulators(self.config, members, self.options.seed)
+        self.post = scrub
+        for pid, path in write_contracts(sims, self.folder / "contracts").items():
+            seq = sims[pid].profile.sequestration_rate
+            params = {"sequestration_rate": str(seq if seq is not None else "0")}
+            if sims[pid].profile.payer_class == "medicare":
+                params["sequestration_rate"] = "0.02"
+            import_contract(self.uow, pid, path, params, effective_from=date(2020, 1, 1))
+        self._scrub(scrub)
+        posting = PostingOptions(self.config, self.catalog, outbox=self.outbox)
+        remits: list[tuple[date, Path]] = []
+        weeks = _weeks(
+            self.options.start, self.options.start + timedelta(days=31 * self.options.months)
+        )
+        for i in progress(f"{s.label}: weekly batches", len(weeks)):
+            self.clock.day = weeks[i] + timedelta(days=1)
+            for batch in lifecycle.submit_claims(
+                self.uow, self.config, self.catalog, self.outbox, through=weeks[i]
+            ):
+                remits.extend(self._answer(sims, batch.payer, batch.file))
+            self._post_due(remits, posting, weeks[i] + timedelta(days=1))
+            if self.post:
+                self._appeals(sims, remits)
+        self._post_due(remits, posting, date.max)
+        if self.post:
+            self._denial_categories()
+        return s
+
+    def _scrub(self, scrub: bool) -> None:
+        def next_day(visit: Visit) -> date:
+            return visit.date_of_service + timedelta(days=1)
+
+        scrubber = Scrubber(self.config, self.catalog, Icd10Codes(), next_day,
+                            rules=None if scrub else ())  # fmt: skip
+        r = lifecycle.scrub_claims(self.uow, scrubber, self.config, self.catalog, fix=scrub)
+        s = self.summary
+        s.scrubbed, s.clean_first_time = r.scrubbed, r.clean_first_time
+        s.held, s.fixed = len(r.held), r.fixed
+
+    def _answer(self, sims: dict[str, PayerSimulator], payer: str, path: Path) -> list[Any]:
+        from ptrcm.services.acks import post_acknowledgment
+
+        sim = sims[payer]
+        text = path.read_text(encoding="ascii")
+        answer = sim.answer(text, path.name, self.clock.day)
+        s = self.summary
+        s.batches += 1
+        for claim in read_837(text):
+            s.submitted += 1
+            s.charges += claim.total_charge.amount
+        for o in answer.outcomes:
+            if o.rejected:
+                s.rejected += 1
+            elif o.denial is None and not o.line_denials:
+                s.paid_first_pass += 1
+            if not self.post:
+                s.payments += o.paid.amount
+                self._categorize([o.denial] if o.denial else list(o.line_denials), 1)
+        due = []
+        for name, body in answer.files.items():
+            target = self.inbox / name
+            target.write_text(body, encoding="ascii", newline="")
+            if not self.post:
+                continue
+            if name.endswith(".835"):
+                due.append((min(o.remit_date or date.max for o in answer.outcomes), target))
+            else:
+                post_acknowledgment(self.uow, target)
+        return due
+
+    def _post_due(self, remits: list[tuple[date, Path]], posting: Any, until: date) -> None:
+        from ptrcm.services.posting import post_remittance
+
+        remits.sort()
+        while remits and remits[0][0] <= until:
+            day, path = remits.pop(0)
+            self.clock.day = day
+            result = post_remittance(self.uow, path, posting)
+            self._count(result)
+            if path.name in self.appeal_files:
+                self.summary.appeal_recovered += result.paid
+
+    def _count(self, result: Any) -> None:
+        s = self.summary
+        s.payments += result.paid
+        s.underpayments += getattr(result, "underpayments", 0)
+        s.denied_claims += result.denials
+        if result.outbox_file:
+            s.secondary_files += 1
+
+    def _appeals(self, sims: dict[str, PayerSimulator], remits: list[tuple[date, Path]]) -> None:
+        """Letters for this week's appealable denials; won appeals are paid by a later 835."""
+        from ptrcm.services.appeals import appeal_letter, appeal_queue, record_outcome
+        from ptrcm.services.claim_building import build_claim
+
+        s, today = self.summary, self.clock.day
+        won: dict[str, list[Any]] = {}
+        for row in appeal_queue(self.uow, today):
+            try:
+                letter = appeal_letter(self.uow, row.claim, today, self.config, self.catalog)
+            except PtrcmError:  # a denial that cannot be appealed (e.g. MA130)
+                continue
+            (self.folder / "appeals" / f"{row.claim}.md").write_text(letter, encoding="utf-8")
+            s.appeals += 1
+            with self.uow() as uow:
+                record = uow.claims.by_pcn([row.claim])[row.claim]
+                visit = uow.lifecycle.visits_by_id(record.document.get("visit_ids", ()))
+                payments = uow.remits.claim_payments(record.id)
+            sim = sims.get(record.payer_external_id)
+            if sim is None or not visit or not sim.appeal_won(row.claim):
+                record_outcome(self.uow, row.claim, "lost", Decimal("0.00"), today)
+                continue
+            claim = build_claim(next(iter(visit.values())), self.config, self.catalog)
+            number = str(payments[-1].get("payer_claim_number") or "") if payments else ""
+            won.setdefault(record.payer_external_id, []).append((claim, number))
+            record_outcome(self.uow, row.claim, "won", Decimal("0.00"), today)
+            s.appeals_won += 1
+        for payer, items in sorted(won.items()):
+            decided = today + timedelta(days=30)
+            text = sims[payer].overturn(items, decided, f"APL{today:%m%d}")
+            path = self.inbox / f"{payer}-appeals-{today:%Y%m%d}.835"
+            path.write_text(text, encoding="ascii", newline="")
+            lag = sims[payer].profile.payment_lag_days
+            remits.append((decided + timedelta(days=lag), path))
+            self.appeal_files.add(path.name)
+
+    def _denial_categories(self) -> None:
+        with self.uow() as uow:
+            items = uow.work.items("denial")
+        for item in items:
+            self._categorize([str(item["carc"] or "")], 1)
+
+    def _categorize(self, carcs: list[str], count: int) -> None:
+        by = self.summary.denials_by_category
+        for category in sorted({str(classify_adjustment("CO", c, ()).category) for c in carcs}):
+            by[category] = by.get(category, 0) + count
+        if carcs:
+            self.summary.denied_claims += 0 if self.post else 1
+
+
+def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
+             progress: Progress) -> tuple[RunSummary, RunSummary]:  # fmt: skip
+    """Both runs (with and without the scrubber); see the module docstring."""
+    options.out.mkdir(parents=True, exist_ok=True)
+    visits_file = options.out / "clinic" / "visits.jsonl"
+    visits_file.parent.mkdir(parents=True, exist_ok=True)
+    synth = SynthOptions(options.patients, options.months, options.seed, options.start,
+                         locations=options.locations)  # fmt: skip
+    summary = write_synth(synth, visits_file)
+    master = json.loads(Path(summary.files["master"]).read_text(encoding="utf-8"))
+    records = [json.loads(line) for line in visits_file.read_text(encoding="utf-8").splitlines()]
+    members = member_file(master, records)
+    write_member_file(members, options.out / "clinic" / "members.json")
+    store = Store.open(options.db_url)
+    try:
+        runs = []
+        for org, label, scrub in (("default", "with scrubber", True),
+                                  ("no-scrubber", "without scrubber", False)):  # fmt: skip
+            run = _Run(store, org, label, options, config, catalog)
+            runs.append(run.run(visits_file, members, scrub, progress))
+    finally:
+        store.close()
+    return runs[0], runs[1]
