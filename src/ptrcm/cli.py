@@ -134,6 +134,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "contracts",
     "appeals",
     "claims",
+    "payer",
 )
 _register_commands()
 
