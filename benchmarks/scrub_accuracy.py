@@ -174,7 +174,14 @@ def main() -> int:
             if args.visits
             else (f"synth --patients {args.patients} --months {args.months} --seed {args.seed}")
         )
-        write_section("accuracy", f"`benchmarks/scrub_accuracy.py` ({source})\n\n{text}")
+        note = (
+            "Each visit is scrubbed as of the day after its date of service, as a biller"
+            " scrubbing each day's charges would. Scrubbing a whole year at the run's single"
+            " as-of date (`--fixed-as-of`) gives the same recall, but C001 then reports every"
+            " visit older than its payer's filing limit: correct for that date, and not a"
+            " defect the synthetic clinic labels."
+        )
+        write_section("accuracy", f"`benchmarks/scrub_accuracy.py` ({source})\n\n{note}\n\n{text}")
     ok = result["recall"] >= RECALL_BAR and result["flagged_share"] <= CLEAN_BAR  # type: ignore[operator]
     return 0 if ok else 1
 
