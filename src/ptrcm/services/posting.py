@@ -47,7 +47,7 @@ from ptrcm.services.secondary_billing import (
     secondary_file,
     secondary_for,
 )
-from ptrcm.services.underpayments import check_claim
+from ptrcm.services.underpayments import ContractTerms, check_claim
 from ptrcm.store.posting_repo import WorkItem
 from ptrcm.store.records import LedgerEntry
 from ptrcm.x12.read import read_x12
@@ -159,6 +159,8 @@ class _Run:
             f.segment for f in document.findings if f.segment_id in ("CLP", "SVC") and f.segment
         }
         self.secondary: list[SecondaryClaim] = []
+        self.pending: list[LedgerEntry] = []
+        self.contracts: dict[tuple[int, date], ContractTerms] = {}
 
     def post_transaction(self, remit: Remittance) -> None:
         pay = remit.payment
@@ -176,6 +178,7 @@ class _Run:
         for claim in remit.claims:
             post_claim(self, claim)
         self._post_provider_adjustments(remit)
+        self.flush()
 
     def _post_provider_adjustments(self, remit: Remittance) -> None:
         entries = []
@@ -197,8 +200,13 @@ class _Run:
         self.append(entries)
 
     def append(self, entries: list[LedgerEntry]) -> None:
-        self.uow.ledger.append(entries)
+        """Buffered: written in bulk by ``flush`` (before any reversal looks entries up)."""
+        self.pending.extend(entries)
         self.result.ledger_entries += len(entries)
+
+    def flush(self) -> None:
+        self.uow.remits.add_ledger_entries(self.pending)
+        self.pending = []
 
     def exception(self, reason: str, claim_id: int | None, amount: Decimal | None) -> None:
         self.uow.work.add(WorkItem("exception", reason, claim_id, amount))
@@ -262,6 +270,7 @@ def post_claim(run: _Run, claim: ClaimPayment) -> None:
     outcome = claim_outcome(claim.status, claim.paid, rl.all_adjustments(claim))
     if outcome is ClaimOutcome.REVERSED:
         result.reversals += 1
+        run.flush()
         entries = rl.link_reversals(entries, uow.remits.open_payment_entries(record.id))
     run.append(entries)
     result.posted += 1
@@ -274,7 +283,7 @@ def post_claim(run: _Run, claim: ClaimPayment) -> None:
         return
     _queue_denials(run, record, claim)
     if not claim.paid.is_zero():
-        found = check_claim(uow, record, matched, line_ids, run.options.config)
+        found = check_claim(uow, record, matched, line_ids, run.options.config, run.contracts)
         result.underpayments += found
     if not claim.paid.is_zero():
         uow.appeals.link_payment(record.id, payment_id)

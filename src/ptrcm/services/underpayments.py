@@ -83,9 +83,10 @@ def import_contract(
     return ContractImport(sid, version, len(rates))
 
 
-def contract_for(
-    uow: MoneyInUnitOfWork, record: ClaimRecord, config: Config
-) -> tuple[Contract, str, int | None, int | None]:
+ContractTerms = tuple[Contract, str, int | None, int | None]
+
+
+def contract_for(uow: MoneyInUnitOfWork, record: ClaimRecord, config: Config) -> ContractTerms:
     """The payer's contract on the claim's date of service, its name, version and id."""
     payer = config.payer(record.payer_external_id)
     payer_class = payer.payer_class if payer else "commercial"
@@ -132,9 +133,17 @@ def check_claim(
     matched: Sequence[MatchedLine],
     line_payment_ids: Sequence[int],
     config: Config,
+    cache: dict[tuple[int, date], ContractTerms] | None = None,
 ) -> int:
-    """Queue every underpaid line of one posted claim; returns how many were queued."""
-    contract, name, version, schedule_id = contract_for(uow, record, config)
+    """Queue every underpaid line of one posted claim; returns how many were queued.
+
+    ``cache`` keeps contracts by (payer, date of service) for the length of one file.
+    """
+    cache = {} if cache is None else cache
+    key = (record.payer_id, record.first_date_of_service)
+    if key not in cache:
+        cache[key] = contract_for(uow, record, config)
+    contract, name, version, schedule_id = cache[key]
     ours = [
         ClaimLine(
             o.line_number,

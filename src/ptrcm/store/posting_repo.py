@@ -9,13 +9,14 @@ once per file, so a file that fails midway leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from ptrcm.store.records import LedgerEntry
 from ptrcm.store.scoped import OrgScoped
 from ptrcm.store.tables import (
     adjustments,
@@ -28,6 +29,8 @@ from ptrcm.store.tables import (
     remittance_transactions,
     work_items,
 )
+
+LEDGER_FIELDS = tuple(f.name for f in fields(LedgerEntry))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,12 @@ class RemittanceRepository(OrgScoped):
     def add_remarks(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             self.conn.execute(insert(remark_codes), [self.new_row(**r) for r in rows])
+
+    def add_ledger_entries(self, entries: Sequence[LedgerEntry]) -> None:
+        """Append ledger entries in one statement (no ids returned)."""
+        rows = [self.new_row(**{f: getattr(e, f) for f in LEDGER_FIELDS}) for e in entries]
+        if rows:
+            self.conn.execute(insert(ledger_entries), rows)
 
     def open_payment_entries(self, claim_id: int) -> list[dict[str, Any]]:
         """Remittance ledger entries of a claim that no later entry reverses, oldest first."""

@@ -1,0 +1,154 @@
+"""Benchmark: posting an 835 of 10,000 claims into SQLite and PostgreSQL, beside the time
+to parse the same file (``read_x12``) in the same run.
+
+The claims exist first (stored through the store as submitted); each 835 claim pays one
+97110 line with a CO-45 and a PR-2 adjustment, so every claim writes a claim payment, a
+line payment, two adjustments, three ledger entries and one state transition.
+
+    .venv/bin/python benchmarks/posting.py [--claims N] [--postgres URL]
+
+PostgreSQL runs when ``--postgres`` or $PTRCM_TEST_POSTGRES_URL is set (a fresh schema is
+created and dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ptrcm.bootstrap import build_context
+from ptrcm.domain.claims import Claim, ClaimLine
+from ptrcm.domain.money import Money
+from ptrcm.domain.visits import Provider
+from ptrcm.services.posting import PostingOptions, post_remittance
+from ptrcm.store.money_in_uow import money_in_unit_of_work
+from ptrcm.store.repository import Store
+from ptrcm.x12 import remit_model as rm
+from ptrcm.x12.common import Reference
+from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
+from ptrcm.x12.read import read_x12
+from ptrcm.x12.write835 import write_835
+
+DOS = date(2026, 3, 2)
+NOW = datetime(2026, 3, 21, tzinfo=UTC)
+
+
+def claims(n: int) -> list[Claim]:
+    line = ClaimLine(1, DOS, "97110", ("GP",), 2, 2, Money.of("110.00"), (1,))
+    return [
+        Claim(
+            f"B-{i:06d}",
+            "MEDICARE",
+            f"P-{i % 2000}",
+            "PT",
+            (line,),
+            ("M54.16",),
+            Provider("PT", "1234567893"),
+        )
+        for i in range(n)
+    ]
+
+
+def remittance_text(n: int) -> str:
+    def money(x: str) -> Money:
+        return Money.of(x)
+
+    items = tuple(
+        rm.ClaimPayment(
+            f"B-{i:06d}",
+            "1",
+            money("110.00"),
+            money("47.20"),
+            money("11.80"),
+            "MB",
+            f"P{i}",
+            "11",
+            "1",
+            lines=(
+                rm.ServicePayment(
+                    rm.Procedure("HC", "97110", ("GP",)),
+                    money("110.00"),
+                    money("47.20"),
+                    units=Decimal(2),
+                    dates=(rm.DateEntry("472", DOS),),
+                    adjustments=(
+                        rm.Adjustment("CO", "45", money("51.00")),
+                        rm.Adjustment("PR", "2", money("11.80")),
+                    ),
+                    references=(Reference("6R", "1"),),
+                ),
+            ),
+        )
+        for i in range(n)
+    )
+    total = money("47.20") * n
+    remit = rm.Remittance(
+        rm.Payment("I", total, "C", "ACH", date(2026, 3, 20)),
+        rm.Trace("1", "EFT1", "1999"),
+        rm.Party("PR", "MEDICARE", "XV", "MCRPB"),
+        rm.Party("PE", "CLINIC", "XX", "1234567893"),
+        items,
+    )
+    settings = EnvelopeSettings("PAYER", "CLINIC", "Payer", "Desk", "2175550100", usage="T")
+    return write_835([remit], settings, CounterControlNumbers(), datetime(2026, 3, 20, 9))
+
+
+def run(url: str, path: Path, n: int, label: str) -> None:
+    store = Store.open(url)
+    org = store.ensure_organization("bench")
+    with money_in_unit_of_work(store, org, "bench", lambda: NOW) as work:
+        work.claims.add_claims(claims(n), state="submitted")
+        work.commit()
+    started = time.perf_counter()
+    read_x12(path.read_bytes(), source=str(path))
+    parse = time.perf_counter() - started
+    ctx = build_context()
+    options = PostingOptions(ctx.config, ctx.catalog, None)
+    started = time.perf_counter()
+    result = post_remittance(lambda: money_in_unit_of_work(store, org, "bench"), path, options)
+    post = time.perf_counter() - started
+    store.close()
+    if result.posted != n or result.paid != Decimal("47.20") * n:
+        raise SystemExit(f"{label}: posting went wrong: {result.findings[:3]}")
+    print(
+        f"{label}: parse {parse:.2f} s ({n / parse:,.0f} claims/s); post {post:.2f} s"
+        f" ({n / post:,.0f} claims/s); {result.ledger_entries} ledger entries"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--postgres", default=os.environ.get("PTRCM_TEST_POSTGRES_URL"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.835"
+        path.write_text(remittance_text(args.claims), encoding="ascii")
+        print(f"835: {args.claims} claims, {path.stat().st_size / 1e6:.1f} MB")
+        run(f"sqlite:///{tmp}/bench.db", path, args.claims, "SQLite")
+        if args.postgres:
+            schema = f"ptrcm_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(args.postgres)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            try:
+                url = make_url(args.postgres).update_query_dict(
+                    {"options": f"-csearch_path={schema}"}
+                )
+                run(url.render_as_string(hide_password=False), path, args.claims, "PostgreSQL")
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+if __name__ == "__main__":
+    main()
