@@ -15,11 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The main job of this stage: a synthetic clinic through the unit engine and charge building.
+# Seed the demo into ptrcm.db (SQLite) when there is none, then serve the app on it.
 run: $(STAMP)
-	@mkdir -p $(DEMO_DIR)
-	@test -f $(DEMO_DIR)/visits.jsonl || $(BIN)/ptrcm synth visits --patients 200 --months 3 --seed 7 --out $(DEMO_DIR)/visits.jsonl
-	$(BIN)/ptrcm charges $(DEMO_DIR)/visits.jsonl
+	@test -f ptrcm.db || $(BIN)/ptrcm demo --db sqlite:///ptrcm.db --out $(DEMO_DIR)
+	$(BIN)/ptrcm serve --db sqlite:///ptrcm.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
