@@ -13,6 +13,7 @@ from ptrcm.cli_support import OutputFormat, emit_json, fail
 from ptrcm.errors import PtrcmError
 
 if TYPE_CHECKING:
+    from ptrcm.domain.visits import Visit
     from ptrcm.rules.engine import Finding, Rule
     from ptrcm.rules.fixes import FixResult
     from ptrcm.services.scrubbing import ScrubReport
@@ -21,9 +22,10 @@ FIX_HELP = "Apply the safe fixes and write the fixed visits to --out (never KX, 
 SELECT_HELP = "Only these rule ids or prefixes (e.g. M,N001); repeat or separate with commas."
 IGNORE_HELP = "Skip these rule ids or prefixes; wins over --select."
 DB_HELP = (
-    "Database URL. Not yet used by scrub: patient history comes from the input file only"
-    " (a note is printed when given)."
+    "Database URL: the patients' earlier visits stored there are history for the rules"
+    " (KX year to date, visit counts, duplicates, progress reports)."
 )
+ORG_HELP = "Organization (tenant) slug in the database given by --db."
 AS_OF_HELP = "The date deadlines are measured to (YYYY-MM-DD; default: today in the clinic)."
 
 
@@ -57,7 +59,10 @@ def clinic_today(timezone: str) -> date:
 def scrub(
     visits_file: Annotated[str, typer.Argument(help="Visit interchange file (JSON Lines).")],
     config: Annotated[str | None, typer.Option(help="ptrcm.toml (default: built-in).")] = None,
-    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", envvar="PTRCM_DATABASE_URL", help=DB_HELP)
+    ] = None,
+    org: Annotated[str, typer.Option("--org", help=ORG_HELP)] = "default",
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.text,
     fix: Annotated[bool, typer.Option("--fix", help=FIX_HELP)] = False,
@@ -76,7 +81,9 @@ def scrub(
     if out_file and not fix:
         raise fail("--out is only used with --fix")
     try:
-        code = _run(visits_file, config, db, as_of, fmt, out_file if fix else None, select, ignore)
+        code = _run(
+            visits_file, config, db, org, as_of, fmt, out_file if fix else None, select, ignore
+        )
     except PtrcmError as exc:
         raise fail(str(exc)) from None
     raise typer.Exit(code)
@@ -86,6 +93,7 @@ def _run(
     visits_file: str,
     config_path: str | None,
     db: str | None,
+    org: str,
     as_of: str | None,
     fmt: OutputFormat,
     out_file: str | None,
@@ -105,23 +113,41 @@ def _run(
         if not any(rule_id.startswith(prefix) for rule_id in known):
             raise fail(f"--select/--ignore {prefix!r}: no rule id starts with it")
     day = _as_of(as_of, lambda: clinic_today(ctx.config.clinic.timezone))
-    if db is not None:
-        report_note("--db is not used by scrub yet; history comes from the input file only")
     visits = read_visits(visits_file)
+    prior = _stored_history(db, org, visits) if db is not None else None
     scrubber = Scrubber(
         ctx.config, ctx.catalog, Icd10Codes(), day, select=_ids(select), ignore=_ids(ignore)
     )
-    report = scrubber.scrub(visits, keep_charges=out_file is not None)
+    report = scrubber.scrub(visits, keep_charges=out_file is not None, prior=prior)
     results: list[FixResult] = []
     if out_file is not None:
         results = fix_visits(visits, report.findings, dict(report.charges))
         write_visits([r.visit for r in results], out_file)
-        report = scrubber.scrub([r.visit for r in results])
+        report = scrubber.scrub([r.visit for r in results], prior=prior)
     if fmt is OutputFormat.json:
         emit_json([f.to_json() for f in report.findings])
     else:
         _print_text(report, scrubber.rules, results, out_file)
     return 1 if report.has_errors else 0
+
+
+def _stored_history(db: str, org: str, visits: Sequence[Visit]) -> dict[str, list[Visit]]:
+    """Earlier visits of the input's patients from the database (never the input's own)."""
+    from ptrcm.store.repository import Store
+
+    store = Store.open(db)
+    try:
+        org_id = store.organization_id(org)
+        if org_id is None:
+            raise fail(f"--org {org!r}: no such organization in {db}")
+        with store.unit_of_work(org_id, actor="cli:scrub") as uow:
+            history = uow.visits.history(
+                sorted({v.patient_id for v in visits}), exclude=[v.visit_id for v in visits]
+            )
+            uow.commit()  # the audit log's read events
+        return history
+    finally:
+        store.close()
 
 
 def report_note(message: str) -> None:

@@ -186,10 +186,28 @@ class Scrubber:
         )
         return build_charges(visit, policy, self.config.charge_for, self.catalog)
 
-    def scrub(self, visits: Sequence[Visit], keep_charges: bool = False) -> ScrubReport:
+    def _remember_allowed(self, visit: Visit, allowed: dict[str, Decimal]) -> None:
+        """KX year to date counts a stored visit's allowed amounts as the rules would."""
+        payer = self.config.payer(visit.payer_id)
+        if payer is None:
+            return
+        pack = self.packs.for_visit(visit.payer_id, visit.date_of_service)
+        if pack.param("kx_applies", False):
+            charges = self.charges_for(visit, payer, pack)
+            allowed[visit.visit_id] = lines_allowed(charges.lines, self.fees.for_payer(payer))
+
+    def scrub(
+        self,
+        visits: Sequence[Visit],
+        keep_charges: bool = False,
+        prior: Mapping[str, Sequence[Visit]] | None = None,
+    ) -> ScrubReport:
         """Findings for every visit, in input order of the visits, then line, then rule.
 
         ``keep_charges`` also returns each visit's charges (the fixer needs them).
+        ``prior`` maps a patient id to visits already on file (e.g. in the database):
+        they are history for the rules (KX year to date, visit counts, duplicates,
+        progress reports) but are not scrubbed themselves.
         """
         kept: dict[str, Charges] = {}
         position = {id(v): i for i, v in enumerate(visits)}
@@ -197,12 +215,18 @@ class Scrubber:
         for v in visits:
             by_patient.setdefault(v.patient_id, []).append(v)
         found: list[tuple[int, Finding]] = []
-        for patient_visits in by_patient.values():
+        earlier = prior or {}
+        for patient_id, input_visits in by_patient.items():
+            # Stored history first, so on a tie of dates the input visit counts as later.
+            patient_visits = [*earlier.get(patient_id, ()), *input_visits]
             patient_visits.sort(key=lambda v: v.date_of_service)  # stable: input order
             allowed: dict[str, Decimal] = {}
             memo: dict[str, Any] = {}
             for n, visit in enumerate(patient_visits):
-                where = position[id(visit)]
+                where = position.get(id(visit))
+                if where is None:  # history on file: only its allowed amounts are needed
+                    self._remember_allowed(visit, allowed)
+                    continue
                 payer = self._payer(visit, where + 1)
                 pack = self.packs.for_visit(visit.payer_id, visit.date_of_service)
                 charges = self.charges_for(visit, payer, pack)

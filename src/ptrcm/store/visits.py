@@ -228,6 +228,45 @@ class VisitRepository(OrgScoped):
         self.audit.record([AuditEvent("read", "visits", visit_id, int(row.patient_id))])
         return parse_visit(row.record, source="store:visits")
 
+    def history(
+        self, patient_ids: Sequence[str], exclude: Sequence[str] = ()
+    ) -> dict[str, list[Visit]]:
+        """Stored visits of these patients (by patient external id), oldest first.
+
+        Visits whose ids are in ``exclude`` (the input being scrubbed) are left out. Each
+        patient whose history is read gets one read event in the audit log.
+        """
+        skip = set(exclude)
+        out: dict[str, list[Visit]] = {}
+        ids: dict[str, int] = {}
+        for part in chunks(list(patient_ids)):
+            query = (
+                self.scoped(visits, patients.c.external_id, visits.c.external_id, visits.c.record)
+                .join(
+                    patients,
+                    (patients.c.id == visits.c.patient_id) & (patients.c.org_id == visits.c.org_id),
+                )
+                .where(patients.c.external_id.in_(part))
+                .order_by(visits.c.date_of_service, visits.c.id)
+            )
+            for patient, visit_id, record in self.conn.execute(query):
+                if visit_id in skip:
+                    continue
+                out.setdefault(str(patient), []).append(parse_visit(record, source="store:visits"))
+            for ext, pid in self.conn.execute(
+                self.scoped(patients, patients.c.external_id, patients.c.id).where(
+                    patients.c.external_id.in_([p for p in part if p in out])
+                )
+            ):
+                ids[str(ext)] = int(pid)
+        self.audit.record(
+            [
+                AuditEvent("read", "visits", None, ids[p], {"history_visits": len(v)})
+                for p, v in out.items()
+            ]
+        )
+        return out
+
     def count(self) -> int:
         return int(self.conn.execute(self.scoped(visits, func.count())).scalar_one())
 
