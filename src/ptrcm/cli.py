@@ -135,6 +135,12 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "appeals",
     "claims",
     "payer",
+    "eligibility",
+    "schedule",
+    "worklist",
+    "estimate",
+    "plan",
+    "statements",
 )
 _register_commands()
 

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ptrcm import __version__
 from ptrcm.errors import PtrcmError
-from ptrcm.web import api, pages
+from ptrcm.web import api, front_desk, pages
 from ptrcm.web import formatting as f
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.ports import WebData
@@ -84,6 +84,7 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     app.include_router(api.health)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(front_desk.router)
     _install_handlers(app)
 
     @app.middleware("http")

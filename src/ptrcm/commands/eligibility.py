@@ -1,0 +1,135 @@
+"""`ptrcm eligibility ...`: 270 requests, 271 posting, manual benefits entry."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ptrcm.cli_support import OutputFormat, emit_json, fail, out
+from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+
+app = typer.Typer(help="Eligibility and benefits (270/271, manual entry).", no_args_is_help=True)
+
+Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+Org = Annotated[str, typer.Option("--org", help="Organization slug.")]
+Fmt = Annotated[OutputFormat, typer.Option("--format")]
+
+
+@app.command()
+def request(
+    day: Annotated[str, typer.Option("--date", help="First appointment day (YYYY-MM-DD).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the 270 files.")] = Path("."),
+    days: Annotated[int, typer.Option(help="How many days of appointments.")] = 1,
+    config: Annotated[str | None, typer.Option(help="ptrcm.toml")] = None,
+    db: Db = None,
+    org: Org = DEFAULT_ORG,
+) -> None:
+    """Write 270 requests (PT AE, OT AD, SLP AF) for the appointments booked on --date."""
+    from ptrcm.bootstrap import build_context
+    from ptrcm.services.eligibility import request_270
+
+    first = _day(day, "--date")
+    store = open_store(db)
+    with store.unit_of_work(organization(store, org), actor()) as uow:
+        files, skipped = request_270(uow, build_context(config).config, first, days)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for payer, text in files.items():
+            (out_dir / f"270_{payer}_{first.isoformat()}.x12").write_text(text, encoding="ascii")
+        uow.commit()
+    store.close()
+    out.print(f"{len(files)} 270 file(s) written to {out_dir}")
+    for payer in skipped:
+        out.print(f"payer {payer}: no electronic eligibility set up; use `eligibility record`")
+
+
+@app.command()
+def post(
+    file: Annotated[Path, typer.Argument(help="A 271 file.")],
+    on: Annotated[str | None, typer.Option("--date", help="Verification date.")] = None,
+    member: Annotated[
+        str | None, typer.Option(help="Coverage for a rejection without member.")
+    ] = None,
+    db: Db = None,
+    org: Org = DEFAULT_ORG,
+    fmt: Fmt = OutputFormat.text,
+) -> None:
+    """Post a 271 response as dated benefits snapshots of the coverages it answers."""
+    from ptrcm.services.eligibility import post_271
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    store = open_store(db)
+    with store.unit_of_work(organization(store, org), actor()) as uow:
+        result = post_271(uow, file.read_bytes(), file.name, _day(on, "--date"), member)
+        uow.commit()
+    store.close()
+    data = {
+        "snapshots": result.snapshots,
+        "unmatched": result.unmatched,
+        "rejected": result.rejected,
+    }
+    if fmt is OutputFormat.json:
+        emit_json(data)
+    else:
+        out.print(", ".join(f"{k} {v}" for k, v in data.items()))
+
+
+@app.command()
+def record(
+    patient: Annotated[str, typer.Option(help="Patient id.")],
+    payer: Annotated[str | None, typer.Option(help="Payer id (default: primary).")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Verification date.")] = None,
+    active: Annotated[bool, typer.Option("--active/--inactive")] = True,
+    copay: Annotated[str | None, typer.Option()] = None,
+    coinsurance: Annotated[str | None, typer.Option(help="20% or 0.20")] = None,
+    deductible_remaining: Annotated[str | None, typer.Option()] = None,
+    oop_remaining: Annotated[str | None, typer.Option()] = None,
+    visit_limit: Annotated[int | None, typer.Option()] = None,
+    visits_used: Annotated[int | None, typer.Option()] = None,
+    plan_year_start: Annotated[str | None, typer.Option()] = None,
+    auth_required: Annotated[bool | None, typer.Option("--auth-required/--no-auth")] = None,
+    db: Db = None,
+    org: Org = DEFAULT_ORG,
+) -> None:
+    """Record benefits verified by phone or portal (payers without electronic eligibility)."""
+    from ptrcm.services.eligibility import coinsurance as rate
+    from ptrcm.services.eligibility import record_manual
+
+    fields = {
+        "active": active, "copay": _money(copay), "coinsurance_rate": rate(coinsurance),
+        "deductible_remaining": _money(deductible_remaining),
+        "oop_remaining": _money(oop_remaining), "visit_limit": visit_limit,
+        "visits_used": visits_used, "authorization_required": auth_required,
+        "plan_year_start": None if plan_year_start is None
+        else _day(plan_year_start, "--plan-year-start"),
+    }  # fmt: skip
+    store = open_store(db)
+    with store.unit_of_work(organization(store, org), actor()) as uow:
+        new_id = record_manual(uow, patient, payer, _day(on, "--date"), **fields)
+        uow.commit()
+    store.close()
+    out.print(f"benefits snapshot {new_id} recorded")
+
+
+def _day(text: str | None, option: str) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option} {text!r}: not a date (YYYY-MM-DD)") from None
+
+
+def _money(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    from ptrcm.domain.money import Money
+
+    try:
+        return Money.of(text).amount
+    except (TypeError, ValueError):
+        raise fail(f"amount {text!r}: not a decimal amount") from None
