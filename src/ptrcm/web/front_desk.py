@@ -90,7 +90,7 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 {% endfor %}</tbody></table></main></body></html>"""
 
 
-@router.get("/worklist", response_class=HTMLResponse)
+@router.get("/worklist", response_class=HTMLResponse, include_in_schema=False)
 def worklist_page(
     request: Request, location: Loc = None, role: Role = None, day: Day = None,
     org: str = DEFAULT_ORG,
