@@ -142,6 +142,8 @@ def test_a_bad_record_exits_two_naming_file_line_and_field(tmp_path: Path) -> No
     assert done.exit_code == 2 and f"{path}:2: field payer_id" in done.output
 
 
-def test_db_option_is_accepted_and_reported_as_not_yet_used(tmp_path: Path) -> None:
-    done = _scrub(tmp_path, [base()], "--db", "sqlite:///x.db", "--select", "U")
-    assert done.exit_code == 0 and "--db is not used by scrub yet" in done.output
+def test_an_empty_database_adds_no_history_and_no_findings(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    done = _scrub(tmp_path, [base()], "--db", url, "--select", "U")
+    assert done.exit_code == 0, done.output
+    assert "0 findings" in done.output

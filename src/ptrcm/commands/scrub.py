@@ -139,6 +139,8 @@ def _stored_history(db: str, org: str, visits: Sequence[Visit]) -> dict[str, lis
     try:
         org_id = store.organization_id(org)
         if org_id is None:
+            if org == "default":  # created by the first import; nothing stored yet
+                return {}
             raise fail(f"--org {org!r}: no such organization in {db}")
         with store.unit_of_work(org_id, actor="cli:scrub") as uow:
             history = uow.visits.history(
