@@ -205,5 +205,9 @@ def _post_277(
         uow.work.add(
             WorkItem("rejection", f"claim {pcn}: {reason}", record.id, record.total_charge)
         )
-    elif accepted and record.state == ClaimState.SUBMITTED:
-        result.accepted += _move(uow, record, ClaimEvent.ACK_ACCEPTED, reason, result)
+    elif accepted:
+        # Counted even when a 999 already moved the claim to accepted: the summary says
+        # how many claims this file acknowledged, not how many changed state.
+        result.accepted += 1
+        if record.state == ClaimState.SUBMITTED:
+            _move(uow, record, ClaimEvent.ACK_ACCEPTED, reason, result)

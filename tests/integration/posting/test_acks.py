@@ -139,3 +139,17 @@ def test_a_277ca_acceptance_moves_the_claim_to_accepted(store: Store, tmp_path: 
     assert (result.accepted, result.rejected) == (1, 0)
     with uow(store, org) as work:
         assert work.claims.state_of("V-14") == "accepted"
+
+
+def test_a_277ca_after_the_999_counts_its_acceptances_without_a_second_transition(
+    store: Store, tmp_path: Path
+) -> None:
+    org = seed(store, [visit("V-15", ONE)])
+    _batch(store, org, ["V-15"], gs=43, st=9)
+    post_acknowledgment(lambda: uow(store, org), _999(tmp_path, 43, 9, "A"))
+    result = post_acknowledgment(lambda: uow(store, org), _277ca(tmp_path, "V-15", "A1", "19"))
+    assert (result.accepted, result.rejected) == (1, 0)
+    with uow(store, org) as work:
+        assert work.claims.state_of("V-15") == "accepted"
+        steps = work.claims.transitions(work.claims.by_pcn(["V-15"])["V-15"].id)
+    assert [s["to_state"] for s in steps].count("accepted") == 1
