@@ -1,5 +1,5 @@
 """Activity counts the dashboard shows beside the KPIs: cash and visits per day, therapist
-productivity, open work items and claim lookups. Same filters and scope as the KPIs.
+productivity, and whether there is anything to show. Same filters and scope as the KPIs.
 """
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -18,12 +17,10 @@ from ptrcm.store.tables import (
     claims,
     locations,
     patient_payments,
-    payers,
     providers,
     remittance_transactions,
     visit_services,
     visits,
-    work_items,
 )
 
 
@@ -96,28 +93,13 @@ def productivity(scope: Scope, f: KpiFilters) -> list[ProductivityRow]:
     return [ProductivityRow(str(t), int(v), int(u), int(m)) for t, v, u, m in scope.rows(query)]
 
 
-def open_work_items(scope: Scope, kind: str, limit: int = 200) -> list[dict[str, Any]]:
-    """Open or in-progress work items of one kind, oldest deadline first."""
-    query = (
-        select(
-            work_items.c.id, work_items.c.carc, work_items.c.reason, work_items.c.amount,
-            work_items.c.due_date, work_items.c.created_at, claims.c.pcn,
-            claims.c.first_date_of_service, payers.c.external_id.label("payer"),
-        )
-        .select_from(
-            work_items.outerjoin(claims, claims.c.id == work_items.c.claim_id).outerjoin(
-                payers, payers.c.id == claims.c.payer_id
-            )
-        )
-        .where(
-            work_items.c.org_id == scope.org_id,
-            work_items.c.kind == kind,
-            work_items.c.state.in_(("open", "in_progress")),
-        )
-        .order_by(work_items.c.due_date, work_items.c.id)
-        .limit(limit)
-    )  # fmt: skip
-    return [dict(row._mapping) for row in scope.rows(query)]
+def has_activity(scope: Scope) -> bool:
+    """Whether the organization has any visit or claim stored."""
+    for table in (visits, claims):
+        query = select(table.c.id).where(table.c.org_id == scope.org_id).limit(1)
+        if scope.rows(query):
+            return True
+    return False
 
 
 def names(scope: Scope) -> tuple[list[str], list[str]]:

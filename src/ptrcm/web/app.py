@@ -57,9 +57,15 @@ def build_templates() -> Jinja2Templates:
 
 
 def default_data(settings: WebSettings) -> WebData:
-    """Until the store-backed providers exist, the app serves clearly marked sample data."""
+    """The organization's data in the configured database; clearly marked sample data when
+    no database is configured or the organization has nothing stored yet."""
     from ptrcm.web.sample import sample_data
+    from ptrcm.web.store_data import store_web_data
 
+    if settings.database_url:
+        found = store_web_data(settings.database_url, settings.org, settings.today)
+        if found is not None:
+            return found
     return sample_data(settings.today())
 
 

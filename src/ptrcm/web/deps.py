@@ -17,11 +17,15 @@ DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough weekly points for the cash char
 
 @dataclass(frozen=True, slots=True)
 class WebSettings:
-    """What ``create_app`` needs; ``today`` is the clinic's clock (injected for tests)."""
+    """What ``create_app`` needs; ``today`` is the clinic's clock (injected for tests).
+
+    ``database_url`` empty means no database: the app shows marked sample data.
+    """
 
     database_url: str
     clinic_name: str = "ptrcm"
     today: Callable[[], date] = field(default=date.today)
+    org: str = "default"
 
 
 def web_data(request: Request) -> WebData:

@@ -7,16 +7,18 @@ factory ``create_app`` calls when a database URL is configured.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 from ptrcm.analytics import activity, ar, claims_kpis, revenue, scheduling
+from ptrcm.analytics.claim_history import claim_history
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import organization_timezone
 from ptrcm.store.repository import Store
 from ptrcm.web import ports as p
+from ptrcm.web.store_claims import claim_detail, queue_items
 
 ZERO = Decimal("0.00")
 
@@ -37,8 +39,8 @@ def _month_ends(period: p.Period) -> list[date]:
 class StoreData:
     """All providers at once, for one organization of one store."""
 
-    def __init__(self, store: Store, org_id: int) -> None:
-        self.store, self.org_id = store, org_id
+    def __init__(self, store: Store, org_id: int, today: Callable[[], date] = date.today) -> None:
+        self.store, self.org_id, self.today = store, org_id, today
 
     @contextmanager
     def _scope(self) -> Iterator[Scope]:
@@ -124,27 +126,13 @@ class StoreData:
 
     # work queues and claims
     def queue(self, name: p.QueueName) -> Sequence[p.QueueItem]:
-        kind = name.value.replace("-", "_")
         with self._scope() as scope:
-            items = activity.open_work_items(scope, kind)
-        today = date.today()
-        return [
-            p.QueueItem(
-                item_id=str(i["id"]),
-                claim_id=i["pcn"],
-                payer_id=i["payer"] or "",
-                date_of_service=i["first_date_of_service"],
-                reason_code=i["carc"] or "",
-                reason=i["reason"] or "",
-                amount=i["amount"] or ZERO,
-                deadline=i["due_date"],
-                age_days=(today - i["created_at"].date()).days,
-            )
-            for i in items
-        ]
+            return queue_items(scope, name, self.today())
 
     def claim(self, claim_id: str) -> p.ClaimDetail | None:
-        return None  # claim pages stay with the claims service (not part of the KPI engine)
+        with self._scope() as scope:
+            history = claim_history(scope, claim_id)
+        return None if history is None else claim_detail(history)
 
     # payers, therapists, scheduling
     def net_revenue(self, period: p.Period) -> Sequence[p.PayerRevenue]:
@@ -239,8 +227,18 @@ class StoreData:
             return activity.names(scope)[1]
 
 
-def store_web_data(database_url: str, org_slug: str = "default") -> p.WebData:
-    """Providers over the database at ``database_url`` for organization ``org_slug``."""
+def store_web_data(
+    database_url: str, org_slug: str = "default", today: Callable[[], date] = date.today
+) -> p.WebData | None:
+    """Providers over the database at ``database_url`` for organization ``org_slug``;
+    ``None`` when that organization does not exist or has neither visits nor claims."""
     store = Store.open(database_url)
-    data = StoreData(store, store.ensure_organization(org_slug))
-    return p.WebData(data, data, data, data, data, data, sample=False)
+    org_id = store.organization_id(org_slug)
+    if org_id is not None:
+        with store.engine.connect() as conn:
+            found = activity.has_activity(Scope(conn, org_id))
+        if found:
+            data = StoreData(store, org_id, today)
+            return p.WebData(data, data, data, data, data, data, sample=False)
+    store.close()
+    return None

@@ -1,0 +1,127 @@
+"""The work queues' sources, read for one organization.
+
+* scrub errors: claims held by the scrubber (state ``held``), with the error findings of
+  their latest scrub run;
+* rejections, denials, underpayments: open (or in-progress) work items of kind
+  ``rejection`` (999/277CA), ``denial`` (835 posting) and ``underpayment`` (contract check);
+* unmatched remittances: open work items of kind ``exception`` — 835 claims, 999 groups
+  and 277CA claims that matched none of our claims or batches.
+
+Denials come largest first, then nearest deadline; every other queue oldest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ptrcm.analytics.filters import Scope
+from ptrcm.store.tables import claims, payers, scrub_findings, scrub_runs, work_items
+
+WORK_KINDS = {
+    "rejections": "rejection",
+    "denials": "denial",
+    "underpayments": "underpayment",
+    "unmatched-remittances": "exception",
+}
+QUEUES = ("scrub-errors", *WORK_KINDS)
+OPEN = ("open", "in_progress")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    item_id: str
+    pcn: str | None
+    payer: str | None
+    first_date_of_service: date | None
+    code: str
+    reason: str
+    amount: Decimal
+    due_date: date | None
+    since: datetime
+
+
+def _work_items(scope: Scope, kind: str, limit: int) -> list[QueueRow]:
+    w = work_items
+    order = (
+        (w.c.amount.desc(), w.c.due_date, w.c.id) if kind == "denial" else (w.c.created_at, w.c.id)
+    )
+    query = (
+        select(
+            w.c.id, w.c.carc, w.c.reason, w.c.amount, w.c.due_date, w.c.created_at, claims.c.pcn,
+            claims.c.first_date_of_service, payers.c.external_id,
+        )
+        .select_from(
+            w.outerjoin(claims, claims.c.id == w.c.claim_id).outerjoin(
+                payers, payers.c.id == claims.c.payer_id
+            )
+        )
+        .where(w.c.org_id == scope.org_id, w.c.kind == kind, w.c.state.in_(OPEN))
+        .order_by(*order)
+        .limit(limit)
+    )  # fmt: skip
+    return [
+        QueueRow(
+            f"W-{i}", pcn, payer, dos, carc or "", reason or "", amount or Decimal("0.00"),
+            due, created,
+        )
+        for i, carc, reason, amount, due, created, pcn, dos, payer in scope.rows(query)
+    ]  # fmt: skip
+
+
+def _held_claims(scope: Scope, limit: int) -> list[QueueRow]:
+    last_run = (
+        select(scrub_runs.c.claim_id, func.max(scrub_runs.c.id).label("run_id"))
+        .where(scrub_runs.c.org_id == scope.org_id, scrub_runs.c.claim_id.is_not(None))
+        .group_by(scrub_runs.c.claim_id)
+        .subquery("last_run")
+    )
+    query = (
+        select(
+            claims.c.id, claims.c.pcn, payers.c.external_id, claims.c.first_date_of_service,
+            claims.c.total_charge, scrub_runs.c.id, scrub_runs.c.scrubbed_at,
+        )
+        .select_from(
+            claims.join(payers, payers.c.id == claims.c.payer_id)
+            .join(last_run, last_run.c.claim_id == claims.c.id)
+            .join(scrub_runs, scrub_runs.c.id == last_run.c.run_id)
+        )
+        .where(claims.c.org_id == scope.org_id, claims.c.state == "held")
+        .order_by(scrub_runs.c.scrubbed_at, claims.c.id)
+        .limit(limit)
+    )  # fmt: skip
+    heads = scope.rows(query)
+    found: dict[int, list[tuple[str, str]]] = {}
+    if heads:
+        errors = select(
+            scrub_findings.c.scrub_run_id, scrub_findings.c.rule, scrub_findings.c.message
+        ).where(
+            scrub_findings.c.org_id == scope.org_id,
+            scrub_findings.c.severity == "error",
+            scrub_findings.c.scrub_run_id.in_([h[5] for h in heads]),
+        ).order_by(scrub_findings.c.id)  # fmt: skip
+        for run_id, rule, message in scope.rows(errors):
+            found.setdefault(int(run_id), []).append((str(rule), str(message)))
+    rows = []
+    for claim_id, pcn, payer, dos, charge, run_id, scrubbed in heads:
+        errors_of = found.get(int(run_id), [])
+        rules = ",".join(dict.fromkeys(rule for rule, _ in errors_of))
+        reason = "; ".join(f"{rule}: {message}" for rule, message in errors_of)
+        rows.append(
+            QueueRow(
+                f"H-{claim_id}", pcn, payer, dos, rules, reason or "held by the scrubber",
+                charge, None, scrubbed,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def queue_rows(scope: Scope, queue: str, limit: int = 200) -> list[QueueRow]:
+    """The open items of one queue (``scrub-errors``, ``rejections``, ``denials``,
+    ``underpayments`` or ``unmatched-remittances``), at most ``limit``."""
+    if queue == "scrub-errors":
+        return _held_claims(scope, limit)
+    return _work_items(scope, WORK_KINDS[queue], limit)
