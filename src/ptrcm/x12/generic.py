@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from ptrcm.x12.errors import Finding
 
@@ -30,9 +31,14 @@ class GenericDocument:
 
 @dataclass(frozen=True, slots=True)
 class ClaimsDocument:
-    """An 837P/837I file read by ``ptrcm.x12.claim837_read`` into claims."""
+    """An 837P/837I file read by ``ptrcm.x12.claim837_read`` into claims.
+
+    ``periods[i]`` is the service period of ``claims[i]``: its first and last day of
+    service (a DTP*472 RD8 range counts to its through date).
+    """
 
     source: str | None
     kind: str
     claims: tuple[object, ...]
     findings: tuple[Finding, ...] = ()
+    periods: tuple[tuple[date, date], ...] = ()

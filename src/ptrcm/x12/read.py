@@ -2,8 +2,8 @@
 
 The transaction type comes from ST01, refined by ST03/GS08 (837 X222 professional vs X223
 institutional; 277 X214 claim acknowledgment vs X212 claim status). 835, 999, 277/277CA and
-271 have typed readers here; 837 is read by ``ptrcm.x12.claim837_read.read_837`` when that
-module is present; 270, 276 and 278 come back as a segment-level ``GenericDocument``.
+271 have typed readers here; 837P/837I are read into claims by ``ptrcm.x12.claim837_read``;
+270, 276 and 278 come back as a segment-level ``GenericDocument``.
 
 Unreadable files raise ``X12Error`` naming the file, segment number and id; defects in a
 readable file are ``Finding`` values on the document (``document.findings``).
@@ -12,21 +12,20 @@ readable file are ``Finding`` values on the document (``document.findings``).
 from __future__ import annotations
 
 import gc
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
-from ptrcm.errors import PtrcmError
 from ptrcm.x12.ack999 import AckDocument, read_999
 from ptrcm.x12.benefits271 import BenefitsDocument, read_271
+from ptrcm.x12.claim837_read import read_claims
 from ptrcm.x12.errors import Finding, X12Error
 from ptrcm.x12.generic import ClaimsDocument, GenericDocument, GenericTransaction
 from ptrcm.x12.remit835 import RemittanceReader
 from ptrcm.x12.remit_model import RemittanceDocument
 from ptrcm.x12.status277 import StatusDocument, read_277
 from ptrcm.x12.structure import Envelope, TransactionSpan, split_envelope
-from ptrcm.x12.tokenizer import Tokens, decode, tokenize
+from ptrcm.x12.tokenizer import Tokens, tokenize
 
 X12Document: TypeAlias = (
     RemittanceDocument
@@ -90,7 +89,7 @@ def _read(data: str | bytes, source: str | None) -> X12Document:
         )
     family = families.pop()
     if family in ("837P", "837I"):
-        return _read_837(data, tokens, envelope, family)
+        return _read_837(tokens, envelope, family)
     reader = _READERS.get(family)
     if reader is None:
         return _generic(tokens, envelope, family)
@@ -143,16 +142,12 @@ def _generic(tokens: Tokens, envelope: Envelope, kind: str, note: str = "") -> G
     return GenericDocument(tokens.source, kind, sets, envelope.findings, note)
 
 
-def _read_837(data: str | bytes, tokens: Tokens, envelope: Envelope, kind: str) -> X12Document:
-    try:
-        module = importlib.import_module("ptrcm.x12.claim837_read")
-    except ModuleNotFoundError:
-        return _generic(tokens, envelope, kind, NO_837_READER)
-    read_837: Callable[[str], list[Any]] = module.read_837
-    try:
-        claims = read_837(decode(data))
-    except PtrcmError as exc:
-        raise X12Error(f"837 reader: {exc}", source=tokens.source) from exc
-    except (ValueError, IndexError, KeyError, TypeError, ArithmeticError) as exc:
-        raise X12Error(f"837 reader could not read the file: {exc}", source=tokens.source) from exc
-    return ClaimsDocument(tokens.source, kind, tuple(claims), envelope.findings)
+def _read_837(tokens: Tokens, envelope: Envelope, kind: str) -> ClaimsDocument:
+    found = read_claims(tokens, envelope)
+    return ClaimsDocument(
+        tokens.source,
+        kind,
+        tuple(found.claims),
+        envelope.findings + tuple(found.findings),
+        tuple(found.periods),
+    )

@@ -2,25 +2,27 @@
 
 Counts come from MANIFEST.md and from reading the files (two places where the manifest is
 loose are noted). Negative files (``_NEG_``) must fail with a message naming a segment.
-837 files are read by the 837 reader (another module); here their envelope and CLM counts
-are checked and the reader may only fail with X12Error.
+837 files are read into claims; claim and line counts must match, and the reader may report
+nothing but envelope defects on the non-negative ones.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from ptrcm.domain.claims import Claim
 from ptrcm.x12.ack999 import AckDocument
 from ptrcm.x12.benefits271 import BenefitsDocument
+from ptrcm.x12.claim837_read import read_837
 from ptrcm.x12.errors import X12Error
-from ptrcm.x12.generic import GenericDocument
+from ptrcm.x12.generic import ClaimsDocument, GenericDocument
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.remit_model import RemittanceDocument
 from ptrcm.x12.status277 import StatusDocument
-from ptrcm.x12.structure import split_envelope
 from ptrcm.x12.tokenizer import tokenize
 from ptrcm.x12.validate import validate_x12
 
@@ -78,10 +80,33 @@ ACKS = {
     "999_oopfactory_wisconsin-partial.x12": (["A", "R", "R"], ("P", 3, 3, 1)),
     "999_pyx12_834-ack-4st.x12": (["A", "A", "A", "A"], ("A", 1, 1, 1)),
 }
+# file -> (claims, service lines). Claim counts are MANIFEST.md's; where it gives no line
+# count (or only a claim count) the lines are the file's LX loops.
 CLAIMS_837 = {
-    "837P_imsweb_820-claims_large.x12": 820, "837P_imsweb_complex_2st-6claims.x12": 6,
-    "837P_oopfactory_medicaid-5claims.x12": 5, "837I_lfh_tr3-two-claims-single-provider.x12": 2,
-}  # fmt: skip
+    "837I_imsweb_x223a2-test.x12": (1, 1),
+    "837I_lfh_tr3-institutional-claim.x12": (1, 2),
+    "837I_lfh_tr3-ppo-repriced.x12": (1, 2),
+    "837I_lfh_tr3-out-of-network-repriced.x12": (1, 1),
+    "837I_lfh_tr3-two-claims-single-provider.x12": (2, 3),
+    "837I_oopfactory_institutional-cob.x12": (1, 2),
+    "837P_badx12_tr3-anesthesia.x12": (1, 1),
+    "837P_badx12_tr3-chiropractic.x12": (1, 1),
+    "837P_badx12_tr3-cob-payer-to-payer.x12": (1, 3),
+    "837P_badx12_tr3-cob-to-payer-a.x12": (1, 3),
+    "837P_badx12_tr3-cob-to-payer-b.x12": (1, 3),
+    "837P_badx12_tr3-commercial-health-insurance.x12": (1, 4),
+    "837P_badx12_tr3-encounter.x12": (1, 4),
+    "837P_badx12_tr3-medicare-secondary-cob.x12": (1, 1),
+    "837P_badx12_tr3-out-of-network-repriced.x12": (1, 1),
+    "837P_badx12_tr3-ppo-repriced.x12": (1, 2),
+    "837P_imsweb_820-claims_large.x12": (820, 820),
+    "837P_imsweb_complex_2st-6claims.x12": (6, 10),
+    "837P_imsweb_valid-2claims.x12": (2, 2),
+    "837P_imsweb_alt-separators.x12": (2, 2),
+    "837P_lfh_tr3-example1_X222A2.x12": (1, 4),
+    "837P_oopfactory_medicaid-5claims.x12": (5, 10),
+}
+_ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 
 def all_files() -> list[str]:
@@ -167,17 +192,64 @@ def test_request_samples_read_as_generic_segments(name: str) -> None:
     assert doc.transactions and doc.transactions[0].segments[0][0] == "ST"
 
 
-@pytest.mark.parametrize("name", [n for n in all_files() if n.startswith("837")])
-def test_837_samples_tokenize_and_never_crash(name: str) -> None:
-    envelope = split_envelope(tokenize(data(name), name))
-    if name in CLAIMS_837:
-        tokens = tokenize(data(name))
-        assert sum(1 for s in tokens.segments if s[0] == "CLM") == CLAIMS_837[name]
-    assert envelope.transactions[0].set_id == "837"
-    try:
-        read_x12(data(name), name)
-    except X12Error as exc:
-        assert name in str(exc)
+def test_every_837_sample_is_in_the_count_table_or_negative() -> None:
+    files = [n for n in all_files() if n.startswith("837")]
+    assert sorted(CLAIMS_837) == [n for n in files if "_NEG_" not in n]
+    assert len(CLAIMS_837) == 22
+
+
+@pytest.mark.parametrize("name", sorted(CLAIMS_837))
+def test_837_samples_read_to_the_expected_claims_and_lines(name: str) -> None:
+    doc = read_x12(data(name), name)
+    assert isinstance(doc, ClaimsDocument) and doc.kind == name[:4]
+    claims, lines = CLAIMS_837[name]
+    read = [c for c in doc.claims if isinstance(c, Claim)]
+    assert len(read) == len(doc.claims)
+    assert (len(read), sum(len(c.lines) for c in read)) == (claims, lines)
+    reader_errors = [
+        f for f in doc.findings if f.severity == "error" and f.segment_id not in _ENVELOPE_SEGMENTS
+    ]
+    assert not reader_errors, reader_errors[:3]
+    assert len(doc.periods) == claims
+
+
+def test_an_rd8_range_on_a_line_gives_its_from_and_through_dates() -> None:
+    doc = read_x12(data("837P_imsweb_valid-2claims.x12"))
+    assert isinstance(doc, ClaimsDocument)
+    first = doc.claims[0]
+    assert isinstance(first, Claim)
+    assert first.lines[0].date_of_service == date(2005, 3, 14)
+    assert doc.periods[0] == (date(2005, 3, 14), date(2005, 3, 25))
+
+
+def test_a_component_separator_other_than_isa16_is_read_with_a_warning() -> None:
+    doc = read_x12(data("837I_lfh_tr3-ppo-repriced.x12"))
+    assert isinstance(doc, ClaimsDocument)
+    claim = doc.claims[0]
+    assert isinstance(claim, Claim)
+    assert [ln.code for ln in claim.lines] == ["92557", "92567"]
+    assert claim.diagnoses == ("381.81", "389.00")
+    assert any("component separator '>'" in f.message for f in doc.findings)
+
+
+# Negative 837s: what the reader itself reports (pyx12 expectations are in NEGATIVE below).
+NEGATIVE_837_READ = {
+    "837P_imsweb_NEG_bad-code.x12": "segment 9 NM1: NM101 '117'",
+    "837P_imsweb_NEG_missing-elements.x12": "segment 31 CLM: malformed CLM: CLM05",
+    "837P_imsweb_NEG_segments-out-of-order.x12": "segment 12 N4: N4 does not follow an N3",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVE_837_READ))
+def test_negative_837_samples_read_with_a_finding_naming_the_segment(name: str) -> None:
+    doc = read_x12(data(name), name)
+    assert isinstance(doc, ClaimsDocument)
+    assert any(NEGATIVE_837_READ[name] in str(f) for f in doc.findings), doc.findings
+
+
+def test_the_strict_837_reader_refuses_the_claim_missing_clm05_naming_its_segment() -> None:
+    with pytest.raises(X12Error, match="segment 31 CLM: malformed CLM: CLM05"):
+        read_837(data("837P_imsweb_NEG_missing-elements.x12"), source="neg.x12")
 
 
 def test_alternative_and_control_character_delimiters_are_detected() -> None:

@@ -80,8 +80,8 @@ def test_an_837i_reads_back_to_the_claims_it_was_written_from(discipline: str) -
     assert read == [comparable(claim, NPI, institutional=True)]
 
 
-def test_reading_text_that_is_not_x12_is_an_input_error() -> None:
-    from ptrcm.errors import InputError
+def test_reading_text_that_is_not_x12_is_an_x12_error_naming_the_first_segment() -> None:
+    from ptrcm.x12.errors import X12Error
 
-    with pytest.raises(InputError):
+    with pytest.raises(X12Error, match="segment 1"):
         read_837("hello")
