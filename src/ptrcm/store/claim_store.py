@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import Transition
@@ -266,6 +266,34 @@ class ClaimRepository(OrgScoped):
             .where(claims.c.org_id == self.org_id, claims.c.id == claim_id)
             .values(state=step.to_state.value, updated_at=step.at)
         )
+
+    def record_transitions(self, steps: Sequence[tuple[int, int | None, Transition]]) -> None:
+        """Append many transitions and move each claim to its last new state (two
+        statements, executed for all rows at once)."""
+        if not steps:
+            return
+        rows = [
+            self.new_row(
+                claim_id=cid,
+                claim_version_id=vid,
+                user_id=None,
+                actor=t.actor,
+                from_state=t.from_state.value,
+                to_state=t.to_state.value,
+                reason=t.reason or t.event.value,
+                occurred_at=t.at,
+            )
+            for cid, vid, t in steps
+        ]
+        self.conn.execute(insert(claim_transitions), rows)
+        final = {cid: (t.to_state.value, t.at) for cid, _vid, t in steps}
+        moves = [{"cid": cid, "st": st, "at": at} for cid, (st, at) in final.items()]
+        query = (
+            update(claims)
+            .where(claims.c.org_id == self.org_id, claims.c.id == bindparam("cid"))
+            .values(state=bindparam("st"), updated_at=bindparam("at"))
+        )
+        self.conn.execute(query, moves)
 
     def transitions(self, claim_id: int) -> list[dict[str, Any]]:
         query = (

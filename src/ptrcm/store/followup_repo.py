@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from ptrcm.store.scoped import OrgScoped
+from ptrcm.store.scoped import OrgScoped, chunks
 from ptrcm.store.tables import (
     ack_files,
     acknowledgments,
@@ -168,6 +168,28 @@ class AppealRepository(OrgScoped):
         )
         ids = [int(i) for i in self.conn.execute(query).scalars()]
         rows = [self.new_row(appeal_id=i, claim_payment_id=claim_payment_id) for i in ids]
+        if rows:
+            self.conn.execute(insert(appeal_payments), rows)
+        return len(rows)
+
+    def link_payments(self, pairs: Sequence[tuple[int, int]]) -> int:
+        """``link_payment`` for many (claim id, claim payment id) pairs in order: the first
+        payment of a claim takes its won appeals that no payment answered yet."""
+        first: dict[int, int] = {}
+        for claim_id, payment_id in pairs:
+            first.setdefault(claim_id, payment_id)
+        linked = select(appeal_payments.c.appeal_id).where(appeal_payments.c.org_id == self.org_id)
+        rows = []
+        for part in chunks(sorted(first)):
+            query = self.scoped(appeals, appeals.c.id, appeals.c.claim_id).where(
+                appeals.c.claim_id.in_(part),
+                appeals.c.outcome.in_(("overturned", "partial")),
+                appeals.c.id.not_in(linked),
+            )
+            for appeal_id, claim_id in self.conn.execute(query.order_by(appeals.c.id)):
+                rows.append(
+                    self.new_row(appeal_id=int(appeal_id), claim_payment_id=first[int(claim_id)])
+                )
         if rows:
             self.conn.execute(insert(appeal_payments), rows)
         return len(rows)

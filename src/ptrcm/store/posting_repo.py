@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 
 from ptrcm.store.records import LedgerEntry
 from ptrcm.store.scoped import OrgScoped
@@ -78,6 +78,21 @@ class RemittanceRepository(OrgScoped):
         row = self.new_row(claim_payment_id=claim_payment_id, **values)
         table = line_payments
         return int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
+
+    def add_claim_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert claim payments in one statement; ids in the order of ``rows``."""
+        return self._insert_many(claim_payments, rows)
+
+    def add_line_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert line payments in one statement; ids in the order of ``rows``."""
+        return self._insert_many(line_payments, rows)
+
+    def _insert_many(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        query = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        found = self.conn.execute(query, [self.new_row(**r) for r in rows])
+        return [int(i) for i in found.scalars()]
 
     def add_adjustments(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -172,6 +187,27 @@ class WorkQueue(OrgScoped):
         return int(
             self.conn.execute(insert(work_items).returning(work_items.c.id), row).scalar_one()
         )
+
+    def add_many(self, items: Sequence[WorkItem]) -> list[int]:
+        """Open several items in one statement; ids in the order of ``items``."""
+        if not items:
+            return []
+        now = self.clock()
+        rows = [
+            self.new_row(
+                kind=i.kind,
+                state="open",
+                claim_id=i.claim_id,
+                amount=i.amount,
+                due_date=i.due_date,
+                reason=i.reason[:2000],
+                carc=i.carc,
+                updated_at=now,
+            )
+            for i in items
+        ]
+        query = insert(work_items).returning(work_items.c.id, sort_by_parameter_order=True)
+        return [int(i) for i in self.conn.execute(query, rows).scalars()]
 
     def items(self, kind: str | None = None, *, state: str | None = None) -> list[dict[str, Any]]:
         query = self.scoped(work_items).order_by(work_items.c.id)
