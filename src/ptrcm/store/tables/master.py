@@ -67,8 +67,11 @@ providers = tenant_table(
     Column("credential", String(8), nullable=False),
     Column("discipline", String(3)),
     Column("active", Boolean, nullable=False, server_default=true()),
+    # The EMR's own staff id (``T-001``): appointments name their therapist by it.
+    Column("staff_id", String(64)),
     UniqueConstraint("org_id", "external_id"),
     Index("ix_providers_org_npi", "org_id", "npi"),
+    Index("ix_providers_org_staff", "org_id", "staff_id"),
 )
 
 payers = tenant_table(
