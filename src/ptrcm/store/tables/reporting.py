@@ -1,7 +1,7 @@
 """Indexes the KPI engine (``ptrcm.analytics``) reads through, kept beside each other.
 
 They are declared here, on the tables other modules own, so the reporting needs are in one
-place; migration 0006 creates them. Each one serves a date-range or join the dashboard runs
+place; migrations 0007 and 0009 create them. Each one serves a date-range or join the dashboard runs
 on every request (see docs/kpis.md and docs/benchmarks.md).
 """
 
@@ -10,9 +10,11 @@ from __future__ import annotations
 from sqlalchemy import Index
 
 from ptrcm.store.tables.claims import claim_lines, claim_transitions, claim_versions, claims
+from ptrcm.store.tables.clinical import visits
 from ptrcm.store.tables.finance import (
     adjustments,
     appeals,
+    claim_payments,
     line_payments,
     patient_payments,
     remittance_transactions,
@@ -40,4 +42,15 @@ REPORTING_INDEXES = (
     Index("ix_appeals_org_claim", appeals.c.org_id, appeals.c.claim_id),
     Index("ix_appeals_org_decided", appeals.c.org_id, appeals.c.decided_on),
     Index("ix_patient_payments_org_claim", patient_payments.c.org_id, patient_payments.c.claim_id),
+    Index(
+        "ix_claim_payments_org_transaction",
+        claim_payments.c.org_id,
+        claim_payments.c.transaction_id,
+    ),
+    Index(
+        "ix_visits_org_patient_dos",
+        visits.c.org_id,
+        visits.c.patient_id,
+        visits.c.date_of_service,
+    ),
 )
