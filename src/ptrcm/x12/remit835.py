@@ -15,6 +15,7 @@ number; a bad CLP or SVC drops that claim or line, a missing required amount rea
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from ptrcm.domain.money import Money
@@ -78,6 +79,22 @@ class _Draft:
         self.moa: tuple[str, ...] = ()
 
 
+class _LineDraft:
+    """A service line being read: fewer lists than a claim draft (allocated per line)."""
+
+    __slots__ = ("adjustments", "amounts", "dates", "head", "index", "quantities", "references",
+                 "remarks")  # fmt: skip
+
+    def __init__(self, head: Any, index: int) -> None:
+        self.head, self.index = head, index
+        self.dates: list[DateEntry] = []
+        self.adjustments: list[Adjustment] = []
+        self.references: list[Reference] = []
+        self.amounts: list[AmountEntry] = []
+        self.quantities: list[QuantityEntry] = []
+        self.remarks: list[Remark] = []
+
+
 class RemittanceReader:
     """Reads 835 transaction sets; ``findings`` collects every defect found."""
 
@@ -89,6 +106,7 @@ class RemittanceReader:
         self._dtm: dict[str, DateEntry] = {}
         self._amt: dict[str, AmountEntry] = {}
         self._cas: dict[tuple[str, ...], tuple[Adjustment, ...]] = {}
+        self._quantities: dict[str, Decimal] = {}
 
     def read(self, segments: list[Segment], span: TransactionSpan) -> Remittance:
         """The remittance in ``segments[span.start : span.end + 1]``."""
@@ -100,7 +118,7 @@ class RemittanceReader:
         self.claims: list[ClaimPayment] = []
         self.plb: list[ProviderAdjustment] = []
         self.claim: _Draft | None = None
-        self.line: _Draft | None = None
+        self.line: _LineDraft | None = None
         header = _Draft((), span.start)
         self._point(header)
         handlers = self._handlers()
@@ -127,7 +145,7 @@ class RemittanceReader:
             "N3": self._on_n3, "N4": self._on_n4, "PER": self._on_per,
         }  # fmt: skip
 
-    def _point(self, draft: _Draft) -> None:
+    def _point(self, draft: _Draft | _LineDraft) -> None:
         self.refs, self.dates, self.amounts = draft.references, draft.dates, draft.amounts
         self.quantities, self.adjustments = draft.quantities, draft.adjustments
 
@@ -145,6 +163,12 @@ class RemittanceReader:
 
     def _amount(self, text: str) -> Money:
         return self._money.get(text) or self._money.setdefault(text, self.cache.amount(text))
+
+    def _quantity(self, text: str) -> Decimal:
+        found = self._quantities.get(text)
+        if found is None:
+            found = self._quantities[text] = parse_quantity(text)
+        return found
 
     def _require_amounts(self, seg: Segment, index: int, positions: tuple[int, int]) -> Segment:
         """A missing required amount reads as 0 with a finding; the claim or line is kept."""
@@ -205,12 +229,13 @@ class RemittanceReader:
             raise ValueError("CLP01 and CLP02 are required")
         if len(seg) < 10:
             seg = seg + [""] * (10 - len(seg))
+        money = self._money
         head = (
             seg[1],
             seg[2],
-            self._amount(seg[3]),
-            self._amount(seg[4]),
-            self._amount(seg[5]) if seg[5] else None,
+            money.get(seg[3]) or self._amount(seg[3]),
+            money.get(seg[4]) or self._amount(seg[4]),
+            (money.get(seg[5]) or self._amount(seg[5])) if seg[5] else None,
             seg[6],
             seg[7],
             seg[8],
@@ -230,10 +255,14 @@ class RemittanceReader:
         self.claims.append(
             ClaimPayment(
                 h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8],
-                adjustments=tuple(d.adjustments), names=tuple(d.names),
-                inpatient=d.mia, outpatient=d.moa, references=tuple(d.references),
-                dates=tuple(d.dates), amounts=tuple(d.amounts), quantities=tuple(d.quantities),
-                lines=tuple(d.lines), segment=d.index + 1,
+                tuple(d.adjustments) if d.adjustments else (),
+                tuple(d.names) if d.names else (),
+                d.mia, d.moa,
+                tuple(d.references) if d.references else (),
+                tuple(d.dates) if d.dates else (),
+                tuple(d.amounts) if d.amounts else (),
+                tuple(d.quantities) if d.quantities else (),
+                tuple(d.lines), d.index + 1,
             )
         )  # fmt: skip
 
@@ -246,18 +275,20 @@ class RemittanceReader:
             seg = self._require_amounts(seg, index, (2, 3))
         if len(seg) < 8:
             seg = seg + [""] * (8 - len(seg))
+        money = self._money
         proc = self._procedures.get(seg[1]) or self._procedure(seg[1])
         head = (
             proc,
-            self._amount(seg[2]),
-            self._amount(seg[3]),
+            money.get(seg[2]) or self._amount(seg[2]),
+            money.get(seg[3]) or self._amount(seg[3]),
             seg[4],
-            parse_quantity(seg[5]) if seg[5] else None,
+            self._quantity(seg[5]) if seg[5] else None,
             self._procedure(seg[6]) if seg[6] else None,
-            parse_quantity(seg[7]) if seg[7] else None,
+            self._quantity(seg[7]) if seg[7] else None,
         )
-        line = self.line = _Draft(head, index)
-        self._point(line)
+        line = self.line = _LineDraft(head, index)
+        self.refs, self.dates, self.amounts = line.references, line.dates, line.amounts
+        self.quantities, self.adjustments = line.quantities, line.adjustments
 
     def _close_line(self) -> None:
         d = self.line
@@ -268,9 +299,13 @@ class RemittanceReader:
         self.claim.lines.append(
             ServicePayment(
                 h[0], h[1], h[2], h[3], h[4], h[5], h[6],
-                dates=tuple(d.dates), adjustments=tuple(d.adjustments),
-                references=tuple(d.references), amounts=tuple(d.amounts),
-                quantities=tuple(d.quantities), remarks=tuple(d.remarks), segment=d.index + 1,
+                tuple(d.dates) if d.dates else (),
+                tuple(d.adjustments) if d.adjustments else (),
+                tuple(d.references) if d.references else (),
+                tuple(d.amounts) if d.amounts else (),
+                tuple(d.quantities) if d.quantities else (),
+                tuple(d.remarks) if d.remarks else (),
+                d.index + 1,
             )
         )  # fmt: skip
 
@@ -318,7 +353,7 @@ class RemittanceReader:
         self.amounts.append(found)
 
     def _on_qty(self, seg: Segment, index: int) -> None:
-        self.quantities.append(QuantityEntry(seg[1], parse_quantity(seg[2])))
+        self.quantities.append(QuantityEntry(seg[1], self._quantity(seg[2])))
 
     def _on_lq(self, seg: Segment, index: int) -> None:
         if self.line is None:

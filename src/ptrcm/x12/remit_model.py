@@ -3,6 +3,12 @@
 Amounts are ``Money`` (exact cents), quantities ``Decimal``, dates ``date``. ``segment``
 fields carry the 1-based segment number the value was read from; they take no part in
 equality, so a remittance read back from a written file equals the one written.
+
+``ServicePayment`` and ``ClaimPayment`` are built once per line and claim (tens of thousands
+per large file) and are not ``frozen``: a frozen dataclass's ``__init__`` sets each field
+through ``object.__setattr__``, measured about 4x slower for these 14-19 field classes (1.1
+vs 0.3 µs each). Treat them as immutable all the same; they hash by value
+(``unsafe_hash``) so they can still be set members and dict keys.
 """
 
 from __future__ import annotations
@@ -70,7 +76,7 @@ class Procedure:
     modifiers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ServicePayment:
     """One SVC service line (2110) and what came with it."""
 
@@ -100,7 +106,7 @@ class ServicePayment:
         return next((a.amount for a in self.amounts if a.qualifier == "B6"), None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ClaimPayment:
     """One CLP claim (2100) with its adjustments, names, remarks and service lines."""
 

@@ -118,21 +118,28 @@ def read_isa_delimiters(
 def _split(text: str, delims: Delimiters) -> list[str]:
     """Raw segment strings, whitespace between segments removed, empty ones dropped."""
     term = delims.segment
-    if any(ch in text for ch in _LAYOUT):
-        newline = term + "\n"
+    if term != "\n" and "\n" in text:
         # Fast path: one segment per line, no CR, tab or indentation (what writers produce).
+        # Splitting on terminator+newline is right when every newline follows a terminator
+        # and every terminator is followed by a newline (single-character counts are cheap).
+        raw = text.split(term + "\n")
+        lines = len(raw) - 1
         if (
-            "\r" not in text
+            lines == text.count("\n")
+            and lines == text.count(term)
+            and "\r" not in text
             and "\t" not in text
             and "\n " not in text
-            and text.count("\n") == text.count(newline)
-            and (term == "\n" or text.count(term) == text.count(newline))
         ):
-            raw = text.split(newline)
-        else:
-            raw = [r.strip() for r in text.split(term)]
+            return _drop_empty(raw)
+    if any(ch in text for ch in _LAYOUT):
+        raw = [r.strip() for r in text.split(term)]
     else:
         raw = text.split(term)
+    return _drop_empty(raw)
+
+
+def _drop_empty(raw: list[str]) -> list[str]:
     if raw and not raw[-1].strip():
         raw.pop()
     return [r for r in raw if r] if "" in raw else raw
