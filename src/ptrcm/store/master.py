@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func
+from sqlalchemy import Table, func, select, update
 
 from ptrcm.errors import InvariantError
 from ptrcm.services.ports import UpsertCounts
@@ -21,6 +21,7 @@ from ptrcm.store.tables import (
     authorizations,
     coverages,
     locations,
+    organizations,
     patients,
     payer_plans,
     payers,
@@ -61,6 +62,8 @@ class MasterDataRepository(OrgScoped):
             for name in refs:
                 if row.get(name) is not None:
                     values[f"{name}_id"] = resolved[name][str(row[name])]
+                elif name in row:  # named and empty: the reference is cleared
+                    values[f"{name}_id"] = None
             wanted[str(row["external_id"])] = values
         before = self.count(kind)
         ExternalIds(self.conn, self.org_id, self.actor, self.clock).resolve(
@@ -97,6 +100,47 @@ class MasterDataRepository(OrgScoped):
             self.scoped(table).where(table.c.external_id == external_id)
         ).first()
         return None if row is None else dict(row._mapping)
+
+    def unknown_references(
+        self, kind: str, rows: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[int, str, str]]:
+        """(row index, reference name, external id) of each reference not on file here."""
+        refs = KINDS[kind][1]
+        out: list[tuple[int, str, str]] = []
+        for name, target in refs.items():
+            keys = sorted({str(r[name]) for r in rows if r.get(name) is not None})
+            found: set[str] = set()
+            for part in chunks(keys):
+                query = self.scoped(target, target.c.external_id).where(
+                    target.c.external_id.in_(part)
+                )
+                found.update(str(ext) for ext in self.conn.execute(query).scalars())
+            for index, row in enumerate(rows):
+                value = row.get(name)
+                if value is not None and str(value) not in found:
+                    out.append((index, name, str(value)))
+        return sorted(out)
+
+    def providers_by_staff_id(self) -> dict[str, str]:
+        """Staff id (the EMR's ``T-001``) -> provider external id, for this organization."""
+        query = self.scoped(providers, providers.c.staff_id, providers.c.external_id).where(
+            providers.c.staff_id.is_not(None)
+        )
+        return {str(staff): str(ext) for staff, ext in self.conn.execute(query)}
+
+    def location_timezones(self) -> dict[str, str | None]:
+        query = self.scoped(locations, locations.c.external_id, locations.c.timezone)
+        return {str(ext): None if tz is None else str(tz) for ext, tz in self.conn.execute(query)}
+
+    def organization_timezone(self) -> str:
+        query = select(organizations.c.timezone).where(organizations.c.id == self.org_id)
+        return str(self.conn.execute(query).scalar_one())
+
+    def update_organization(self, values: Mapping[str, Any]) -> None:
+        """Write the clinic's identifiers (NPI, TIN, taxonomy, time zone) on the tenant."""
+        if values:
+            statement = update(organizations).where(organizations.c.id == self.org_id)
+            self.conn.execute(statement.values(**values))
 
 
 class AppointmentRepository(MasterDataRepository):
