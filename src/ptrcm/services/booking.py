@@ -17,7 +17,7 @@ from ptrcm.domain.caps import Alert, authorization_alerts
 from ptrcm.domain.care_plans import booking_plan_alerts
 from ptrcm.errors import InputError
 from ptrcm.services.caps import cap_status, planned_allowed, primary_coverage_of
-from ptrcm.services.eligibility import VERIFY_ACTION, verification_alert
+from ptrcm.services.eligibility import VERIFY_ACTION, latest_verification, verification_alert
 from ptrcm.services.plan_tracking import current_plan, plan_facts
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 
@@ -103,8 +103,8 @@ def _without_day(facts: Any, day: date) -> Any:
 def _eligibility(
     snapshot: Any, payer_class: str | None, day: date, repo: FrontDeskRepository, patient_id: int
 ) -> list[Alert]:
-    first = not any(v["date_of_service"] < day for v in repo.kept_visits(patient_id))
-    due = verification_alert(snapshot, payer_class, day, first)
+    kept = [v for v in repo.kept_visits(patient_id) if v["date_of_service"] < day]
+    due = verification_alert(latest_verification(snapshot, kept), payer_class, day, not kept)
     alerts = [] if due is None else [due]
     if snapshot is None:
         return alerts

@@ -9,6 +9,7 @@ finds the coverage. Without a trace of ours the member id (NM1*IL) finds it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -177,6 +178,33 @@ def verification_alert(
         reason = f"first visit; benefits were verified {verified}"
         return Alert("verify", reason, day, VERIFY_ACTION)
     return None
+
+
+def latest_verification(snapshot: Row | None, kept: Sequence[Row]) -> Row | None:
+    """The stored snapshot, or the EMR's own record of the last check when that is newer.
+
+    A visit record names the day the front desk last verified the coverage
+    (``eligibility_verified_on``) and the plan year its benefits count in; without a 271
+    or a manual snapshot since, that is the verification a booking is measured against.
+    """
+    best: Row | None = None
+    for visit in kept:
+        record = visit["record"] or {}
+        verified = _iso_day(record.get("eligibility_verified_on"))
+        if verified is None or (best is not None and verified <= best["verified_on"]):
+            continue
+        anchor = _iso_day((record.get("benefits") or {}).get("plan_year_start"))
+        best = {"verified_on": verified, "plan_year_start": anchor}
+    if best is None or (snapshot is not None and snapshot["verified_on"] >= best["verified_on"]):
+        return snapshot
+    return best
+
+
+def _iso_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _person(row: Any) -> Person:

@@ -47,13 +47,36 @@ def plan_facts(repo: FrontDeskRepository, plan: Row, today: date) -> PlanFacts:
         through=plan["through"],
         signed_on=min(signed) if signed else plan["certified_on"],
         treatment_days=days,
-        progress_reports=tuple(e["on_date"] for e in events if e["kind"] == "progress_report"),
+        progress_reports=tuple(
+            sorted(
+                {e["on_date"] for e in events if e["kind"] == "progress_report"}
+                | documented_progress_reports(kept)
+            )
+        ),
         re_evaluations=tuple(
             [*re_evals, *(e["on_date"] for e in events if e["kind"] == "re_evaluation")]
         ),
         discharged_on=min(discharged) if discharged else None,
         scheduled=scheduled,
     )
+
+
+def documented_progress_reports(kept: list[Row]) -> set[date]:
+    """Days the visit records say a progress report was written.
+
+    A visit numbered ``n`` of its episode that names its last report at visit ``L``
+    (``last_progress_report_visit``) points back ``n - L`` treatment days, one kept visit
+    each, within one discipline's visits in date order.
+    """
+    out: set[date] = set()
+    for index, visit in enumerate(kept):
+        record = visit["record"] or {}
+        n, last = record.get("episode_visit_number"), record.get("last_progress_report_visit")
+        if not (isinstance(n, int) and isinstance(last, int) and 0 < last <= n):
+            continue
+        if index - (n - last) >= 0:
+            out.add(kept[index - (n - last)]["date_of_service"])
+    return out
 
 
 def current_plan(

@@ -14,7 +14,7 @@ from typing import Any
 
 from ptrcm.domain.caps import Alert
 from ptrcm.services.caps import cap_status, primary_coverage_of
-from ptrcm.services.eligibility import verification_alert
+from ptrcm.services.eligibility import latest_verification, verification_alert
 from ptrcm.services.plan_tracking import patient_plan_alerts
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 
@@ -92,8 +92,9 @@ def _alerts(
     coverage = primary_coverage_of(repo.coverages(pid))
     if coverage is not None:
         snapshot = repo.latest_snapshot(int(coverage["id"]), day)
-        first = not any(v["date_of_service"] < day for v in kept)
-        due = verification_alert(snapshot, coverage["payer_class"], day, first)
+        before = [v for v in kept if v["date_of_service"] < day]
+        latest = latest_verification(snapshot, before)
+        due = verification_alert(latest, coverage["payer_class"], day, not before)
         if due is not None:
             alerts.append(due)
     alerts += cap_status(repo, pid, discipline, max(today, day)).alerts
