@@ -32,6 +32,7 @@ from ptrcm.services.demo_payers import (
     write_member_file,
 )
 from ptrcm.services.importing import import_visits
+from ptrcm.services.importing_appointments import import_synth_companions
 from ptrcm.services.scrubbing import Scrubber
 from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
 from ptrcm.store.repository import Store
@@ -147,6 +148,7 @@ class _Run:
 
         s = self.summary
         s.visits = import_visits(self.uow, visits_file).imported
+        import_synth_companions(self.uow, visits_file)  # master data, then appointments
         built = lifecycle.build_claims(self.uow, self.config, self.catalog)
         s.claims, s.self_pay_visits = len(built.built), built.self_pay
         s.not_billable = len(built.not_billable)
