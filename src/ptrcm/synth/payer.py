@@ -103,7 +103,10 @@ class PayerSimulator:
 
     def adjudicator(self, day: date) -> Adjudicator:
         edits = _edits(self.profile.edits_pack, day)
-        return Adjudicator(self.profile, self.members, edits, self.state, self.seed, self.diagnoses)
+        contract = profile_contract(self.profile, self.profile.name)
+        return Adjudicator(
+            self.profile, self.members, edits, self.state, self.seed, self.diagnoses, contract
+        )
 
     def _claim_number(self) -> str:
         self.state.claim_numbers += 1
@@ -120,8 +123,9 @@ class PayerSimulator:
         group = GroupResult("HC", gs06, gs08, tuple(SetResult(*s) for s in sets))
         out.files[f"{stem}.999"] = write_999([group], self.settings(), self.controls, now)
         acks: list[ClaimAck] = []
-        adjudicated: list[tuple[Claim, Decision, str]] = []
-        for claim in claims:
+        adjudicated: list[tuple[Claim, Decision, ClaimPayment]] = []
+        # in date-of-service order, as the services happened: year-to-date amounts grow
+        for claim in sorted(claims, key=lambda c: c.first_date):
             decision = self.adjudicator(claim.first_date).decide(claim, received)
             number = "" if decision.rejection else self._claim_number()
             acks.append(_ack(claim, decision, number))
@@ -129,8 +133,9 @@ class PayerSimulator:
                 out.outcomes.append(
                     ClaimOutcome(claim.claim_id, decision.rejection, None, (), Money.zero(), None)
                 )
-            else:
-                adjudicated.append((claim, decision, number))
+            else:  # priced at once: the next claim sees this one's year-to-date amounts
+                pay = self._price(claim, decision, number, received)
+                adjudicated.append((claim, decision, pay))
         parties = AckParties(
             self.profile.payer_name, self.profile.payer_tin, self.clinic.name, self.clinic.tin,
             self.clinic.name, self.clinic.npi, f"{stem}-{gs06}",
@@ -140,9 +145,9 @@ class PayerSimulator:
         )
         if adjudicated:
             paid_on = received + timedelta(days=self.profile.payment_lag_days)
-            payments = [self._price(c, d, n, received) for c, d, n in adjudicated]
+            payments = [pay for _, _, pay in adjudicated]
             out.files[f"{stem}.835"] = self.remittance_text(payments, paid_on, f"{gs06}")
-            for (claim, decision, _), pay in zip(adjudicated, payments, strict=True):
+            for claim, decision, pay in adjudicated:
                 out.outcomes.append(
                     ClaimOutcome(
                         claim.claim_id,

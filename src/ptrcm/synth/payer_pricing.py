@@ -5,7 +5,9 @@ and CQ/CO 85% for Medicare-like payers, lesser of charge). A share of paid lines
 quietly allowed below the contract (a bigger CO-45) — the underpayments a practice has to
 find. The patient's share follows the profile's terms line by line: deductible (PR-1,
 remembered per member and year), copay once per date of service (PR-3), coinsurance
-(PR-2). Sequestration (CO-253) comes off the payer's part. Every line balances:
+(PR-2). Sequestration (CO-253) comes off the payer's part. Under a profile with
+``therapy_threshold`` each paid line's allowed amount adds to the member's year-to-date
+therapy amount, which the adjudicator compares with the KX threshold. Every line balances:
 charge − adjustments = paid.
 """
 
@@ -21,7 +23,7 @@ from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
 from ptrcm.domain.fees import FeeSchedule, default_fee_schedule
 from ptrcm.domain.money import Money, round_cents, sum_money
 from ptrcm.synth.payer_profile import PayerProfile
-from ptrcm.synth.payer_rules import Decision, Denial, PayerState, draw
+from ptrcm.synth.payer_rules import Decision, Denial, PayerState, draw, threshold_group
 from ptrcm.x12.common import PersonName, Reference
 from ptrcm.x12.remit_model import (
     Adjustment,
@@ -99,6 +101,17 @@ def _service(
     )
 
 
+def _count_threshold(
+    state: PayerState, profile: PayerProfile, claim: Claim, ln: ClaimLine, allowed: Money
+) -> None:
+    """Add a paid line's allowed amount to the member's year-to-date therapy amount."""
+    group = threshold_group(ln)
+    if not profile.therapy_threshold or group is None:
+        return
+    key = f"{claim.member_id}/{claim.first_date.year}/{group}"
+    state.therapy_ytd[key] = str(Money.of(state.therapy_ytd.get(key, "0.00")) + allowed)
+
+
 def price_claim(
     claim: Claim,
     decision: Decision,
@@ -130,6 +143,7 @@ def price_claim(
             profile.underpayment_rate
         ):
             allowed = Money(round_cents(allowed.amount * (1 - profile.underpayment_cut)))
+        _count_threshold(state, profile, claim, ln, allowed)
         ded, copay, coins = _line_split(allowed, ln.date_of_service, share, profile)
         payer_part = allowed - ded - copay - coins
         seq = Money(round_cents(payer_part.amount * contract.sequestration_rate))

@@ -4,7 +4,10 @@ A profile (TOML in ``ptrcm/synth/profiles``, or a file of the same shape) sets t
 payer's contract, its patients' cost sharing, its payment lag, its filing limit and its
 denial behaviour. The member file (JSON, written by ``ptrcm demo`` from master data) is
 the payer's own knowledge: each member's authorizations, prior visits this year and the
-disciplines of the enrolled rendering providers.
+disciplines of the enrolled rendering providers (and which of them are assistants), the
+coverage span and lapses its eligibility system knows, and the therapy amount each
+Medicare member had allowed this year before the first claim the payer sees. See
+docs/payer-simulator.md.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ _PROFILE_KEYS = {
     "name", "payer_class", "payer_name", "payer_tin", "edits_pack", "payment_lag_days",
     "filing_days", "therapy_modifier_required", "auth_required", "visit_limit",
     "medical_necessity_rate", "underpayment_rate", "underpayment_cut", "appeal_win_rate",
-    "percent_of_fee_schedule", "sequestration_rate",
+    "percent_of_fee_schedule", "sequestration_rate", "eligibility_check", "therapy_threshold",
+    "assistant_modifier_required",
 }  # fmt: skip
 
 
@@ -55,6 +59,9 @@ class PayerProfile:
     copay: Money
     percent_of_fee_schedule: Decimal = Decimal(1)
     sequestration_rate: Decimal | None = None
+    eligibility_check: bool = False  # CO-27 on dates the member file says are not covered
+    therapy_threshold: bool = False  # CO-119 N640 on lines past the KX threshold without KX
+    assistant_modifier_required: bool = False  # CO-4 on an assistant's timed line w/o CQ/CO
 
 
 def _rate(source: str, key: str, value: object) -> Decimal:
@@ -102,6 +109,9 @@ def parse_profile(doc: Mapping[str, Any], source: str) -> PayerProfile:
                 source, "percent_of_fee_schedule", raw.get("percent_of_fee_schedule", 1)
             ),
             sequestration_rate=None if seq is None else _rate(source, "sequestration_rate", seq),
+            eligibility_check=bool(raw.get("eligibility_check", False)),
+            therapy_threshold=bool(raw.get("therapy_threshold", False)),
+            assistant_modifier_required=bool(raw.get("assistant_modifier_required", False)),
         )
     except KeyError as exc:
         raise ConfigError(source, f"profile.{exc.args[0]}", "is required") from None
@@ -142,12 +152,26 @@ class Member:
     payer_id: str
     visits_before: int = 0  # visits this calendar year before the first claim we see
     authorizations: tuple[Authorization, ...] = ()
+    coverage_start: date | None = None
+    coverage_end: date | None = None
+    lapses: tuple[tuple[date, date], ...] = ()  # (first, last) days not covered
+    # therapy allowed before the first claim we see, by "year/group" (group "PT+SLP", "OT")
+    therapy_before: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def covered_on(self, day: date) -> bool:
+        """Whether the payer's eligibility file shows coverage on ``day``."""
+        if self.coverage_start is not None and day < self.coverage_start:
+            return False
+        if self.coverage_end is not None and day > self.coverage_end:
+            return False
+        return not any(first <= day <= last for first, last in self.lapses)
 
 
 @dataclass(frozen=True, slots=True)
 class MemberFile:
     members: Mapping[str, Member] = field(default_factory=dict)
     providers: Mapping[str, str] = field(default_factory=dict)  # rendering NPI -> discipline
+    assistants: frozenset[str] = frozenset()  # rendering NPIs enrolled as PTA / OTA
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -164,11 +188,30 @@ class MemberFile:
                         }
                         for a in m.authorizations
                     ],
+                    **_coverage_json(m),
                 }
                 for m in self.members.values()
             },
             "providers": dict(self.providers),
+            "assistants": sorted(self.assistants),
         }
+
+
+def _coverage_json(m: Member) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m.coverage_start is not None:
+        out["coverage_start"] = m.coverage_start.isoformat()
+    if m.coverage_end is not None:
+        out["coverage_end"] = m.coverage_end.isoformat()
+    if m.lapses:
+        out["lapses"] = [[a.isoformat(), b.isoformat()] for a, b in m.lapses]
+    if m.therapy_before:
+        out["therapy_before"] = {k: str(v) for k, v in sorted(m.therapy_before.items())}
+    return out
+
+
+def _day(value: object) -> date | None:
+    return None if value is None else date.fromisoformat(str(value))
 
 
 def parse_members(doc: Mapping[str, Any], source: str) -> MemberFile:
@@ -187,13 +230,20 @@ def parse_members(doc: Mapping[str, Any], source: str) -> MemberFile:
                     )
                     for a in raw.get("authorizations", ())
                 ),
+                _day(raw.get("coverage_start")),
+                _day(raw.get("coverage_end")),
+                tuple(
+                    (date.fromisoformat(a), date.fromisoformat(b)) for a, b in raw.get("lapses", ())
+                ),
+                {str(k): Decimal(str(v)) for k, v in raw.get("therapy_before", {}).items()},
             )
             for mid, raw in doc.get("members", {}).items()
         }
         providers = {str(k): str(v) for k, v in doc.get("providers", {}).items()}
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        assistants = frozenset(str(n) for n in doc.get("assistants", ()))
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
         raise InputError.one(source, None, "members", f"not a member file ({exc})") from None
-    return MemberFile(members, providers)
+    return MemberFile(members, providers, assistants)
 
 
 def load_members(path: str | os.PathLike[str] | None) -> MemberFile:

@@ -8,14 +8,20 @@ front end and adjudication:
 * 277CA rejection (never adjudicated): rendering NPI fails its check digit (A7:562),
   a diagnosis code does not exist or is not billable (A7:255).
 * Whole claim: CO-29 filed after the payer's limit; CO-18 exact duplicate of a claim
-  already adjudicated; CO-197 no known authorization (or its visits are used up, N362);
+  already adjudicated; CO-27 the member file shows no coverage on the date of service
+  (profile ``eligibility_check``); CO-197 no known authorization (or its visits are used up, N362);
   CO-119 over the annual visit limit (N640); CO-50 medical necessity at the profile's
   rate (N115).
 * Per line: CO-16 + MA130 for missing data (diagnosis pointer past the list, an
   external-cause code as the first diagnosis); CO-4 therapy modifier GP/GO/GN missing or
   not the rendering provider's discipline; CO-96 a code the payer does not pay;
   CO-236 NCCI column-2 code billed with its column-1 code and no 59/X modifier;
-  CO-151 units over the MUE.
+  CO-151 units over the MUE; CO-119 + N640 a line of a Medicare threshold group (PT+SLP
+  by GP/GN, OT by GO) without KX when the member's year-to-date allowed amount with this
+  claim passes the year's threshold (profile ``therapy_threshold``; the amount is the
+  member file's starting figure plus what this payer allowed on the claims it paid);
+  CO-4 a timed line rendered by an NPI enrolled as a PTA/OTA without CQ/CO (profile
+  ``assistant_modifier_required``).
 
 Random draws (CO-50, underpayments, appeals) hash the seed with the claim id, so a
 claim's fate does not depend on the order files are processed in.
@@ -31,13 +37,16 @@ from decimal import Decimal
 from typing import Any
 
 from ptrcm.domain.claims import Claim, ClaimLine
+from ptrcm.domain.codes import load_catalog
+from ptrcm.domain.contracts import Contract, expected_allowed
 from ptrcm.domain.denials import DISTINCT_MODIFIERS
 from ptrcm.domain.npi import npi_is_valid
-from ptrcm.domain.visits import DISCIPLINE_MODIFIER
+from ptrcm.domain.visits import ASSISTANT_MODIFIER, DISCIPLINE_MODIFIER
 from ptrcm.rules.icd10 import Icd10Codes, is_external_cause
 from ptrcm.synth.payer_profile import MemberFile, PayerProfile
 
 THERAPY_MODIFIERS = frozenset(DISCIPLINE_MODIFIER.values())
+ASSISTANT_MODIFIERS = frozenset(ASSISTANT_MODIFIER.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,7 @@ class PayerState:
     seen: dict[str, str] = field(default_factory=dict)  # claim signature -> pcn
     deductible_paid: dict[str, str] = field(default_factory=dict)  # "member/year" -> amount
     claim_numbers: int = 0
+    therapy_ytd: dict[str, str] = field(default_factory=dict)  # "member/year/group" -> amount
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +83,7 @@ class PayerState:
             "seen": self.seen,
             "deductible_paid": self.deductible_paid,
             "claim_numbers": self.claim_numbers,
+            "therapy_ytd": self.therapy_ytd,
         }
 
     @classmethod
@@ -83,6 +94,7 @@ class PayerState:
             dict(doc.get("seen", {})),
             dict(doc.get("deductible_paid", {})),
             int(doc.get("claim_numbers", 0)),
+            dict(doc.get("therapy_ytd", {})),
         )
 
 
@@ -107,6 +119,15 @@ class Edits:
     mue: Mapping[str, int]
     non_payable: frozenset[str]
     distinct: frozenset[str] = DISTINCT_MODIFIERS
+    thresholds: Mapping[int, Decimal] = field(default_factory=dict)  # KX threshold by year
+
+
+def threshold_group(line: ClaimLine) -> str | None:
+    """The Medicare threshold group a line counts in, by its therapy modifier."""
+    mods = set(line.modifiers)
+    if "GO" in mods:
+        return "OT"
+    return "PT+SLP" if mods & {"GP", "GN"} else None
 
 
 def edits_from_params(params: Mapping[str, Any]) -> Edits:
@@ -118,7 +139,11 @@ def edits_from_params(params: Mapping[str, Any]) -> Edits:
         str(r["code"]) for r in params.get("non_payable", ()) if r.get("status") != "bundled"
     )
     distinct = frozenset(params.get("distinct_modifiers", DISTINCT_MODIFIERS))
-    return Edits({k: frozenset(v) for k, v in pairs.items()}, mue, non_payable, distinct)
+    thresholds = {
+        int(r["year"]): Decimal(str(r["amount"])) for r in params.get("kx_thresholds", ())
+    }
+    pairs_by_code = {k: frozenset(v) for k, v in pairs.items()}
+    return Edits(pairs_by_code, mue, non_payable, distinct, thresholds)
 
 
 class Adjudicator:
@@ -132,6 +157,7 @@ class Adjudicator:
         state: PayerState,
         seed: int,
         diagnoses: Icd10Codes | None = None,
+        contract: Contract | None = None,
     ) -> None:
         self.profile = profile
         self.members = members
@@ -139,6 +165,7 @@ class Adjudicator:
         self.state = state
         self.seed = seed
         self.diagnoses = diagnoses or Icd10Codes()
+        self.contract = contract
 
     def front_end(self, claim: Claim) -> tuple[str, str] | None:
         """The 277CA rejection (status code, entity) or None when accepted."""
@@ -168,6 +195,8 @@ class Adjudicator:
             return Denial("18")
         st.seen[sig] = claim.claim_id
         member = self.members.members.get(claim.member_id or "")
+        if p.eligibility_check and member is not None and not member.covered_on(claim.first_date):
+            return Denial("27")
         key = f"{claim.member_id}/{claim.first_date.year}"
         st.visits[key] = st.visits.get(key, 0) + 1
         if p.auth_required:
@@ -196,7 +225,7 @@ class Adjudicator:
         return None
 
     def _line_denials(self, claim: Claim) -> dict[int, Denial]:
-        out: dict[int, Denial] = {}
+        out: dict[int, Denial] = self._over_threshold(claim)
         codes_by_day: dict[date, set[str]] = {}
         for ln in claim.lines:
             codes_by_day.setdefault(ln.date_of_service, set()).add(ln.code)
@@ -205,6 +234,31 @@ class Adjudicator:
             denial = self._line_denial(claim, ln, codes_by_day[ln.date_of_service], first_dx)
             if denial is not None:
                 out[ln.line_number] = denial
+        return out
+
+    def _over_threshold(self, claim: Claim) -> dict[int, Denial]:
+        """CO-119 N640 on the lines without KX of each threshold group whose year-to-date
+        allowed amount with this claim passes the year's threshold."""
+        threshold = self.edits.thresholds.get(claim.first_date.year)
+        if not self.profile.therapy_threshold or threshold is None or self.contract is None:
+            return {}
+        member = self.members.members.get(claim.member_id or "")
+        allowed = {e.line_number: e.allowed.amount
+                   for e in expected_allowed(claim.lines, self.contract)}  # fmt: skip
+        by_group: dict[str, list[ClaimLine]] = {}
+        for ln in claim.lines:
+            group = threshold_group(ln)
+            if group is not None:
+                by_group.setdefault(group, []).append(ln)
+        out: dict[int, Denial] = {}
+        for group, lines in by_group.items():
+            key = f"{claim.first_date.year}/{group}"
+            before = member.therapy_before.get(key, Decimal(0)) if member else Decimal(0)
+            ytd = before + Decimal(self.state.therapy_ytd.get(f"{claim.member_id}/{key}", "0"))
+            with_claim = ytd + sum((allowed[ln.line_number] for ln in lines), Decimal(0))
+            if with_claim > threshold:
+                out.update({ln.line_number: Denial("119", ("N640",))
+                            for ln in lines if "KX" not in ln.modifiers})  # fmt: skip
         return out
 
     def _line_denial(
@@ -222,6 +276,8 @@ class Adjudicator:
             therapy = mods & THERAPY_MODIFIERS
             if not therapy or (expected is not None and expected not in therapy):
                 return Denial("4")
+        if self._assistant_line_unmarked(claim, ln):
+            return Denial("4")
         if ln.code in self.edits.non_payable:
             return Denial("96", ("M51",))
         column1 = self.edits.pairs.get(ln.code, frozenset())
@@ -231,3 +287,13 @@ class Adjudicator:
         if mue is not None and ln.units > mue:
             return Denial("151", ("N362",))
         return None
+
+    def _assistant_line_unmarked(self, claim: Claim, ln: ClaimLine) -> bool:
+        """A timed PT/OT line whose rendering NPI the payer enrolled as an assistant, with
+        no CQ/CO: the payer cannot see minutes, only who rendered the line."""
+        if not self.profile.assistant_modifier_required:
+            return False
+        npi = ln.rendering_npi or claim.rendering.npi or ""
+        if npi not in self.members.assistants or not load_catalog().is_timed(ln.code):
+            return False
+        return not set(ln.modifiers) & ASSISTANT_MODIFIERS
