@@ -23,9 +23,10 @@ from ptrcm.x12.errors import Finding, X12Error
 from ptrcm.x12.generic import ClaimsDocument, GenericDocument, GenericTransaction
 from ptrcm.x12.remit835 import RemittanceReader
 from ptrcm.x12.remit_model import RemittanceDocument
+from ptrcm.x12.remit_stream import NotOnly835, first_set_id, read_835_stream
 from ptrcm.x12.status277 import StatusDocument, read_277
 from ptrcm.x12.structure import Envelope, TransactionSpan, split_envelope
-from ptrcm.x12.tokenizer import Tokens, tokenize
+from ptrcm.x12.tokenizer import Tokens, split_segments, tokenize
 
 X12Document: TypeAlias = (
     RemittanceDocument
@@ -75,7 +76,16 @@ def read_x12(data: str | bytes, source: str | None = None) -> X12Document:
 
 
 def _read(data: str | bytes, source: str | None) -> X12Document:
-    tokens = tokenize(data, source)
+    raw = split_segments(data, source)
+    if raw is None:
+        tokens = tokenize(data, source)
+    else:
+        if first_set_id(raw) == "835":
+            try:
+                return read_835_stream(raw)
+            except NotOnly835:
+                pass  # another kind of set follows: the general path reports the mix
+        tokens = raw.tokens()
     envelope = split_envelope(tokens)
     kinds = {transaction_kind(span) for span in envelope.transactions}
     families = {_FAMILY.get(k, k) for k in kinds}

@@ -44,6 +44,7 @@ from ptrcm.x12.values import ValueCache, parse_quantity
 
 Segment = list[str]
 _NAME_WIDTH = 10
+READ_ERRORS = (ValueError, ArithmeticError, IndexError)
 
 
 class _Draft:
@@ -110,7 +111,22 @@ class RemittanceReader:
 
     def read(self, segments: list[Segment], span: TransactionSpan) -> Remittance:
         """The remittance in ``segments[span.start : span.end + 1]``."""
-        self.component = span.delimiters.component
+        header = self.begin(span.start, span.delimiters.component)
+        handlers = self.handlers()
+        for index in range(span.start + 1, span.end):
+            seg = segments[index]
+            handler = handlers.get(seg[0])
+            if handler is None:
+                continue
+            try:
+                handler(seg, index)
+            except READ_ERRORS as exc:
+                self.malformed(seg, index, str(exc))
+        return self.finish(span, header)
+
+    def begin(self, start: int, component: str) -> _Draft:
+        """Start a transaction set whose ST is at ``start``; returns its header draft."""
+        self.component = component
         self.payment: Payment | None = None
         self.trace: Trace | None = None
         self.parties: dict[str, PartyDraft] = {}
@@ -119,22 +135,20 @@ class RemittanceReader:
         self.plb: list[ProviderAdjustment] = []
         self.claim: _Draft | None = None
         self.line: _LineDraft | None = None
-        header = _Draft((), span.start)
+        header = _Draft((), start)
         self._point(header)
-        handlers = self._handlers()
-        for index in range(span.start + 1, span.end):
-            seg = segments[index]
-            handler = handlers.get(seg[0])
-            if handler is None:
-                continue
-            try:
-                handler(seg, index)
-            except (ValueError, ArithmeticError, IndexError) as exc:
-                self._malformed(seg, index, str(exc))
+        return header
+
+    def finish(self, span: TransactionSpan, header: _Draft) -> Remittance:
+        """The remittance once its SE was reached, with its balancing findings."""
         self._close_claim()
         remit = self._build(span, header)
         self.findings.extend(balance_findings(remit))
         return remit
+
+    def handlers(self) -> dict[str, Callable[[Segment, int], None]]:
+        """Segment id -> handler for the segments inside a transaction set."""
+        return self._handlers()
 
     def _handlers(self) -> dict[str, Callable[[Segment, int], None]]:
         return {
@@ -149,7 +163,8 @@ class RemittanceReader:
         self.refs, self.dates, self.amounts = draft.references, draft.dates, draft.amounts
         self.quantities, self.adjustments = draft.quantities, draft.adjustments
 
-    def _malformed(self, seg: Segment, index: int, reason: str) -> None:
+    def malformed(self, seg: Segment, index: int, reason: str) -> None:
+        """A segment that could not be read: a finding; a bad CLP or SVC is dropped."""
         sid = seg[0]
         if sid == "CLP":
             self._close_claim()

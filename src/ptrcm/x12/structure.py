@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from ptrcm.x12.errors import Finding, Severity, X12Error
-from ptrcm.x12.tokenizer import Delimiters, Tokens
+from ptrcm.x12.tokenizer import Delimiters, RawSegments, Tokens
 
-_ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +58,17 @@ def _valid_date(text: str) -> bool:
     return True
 
 
-class _Walker:
-    def __init__(self, tokens: Tokens) -> None:
+class EnvelopeWalker:
+    """Checks the envelope segment by segment and collects the transaction spans.
+
+    ``walk`` drives it over a tokenized file; a one-pass reader (``remit_stream``) instead
+    calls ``on_isa`` ... ``on_iea`` itself for the envelope segments, raises ``outside`` for
+    any other segment while no set is open, and calls ``finish`` at the end.
+    """
+
+    def __init__(self, tokens: Tokens, raw: RawSegments | None = None) -> None:
         self.tokens = tokens
+        self.raw = raw
         self.source = tokens.source
         self.findings: list[Finding] = []
         self.spans: list[TransactionSpan] = []
@@ -70,23 +78,41 @@ class _Walker:
         self.groups_in_isa = 0
         self.sets_in_gs = 0
 
+    @classmethod
+    def for_raw(cls, raw: RawSegments) -> EnvelopeWalker:
+        """A walker over segment strings not yet split (one interchange's delimiters)."""
+        return cls(Tokens([], ((0, raw.delimiters),), raw.source), raw)
+
+    def segment_id(self, index: int) -> str:
+        """The id of the segment at a 0-based index."""
+        if self.raw is not None:
+            return self.raw.raw[index].split(self.raw.delimiters.element, 1)[0]
+        return self.tokens.segments[index][0]
+
     def error(self, index: int, message: str) -> X12Error:
-        seg = self.tokens.segments[index]
-        return X12Error(message, segment=index + 1, segment_id=seg[0], source=self.source)
+        seg_id = self.segment_id(index)
+        return X12Error(message, segment=index + 1, segment_id=seg_id, source=self.source)
+
+    def outside(self, index: int) -> X12Error:
+        """The error for a segment outside every transaction set."""
+        return self.error(index, "segment outside a transaction set (no ST before it)")
 
     def find(self, index: int, message: str, severity: Severity = "error") -> None:
-        seg_id = self.tokens.segments[index][0]
-        self.findings.append(Finding(severity, message, index + 1, seg_id))
+        self.findings.append(Finding(severity, message, index + 1, self.segment_id(index)))
 
     def walk(self) -> Envelope:
         segments = self.tokens.segments
         for index, seg in enumerate(segments):
             sid = seg[0]
-            if sid in _ENVELOPE_IDS:
+            if sid in ENVELOPE_IDS:
                 getattr(self, "on_" + sid.lower())(index, seg)
             elif self.st is None:
-                raise self.error(index, "segment outside a transaction set (no ST before it)")
-        last = len(segments) - 1
+                raise self.outside(index)
+        return self.finish(len(segments))
+
+    def finish(self, count: int) -> Envelope:
+        """The envelope once all ``count`` segments were seen; raises for an open set."""
+        last = count - 1
         if self.st is not None:
             raise self.error(self.st[0], f"transaction set {element(self.st[1], 2)!r} has no SE")
         if self.gs is not None:
@@ -189,4 +215,4 @@ def split_envelope(tokens: Tokens) -> Envelope:
     """Every transaction set of a tokenized file, with findings about its envelope."""
     if not tokens.segments:
         raise X12Error("file holds no segments", source=tokens.source)
-    return _Walker(tokens).walk()
+    return EnvelopeWalker(tokens).walk()

@@ -151,25 +151,52 @@ def tokenize(data: str | bytes, source: str | None = None) -> Tokens:
     Raises ``X12Error`` when the file is empty, does not start with ISA or ST, or an ISA
     cannot carry its delimiters.
     """
-    text = decode(data)
-    if not text:
-        raise X12Error("file is empty", source=source)
-    if text.startswith("ISA"):
-        delims = read_isa_delimiters(text, 1, source)
-    elif text.startswith("ST") and len(text) > 2 and text[2] == DEFAULT_DELIMITERS.element:
-        delims = DEFAULT_DELIMITERS
-    else:
-        raise X12Error(
-            "file does not start with an ISA interchange header or an ST transaction set",
-            segment=1,
-            segment_id=text[:3].strip() or None,
-            source=source,
-        )
+    text, delims = _prepare(data, source)
     raw = _split(text, delims)
     element = delims.element
     if text.find("ISA", 3) < 0:
         return Tokens([r.split(element) for r in raw], ((0, delims),), source)
     return _tokenize_interchanges(raw, delims, source)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RawSegments:
+    """Segment strings not yet split into elements, for a one-pass reader that splits each
+    as it goes (so a large file's segments are never all held as lists at once)."""
+
+    raw: list[str]
+    delimiters: Delimiters
+    source: str | None = None
+
+    def tokens(self) -> Tokens:
+        """The same segments split into elements (what ``tokenize`` gives)."""
+        element = self.delimiters.element
+        return Tokens([r.split(element) for r in self.raw], ((0, self.delimiters),), self.source)
+
+
+def split_segments(data: str | bytes, source: str | None = None) -> RawSegments | None:
+    """The segment strings of a file with one interchange (or a bare ST..SE set); None for
+    a file of several interchanges, which ``tokenize`` reads. Raises as ``tokenize`` does."""
+    text, delims = _prepare(data, source)
+    if text.find("ISA", 3) >= 0:
+        return None
+    return RawSegments(_split(text, delims), delims, source)
+
+
+def _prepare(data: str | bytes, source: str | None) -> tuple[str, Delimiters]:
+    text = decode(data)
+    if not text:
+        raise X12Error("file is empty", source=source)
+    if text.startswith("ISA"):
+        return text, read_isa_delimiters(text, 1, source)
+    if text.startswith("ST") and len(text) > 2 and text[2] == DEFAULT_DELIMITERS.element:
+        return text, DEFAULT_DELIMITERS
+    raise X12Error(
+        "file does not start with an ISA interchange header or an ST transaction set",
+        segment=1,
+        segment_id=text[:3].strip() or None,
+        source=source,
+    )
 
 
 def _tokenize_interchanges(raw: list[str], first: Delimiters, source: str | None) -> Tokens:
