@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json
+from ptrcm.cli_support import OutputFormat, emit_json, fail
 from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+from ptrcm.errors import PtrcmError
 
 GROUP = "import"  # `import` is a Python keyword, so the module has another name
 app = typer.Typer(help="Import EMR exports and master data into the database.")
@@ -92,6 +93,8 @@ def master_command(
     try:
         org_id = organization(store, org)
         result = import_master(lambda: store.unit_of_work(org_id, actor()), path)
+    except PtrcmError as exc:
+        raise fail(str(exc)) from None
     finally:
         store.close()
     if fmt is OutputFormat.json:
@@ -135,6 +138,8 @@ def appointments_command(
         result = import_appointments(
             lambda: store.unit_of_work(org_id, actor()), path, quarantine=quarantine
         )
+    except PtrcmError as exc:
+        raise fail(str(exc)) from None
     finally:
         store.close()
     if fmt is OutputFormat.json:
