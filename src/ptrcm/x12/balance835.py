@@ -14,12 +14,18 @@ from decimal import Decimal
 from ptrcm.x12.errors import Finding
 from ptrcm.x12.remit_model import ClaimPayment, Remittance
 
+_ZERO = Decimal(0)
 
-def _claim_findings(claim: ClaimPayment) -> list[Finding]:
-    found: list[Finding] = []
-    adjusted = sum((a.amount.amount for a in claim.adjustments), Decimal(0))
+
+def _claim_findings(claim: ClaimPayment, found: list[Finding]) -> None:
+    # Plain loops, not sum() over generators: this runs once per claim and line of a file.
+    adjusted = _ZERO
+    for adj in claim.adjustments:
+        adjusted += adj.amount.amount
     for line in claim.lines:
-        line_adjusted = sum((a.amount.amount for a in line.adjustments), Decimal(0))
+        line_adjusted = _ZERO
+        for adj in line.adjustments:
+            line_adjusted += adj.amount.amount
         adjusted += line_adjusted
         if line.charge.amount - line_adjusted != line.paid.amount:
             found.append(
@@ -42,7 +48,6 @@ def _claim_findings(claim: ClaimPayment) -> list[Finding]:
                 "CLP",
             )
         )
-    return found
 
 
 def balance_findings(remit: Remittance) -> list[Finding]:
@@ -51,7 +56,7 @@ def balance_findings(remit: Remittance) -> list[Finding]:
     paid = Decimal(0)
     for claim in remit.claims:
         paid += claim.paid.amount
-        found.extend(_claim_findings(claim))
+        _claim_findings(claim, found)
     provider = sum(
         (i.amount.amount for p in remit.provider_adjustments for i in p.items), Decimal(0)
     )

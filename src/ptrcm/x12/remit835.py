@@ -288,18 +288,21 @@ class RemittanceReader:
             raise ValueError("SVC outside a claim (no CLP before it)")
         if len(seg) < 4 or not seg[2] or not seg[3]:
             seg = self._require_amounts(seg, index, (2, 3))
-        if len(seg) < 8:
-            seg = seg + [""] * (8 - len(seg))
-        money = self._money
-        proc = self._procedures.get(seg[1]) or self._procedure(seg[1])
+        n = len(seg)
+        units = seg[5] if n > 5 else ""
+        original = seg[6] if n > 6 else ""
+        original_units = seg[7] if n > 7 else ""
+        money, procedures, quantities = self._money, self._procedures, self._quantities
         head = (
-            proc,
+            procedures.get(seg[1]) or self._procedure(seg[1]),
             money.get(seg[2]) or self._amount(seg[2]),
             money.get(seg[3]) or self._amount(seg[3]),
-            seg[4],
-            self._quantity(seg[5]) if seg[5] else None,
-            self._procedure(seg[6]) if seg[6] else None,
-            self._quantity(seg[7]) if seg[7] else None,
+            seg[4] if n > 4 else "",
+            (quantities.get(units) or self._quantity(units)) if units else None,
+            (procedures.get(original) or self._procedure(original)) if original else None,
+            (quantities.get(original_units) or self._quantity(original_units))
+            if original_units
+            else None,
         )
         line = self.line = _LineDraft(head, index)
         self.refs, self.dates, self.amounts = line.references, line.dates, line.amounts
