@@ -103,8 +103,9 @@ def _without_day(facts: Any, day: date) -> Any:
 def _eligibility(
     snapshot: Any, payer_class: str | None, day: date, repo: FrontDeskRepository, patient_id: int
 ) -> list[Alert]:
-    kept = [v for v in repo.kept_visits(patient_id) if v["date_of_service"] < day]
-    due = verification_alert(latest_verification(snapshot, kept), payer_class, day, not kept)
+    kept = repo.kept_visits(patient_id)
+    first = not any(v["date_of_service"] < day for v in kept)
+    due = verification_alert(latest_verification(snapshot, kept, day), payer_class, day, first)
     alerts = [] if due is None else [due]
     if snapshot is None:
         return alerts

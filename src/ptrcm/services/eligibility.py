@@ -180,18 +180,21 @@ def verification_alert(
     return None
 
 
-def latest_verification(snapshot: Row | None, kept: Sequence[Row]) -> Row | None:
+def latest_verification(snapshot: Row | None, kept: Sequence[Row], day: date) -> Row | None:
     """The stored snapshot, or the EMR's own record of the last check when that is newer.
 
     A visit record names the day the front desk last verified the coverage
     (``eligibility_verified_on``) and the plan year its benefits count in; without a 271
-    or a manual snapshot since, that is the verification a booking is measured against.
+    or a manual snapshot since, the latest such check on or before ``day`` is the
+    verification a booking is measured against.
     """
     best: Row | None = None
     for visit in kept:
         record = visit["record"] or {}
         verified = _iso_day(record.get("eligibility_verified_on"))
-        if verified is None or (best is not None and verified <= best["verified_on"]):
+        if verified is None or verified > day:
+            continue
+        if best is not None and verified <= best["verified_on"]:
             continue
         anchor = _iso_day((record.get("benefits") or {}).get("plan_year_start"))
         best = {"verified_on": verified, "plan_year_start": anchor}

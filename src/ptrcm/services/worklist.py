@@ -92,9 +92,9 @@ def _alerts(
     coverage = primary_coverage_of(repo.coverages(pid))
     if coverage is not None:
         snapshot = repo.latest_snapshot(int(coverage["id"]), day)
-        before = [v for v in kept if v["date_of_service"] < day]
-        latest = latest_verification(snapshot, before)
-        due = verification_alert(latest, coverage["payer_class"], day, not before)
+        first = not any(v["date_of_service"] < day for v in kept)
+        latest = latest_verification(snapshot, kept, day)
+        due = verification_alert(latest, coverage["payer_class"], day, first)
         if due is not None:
             alerts.append(due)
     alerts += cap_status(repo, pid, discipline, max(today, day)).alerts
