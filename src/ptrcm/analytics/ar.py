@@ -12,11 +12,25 @@ is closed. Age is counted from the first date of service.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from ptrcm.analytics.claims_kpis import ADJUDICATED, Ratio, first_adjudications, ratio
 from ptrcm.analytics.codes import is_contractual, reduces_payer_balance
@@ -32,6 +46,7 @@ from ptrcm.store.tables import (
     payers,
     remittance_transactions,
 )
+from ptrcm.store.types import MoneyType
 
 BUCKETS = ("0-30", "31-60", "61-90", "91-120", "120+")
 SETTLED = ("paid", "closed")
@@ -50,66 +65,115 @@ class AgingRow:
         return sum(self.buckets, ZERO)
 
 
-def _open_on(scope: Scope, as_of: date) -> list[ColumnElement[bool]]:
-    settled_later = exists().where(
-        claim_transitions.c.org_id == scope.org_id,
-        claim_transitions.c.claim_id == claims.c.id,
-        claim_transitions.c.to_state.in_(SETTLED),
-        claim_transitions.c.occurred_at >= end_of(as_of),
+def _candidates(scope: Scope, f: KpiFilters, first: date, last: date) -> Subquery:
+    """Claims that can be open on some day in ``[first, last]``: open now, or paid/closed
+    now with the (last) settling transition after ``first``. Two index-driven branches."""
+    ct, last_ct = claim_transitions, claim_transitions.alias("last_settled")
+    settled_since = select(ct.c.claim_id).where(
+        ct.c.org_id == scope.org_id,
+        ct.c.to_state.in_(SETTLED),
+        ct.c.occurred_at >= end_of(first),
     )
-    return [
-        claims.c.first_date_of_service <= as_of,
-        or_(
-            claims.c.state.in_(sorted(OPEN_AR)),
-            and_(claims.c.state.in_(SETTLED), settled_later),
-        ),
-    ]
+    settled_at = (
+        select(func.max(last_ct.c.occurred_at))
+        .where(
+            last_ct.c.org_id == scope.org_id,
+            last_ct.c.claim_id == claims.c.id,
+            last_ct.c.to_state.in_(SETTLED),
+        )
+        .scalar_subquery()
+    )
+    head = (claims.c.id, claims.c.payer_id, claims.c.first_date_of_service, claims.c.total_charge)
+    settled_later = select(*head, settled_at.label("settled_at")).where(
+        *claim_conds(scope, f),
+        claims.c.id.in_(settled_since),
+        claims.c.state.in_(SETTLED),
+        claims.c.first_date_of_service <= last,
+    )
+    open_now = select(*head, null()).where(
+        *claim_conds(scope, f),
+        claims.c.state.in_(sorted(OPEN_AR)),
+        claims.c.first_date_of_service <= last,
+    )
+    return union_all(settled_later, open_now).subquery("candidates")
+
+
+def _amounts(scope: Scope, cand: Subquery) -> Subquery:
+    """Signed amounts per candidate claim: its charge (``payment_date`` null, ``is_charge``
+    1), and minus what each of its claim payments took off the payer balance (paid amount
+    plus non-denial adjustments), dated by the remittance. Summing these gives balances."""
+    cp, t = claim_payments, remittance_transactions
+    adjusted = (
+        select(func.coalesce(func.sum(adjustments.c.amount), 0))
+        .where(
+            adjustments.c.org_id == cp.c.org_id,
+            adjustments.c.claim_payment_id == cp.c.id,
+            reduces_payer_balance(),
+        )
+        .scalar_subquery()
+    )
+    head = (cand.c.payer_id, cand.c.first_date_of_service, cand.c.settled_at)
+    charges = select(
+        *head, literal(1).label("is_charge"), null().label("payment_date"),
+        cand.c.total_charge.label("amount"),
+    )  # fmt: skip
+    reductions = (
+        select(*head, literal(0), t.c.payment_date, -(cp.c.paid_amount + adjusted))
+        .select_from(
+            cand.join(cp, and_(cp.c.org_id == scope.org_id, cp.c.claim_id == cand.c.id)).join(
+                t, t.c.id == cp.c.transaction_id
+            )
+        )
+        .where(t.c.payment_date.is_not(None))
+    )
+    return union_all(charges, reductions).subquery("amounts")
+
+
+def ar_aging_on(scope: Scope, f: KpiFilters, days: Sequence[date]) -> dict[date, list[AgingRow]]:
+    """Open insurance A/R by payer class and age bucket on each of ``days``, in one pass:
+    the candidate claims are found once, their payments read once, and each day's open
+    test, age bucket and dated reductions are columns of the same aggregate."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return {}
+    rows = _amounts(scope, _candidates(scope, f, wanted[0], wanted[-1]))
+    amount = type_coerce(rows.c.amount, MoneyType())
+    sums: list[ColumnElement[Any]] = []
+    for day in wanted:
+        age = day_diff(literal(day), rows.c.first_date_of_service)
+        counted = and_(
+            rows.c.first_date_of_service <= day,
+            or_(rows.c.settled_at.is_(None), rows.c.settled_at >= end_of(day)),
+            or_(rows.c.is_charge == 1, rows.c.payment_date <= day),
+        )
+        limits = (30, 60, 90, 120)
+        for j in range(len(BUCKETS)):
+            in_bucket = [age <= limits[j]] if j < len(limits) else []
+            if j:
+                in_bucket.append(age > limits[j - 1])
+            sums.append(money_sum(case((and_(counted, *in_bucket), amount), else_=0)))
+    payer_class = func.coalesce(payers.c.payer_class, "unknown")
+    query = (
+        select(payer_class, *sums)
+        .select_from(rows.join(payers, payers.c.id == rows.c.payer_id))
+        .group_by(payer_class)
+    )
+    result: dict[date, dict[str, list[Decimal]]] = {day: {} for day in wanted}
+    for row in scope.rows(query):
+        name, amounts = str(row[0]), list(row[1:])
+        for i, day in enumerate(wanted):
+            found = amounts[i * len(BUCKETS) : (i + 1) * len(BUCKETS)]
+            if any(found):
+                result[day][name] = found
+    return {
+        day: [AgingRow(name, (b[0], b[1], b[2], b[3], b[4])) for name, b in sorted(table.items())]
+        for day, table in result.items()
+    }
 
 
 def ar_aging(scope: Scope, f: KpiFilters, as_of: date) -> list[AgingRow]:
     """Open insurance A/R on ``as_of`` by payer class and age bucket (0-30 ... 120+)."""
-    cp, t = claim_payments, remittance_transactions
-    posted = and_(cp.c.org_id == claims.c.org_id, cp.c.claim_id == claims.c.id)
-    paid = (
-        select(func.coalesce(func.sum(cp.c.paid_amount), 0))
-        .select_from(cp.join(t, t.c.id == cp.c.transaction_id))
-        .where(posted, t.c.payment_date <= as_of)
-        .scalar_subquery()
-    )
-    adjusted = (
-        select(func.coalesce(func.sum(adjustments.c.amount), 0))
-        .select_from(
-            adjustments.join(
-                cp,
-                and_(
-                    cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == adjustments.c.org_id
-                ),
-            ).join(t, t.c.id == cp.c.transaction_id)
-        )
-        .where(posted, t.c.payment_date <= as_of, reduces_payer_balance())
-        .scalar_subquery()
-    )
-    age = day_diff(literal(as_of), claims.c.first_date_of_service)
-    bucket = case((age <= 30, 0), (age <= 60, 1), (age <= 90, 2), (age <= 120, 3), else_=4).label(
-        "bucket"
-    )
-    per_claim = (
-        select(
-            func.coalesce(payers.c.payer_class, "unknown").label("payer_class"),
-            bucket,
-            (claims.c.total_charge - paid - adjusted).label("balance"),
-        )
-        .select_from(claims.join(payers, payers.c.id == claims.c.payer_id))
-        .where(*claim_conds(scope, f), *_open_on(scope, as_of))
-        .subquery("open_claims")
-    )
-    query = select(
-        per_claim.c.payer_class, per_claim.c.bucket, money_sum(per_claim.c.balance)
-    ).group_by(per_claim.c.payer_class, per_claim.c.bucket)
-    table: dict[str, list[Decimal]] = {}
-    for payer_class, index, amount in scope.rows(query):
-        table.setdefault(str(payer_class), [ZERO] * 5)[int(index)] += amount
-    return [AgingRow(name, (b[0], b[1], b[2], b[3], b[4])) for name, b in sorted(table.items())]
+    return ar_aging_on(scope, f, [as_of])[as_of]
 
 
 def charges_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:
@@ -151,7 +215,14 @@ class DaysInAr:
 
 def days_in_ar(scope: Scope, f: KpiFilters, as_of: date) -> DaysInAr:
     """Days in A/R on ``as_of``, and the vendor DSO variant of reference §10."""
-    ending = sum((row.total for row in ar_aging(scope, f, as_of)), ZERO)
+    return days_in_ar_from(scope, f, as_of, ar_aging(scope, f, as_of))
+
+
+def days_in_ar_from(
+    scope: Scope, f: KpiFilters, as_of: date, aging: Sequence[AgingRow]
+) -> DaysInAr:
+    """Days in A/R on ``as_of`` given that day's aging (from ``ar_aging_on``)."""
+    ending = sum((row.total for row in aging), ZERO)
     first = as_of - timedelta(days=CHARGE_DAYS - 1)
     charged = charges_between(scope, f, first, as_of)
     reduced = reductions_between(scope, f, first, as_of)

@@ -117,11 +117,10 @@ class StoreData:
         return [p.CashWeek(w, c, v) for w, (c, v) in sorted(weeks.items())]
 
     def days_in_ar_trend(self, period: p.Period) -> Sequence[p.DaysInArPoint]:
+        f, ends = _filters(period), _month_ends(period)
         with self._scope() as scope:
-            points = [
-                (end, ar.days_in_ar(scope, _filters(period), end).days)
-                for end in _month_ends(period)
-            ]
+            aging = ar.ar_aging_on(scope, f, ends)  # one pass for every month end
+            points = [(end, ar.days_in_ar_from(scope, f, end, aging[end]).days) for end in ends]
         return [p.DaysInArPoint(end.replace(day=1), days) for end, days in points if days]
 
     # work queues and claims

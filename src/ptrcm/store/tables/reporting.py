@@ -48,6 +48,9 @@ REPORTING_INDEXES = (
         claim_payments.c.transaction_id,
     ),
     Index(
+        "ix_claims_org_state_dos", claims.c.org_id, claims.c.state, claims.c.first_date_of_service
+    ),
+    Index(
         "ix_visits_org_patient_dos",
         visits.c.org_id,
         visits.c.patient_id,
