@@ -1,25 +1,29 @@
 """X12 835 parsing speed: claims per second beside a plain str.split pass and pyx12.
 
 For 10,000 and 100,000 claims (three service lines each), written by ptrcm's own 835
-writer into a temporary directory, one run measures, best of N:
+writer into a temporary directory, each size is measured in several independent runs
+(``--runs``); in each run, best of ``--repeats``:
 
 * plain split: ``[s.split(element) for s in text.split(terminator)]`` over the same text,
-  with the garbage collector paused as ``read_x12`` pauses it (the stricter baseline; the
-  figure with the collector running is printed too);
-* full parse: ``read_x12`` into typed models (tokenize, envelope, claims, balancing);
-* pyx12's segment reader (``pyx12.x12file.X12Reader`` iteration, builds no model);
-* edi-835-parser when it is installed (skipped with a note otherwise).
+  with the garbage collector paused as ``read_x12`` pauses it (the baseline: like with
+  like), and with the collector running (shown beside it);
+* full parse: ``read_x12`` into typed models (tokenize, envelope, claims, balancing).
 
-The bar: full parse ≤ 3× the plain split. Results go to docs/benchmarks.md under
-"X12 parsing (benchmarks/x12.py)"; only that section is rewritten.
+Then once: pyx12's segment reader (``pyx12.x12file.X12Reader`` iteration, builds no
+model), edi-835-parser when installed, and peak memory (tracemalloc) of the full parse and
+the split. The load average is recorded before and after each size.
 
-    .venv/bin/python benchmarks/x12.py [--sizes 10000,100000] [--no-docs]
+The bar: full parse ≤ 3× the plain split, in every run. Results go to docs/benchmarks.md
+under "X12 parsing (benchmarks/x12.py)"; only that section is rewritten.
+
+    .venv/bin/python benchmarks/x12.py [--sizes 10000,100000] [--runs 3] [--no-docs]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import re
 import tempfile
@@ -93,7 +97,7 @@ def edi_835_parser(path: Path) -> Callable[[], Any] | None:
     return lambda: parse(str(path))
 
 
-def measure(claims: int, workdir: Path, repeats: int) -> dict[str, Any]:
+def measure(claims: int, workdir: Path, repeats: int, runs: int) -> dict[str, Any]:
     settings = EnvelopeSettings("DEMOPAYER", "RIVERSIDEPT", "DEMO PAYER", "EDI", "5125550100")
     text = write_835(
         [sample_remittance(claims)], settings, CounterControlNumbers(), datetime(2026, 5, 15, 10, 0)
@@ -113,9 +117,19 @@ def measure(claims: int, workdir: Path, repeats: int) -> dict[str, Any]:
         return doc
 
     result: dict[str, Any] = {"claims": claims, "segments": segments, "bytes": len(data)}
-    result["split"] = best_of(plain_split, repeats, paused_gc=True)
-    result["split_gc"] = best_of(plain_split, repeats)
-    result["full"] = best_of(full_parse, repeats)
+    result["load_before"] = os.getloadavg()
+    result["runs"] = []
+    for _ in range(runs):
+        # One run: the three measures back to back, each best of ``repeats``, so the ratio
+        # compares figures taken under the same machine load.
+        split = best_of(plain_split, repeats, paused_gc=True)
+        split_gc = best_of(plain_split, repeats)
+        full = best_of(full_parse, repeats)
+        result["runs"].append((split, split_gc, full))
+    result["load_after"] = os.getloadavg()
+    result["split"] = min(r[0] for r in result["runs"])
+    result["split_gc"] = min(r[1] for r in result["runs"])
+    result["full"] = min(r[2] for r in result["runs"])
     result["peak_full"] = peak_memory(full_parse)
     result["peak_split"] = peak_memory(plain_split)
     slow_repeats = 1 if claims > 20_000 else min(repeats, 3)
@@ -138,11 +152,33 @@ def row(label: str, seconds: float, claims: int) -> str:
 
 def report(r: dict[str, Any]) -> list[str]:
     n = r["claims"]
-    ratio = r["full"] / r["split"]
+    ratios = [full / split for split, _, full in r["runs"]]
+    ratios_gc = [full / split_gc for _, split_gc, full in r["runs"]]
+    worst = max(ratios)
     lines = [
         f"### {n:,} claims ({r['segments']:,} segments, {r['bytes'] / 1e6:.1f} MB)",
         "",
-        "| measure | seconds (best) | claims/s |",
+        f"Load average (1, 5, 15 min) before: {_load(r['load_before'])}; after:"
+        f" {_load(r['load_after'])}.",
+        "",
+        "| run | plain split, collector paused (s) | plain split, collector running (s)"
+        " | read_x12 full typed parse (s) | full / split paused | full / split running |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for number, ((split, split_gc, full), ratio, ratio_gc) in enumerate(
+        zip(r["runs"], ratios, ratios_gc, strict=True), start=1
+    ):
+        cells = [
+            f"{split:.3f}",
+            f"{split_gc:.3f}",
+            f"{full:.3f}",
+            f"{ratio:.2f}×",
+            f"{ratio_gc:.2f}×",
+        ]
+        lines.append(f"| {number} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| measure (best of all runs) | seconds | claims/s |",
         "|---|---:|---:|",
         row("plain str.split, collector paused (baseline)", r["split"], n),
         row("plain str.split, collector running", r["split_gc"], n),
@@ -154,8 +190,10 @@ def report(r: dict[str, Any]) -> list[str]:
         lines.append(row("edi-835-parser", r["edi835"], n))
     lines += [
         "",
-        f"**Headline: {n / r['full']:,.0f} claims/s; full parse / plain split = {ratio:.2f}×"
-        f" (bar ≤ {BAR:.0f}×: {'met' if ratio <= BAR else 'NOT met'})**"
+        f"**Headline: {n / r['full']:,.0f} claims/s; full parse / plain split (collector paused"
+        f" in both) = {min(ratios):.2f}–{worst:.2f}× over {len(ratios)} runs (bar ≤ {BAR:.0f}×:"
+        f" {'met in every run' if worst <= BAR else 'NOT met in every run'}); against the split"
+        f" with the collector running {min(ratios_gc):.2f}–{max(ratios_gc):.2f}×**"
         + (
             f"; {r['pyx12'] / r['full']:.1f}× faster than pyx12's segment reader"
             if r["pyx12"]
@@ -169,10 +207,14 @@ def report(r: dict[str, Any]) -> list[str]:
             else []
         ),
         f"Peak memory (tracemalloc): full parse {r['peak_full'] / 1e6:.0f} MB,"
-        f" plain split {r['peak_split'] / 1e6:.0f} MB.",
+        f" plain split {r['peak_split'] / 1e6:.0f} MB (file {r['bytes'] / 1e6:.0f} MB).",
         "",
     ]
     return lines
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
 
 
 def write_docs(body: list[str]) -> None:
@@ -190,26 +232,39 @@ def write_docs(body: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="best of this many timings")
+    parser.add_argument("--runs", type=int, default=3, help="independent runs per size")
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     body = [
         f"Measured {datetime.now():%Y-%m-%d} on {platform.python_implementation()}"
-        f" {platform.python_version()}, {platform.machine()} (shared 2-core machine; best of"
-        f" {args.repeats}, pyx12/edi-835-parser best of 3 at 10,000 claims and 1 run at 100,000)."
+        f" {platform.python_version()}, {platform.machine()} (shared 2-core machine: other"
+        f" engineers' processes run beside it, load averages are given per size). Each size"
+        f" is measured in {args.runs} independent runs; in each run the plain split and the full"
+        f" parse are timed back to back, best of {args.repeats}, and the ratio is taken within"
+        " the run. pyx12/edi-835-parser: best of 3 at 10,000 claims, 1 run at 100,000."
         " Input: 835s written by ptrcm's writer, three PT service lines per claim.",
         "",
         "read_x12 pauses the cyclic garbage collector while it reads (nothing it builds is"
-        " cyclic), so the ratio is taken against the split with the collector paused too, the"
-        " stricter baseline; against a split run as Python runs it by default the ratio is"
-        " lower. Peak memory is dominated by the tokens (one list of strings per segment),"
-        " as the split line shows; a streaming reader per transaction set would bound it.",
+        " cyclic), so the bar is checked against the split with the collector paused too (like"
+        " with like, the stricter baseline); the ratio against a split run as Python runs it"
+        " by default is shown beside it.",
+        "",
+        "How the full parse got here: an 835 file of one interchange is read in one pass"
+        " (x12/remit_stream.py): each segment string is split into elements when the loop"
+        " reaches it, envelope segments go to the envelope walker and the rest to a dict of"
+        " handlers by segment id, so the whole file is never held as lists of elements (peak"
+        " memory: the text, the segment strings and the typed result). Amounts, quantities,"
+        " dates, procedures and whole CAS segments are built once per file and shared;"
+        " ServicePayment and ClaimPayment are slotted but not frozen dataclasses (a frozen"
+        " __init__ measured 1.1 µs against 0.3 µs for these 14-19 field classes); service-line"
+        " drafts carry only the lists a line uses; balancing runs in plain loops.",
         "",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for claims in sizes:
-            result = measure(claims, Path(tmp), args.repeats)
+            result = measure(claims, Path(tmp), args.repeats, args.runs)
             lines = report(result)
             print("\n".join(lines))
             body += lines

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ptrcm.domain.claims import ClaimLine
+from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.money import Money
 from ptrcm.domain.visits import Person, Provider, Referring
+from ptrcm.x12.errors import Finding
 from ptrcm.x12.values import parse_date, parse_period, parse_quantity
 from ptrcm.x12.write837p import TAXONOMY
 
@@ -121,6 +122,25 @@ class ClaimDraft:
     patient_id: str = ""
     period: Period | None = None
     broken: bool = False
+
+
+def place_occurrence(claim: ClaimDraft, code: str, day: date) -> None:
+    """An 837I occurrence code (HI*BH): onset (11), start of care, plan reviewed."""
+    if code == "11":
+        claim.onset = day
+    elif code in START_OF_CARE:
+        claim.initial = day
+    elif code in PLAN_REVIEWED:
+        claim.plan = day
+
+
+@dataclass
+class ClaimsRead:
+    """What the reader found: claims, each claim's service period, findings."""
+
+    claims: list[Claim] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
 
 def claim_lines(draft: ClaimDraft, npi: str | None) -> tuple[tuple[ClaimLine, ...], Period]:

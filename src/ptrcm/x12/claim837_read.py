@@ -28,9 +28,10 @@ from ptrcm.x12.claim837_parts import (
     PLAN_REVIEWED,
     RELATIONSHIP_OF_CODE,
     START_OF_CARE,
+    ClaimsRead,
     icd,
 )
-from ptrcm.x12.claim837_walk import ClaimSetReader, ClaimsRead
+from ptrcm.x12.claim837_walk import ClaimSetReader
 from ptrcm.x12.envelope import clean
 from ptrcm.x12.errors import X12Error
 from ptrcm.x12.structure import Envelope, split_envelope

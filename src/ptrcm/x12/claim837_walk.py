@@ -15,22 +15,20 @@ follow its N3, a component separator other than ISA16) are warnings.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, replace
 
 from ptrcm.domain.claims import FREQUENCY_ORIGINAL, Claim
+from ptrcm.domain.money import Money
 from ptrcm.domain.visits import Address, Person, Provider, Referring, Subscriber
 from ptrcm.x12.claim837_parts import (
     COMMON_COMPONENTS,
     CREDENTIAL_OF_TAXONOMY,
     DIAGNOSIS_QUALIFIERS,
     ENTITY_CODES,
-    PLAN_REVIEWED,
     RELATIONSHIP_OF_CODE,
-    START_OF_CARE,
     ClaimDraft,
+    ClaimsRead,
     LineDraft,
-    Period,
     claim_lines,
     discipline_of,
     dtp_period,
@@ -38,6 +36,7 @@ from ptrcm.x12.claim837_parts import (
     full_name,
     icd,
     person_of,
+    place_occurrence,
     units_of,
 )
 from ptrcm.x12.errors import Finding, Severity
@@ -53,15 +52,6 @@ _READ_ERRORS = (ValueError, IndexError, KeyError, ArithmeticError, TypeError)
 class _Party:
     person: Person | None = None
     member_id: str | None = None
-
-
-@dataclass
-class ClaimsRead:
-    """What the reader found: claims, each claim's service period, findings."""
-
-    claims: list[Claim] = field(default_factory=list)
-    periods: list[Period] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
 
 
 class ClaimSetReader:
@@ -117,7 +107,11 @@ class ClaimSetReader:
 
     def malformed(self, seg: Segment, reason: str) -> None:
         claim = self.claim
-        if claim is not None and self.loop not in ("COB", "2430"):
+        if claim is not None and self.loop in ("COB", "2430"):
+            # The other payer's loops are not read into the claim: the claim stands.
+            self.note("warning", f"malformed {seg[0]} in another payer's loop: {reason}")
+            return
+        if claim is not None:
             if not claim.broken:
                 reason += f"; claim {claim.claim_id!r} skipped"
             claim.broken = True
@@ -218,7 +212,9 @@ class ClaimSetReader:
         self.claim = ClaimDraft(claim_id, "", FREQUENCY_ORIGINAL, self.index)
         if not claim_id:
             raise ValueError("CLM01 (claim id) is missing")
-        parse_amount(el(seg, 2) or "missing")
+        if not el(seg, 2):
+            raise ValueError("CLM02 (total charge) is missing")
+        parse_amount(el(seg, 2))
         parts = self.parts(el(seg, 5))
         if not parts[0]:
             raise ValueError("CLM05 (facility code, qualifier, frequency) is missing")
@@ -244,7 +240,7 @@ class ClaimSetReader:
         line = self.service_line()
         procedure = self.procedure(el(seg, 1), "SV101")
         line.code, line.modifiers = procedure[0], procedure[1]
-        line.charge = parse_amount(el(seg, 2) or "missing")
+        line.charge = self.charge(el(seg, 2), "SV102")
         line.units = self.units(el(seg, 4), "SV104")
         pointers = self.parts(el(seg, 7)) if el(seg, 7) else []
         line.pointers = tuple(int(p) for p in pointers if p)
@@ -256,8 +252,14 @@ class ClaimSetReader:
             line.code, line.modifiers = self.procedure(el(seg, 2), "SV202")
         elif not line.revenue:
             raise ValueError("SV2 has neither a revenue code nor a procedure")
-        line.charge = parse_amount(el(seg, 3) or "missing")
+        line.charge = self.charge(el(seg, 3), "SV203")
         line.units = self.units(el(seg, 5), "SV205")
+
+    @staticmethod
+    def charge(text: str, name: str) -> Money:
+        if not text:
+            raise ValueError(f"{name} (line charge) is missing")
+        return parse_amount(text)
 
     def units(self, text: str, name: str) -> int:
         whole, dropped = units_of(text)
@@ -332,18 +334,9 @@ class ClaimSetReader:
             if qualifier in DIAGNOSIS_QUALIFIERS and len(parts) > 1:
                 claim.diagnoses.append(icd(parts[1]))
             elif qualifier == "BH" and len(parts) > 3:
-                self.occurrence(claim, parts[1], parse_date(parts[3]))
+                place_occurrence(claim, parts[1], parse_date(parts[3]))
             elif qualifier == "BE" and len(parts) > 4 and parts[1] in ("50", "51", "52"):
                 claim.visits = int(parse_quantity(parts[4]))
-
-    @staticmethod
-    def occurrence(claim: ClaimDraft, code: str, day: date) -> None:
-        if code == "11":
-            claim.onset = day
-        elif code in START_OF_CARE:
-            claim.initial = day
-        elif code in PLAN_REVIEWED:
-            claim.plan = day
 
     def finish_claim(self) -> None:
         draft, self.claim = self.claim, None

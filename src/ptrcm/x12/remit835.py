@@ -159,6 +159,28 @@ class RemittanceReader:
             "N3": self._on_n3, "N4": self._on_n4, "PER": self._on_per,
         }  # fmt: skip
 
+    def repeatable(self, seg: Segment) -> tuple[Callable[[Any], None], Any]:
+        """For a DTM, AMT or CAS: the value it adds and the method adding it to the open
+        loop. The value depends on the segment's text alone, so a one-pass reader may
+        remember it by text and skip splitting and parsing the next identical segment."""
+        sid = seg[0]
+        if sid == "CAS":
+            return self._add_adjustments, tuple(adjustments_of(seg, self.cache))
+        if sid == "DTM":
+            return self._add_date, DateEntry(seg[1], self.cache.date(seg[2]))
+        if sid == "AMT":
+            return self._add_amount, AmountEntry(seg[1], self._amount(seg[2]))
+        raise ValueError(f"{sid} is not a repeatable segment")
+
+    def _add_adjustments(self, found: tuple[Adjustment, ...]) -> None:
+        self.adjustments.extend(found)
+
+    def _add_date(self, entry: DateEntry) -> None:
+        self.dates.append(entry)
+
+    def _add_amount(self, entry: AmountEntry) -> None:
+        self.amounts.append(entry)
+
     def _point(self, draft: _Draft | _LineDraft) -> None:
         self.refs, self.dates, self.amounts = draft.references, draft.dates, draft.amounts
         self.quantities, self.adjustments = draft.quantities, draft.adjustments

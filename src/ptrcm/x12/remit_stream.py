@@ -14,10 +14,15 @@ the general way (which reports a file that mixes kinds).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ptrcm.x12.remit835 import READ_ERRORS, RemittanceReader
 from ptrcm.x12.remit_model import Remittance, RemittanceDocument
 from ptrcm.x12.structure import ENVELOPE_IDS, EnvelopeWalker
 from ptrcm.x12.tokenizer import RawSegments
+
+REPEATABLE = frozenset({"DTM", "AMT", "CAS"})
 
 
 class NotOnly835(Exception):
@@ -33,45 +38,70 @@ def first_set_id(raw: RawSegments) -> str:
     return ""
 
 
-def read_835_stream(raw: RawSegments) -> RemittanceDocument:
-    """Every 835 transaction set of the file, read in one pass."""
-    walker = EnvelopeWalker.for_raw(raw)
-    reader = RemittanceReader()
-    handlers = reader.handlers()
-    envelope = {
-        "ISA": walker.on_isa, "GS": walker.on_gs, "GE": walker.on_ge, "IEA": walker.on_iea,
-    }  # fmt: skip
-    component, element = raw.delimiters.component, raw.delimiters.element
-    remits: list[Remittance] = []
-    header = None
-    in_set = False
-    for index, text in enumerate(raw.raw):
-        seg = text.split(element)
+class _OnePass:
+    """The envelope side of the pass: ST opens a remittance, SE finishes it."""
+
+    def __init__(self, raw: RawSegments) -> None:
+        self.walker = EnvelopeWalker.for_raw(raw)
+        self.reader = RemittanceReader()
+        self.component = raw.delimiters.component
+        self.remits: list[Remittance] = []
+        self.header: Any = None
+        w = self.walker
+        self.others = {"ISA": w.on_isa, "GS": w.on_gs, "GE": w.on_ge, "IEA": w.on_iea}
+
+    def envelope(self, index: int, seg: list[str]) -> bool:
+        """An envelope segment, or any segment while no set is open; True once a set opens."""
         sid = seg[0]
-        if in_set:
-            handler = handlers.get(sid)
-            if handler is not None:
-                try:
-                    handler(seg, index)
-                except READ_ERRORS as exc:
-                    reader.malformed(seg, index, str(exc))
-                continue
-            if sid not in ENVELOPE_IDS:
-                continue
         if sid == "ST":
-            walker.on_st(index, seg)
+            self.walker.on_st(index, seg)
             if seg[1] != "835":
                 raise NotOnly835(seg[1])
-            header = reader.begin(index, component)
-            in_set = True
-        elif sid == "SE":
-            walker.on_se(index, seg)
-            if header is not None:
-                remits.append(reader.finish(walker.spans[-1], header))
-            in_set = False
-        elif sid in envelope:
-            envelope[sid](index, seg)
-        else:
-            raise walker.outside(index)
-    found = walker.finish(len(raw.raw))
-    return RemittanceDocument(raw.source, tuple(remits), found.findings + tuple(reader.findings))
+            self.header = self.reader.begin(index, self.component)
+            return True
+        if sid == "SE":
+            self.walker.on_se(index, seg)
+            self.remits.append(self.reader.finish(self.walker.spans[-1], self.header))
+            return False
+        handler = self.others.get(sid)
+        if handler is None:
+            raise self.walker.outside(index)
+        handler(index, seg)
+        return False
+
+
+def read_835_stream(raw: RawSegments) -> RemittanceDocument:
+    """Every 835 transaction set of the file, read in one pass."""
+    one = _OnePass(raw)
+    reader = one.reader
+    handlers = reader.handlers()
+    element = raw.delimiters.element
+    in_set = False
+    # DTM, AMT and CAS segments repeat verbatim (dates, allowed amounts, adjustments): the
+    # value of each text is built once; a repeat costs one dict lookup, no split, no parse.
+    memo: dict[str, tuple[Callable[[Any], None], Any]] = {}
+    for index, text in enumerate(raw.raw):
+        if in_set:
+            hit = memo.get(text)
+            if hit is not None:
+                hit[0](hit[1])
+                continue
+        seg = text.split(element)
+        sid = seg[0]
+        if not in_set or sid in ENVELOPE_IDS:
+            in_set = one.envelope(index, seg)
+            continue
+        try:
+            if sid in REPEATABLE:
+                hit = memo[text] = reader.repeatable(seg)
+                hit[0](hit[1])
+            else:
+                handler = handlers.get(sid)
+                if handler is not None:
+                    handler(seg, index)
+        except READ_ERRORS as exc:
+            reader.malformed(seg, index, str(exc))
+    found = one.walker.finish(len(raw.raw))
+    return RemittanceDocument(
+        raw.source, tuple(one.remits), found.findings + tuple(reader.findings)
+    )
