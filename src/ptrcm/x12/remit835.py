@@ -38,62 +38,21 @@ from ptrcm.x12.remit_model import (
     ServicePayment,
     Trace,
 )
-from ptrcm.x12.remit_parts import PartyDraft, adjustments_of, get, procedure_of, trimmed
+from ptrcm.x12.remit_parts import (
+    ClaimDraft,
+    LineDraft,
+    PartyDraft,
+    adjustments_of,
+    get,
+    procedure_of,
+    trimmed,
+)
 from ptrcm.x12.structure import TransactionSpan
 from ptrcm.x12.values import ValueCache, parse_quantity
 
 Segment = list[str]
 _NAME_WIDTH = 10
 READ_ERRORS = (ValueError, ArithmeticError, IndexError)
-
-
-class _Draft:
-    """A claim or service line being read: its parsed head and the lists segments fill."""
-
-    __slots__ = (
-        "adjustments",
-        "amounts",
-        "dates",
-        "head",
-        "index",
-        "lines",
-        "mia",
-        "moa",
-        "names",
-        "quantities",
-        "references",
-        "remarks",
-    )
-
-    def __init__(self, head: Any, index: int) -> None:
-        # head: the parsed CLP01-09 or SVC01-07 values, in the dataclass's field order
-        self.head, self.index = head, index
-        self.dates: list[DateEntry] = []
-        self.adjustments: list[Adjustment] = []
-        self.references: list[Reference] = []
-        self.amounts: list[AmountEntry] = []
-        self.quantities: list[QuantityEntry] = []
-        self.remarks: list[Remark] = []
-        self.names: list[PersonName] = []
-        self.lines: list[ServicePayment] = []
-        self.mia: tuple[str, ...] = ()
-        self.moa: tuple[str, ...] = ()
-
-
-class _LineDraft:
-    """A service line being read: fewer lists than a claim draft (allocated per line)."""
-
-    __slots__ = ("adjustments", "amounts", "dates", "head", "index", "quantities", "references",
-                 "remarks")  # fmt: skip
-
-    def __init__(self, head: Any, index: int) -> None:
-        self.head, self.index = head, index
-        self.dates: list[DateEntry] = []
-        self.adjustments: list[Adjustment] = []
-        self.references: list[Reference] = []
-        self.amounts: list[AmountEntry] = []
-        self.quantities: list[QuantityEntry] = []
-        self.remarks: list[Remark] = []
 
 
 class RemittanceReader:
@@ -124,7 +83,7 @@ class RemittanceReader:
                 self.malformed(seg, index, str(exc))
         return self.finish(span, header)
 
-    def begin(self, start: int, component: str) -> _Draft:
+    def begin(self, start: int, component: str) -> ClaimDraft:
         """Start a transaction set whose ST is at ``start``; returns its header draft."""
         self.component = component
         self.payment: Payment | None = None
@@ -133,13 +92,13 @@ class RemittanceReader:
         self.party: PartyDraft | None = None
         self.claims: list[ClaimPayment] = []
         self.plb: list[ProviderAdjustment] = []
-        self.claim: _Draft | None = None
-        self.line: _LineDraft | None = None
-        header = _Draft((), start)
+        self.claim: ClaimDraft | None = None
+        self.line: LineDraft | None = None
+        header = ClaimDraft((), start)
         self._point(header)
         return header
 
-    def finish(self, span: TransactionSpan, header: _Draft) -> Remittance:
+    def finish(self, span: TransactionSpan, header: ClaimDraft) -> Remittance:
         """The remittance once its SE was reached, with its balancing findings."""
         self._close_claim()
         remit = self._build(span, header)
@@ -181,7 +140,7 @@ class RemittanceReader:
     def _add_amount(self, entry: AmountEntry) -> None:
         self.amounts.append(entry)
 
-    def _point(self, draft: _Draft | _LineDraft) -> None:
+    def _point(self, draft: ClaimDraft | LineDraft) -> None:
         self.refs, self.dates, self.amounts = draft.references, draft.dates, draft.amounts
         self.quantities, self.adjustments = draft.quantities, draft.adjustments
 
@@ -190,11 +149,11 @@ class RemittanceReader:
         sid = seg[0]
         if sid == "CLP":
             self._close_claim()
-            self._point(_Draft((), index))
+            self._point(ClaimDraft((), index))
             reason += "; claim skipped"
         elif sid == "SVC":
             self.line = None
-            self._point(_Draft((), index))
+            self._point(ClaimDraft((), index))
             reason += "; service line skipped"
         self.findings.append(Finding("error", f"malformed {sid}: {reason}", index + 1, sid))
 
@@ -233,7 +192,7 @@ class RemittanceReader:
         party = self.party = PartyDraft(seg)
         if seg[1] in ("PR", "PE") and seg[1] not in self.parties:
             self.parties[seg[1]] = party
-        sink = _Draft((), index)
+        sink = ClaimDraft((), index)
         sink.references = party.references
         self._point(sink)
 
@@ -253,7 +212,7 @@ class RemittanceReader:
     def _on_lx(self, seg: Segment, index: int) -> None:
         self._close_claim()
         self.party = None
-        self._point(_Draft((), index))
+        self._point(ClaimDraft((), index))
 
     def _on_clp(self, seg: Segment, index: int) -> None:
         self._close_claim()
@@ -278,7 +237,7 @@ class RemittanceReader:
             seg[8],
             seg[9],
         )
-        claim = self.claim = _Draft(head, index)
+        claim = self.claim = ClaimDraft(head, index)
         self._point(claim)
 
     def _close_claim(self) -> None:
@@ -326,7 +285,7 @@ class RemittanceReader:
             if original_units
             else None,
         )
-        line = self.line = _LineDraft(head, index)
+        line = self.line = LineDraft(head, index)
         self.refs, self.dates, self.amounts = line.references, line.dates, line.amounts
         self.quantities, self.adjustments = line.quantities, line.adjustments
 
@@ -402,7 +361,7 @@ class RemittanceReader:
 
     def _on_plb(self, seg: Segment, index: int) -> None:
         self._close_claim()
-        self._point(_Draft((), index))
+        self._point(ClaimDraft((), index))
         items: list[ProviderAdjustmentItem] = []
         for pos in range(3, min(len(seg), 15), 2):
             if seg[pos]:
@@ -413,7 +372,7 @@ class RemittanceReader:
         fiscal = self.cache.date(seg[2]) if get(seg, 2) else None
         self.plb.append(ProviderAdjustment(seg[1], fiscal, tuple(items), index + 1))
 
-    def _build(self, span: TransactionSpan, header: _Draft) -> Remittance:
+    def _build(self, span: TransactionSpan, header: ClaimDraft) -> Remittance:
         payment = self.payment
         if payment is None:
             self.findings.append(Finding("error", "835 has no valid BPR", span.start + 1, "ST"))

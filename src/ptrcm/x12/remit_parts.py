@@ -1,9 +1,21 @@
-"""Small 835 reading pieces: CAS triplets, procedures, the N1 party draft, element access."""
+"""Small 835 reading pieces: CAS triplets, procedures, element access, and the drafts of a
+claim, a service line and an N1 party being read."""
 
 from __future__ import annotations
 
-from ptrcm.x12.common import Reference
-from ptrcm.x12.remit_model import Adjustment, Party, Procedure
+from typing import Any
+
+from ptrcm.x12.common import PersonName, Reference
+from ptrcm.x12.remit_model import (
+    Adjustment,
+    AmountEntry,
+    DateEntry,
+    Party,
+    Procedure,
+    QuantityEntry,
+    Remark,
+    ServicePayment,
+)
 from ptrcm.x12.values import ValueCache, parse_quantity
 
 ADJUSTMENT_GROUPS = frozenset({"CO", "CR", "OA", "PI", "PR"})
@@ -85,3 +97,54 @@ class PartyDraft:
             references=tuple(self.references),
             contacts=tuple(self.contacts),
         )
+
+
+class ClaimDraft:
+    """A claim (or the header/party sink) being read: its parsed head and the lists segments
+    fill."""
+
+    __slots__ = (
+        "adjustments",
+        "amounts",
+        "dates",
+        "head",
+        "index",
+        "lines",
+        "mia",
+        "moa",
+        "names",
+        "quantities",
+        "references",
+        "remarks",
+    )
+
+    def __init__(self, head: Any, index: int) -> None:
+        # head: the parsed CLP01-09 values, in ClaimPayment's field order
+        self.head, self.index = head, index
+        self.dates: list[DateEntry] = []
+        self.adjustments: list[Adjustment] = []
+        self.references: list[Reference] = []
+        self.amounts: list[AmountEntry] = []
+        self.quantities: list[QuantityEntry] = []
+        self.remarks: list[Remark] = []
+        self.names: list[PersonName] = []
+        self.lines: list[ServicePayment] = []
+        self.mia: tuple[str, ...] = ()
+        self.moa: tuple[str, ...] = ()
+
+
+class LineDraft:
+    """A service line being read: fewer lists than a claim draft (allocated per line)."""
+
+    __slots__ = ("adjustments", "amounts", "dates", "head", "index", "quantities", "references",
+                 "remarks")  # fmt: skip
+
+    def __init__(self, head: Any, index: int) -> None:
+        # head: the parsed SVC01-07 values, in ServicePayment's field order
+        self.head, self.index = head, index
+        self.dates: list[DateEntry] = []
+        self.adjustments: list[Adjustment] = []
+        self.references: list[Reference] = []
+        self.amounts: list[AmountEntry] = []
+        self.quantities: list[QuantityEntry] = []
+        self.remarks: list[Remark] = []
