@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import Transition
@@ -268,8 +268,8 @@ class ClaimRepository(OrgScoped):
         )
 
     def record_transitions(self, steps: Sequence[tuple[int, int | None, Transition]]) -> None:
-        """Append many transitions and move each claim to its last new state (two
-        statements, executed for all rows at once)."""
+        """Append many transitions (one statement) and move each claim to its last new
+        state (one statement per new state and time)."""
         if not steps:
             return
         rows = [
@@ -287,13 +287,16 @@ class ClaimRepository(OrgScoped):
         ]
         self.conn.execute(insert(claim_transitions), rows)
         final = {cid: (t.to_state.value, t.at) for cid, _vid, t in steps}
-        moves = [{"cid": cid, "st": st, "at": at} for cid, (st, at) in final.items()]
-        query = (
-            update(claims)
-            .where(claims.c.org_id == self.org_id, claims.c.id == bindparam("cid"))
-            .values(state=bindparam("st"), updated_at=bindparam("at"))
-        )
-        self.conn.execute(query, moves)
+        by_state: dict[tuple[str, datetime], list[int]] = {}
+        for cid, key in final.items():
+            by_state.setdefault(key, []).append(cid)
+        for (state, at), ids in by_state.items():
+            for part in chunks(ids):
+                self.conn.execute(
+                    update(claims)
+                    .where(claims.c.org_id == self.org_id, claims.c.id.in_(part))
+                    .values(state=state, updated_at=at)
+                )
 
     def transitions(self, claim_id: int) -> list[dict[str, Any]]:
         query = (
