@@ -4,8 +4,9 @@ One run: synthetic visits → import → claims built → scrub with safe fixes 
 day after each date of service) → weekly 837 batches → the payer simulator's 999, 277CA
 and 835 → acknowledgments and remittances posted (secondary claims written by posting)
 → appealable denials get a letter; the payer overturns a seeded share and pays them in a
-later 835. The same clinic runs again in a second organization with no scrub rules, so
-the two first-pass payment rates can be compared.
+later 835. The same clinic runs again, the same way, in a second organization with no
+scrub rules (acknowledgments, remittances and appeals posted there too), so the two
+first-pass payment rates and everything downstream can be compared.
 """
 
 from __future__ import annotations
@@ -131,7 +132,6 @@ class _Run:
         self.clock = _Clock(options.start)
         self.summary = RunSummary(label)
         self.appeal_files: set[str] = set()
-        self.post = True
         self.folder = options.out / org
         self.outbox, self.inbox = self.folder / "outbox", self.folder / "inbox"
         for d in (self.outbox, self.inbox, self.folder / "appeals"):
@@ -141,8 +141,7 @@ class _Run:
         return claims_unit_of_work(self.store, self.org_id, ACTOR, self.clock)
 
     def run(self, visits_file: Path, members: Any, scrub: bool, progress: Progress) -> RunSummary:
-        """The flow for one organization; without the scrubber nothing is posted back (the
-        comparison needs only the payer's first answer, and it halves the demo's time)."""
+        """The flow for one organization (``scrub``: run the scrub rules and safe fixes)."""
         from ptrcm.services.posting import PostingOptions
         from ptrcm.services.underpayments import import_contract
 
@@ -153,7 +152,6 @@ class _Run:
         s.claims, s.self_pay_visits = len(built.built), built.self_pay
         s.not_billable = len(built.not_billable)
         sims = simulators(self.config, members, self.options.seed)
-        self.post = scrub
         for pid, path in write_contracts(sims, self.folder / "contracts").items():
             seq = sims[pid].profile.sequestration_rate
             params = {"sequestration_rate": str(seq if seq is not None else "0")}
@@ -176,11 +174,9 @@ class _Run:
             ):
                 remits.extend(self._answer(sims, batch.payer, batch.file))
             self._post_due(remits, posting, weeks[i] + timedelta(days=1))
-            if self.post:
-                self._appeals(sims, remits)
+            self._appeals(sims, remits)
         self._post_due(remits, posting, date.max)
-        if self.post:
-            self._denial_categories()
+        self._denial_categories()
         return s
 
     def _scrub(self, scrub: bool) -> None:
@@ -210,15 +206,10 @@ class _Run:
                 s.rejected += 1
             elif o.denial is None and not o.line_denials:
                 s.paid_first_pass += 1
-            if not self.post:
-                s.payments += o.paid.amount
-                self._categorize([o.denial] if o.denial else list(o.line_denials), 1)
         due = []
         for name, body in answer.files.items():
             target = self.inbox / name
             target.write_text(body, encoding="ascii", newline="")
-            if not self.post:
-                continue
             if name.endswith(".835"):
                 due.append((min(o.remit_date or date.max for o in answer.outcomes), target))
             else:
@@ -291,8 +282,6 @@ class _Run:
         by = self.summary.denials_by_category
         for category in sorted({str(classify_adjustment("CO", c, ()).category) for c in carcs}):
             by[category] = by.get(category, 0) + count
-        if carcs:
-            self.summary.denied_claims += 0 if self.post else 1
 
 
 def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
