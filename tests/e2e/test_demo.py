@@ -57,3 +57,15 @@ def test_the_demo_answers_every_batch_and_prints_both_rates(tmp_path: Path) -> N
     inbox = {p.name for p in (tmp_path / "o" / "default" / "inbox").iterdir()}
     for stem in outbox:
         assert {f"{stem}.999", f"{stem}.277ca"} <= inbox
+
+
+@pytest.mark.slow
+def test_the_run_without_the_scrubber_posts_its_answers_into_its_own_organization(
+    demo_run: tuple[dict[str, object], Path],
+) -> None:
+    summary, out = demo_run
+    without = summary["without_scrubber"]
+    assert isinstance(without, dict)
+    # underpayments and appeals exist only once remittances are posted into the store
+    assert without["underpayments"] > 0 and without["appeals"] > 0
+    assert sorted((out / "no-scrubber" / "appeals").glob("*.md"))
