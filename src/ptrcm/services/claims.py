@@ -102,12 +102,24 @@ def _step(uow: ClaimsUnitOfWork, head: ClaimHead, state: ClaimState, event: Clai
     )
 
 
-def build_claims(unit_of_work: UnitOfWorkFactory, config: Config, catalog: Catalog) -> BuildResult:
-    """Claims (state built) for every imported visit not billed yet; see module doc."""
+def build_claims(
+    unit_of_work: UnitOfWorkFactory,
+    config: Config,
+    catalog: Catalog,
+    *,
+    through: date | None = None,
+) -> BuildResult:
+    """Claims (state built) for every imported visit not billed yet; see module doc.
+
+    ``through`` limits them to visits on or before that date (a clinic bills the week's
+    visits, not next month's).
+    """
     result = BuildResult()
     with unit_of_work() as uow:
         built: list[Claim] = []
         for visit in uow.lifecycle.unbilled_visits(claim_id_for):
+            if through is not None and visit.date_of_service > through:
+                continue
             payer = config.payer(visit.payer_id)
             if payer is not None and payer.payer_class == "self_pay":
                 result.self_pay += 1
@@ -155,11 +167,12 @@ def scrub_claims(
     catalog: Catalog,
     *,
     fix: bool = False,
+    states: Sequence[ClaimState] = (ClaimState.BUILT, ClaimState.HELD),
 ) -> ScrubResult:
-    """Scrub built and held claims; see the module docstring."""
+    """Scrub built and held claims (or only ``states``); see the module docstring."""
     result = ScrubResult()
     with unit_of_work() as uow:
-        heads = uow.lifecycle.claims_in([ClaimState.BUILT.value, ClaimState.HELD.value])
+        heads = uow.lifecycle.claims_in([state.value for state in states])
         by_visit = {h.visit_ids[0]: h for h in heads if h.visit_ids}
         targets = list(uow.lifecycle.visits_by_id(by_visit).values())
         history = _history(uow, targets)

@@ -22,6 +22,7 @@ from typing import Any
 from ptrcm.config import Config
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.denials import classify_adjustment
+from ptrcm.domain.lifecycle import ClaimState
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import PtrcmError
 from ptrcm.rules.icd10 import Icd10Codes
@@ -148,9 +149,6 @@ class _Run:
         s = self.summary
         s.visits = import_visits(self.uow, visits_file).imported
         import_synth_companions(self.uow, visits_file)  # master data, then appointments
-        built = lifecycle.build_claims(self.uow, self.config, self.catalog)
-        s.claims, s.self_pay_visits = len(built.built), built.self_pay
-        s.not_billable = len(built.not_billable)
         sims = simulators(self.config, members, self.options.seed)
         for pid, path in write_contracts(sims, self.folder / "contracts").items():
             seq = sims[pid].profile.sequestration_rate
@@ -161,7 +159,6 @@ class _Run:
                 import_contract(self.uow, pid, path, params, effective_from=date(2020, 1, 1))
             except PtrcmError:  # a payer none of the visits names: nothing to pay under it
                 continue
-        self._scrub(scrub)
         posting = PostingOptions(self.config, self.catalog, outbox=self.outbox)
         remits: list[tuple[date, Path]] = []
         weeks = _weeks(
@@ -169,6 +166,8 @@ class _Run:
         )
         for i in progress(f"{s.label}: weekly batches", len(weeks)):
             self.clock.day = weeks[i] + timedelta(days=1)
+            self._build(through=weeks[i])  # the week's visits are billed the next day
+            self._scrub(scrub)
             for batch in lifecycle.submit_claims(
                 self.uow, self.config, self.catalog, self.outbox, through=weeks[i]
             ):
@@ -179,16 +178,29 @@ class _Run:
         self._denial_categories()
         return s
 
+    def _build(self, through: date) -> None:
+        built = lifecycle.build_claims(self.uow, self.config, self.catalog, through=through)
+        s = self.summary
+        s.claims += len(built.built)
+        s.self_pay_visits += built.self_pay
+        s.not_billable += len(built.not_billable)
+
     def _scrub(self, scrub: bool) -> None:
+        """Scrub the claims built this week once; held claims wait for a biller."""
+
         def next_day(visit: Visit) -> date:
             return visit.date_of_service + timedelta(days=1)
 
         scrubber = Scrubber(self.config, self.catalog, Icd10Codes(), next_day,
                             rules=None if scrub else ())  # fmt: skip
-        r = lifecycle.scrub_claims(self.uow, scrubber, self.config, self.catalog, fix=scrub)
+        r = lifecycle.scrub_claims(
+            self.uow, scrubber, self.config, self.catalog, fix=scrub, states=(ClaimState.BUILT,)
+        )
         s = self.summary
-        s.scrubbed, s.clean_first_time = r.scrubbed, r.clean_first_time
-        s.held, s.fixed = len(r.held), r.fixed
+        s.scrubbed += r.scrubbed
+        s.clean_first_time += r.clean_first_time
+        s.held += len(r.held)
+        s.fixed += r.fixed
 
     def _answer(self, sims: dict[str, PayerSimulator], payer: str, path: Path) -> list[Any]:
         from ptrcm.services.acks import post_acknowledgment
