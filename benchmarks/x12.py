@@ -190,8 +190,8 @@ def report(r: dict[str, Any]) -> list[str]:
         lines.append(row("edi-835-parser", r["edi835"], n))
     lines += [
         "",
-        f"**Headline: {n / r['full']:,.0f} claims/s; full parse / plain split (collector paused"
-        f" in both) = {min(ratios):.2f}–{worst:.2f}× over {len(ratios)} runs (bar ≤ {BAR:.0f}×:"
+        f"**Headline: {n / r['full']:,.0f} claims/s; full parse / plain split with the collector"
+        f" paused = {min(ratios):.2f}–{worst:.2f}× over {len(ratios)} runs (bar ≤ {BAR:.0f}×:"
         f" {'met in every run' if worst <= BAR else 'NOT met in every run'}); against the split"
         f" with the collector running {min(ratios_gc):.2f}–{max(ratios_gc):.2f}×**"
         + (
@@ -249,7 +249,11 @@ def main() -> None:
         "read_x12 pauses the cyclic garbage collector while it reads (nothing it builds is"
         " cyclic), so the bar is checked against the split with the collector paused too (like"
         " with like, the stricter baseline); the ratio against a split run as Python runs it"
-        " by default is shown beside it.",
+        " by default is shown beside it. The full parse is timed as a caller sees it: the"
+        " collector is on in the caller, read_x12 pauses it while reading, and the collection"
+        " Python runs over the new objects once it is back on falls inside the timing (about"
+        " 30 ms at 10,000 claims: paused around the call as well, the same parse measured"
+        " 0.164 s against 0.192 s).",
         "",
         "How the full parse got here: an 835 file of one interchange is read in one pass"
         " (x12/remit_stream.py): each segment string is split into elements when the loop"
@@ -257,9 +261,13 @@ def main() -> None:
         " handlers by segment id, so the whole file is never held as lists of elements (peak"
         " memory: the text, the segment strings and the typed result). Amounts, quantities,"
         " dates, procedures and whole CAS segments are built once per file and shared;"
+        " a DTM, AMT or CAS segment whose exact text was seen before costs one dict lookup (no"
+        " split, no parse);"
         " ServicePayment and ClaimPayment are slotted but not frozen dataclasses (a frozen"
         " __init__ measured 1.1 µs against 0.3 µs for these 14-19 field classes); service-line"
-        " drafts carry only the lists a line uses; balancing runs in plain loops.",
+        " drafts carry only the lists a line uses; balancing runs in plain loops. Before these"
+        " changes the same benchmark measured 4.51× at 10,000 claims and 2.28× at 100,000"
+        " (single runs), with peak memory 92 MB and 922 MB.",
         "",
     ]
     with tempfile.TemporaryDirectory() as tmp:
