@@ -69,3 +69,27 @@ def test_the_run_without_the_scrubber_posts_its_answers_into_its_own_organizatio
     # underpayments and appeals exist only once remittances are posted into the store
     assert without["underpayments"] > 0 and without["appeals"] > 0
     assert sorted((out / "no-scrubber" / "appeals").glob("*.md"))
+
+
+@pytest.mark.slow
+def test_no_claim_is_built_before_its_date_of_service_and_none_waits_over_a_week(
+    demo_run: tuple[dict[str, object], Path],
+) -> None:
+    from sqlalchemy import create_engine, select
+
+    from ptrcm.store.tables import claim_transitions, claims
+
+    _, out = demo_run
+    engine = create_engine(f"sqlite:///{out.parent / 'd.db'}")
+    query = (
+        select(claims.c.first_date_of_service, claim_transitions.c.occurred_at)
+        .join(claim_transitions, claim_transitions.c.claim_id == claims.c.id)
+        .where(claim_transitions.c.from_state.is_(None), claim_transitions.c.to_state == "built")
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    engine.dispose()
+    assert rows
+    lags = [(built.date() - dos).days for dos, built in rows]
+    assert min(lags) >= 1  # billed the day after the week that holds the visit closes
+    assert max(lags) <= 7
