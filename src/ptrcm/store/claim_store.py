@@ -67,6 +67,41 @@ def _modifiers(text: str | None) -> tuple[str, ...]:
     return tuple(m for m in (text or "").split(",") if m)
 
 
+def append_transitions(
+    repo: OrgScoped, steps: Sequence[tuple[int, int | None, Transition]]
+) -> None:
+    """Append (claim id, version id, transition) rows in one INSERT and move each claim to
+    its last new state with one UPDATE per new state and time, in the caller's transaction.
+    The history is append-only: nothing here edits an earlier row."""
+    if not steps:
+        return
+    rows = [
+        repo.new_row(
+            claim_id=cid,
+            claim_version_id=vid,
+            user_id=None,
+            actor=t.actor,
+            from_state=t.from_state.value,
+            to_state=t.to_state.value,
+            reason=t.reason or t.event.value,
+            occurred_at=t.at,
+        )
+        for cid, vid, t in steps
+    ]
+    repo.conn.execute(insert(claim_transitions), rows)
+    final = {cid: (t.to_state.value, t.at) for cid, _vid, t in steps}
+    by_state: dict[tuple[str, datetime], list[int]] = {}
+    for cid, key in final.items():
+        by_state.setdefault(key, []).append(cid)
+    for (state, at), ids in by_state.items():
+        for part in chunks(ids):
+            repo.conn.execute(
+                update(claims)
+                .where(claims.c.org_id == repo.org_id, claims.c.id.in_(part))
+                .values(state=state, updated_at=at)
+            )
+
+
 class ClaimRepository(OrgScoped):
     def add_batch(
         self,
@@ -248,55 +283,11 @@ class ClaimRepository(OrgScoped):
 
     def record_transition(self, claim_id: int, version_id: int | None, step: Transition) -> None:
         """Append the transition and move the claim to its new state."""
-        self.conn.execute(
-            insert(claim_transitions),
-            self.new_row(
-                claim_id=claim_id,
-                claim_version_id=version_id,
-                user_id=None,
-                actor=step.actor,
-                from_state=step.from_state.value,
-                to_state=step.to_state.value,
-                reason=step.reason or step.event.value,
-                occurred_at=step.at,
-            ),
-        )
-        self.conn.execute(
-            update(claims)
-            .where(claims.c.org_id == self.org_id, claims.c.id == claim_id)
-            .values(state=step.to_state.value, updated_at=step.at)
-        )
+        append_transitions(self, [(claim_id, version_id, step)])
 
     def record_transitions(self, steps: Sequence[tuple[int, int | None, Transition]]) -> None:
-        """Append many transitions (one statement) and move each claim to its last new
-        state (one statement per new state and time)."""
-        if not steps:
-            return
-        rows = [
-            self.new_row(
-                claim_id=cid,
-                claim_version_id=vid,
-                user_id=None,
-                actor=t.actor,
-                from_state=t.from_state.value,
-                to_state=t.to_state.value,
-                reason=t.reason or t.event.value,
-                occurred_at=t.at,
-            )
-            for cid, vid, t in steps
-        ]
-        self.conn.execute(insert(claim_transitions), rows)
-        final = {cid: (t.to_state.value, t.at) for cid, _vid, t in steps}
-        by_state: dict[tuple[str, datetime], list[int]] = {}
-        for cid, key in final.items():
-            by_state.setdefault(key, []).append(cid)
-        for (state, at), ids in by_state.items():
-            for part in chunks(ids):
-                self.conn.execute(
-                    update(claims)
-                    .where(claims.c.org_id == self.org_id, claims.c.id.in_(part))
-                    .values(state=state, updated_at=at)
-                )
+        """Append many transitions and move each claim to its last new state."""
+        append_transitions(self, steps)
 
     def transitions(self, claim_id: int) -> list[dict[str, Any]]:
         query = (

@@ -20,6 +20,7 @@ from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.lifecycle import Transition
 from ptrcm.domain.visits import Visit
 from ptrcm.rules.engine import Finding
+from ptrcm.store.claim_store import append_transitions
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.records import AuditEvent
 from ptrcm.store.repository import Store
@@ -135,35 +136,7 @@ class LifecycleRepository(OrgScoped):
 
     def record_transitions(self, steps: Sequence[tuple[int, int | None, Transition]]) -> None:
         """Append every transition and move each claim to its new state (bulk)."""
-        if not steps:
-            return
-        rows = [
-            self.new_row(
-                claim_id=cid,
-                claim_version_id=vid,
-                user_id=None,
-                actor=t.actor,
-                from_state=t.from_state.value,
-                to_state=t.to_state.value,
-                reason=t.reason or t.event.value,
-                occurred_at=t.at,
-            )
-            for cid, vid, t in steps
-        ]
-        self.conn.execute(insert(claim_transitions), rows)
-        final: dict[int, tuple[str, datetime]] = {}
-        for cid, _vid, t in steps:
-            final[cid] = (t.to_state.value, t.at)
-        by_state: dict[tuple[str, datetime], list[int]] = {}
-        for cid, key in final.items():
-            by_state.setdefault(key, []).append(cid)
-        for (state, at), ids in by_state.items():
-            for part in chunks(ids):
-                self.conn.execute(
-                    update(claims)
-                    .where(claims.c.org_id == self.org_id, claims.c.id.in_(part))
-                    .values(state=state, updated_at=at)
-                )
+        append_transitions(self, steps)
 
     def record_created(self, claim_ids: Mapping[str, int], state: str, reason: str) -> None:
         """The first history row of new claims: no previous state."""
