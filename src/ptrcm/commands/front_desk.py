@@ -41,19 +41,30 @@ def schedule_check(
     day: Annotated[str, typer.Option("--date", help="Proposed day (YYYY-MM-DD).")],
     discipline: Annotated[str, typer.Option(help="PT, OT or SLP.")],
     codes: Annotated[str | None, typer.Option(help="Planned codes, as 97110=2,97140=1.")] = None,
+    config: Annotated[
+        str | None, typer.Option(help="ptrcm.toml: the payers' auth_required (default: built-in).")
+    ] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Whether a proposed appointment is covered; exit 1 with the reasons when it is not."""
-    from ptrcm.services.booking import check_booking
+    from ptrcm.config import load_config
+    from ptrcm.services.booking import check_booking, payer_auth_rule
+
+    rule = payer_auth_rule(load_config(config))
     from ptrcm.store.front_desk_repo import FrontDeskRepository
 
     store = open_store(db)
     with store.unit_of_work(organization(store, org), actor()) as uow:
         repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
         result = check_booking(
-            repo, patient, _day(day, "--date"), discipline.upper(), _codes(codes)
+            repo,
+            patient,
+            _day(day, "--date"),
+            discipline.upper(),
+            _codes(codes),
+            payer_requires_auth=rule,
         )
     store.close()
     if fmt is OutputFormat.json:

@@ -9,10 +9,12 @@ report). Blocking alerts make the visit not covered until they are resolved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ptrcm.config import Config
 from ptrcm.domain.caps import Alert, authorization_alerts
 from ptrcm.domain.care_plans import booking_plan_alerts
 from ptrcm.errors import InputError
@@ -56,6 +58,16 @@ class BookingCheck:
         }
 
 
+def payer_auth_rule(config: Config) -> Callable[[str], bool]:
+    """``auth_required`` of a payer in the configuration (unknown payers: not required)."""
+
+    def requires(payer_id: str) -> bool:
+        payer = config.payer(payer_id)
+        return payer is not None and payer.auth_required
+
+    return requires
+
+
 def check_booking(
     repo: FrontDeskRepository,
     patient: str,
@@ -63,8 +75,14 @@ def check_booking(
     discipline: str,
     codes: dict[str, int] | None = None,
     auth_required_by_payer: bool = False,
+    payer_requires_auth: Callable[[str], bool] | None = None,
 ) -> BookingCheck:
-    """Whether a visit on ``day`` would be covered, with every reason it would not be."""
+    """Whether a visit on ``day`` would be covered, with every reason it would not be.
+
+    An authorization is required when the caller says so, when the latest benefits
+    snapshot says so, or when ``payer_requires_auth`` (the payer's ``auth_required`` in
+    ptrcm.toml) says so for the primary coverage's payer.
+    """
     patient_id = repo.patient_id(patient)
     if patient_id is None:
         raise InputError.one("--patient", None, "patient", f"{patient!r} is not on file")
@@ -83,6 +101,8 @@ def check_booking(
     status = cap_status(repo, patient_id, discipline, day, next_visit_allowed=next_allowed)
     alerts += [a for a in status.alerts if not a.kind.startswith("auth_")]
     required = auth_required_by_payer or bool(snapshot and snapshot["authorization_required"])
+    if coverage is not None and payer_requires_auth is not None:
+        required = required or payer_requires_auth(str(coverage["payer_external_id"]))
     alerts += _authorization(status.authorizations, day, codes, required)
     plan = current_plan(repo, patient_id, discipline, day)
     facts = None if plan is None else plan_facts(repo, plan, day)

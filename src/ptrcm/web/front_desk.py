@@ -44,13 +44,19 @@ def _org(store: Store, slug: str) -> int:
 
 @router.post("/api/schedule/check")
 def schedule_check(request: Request, body: BookingRequest) -> dict[str, Any]:
-    """Whether a proposed appointment is covered, and what must happen first."""
-    from ptrcm.services.booking import check_booking
+    """Whether a proposed appointment is covered, and what must happen first (payers'
+    ``auth_required`` from the built-in configuration)."""
+    from ptrcm.config import load_config
+    from ptrcm.services.booking import check_booking, payer_auth_rule
 
+    rule = payer_auth_rule(load_config())
     store = _store(request)
     with store.unit_of_work(_org(store, body.org), "web") as uow:
         repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
-        return check_booking(repo, body.patient, body.date, body.discipline, body.codes).as_json()
+        result = check_booking(
+            repo, body.patient, body.date, body.discipline, body.codes, payer_requires_auth=rule
+        )
+        return result.as_json()
 
 
 def _items(

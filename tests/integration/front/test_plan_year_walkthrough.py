@@ -140,3 +140,30 @@ def test_kx_alert_comes_before_the_threshold_and_the_modifier_after(store: Store
         assert kinds(after.alerts) == ["kx_required"]  # 2423.20 + 86.60 = 2509.80
         check = check_booking(repo, "P-2", date(2026, 3, 6), "PT", {"97110": 2, "97140": 1})
         assert check.covered and check.kx_modifier
+
+
+def test_a_payer_configured_to_require_authorization_blocks_a_booking_without_one(
+    store: Store,
+) -> None:
+    from ptrcm.config import load_config
+    from ptrcm.services.booking import payer_auth_rule
+
+    clinic = Clinic(store)
+    clinic.patient("P-3", "MEDICAID")  # auth_required = true in the built-in config
+    clinic.upsert(
+        "plans_of_care",
+        [{"external_id": "POC-3", "patient": "P-3", "discipline": "PT",
+          "start_date": date(2026, 4, 1), "certified_on": date(2026, 4, 1)}],
+    )  # fmt: skip
+    with clinic.uow() as uow:
+        record_manual(uow, "P-3", None, date(2026, 4, 1), active=True)  # says nothing of auth
+        uow.commit()
+    with clinic.uow() as uow:
+        repo = clinic.repo(uow)
+        without_rule = check_booking(repo, "P-3", date(2026, 4, 6), "PT")
+        with_rule = check_booking(
+            repo, "P-3", date(2026, 4, 6), "PT", payer_requires_auth=payer_auth_rule(load_config())
+        )
+    assert "auth_missing" not in kinds(without_rule.alerts)
+    assert not with_rule.covered
+    assert "auth_missing" in kinds(with_rule.alerts)
