@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -128,3 +129,14 @@ def test_several_transaction_sets_in_one_file_are_all_read() -> None:
     doc = read(two)
     assert [t.control_number for t in doc.transactions] == ["1001", "1002"]
     assert doc.findings == ()
+
+
+def test_read_claims_and_lines_hash_by_value_though_not_frozen() -> None:
+    doc = read_x12(sample_835())
+    assert isinstance(doc, RemittanceDocument)
+    claim = doc.claims[0]
+    copy = dataclasses.replace(claim, segment=claim.segment + 100)
+    assert copy == claim and hash(copy) == hash(claim)
+    assert {claim: "seen"}[copy] == "seen"
+    line = claim.lines[0]
+    assert hash(dataclasses.replace(line, segment=0)) == hash(line)
