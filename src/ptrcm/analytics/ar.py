@@ -32,18 +32,15 @@ from sqlalchemy import (
     union_all,
 )
 
-from ptrcm.analytics.claims_kpis import ADJUDICATED, Ratio, first_adjudications, ratio
-from ptrcm.analytics.codes import is_contractual, reduces_payer_balance
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds
+from ptrcm.analytics.claims_kpis import Ratio, first_adjudications, ratio
+from ptrcm.analytics.codes import reduces_payer_balance
+from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds
 from ptrcm.analytics.sql import DAY_PLACES, day_diff, end_of, money_sum
 from ptrcm.domain.lifecycle import OPEN_AR
 from ptrcm.store.tables import (
     adjustments,
+    claim_facts,
     claim_payments,
-    claim_transitions,
-    claims,
-    patient_payments,
-    payers,
     remittance_transactions,
 )
 from ptrcm.store.types import MoneyType
@@ -66,98 +63,99 @@ class AgingRow:
 
 
 def _candidates(scope: Scope, f: KpiFilters, first: date, last: date) -> Subquery:
-    """Claims that can be open on some day in ``[first, last]``: open now, or paid/closed
-    now with the (last) settling transition after ``first``. Two index-driven branches."""
-    ct, last_ct = claim_transitions, claim_transitions.alias("last_settled")
-    settled_since = select(ct.c.claim_id).where(
-        ct.c.org_id == scope.org_id,
-        ct.c.to_state.in_(SETTLED),
-        ct.c.occurred_at >= end_of(first),
-    )
-    settled_at = (
-        select(func.max(last_ct.c.occurred_at))
-        .where(
-            last_ct.c.org_id == scope.org_id,
-            last_ct.c.claim_id == claims.c.id,
-            last_ct.c.to_state.in_(SETTLED),
-        )
-        .scalar_subquery()
-    )
-    head = (claims.c.id, claims.c.payer_id, claims.c.first_date_of_service, claims.c.total_charge)
-    settled_later = select(*head, settled_at.label("settled_at")).where(
-        *claim_conds(scope, f),
-        claims.c.id.in_(settled_since),
-        claims.c.state.in_(SETTLED),
-        claims.c.first_date_of_service <= last,
+    """Claim facts that can be open on some day in ``[first, last]``: open now, or
+    paid/closed now with the (last) settling transition after ``first``."""
+    cf = claim_facts
+    head = (
+        cf.c.claim_id, func.coalesce(cf.c.payer_class, "unknown").label("payer_class"),
+        cf.c.first_dos, cf.c.charge, cf.c.reductions, cf.c.first_reduction_on,
+        cf.c.last_reduction_on,
+    )  # fmt: skip
+    settled_later = select(*head, cf.c.settled_at).where(
+        *fact_conds(scope, f),
+        cf.c.state.in_(SETTLED),
+        cf.c.settled_at >= end_of(first),
+        cf.c.first_dos <= last,
     )
     open_now = select(*head, null()).where(
-        *claim_conds(scope, f),
-        claims.c.state.in_(sorted(OPEN_AR)),
-        claims.c.first_date_of_service <= last,
+        *fact_conds(scope, f), cf.c.state.in_(sorted(OPEN_AR)), cf.c.first_dos <= last
     )
     return union_all(settled_later, open_now).subquery("candidates")
 
 
-def _amounts(scope: Scope, cand: Subquery) -> Subquery:
-    """Signed amounts per candidate claim: its charge (``payment_date`` null, ``is_charge``
-    1), and minus what each of its claim payments took off the payer balance (paid amount
-    plus non-denial adjustments), dated by the remittance. Summing these gives balances."""
+def _reduced_by(
+    scope: Scope, claim_id: ColumnElement[Any], first: date | None, last: date
+) -> ColumnElement[Any]:
+    """What the claim's payments dated in ``[first, last]`` took off the payer balance
+    (paid plus non-denial adjustments), summed from the claim payments themselves."""
     cp, t = claim_payments, remittance_transactions
-    adjusted = (
-        select(func.coalesce(func.sum(adjustments.c.amount), 0))
-        .where(
-            adjustments.c.org_id == cp.c.org_id,
-            adjustments.c.claim_payment_id == cp.c.id,
-            reduces_payer_balance(),
-        )
+    dated = [t.c.payment_date <= last]
+    if first is not None:
+        dated.append(t.c.payment_date >= first)
+    mine = and_(cp.c.org_id == scope.org_id, cp.c.claim_id == claim_id, *dated)
+    paid = (
+        select(func.coalesce(func.sum(cp.c.paid_amount), 0))
+        .select_from(cp.join(t, t.c.id == cp.c.transaction_id))
+        .where(mine)
         .scalar_subquery()
     )
-    head = (cand.c.payer_id, cand.c.first_date_of_service, cand.c.settled_at)
-    charges = select(
-        *head, literal(1).label("is_charge"), null().label("payment_date"),
-        cand.c.total_charge.label("amount"),
-    )  # fmt: skip
-    reductions = (
-        select(*head, literal(0), t.c.payment_date, -(cp.c.paid_amount + adjusted))
+    adjusted = (
+        select(func.coalesce(func.sum(adjustments.c.amount), 0))
         .select_from(
-            cand.join(cp, and_(cp.c.org_id == scope.org_id, cp.c.claim_id == cand.c.id)).join(
-                t, t.c.id == cp.c.transaction_id
-            )
+            adjustments.join(
+                cp, and_(cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == scope.org_id)
+            ).join(t, t.c.id == cp.c.transaction_id)
         )
-        .where(t.c.payment_date.is_not(None))
+        .where(mine, adjustments.c.org_id == scope.org_id, reduces_payer_balance())
+        .scalar_subquery()
     )
-    return union_all(charges, reductions).subquery("amounts")
+    return paid + adjusted
+
+
+def _reduced_in(scope: Scope, rows: Any, first: date | None, last: date) -> ColumnElement[Any]:
+    """A claim's reductions dated in ``[first, last]`` from its facts: none when its
+    payments all fall outside, all of them when they all fall inside, and only for the
+    rare claim with payments on both sides the exact sum from its claim payments."""
+    outside = [rows.c.first_reduction_on.is_(None), rows.c.first_reduction_on > last]
+    inside = [rows.c.last_reduction_on <= last]
+    if first is not None:
+        outside.append(rows.c.last_reduction_on < first)
+        inside.append(rows.c.first_reduction_on >= first)
+    return case(
+        (or_(*outside), 0),
+        (and_(*inside), rows.c.reductions),
+        else_=_reduced_by(scope, rows.c.claim_id, first, last),
+    )
 
 
 def ar_aging_on(scope: Scope, f: KpiFilters, days: Sequence[date]) -> dict[date, list[AgingRow]]:
-    """Open insurance A/R by payer class and age bucket on each of ``days``, in one pass:
-    the candidate claims are found once, their payments read once, and each day's open
-    test, age bucket and dated reductions are columns of the same aggregate."""
+    """Open insurance A/R by payer class and age bucket on each of ``days``, in one pass
+    over the candidate claims' facts: each day's open test, age bucket and balance (charge
+    less reductions dated on or before the day) are columns of the same aggregate."""
     wanted = sorted(set(days))
     if not wanted:
         return {}
-    rows = _amounts(scope, _candidates(scope, f, wanted[0], wanted[-1]))
-    amount = type_coerce(rows.c.amount, MoneyType())
+    cand = _candidates(scope, f, wanted[0], wanted[-1])
+    balances = [
+        (cand.c.charge - _reduced_in(scope, cand, None, day)).label(f"balance_{i}")
+        for i, day in enumerate(wanted)
+    ]
+    rows = select(cand, *balances).subquery("balances")
     sums: list[ColumnElement[Any]] = []
-    for day in wanted:
-        age = day_diff(literal(day), rows.c.first_date_of_service)
+    for i, day in enumerate(wanted):
+        age = day_diff(literal(day), rows.c.first_dos)
         counted = and_(
-            rows.c.first_date_of_service <= day,
+            rows.c.first_dos <= day,
             or_(rows.c.settled_at.is_(None), rows.c.settled_at >= end_of(day)),
-            or_(rows.c.is_charge == 1, rows.c.payment_date <= day),
         )
+        amount = type_coerce(rows.c[f"balance_{i}"], MoneyType())
         limits = (30, 60, 90, 120)
         for j in range(len(BUCKETS)):
             in_bucket = [age <= limits[j]] if j < len(limits) else []
             if j:
                 in_bucket.append(age > limits[j - 1])
             sums.append(money_sum(case((and_(counted, *in_bucket), amount), else_=0)))
-    payer_class = func.coalesce(payers.c.payer_class, "unknown")
-    query = (
-        select(payer_class, *sums)
-        .select_from(rows.join(payers, payers.c.id == rows.c.payer_id))
-        .group_by(payer_class)
-    )
+    query = select(rows.c.payer_class, *sums).group_by(rows.c.payer_class)
     result: dict[date, dict[str, list[Decimal]]] = {day: {} for day in wanted}
     for row in scope.rows(query):
         name, amounts = str(row[0]), list(row[1:])
@@ -178,30 +176,24 @@ def ar_aging(scope: Scope, f: KpiFilters, as_of: date) -> list[AgingRow]:
 
 def charges_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:
     """Charges of billed claims whose first date of service is in ``[first, last]``."""
-    query = select(money_sum(claims.c.total_charge)).where(
-        *claim_conds(scope, f),
-        claims.c.first_date_of_service.between(first, last),
-        claims.c.state.not_in(("voided", "corrected")),
+    cf = claim_facts
+    query = select(money_sum(cf.c.charge)).where(
+        *fact_conds(scope, f),
+        cf.c.first_dos.between(first, last),
+        cf.c.state.not_in(("voided", "corrected")),
     )
     return Decimal(scope.one(query)[0])
 
 
 def reductions_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:
     """Payer payments plus the adjustments that reduce A/R, posted in ``[first, last]``."""
-    cp, t = claim_payments, remittance_transactions
-    base = cp.join(t, t.c.id == cp.c.transaction_id).join(claims, claims.c.id == cp.c.claim_id)
-    paid = select(money_sum(cp.c.paid_amount)).select_from(base)
-    adjusted = select(money_sum(adjustments.c.amount)).select_from(
-        base.join(
-            adjustments,
-            and_(adjustments.c.claim_payment_id == cp.c.id, adjustments.c.org_id == cp.c.org_id),
-        )
+    cf = claim_facts
+    query = select(money_sum(_reduced_in(scope, cf, first, last))).where(
+        *fact_conds(scope, f),
+        cf.c.last_reduction_on >= first,
+        cf.c.first_reduction_on <= last,
     )
-    where = [cp.c.org_id == scope.org_id, t.c.payment_date.between(first, last)]
-    where += claim_conds(scope, f)
-    total = scope.one(paid.where(*where))[0]
-    total += scope.one(adjusted.where(*where, reduces_payer_balance()))[0]
-    return Decimal(total)
+    return Decimal(scope.one(query)[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,40 +233,12 @@ class NetCollection:
 
 def net_collection_rate(scope: Scope, f: KpiFilters) -> NetCollection:
     """For claims first adjudicated in the period: everything collected on them over what
-    was collectible (charges less contractual adjustments)."""
+    was collectible (charges less contractual adjustments), from their facts."""
     fa = first_adjudications(scope, f)
-    cp = claim_payments
-    on_claim = and_(cp.c.org_id == scope.org_id, cp.c.claim_id == fa.c.claim_id)
-    payer_paid = (
-        select(func.coalesce(func.sum(cp.c.paid_amount), 0))
-        .where(on_claim, cp.c.status_code.in_((*ADJUDICATED, "22")))
-        .scalar_subquery()
-    )
-    patient_paid = (
-        select(func.coalesce(func.sum(patient_payments.c.amount), 0))
-        .where(
-            patient_payments.c.org_id == scope.org_id,
-            patient_payments.c.claim_id == fa.c.claim_id,
-        )
-        .scalar_subquery()
-    )
-    contractual = (
-        select(func.coalesce(func.sum(adjustments.c.amount), 0))
-        .select_from(
-            adjustments.join(
-                cp,
-                and_(
-                    cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == adjustments.c.org_id
-                ),
-            )
-        )
-        .where(on_claim, is_contractual())
-        .scalar_subquery()
-    )
     query = select(
-        money_sum(payer_paid + patient_paid),
-        money_sum(claims.c.total_charge),
-        money_sum(contractual),
-    ).select_from(fa.join(claims, claims.c.id == fa.c.claim_id))
+        money_sum(fa.c.payer_paid_adjudicated + fa.c.patient_paid),
+        money_sum(fa.c.charge),
+        money_sum(fa.c.contractual),
+    )
     collected, charged, written = scope.one(query)
     return NetCollection(collected, charged, written, ratio(collected, charged - written))

@@ -14,19 +14,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
 
 from ptrcm.analytics.codes import category_of, description_of, is_denial
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds
+from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, fact_conds
 from ptrcm.analytics.sql import count_if, end_of, money_sum, rate, start_of
 from ptrcm.store.tables import (
     adjustments,
     appeals,
+    claim_fact_denials,
+    claim_facts,
     claim_payments,
-    claim_transitions,
     claims,
     remittance_transactions,
-    scrub_runs,
 )
 
 ADJUDICATED = ("1", "2", "3", "4")
@@ -50,76 +50,46 @@ def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Ratio:
 
 def clean_claim_rate(scope: Scope, f: KpiFilters) -> Ratio:
     """Claims whose first scrub (run 1, in the period) had no error-severity finding,
-    over claims first scrubbed in the period."""
-    query = (
-        select(func.count(), count_if(scrub_runs.c.errors == 0))
-        .select_from(scrub_runs.join(claims, claims.c.id == scrub_runs.c.claim_id))
-        .where(
-            scrub_runs.c.org_id == scope.org_id,
-            scrub_runs.c.run_number == 1,
-            scrub_runs.c.scrubbed_at >= start_of(f.start),
-            scrub_runs.c.scrubbed_at < end_of(f.end),
-            *claim_conds(scope, f),
-        )
+    over claims first scrubbed in the period (from ``claim_facts``)."""
+    cf = claim_facts
+    query = select(func.count(), count_if(cf.c.first_scrub_clean.is_(True))).where(
+        *fact_conds(scope, f),
+        cf.c.first_scrubbed_at >= start_of(f.start),
+        cf.c.first_scrubbed_at < end_of(f.end),
     )
     total, clean = scope.one(query)
     return ratio(int(clean), int(total))
 
 
 def first_adjudications(scope: Scope, f: KpiFilters) -> Subquery:
-    """One row per claim whose first adjudication is dated in the period."""
-    cp, t = claim_payments, remittance_transactions
-    earlier = claim_payments.alias("earlier")
-    denied_amount = (
-        select(func.coalesce(func.sum(adjustments.c.amount), 0))
-        .where(
-            adjustments.c.org_id == cp.c.org_id,
-            adjustments.c.claim_payment_id == cp.c.id,
-            is_denial(),
-        )
-        .scalar_subquery()
-    )
-    has_denial = exists().where(
-        adjustments.c.org_id == cp.c.org_id, adjustments.c.claim_payment_id == cp.c.id, is_denial()
-    )
+    """One row per claim whose first adjudication is dated in the period, from the claim's
+    facts: that claim payment's status, charge and denied amount, whether it denied, and
+    whether the claim passed first time."""
+    cf = claim_facts
     return (
         select(
-            cp.c.id.label("cp_id"),
-            cp.c.claim_id,
-            cp.c.status_code,
-            cp.c.charge_amount,
-            cp.c.paid_amount,
-            t.c.payment_date,
-            claims.c.current_version,
-            denied_amount.label("denied_amount"),
-            or_(cp.c.status_code == DENIED_STATUS, has_denial).label("denied"),
+            cf.c.claim_id,
+            cf.c.first_adj_status.label("status_code"),
+            cf.c.first_adj_charge.label("charge_amount"),
+            cf.c.first_adjudicated_on.label("payment_date"),
+            cf.c.current_version,
+            cf.c.first_adj_denied_amount.label("denied_amount"),
+            cf.c.first_adj_denied.label("denied"),
+            cf.c.first_pass,
+            cf.c.charge,
+            cf.c.payer_paid_adjudicated,
+            cf.c.patient_paid,
+            cf.c.contractual,
         )
-        .select_from(
-            cp.join(t, t.c.id == cp.c.transaction_id).join(claims, claims.c.id == cp.c.claim_id)
-        )
-        .where(
-            cp.c.org_id == scope.org_id,
-            cp.c.status_code.in_(ADJUDICATED),
-            t.c.payment_date.between(f.start, f.end),
-            ~exists().where(
-                earlier.c.org_id == cp.c.org_id,
-                earlier.c.claim_id == cp.c.claim_id,
-                earlier.c.status_code.in_(ADJUDICATED),
-                earlier.c.id < cp.c.id,
-            ),
-            *claim_conds(scope, f),
-        )
+        .where(*fact_conds(scope, f), cf.c.first_adjudicated_on.between(f.start, f.end))
         .subquery("first_adj")
     )
 
 
-def _first_pass(fa: Subquery, org_id: int) -> ColumnElement[bool]:
-    rejected = exists().where(
-        claim_transitions.c.org_id == org_id,
-        claim_transitions.c.claim_id == fa.c.claim_id,
-        claim_transitions.c.to_state == "rejected",
-    )
-    return and_(fa.c.denied.is_(False), fa.c.current_version == 1, ~rejected)
+def _first_pass(fa: Subquery) -> ColumnElement[bool]:
+    """No denial on the first adjudication, never rejected, never resubmitted (version 1);
+    computed into ``claim_facts.first_pass`` when the claim's rows change."""
+    return fa.c.first_pass.is_(True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +105,7 @@ def first_pass_by_day(scope: Scope, f: KpiFilters) -> list[DailyFirstPass]:
     (still version 1)."""
     fa = first_adjudications(scope, f)
     query = (
-        select(fa.c.payment_date, func.count(), count_if(_first_pass(fa, scope.org_id)))
+        select(fa.c.payment_date, func.count(), count_if(_first_pass(fa)))
         .group_by(fa.c.payment_date)
         .order_by(fa.c.payment_date)
     )
@@ -183,31 +153,24 @@ def _posted_in(f: KpiFilters) -> Any:
 
 def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
     """Denial adjustments posted in the period, by CARC: how many, how much, and how much
-    of it sits on claims now closed (written off)."""
-    cp, t = claim_payments, remittance_transactions
-    closed = claims.c.state == "closed"
+    of it sits on claims now closed (written off). Read from ``claim_fact_denials``."""
+    d, cf = claim_fact_denials, claim_facts
+    closed = cf.c.state == "closed"
     query = (
         select(
-            adjustments.c.carc,
-            func.count(),
-            money_sum(adjustments.c.amount),
-            count_if(closed),
-            money_sum(case((closed, adjustments.c.amount), else_=0)),
+            d.c.carc,
+            func.coalesce(func.sum(d.c.adjustments), 0),
+            money_sum(d.c.amount),
+            func.coalesce(func.sum(case((closed, d.c.adjustments), else_=0)), 0),
+            money_sum(case((closed, d.c.amount), else_=0)),
         )
-        .select_from(
-            adjustments.join(
-                cp,
-                and_(
-                    cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == adjustments.c.org_id
-                ),
-            )
-            .join(t, t.c.id == cp.c.transaction_id)
-            .join(claims, claims.c.id == cp.c.claim_id)
-        )
+        .select_from(d.join(cf, and_(cf.c.org_id == d.c.org_id, cf.c.claim_id == d.c.claim_id)))
         .where(
-            adjustments.c.org_id == scope.org_id, is_denial(), _posted_in(f), *claim_conds(scope, f)
+            d.c.org_id == scope.org_id,
+            d.c.payment_date.between(f.start, f.end),
+            *fact_conds(scope, f),
         )
-        .group_by(adjustments.c.carc)
+        .group_by(d.c.carc)
     )
     return [
         DenialReasonRow(

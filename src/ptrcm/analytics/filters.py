@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Executable, FromClause, Select, and_, exis
 from sqlalchemy.engine import Connection
 
 from ptrcm.errors import InvariantError
-from ptrcm.store.tables import claims, locations, payers, providers, visits
+from ptrcm.store.tables import claim_facts, claims, locations, payers, providers, visits
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +117,35 @@ def claim_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
                 seen.c.date_of_service.between(
                     claims.c.first_date_of_service, claims.c.last_date_of_service
                 ),
+                and_(*place),
+            )
+        )
+    return conds
+
+
+def has_place(f: KpiFilters) -> bool:
+    """Whether ``f`` narrows by location or therapist (matched through visits)."""
+    return f.location is not None or f.therapist is not None
+
+
+def fact_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
+    """``claim_facts`` rows of the organization whose claims meet the filters (not the
+    dates): the same payer test and visit match as ``claim_conds``, on the facts' copy of
+    the claim's patient, payer and service dates."""
+    cf = claim_facts
+    conds: list[ColumnElement[bool]] = [cf.c.org_id == scope.org_id]
+    payer_ids = _payer_ids(scope.org_id, f)
+    if payer_ids is not None:
+        conds.append(cf.c.payer_id.in_(payer_ids))
+    seen = visits.alias("fact_visit")
+    place = _visit_place_conds(scope.org_id, f, seen)
+    if place:
+        conds.append(
+            exists().where(
+                seen.c.org_id == cf.c.org_id,
+                seen.c.patient_id == cf.c.patient_id,
+                seen.c.payer_id == cf.c.payer_id,
+                seen.c.date_of_service.between(cf.c.first_dos, cf.c.last_dos),
                 and_(*place),
             )
         )

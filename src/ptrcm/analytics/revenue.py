@@ -10,9 +10,17 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, func, select
 
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, visit_conds
+from ptrcm.analytics.filters import (
+    KpiFilters,
+    Scope,
+    claim_conds,
+    fact_conds,
+    has_place,
+    visit_conds,
+)
 from ptrcm.analytics.sql import cents, money_sum, rate
 from ptrcm.store.tables import (
+    claim_facts,
     claim_payments,
     claims,
     line_payments,
@@ -55,10 +63,10 @@ def _claim_visit_join() -> ColumnElement[bool]:
     )
 
 
-def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
-    """Visits with a date of service in the period, by payer and location; net revenue is
-    what the payer paid (net of reversals) and the patient paid on their claims, to date.
-    A claim is matched to its visit by patient, payer and first date of service."""
+def _money_by_visit_join(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal]:
+    """Payer (all claim payments) and patient payments on claims matched to the period's
+    visits, by the visit's payer and location: the join itself, for place filters and for
+    claims whose first-DOS visits disagree on the location."""
     payer_paid = (
         select(func.coalesce(func.sum(claim_payments.c.paid_amount), 0))
         .where(claim_payments.c.org_id == claims.c.org_id, claim_payments.c.claim_id == claims.c.id)
@@ -80,12 +88,48 @@ def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
         .where(claims.c.state.not_in(("voided", "corrected")))
         .group_by(visits.c.payer_id, visits.c.location_id)
     )
+    return {(p, loc): amount for p, loc, amount in scope.rows(money)}
+
+
+def _money_by_facts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal] | None:
+    """The same sums from ``claim_facts``: a claim's payer and patient payments, once per
+    visit on its first date of service, under that visit's location. ``None`` when a claim
+    of the period has first-DOS visits at different locations (then the join decides)."""
+    cf = claim_facts
+    where = [
+        *fact_conds(scope, f),
+        cf.c.first_dos.between(f.start, f.end),
+        cf.c.state.not_in(("voided", "corrected")),
+        cf.c.revenue_visits > 0,
+    ]
+    mixed = select(cf.c.claim_id).where(*where, cf.c.location_id.is_(None)).limit(1)
+    if scope.rows(mixed):
+        return None
+    money = (
+        select(
+            cf.c.payer_id,
+            cf.c.location_id,
+            money_sum((cf.c.payer_paid + cf.c.patient_paid) * cf.c.revenue_visits),
+        )
+        .where(*where)
+        .group_by(cf.c.payer_id, cf.c.location_id)
+    )
+    return {(p, loc): amount for p, loc, amount in scope.rows(money)}
+
+
+def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
+    """Visits with a date of service in the period, by payer and location; net revenue is
+    what the payer paid (net of reversals) and the patient paid on their claims, to date.
+    A claim is matched to its visit by patient, payer and first date of service."""
+    in_period = visits.c.date_of_service.between(f.start, f.end)
     counts = (
         select(visits.c.payer_id, visits.c.location_id, func.count())
         .where(*visit_conds(scope, f), in_period)
         .group_by(visits.c.payer_id, visits.c.location_id)
     )
-    revenue = {(p, loc): amount for p, loc, amount in scope.rows(money)}
+    revenue = None if has_place(f) else _money_by_facts(scope, f)
+    if revenue is None:
+        revenue = _money_by_visit_join(scope, f)
     payer_names = {
         pid: (ext, cls or "unknown")
         for pid, ext, cls in scope.rows(

@@ -116,3 +116,27 @@ def add_org(
     org_id = store.create_organization(slug, name)
     store.close()
     out.print(f"organization {slug} created (id {org_id})")
+
+
+@app.command("refresh-facts")
+def refresh_facts(
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    org: Annotated[str | None, typer.Option(help="Only this organization (default: all).")] = None,
+) -> None:
+    """Rebuild the per-claim facts the dashboard reads (after migrations, bulk loads)."""
+    from sqlalchemy import select
+
+    from ptrcm.store.claim_facts import refresh_all_claim_facts
+    from ptrcm.store.tables import organizations
+
+    store = open_store(db)
+    with store.engine.begin() as conn:
+        found: list[tuple[str, int]]
+        if org is None:
+            query = select(organizations.c.slug, organizations.c.id).order_by(organizations.c.id)
+            found = [(str(s), int(i)) for s, i in conn.execute(query)]
+        else:
+            found = [(org, organization(store, org))]
+        for slug, org_id in found:
+            out.print(f"{slug}: facts for {refresh_all_claim_facts(conn, org_id)} claims")
+    store.close()

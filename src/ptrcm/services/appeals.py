@@ -27,6 +27,7 @@ from ptrcm.domain.money import Money
 from ptrcm.errors import InputError
 from ptrcm.services.claim_building import build_claim
 from ptrcm.services.secondary_billing import stored_visit
+from ptrcm.store.claim_facts import refresh_claim_facts
 
 if TYPE_CHECKING:
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
@@ -137,6 +138,7 @@ def appeal_letter(
         )
         if not any(a["outcome"] == "pending" for a in uow.appeals.for_claim(record.id)):
             uow.appeals.add(record.id, work_id, deadline.due, letter)
+        refresh_claim_facts(uow.connection, uow.org_id, [record.id])
         uow.commit()
     return letter
 
@@ -165,5 +167,6 @@ def record_outcome(
         uow.appeals.decide(appeal_id, OUTCOMES[outcome], amount, on)
         for item in denials:
             uow.work.close(item["id"])
+        refresh_claim_facts(uow.connection, uow.org_id, [record.id])
         uow.commit()
     return appeal_id

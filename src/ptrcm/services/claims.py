@@ -39,6 +39,7 @@ from ptrcm.services.claim_building import build_claim, claim_id_for, claim_probl
 from ptrcm.services.claim_output import envelope_settings
 from ptrcm.services.ports import SourcedVisit
 from ptrcm.services.scrubbing import Scrubber
+from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.claims_lifecycle import ClaimHead, ClaimsUnitOfWork
 from ptrcm.x12.write837p import Billing, write_837p
 
@@ -136,6 +137,7 @@ def build_claims(
             built.append(claim)
         ids = uow.claims.add_claims(built, state=ClaimState.BUILT.value)
         uow.lifecycle.record_created(ids, ClaimState.BUILT.value, "built from visit {pcn}")
+        refresh_claim_facts(uow.connection, uow.org_id, ids.values())
         uow.commit()
     result.built = [c.claim_id for c in built]
     return result
@@ -201,6 +203,7 @@ def scrub_claims(
                       result)  # fmt: skip
         uow.lifecycle.record_transitions(steps)
         uow.lifecycle.add_scrub_runs(runs)
+        refresh_claim_facts(uow.connection, uow.org_id, [h.id for h in heads])
         uow.commit()
     final = {}
     for _cid, _vid, t in steps:
@@ -255,6 +258,7 @@ def release_claim(unit_of_work: UnitOfWorkFactory, pcn: str, reason: str) -> Non
             raise InputError.one("claims", None, "pcn", f"no held claim {pcn!r}")
         step = _step(uow, heads[0], ClaimState.HELD, ClaimEvent.RELEASE, reason.strip())
         uow.lifecycle.record_transitions([step])
+        refresh_claim_facts(uow.connection, uow.org_id, [heads[0].id])
         uow.commit()
 
 
@@ -283,6 +287,7 @@ def submit_claims(
                 batch, tmp = _write_batch(uow, config, catalog, folder, by_payer[payer_id])
                 done.append(batch)
                 pending.append(tmp)
+            refresh_claim_facts(uow.connection, uow.org_id, [h.id for h in heads])
             uow.commit()
     except BaseException:
         for tmp in pending:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ptrcm.errors import InputError
+from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.records import LedgerEntry
 from ptrcm.store.repository import UnitOfWork
 from ptrcm.store.statements_repo import StatementRepository
@@ -239,6 +240,7 @@ def apply_payment(
     if left > 0:
         _record_payment(uow, repo, patient_id, left, None, None, at, method, reference)
         applied.append(("on account", left))
+    refresh_claim_facts(uow.connection, uow.org_id, open_by_claim)
     return applied
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
 
+from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.tables import (
     adjustments,
     appeals,
@@ -167,6 +168,10 @@ class Clinic:
             appointments, external_id=ext, patient_id=self.ids[patient], status=status,
             scheduled_start=start, location_id=self.ids[location], provider_id=self.ids[provider],
         )  # fmt: skip
+
+    def refresh_facts(self) -> None:
+        """Recompute every claim's facts, as ``ptrcm db refresh-facts`` does."""
+        refresh_all_claim_facts(self.conn, self.org_id)
 
     def underpayment(self, pcn: str, cp: int, code: str, expected: str, actual: str) -> None:
         line_id = self.line(pcn, code, expected, "2026-03-02")

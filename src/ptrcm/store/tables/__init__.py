@@ -17,6 +17,7 @@ from ptrcm.store.tables.clinical import (
     visit_services,
     visits,
 )
+from ptrcm.store.tables.facts import claim_fact_denials, claim_facts
 from ptrcm.store.tables.finance import (
     APPEND_ONLY_TABLES,
     adjustments,
@@ -66,6 +67,8 @@ __all__ = [
     "audit_log",
     "authorizations",
     "charges",
+    "claim_fact_denials",
+    "claim_facts",
     "claim_lines",
     "claim_payments",
     "claim_transitions",

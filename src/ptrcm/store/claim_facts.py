@@ -1,0 +1,288 @@
+"""Per-claim facts (``claim_facts``, ``claim_fact_denials``), computed from a claim's rows.
+
+``facts_query`` is the one definition of a claim's facts: a SELECT over the claim, its
+payer, the visits on its first date of service, its scrub runs, first version, state
+transitions, claim payments with their remittances and adjustments, and patient payments,
+each aggregated per claim. ``refresh_claim_facts`` rewrites the rows of the given claims
+with it inside the caller's transaction (every service that writes claim state calls it
+just before committing); ``refresh_all_claim_facts`` rebuilds an organization in one
+set-based statement (``ptrcm db refresh-facts``, the benchmark builder). Facts are derived
+data: deleting and recomputing them never changes a KPI definition (docs/kpis.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy.engine import Connection
+
+from ptrcm.analytics.codes import is_contractual, is_denial, reduces_payer_balance
+from ptrcm.store.tables import (
+    acknowledgments,
+    adjustments,
+    claim_payments,
+    claim_transitions,
+    claim_versions,
+    claims,
+    patient_payments,
+    payers,
+    remittance_transactions,
+    scrub_runs,
+    visits,
+)
+from ptrcm.store.tables.facts import claim_fact_denials, claim_facts
+
+ADJUDICATED = ("1", "2", "3", "4")
+NET_OF_REVERSALS = (*ADJUDICATED, "22")
+SETTLED = ("paid", "closed")
+CHUNK = 2000
+
+
+def _sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(expr), 0)
+
+
+def _when(cond: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case((cond, value), else_=0)
+
+
+def _only(column: ColumnElement[Any], ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    return [] if ids is None else [column.in_(ids)]
+
+
+def _by_payment(org_id: int, ids: Sequence[int] | None, name: str) -> Any:
+    """Per claim payment: its denial, A/R-reducing, contractual and patient-share amounts."""
+    a, cp = adjustments, claim_payments
+    mine = select(cp.c.id).where(cp.c.org_id == org_id, *_only(cp.c.claim_id, ids))
+    return (
+        select(
+            a.c.claim_payment_id.label("cp_id"),
+            _sum(_when(is_denial(), a.c.amount)).label("denied"),
+            _sum(case((is_denial(), 1), else_=0)).label("denials"),
+            _sum(_when(reduces_payer_balance(), a.c.amount)).label("reducing"),
+            _sum(_when(is_contractual(), a.c.amount)).label("contractual"),
+            _sum(_when(a.c.group_code == "PR", a.c.amount)).label("patient_share"),
+        )
+        .where(a.c.org_id == org_id, *([] if ids is None else [a.c.claim_payment_id.in_(mine)]))
+        .group_by(a.c.claim_payment_id)
+        .subquery(name)
+    )
+
+
+def facts_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
+    """The ``claim_facts`` rows of the organization's claims (or of ``ids``), in column order."""
+    cp, t = claim_payments, remittance_transactions
+    adj = _by_payment(org_id, ids, "adj")
+    dated = t.c.payment_date.is_not(None)
+    pay = (
+        select(
+            cp.c.claim_id,
+            _sum(cp.c.paid_amount).label("paid"),
+            _sum(_when(cp.c.status_code.in_(NET_OF_REVERSALS), cp.c.paid_amount)).label("net"),
+            _sum(func.coalesce(adj.c.contractual, 0)).label("contractual"),
+            _sum(func.coalesce(adj.c.patient_share, 0)).label("patient_share"),
+            _sum(func.coalesce(adj.c.denied, 0)).label("denied"),
+            _sum(_when(dated, cp.c.paid_amount + func.coalesce(adj.c.reducing, 0))).label(
+                "reductions"
+            ),
+            func.min(t.c.payment_date).label("first_on"),
+            func.max(t.c.payment_date).label("last_on"),
+            func.min(case((cp.c.status_code.in_(ADJUDICATED), cp.c.id))).label("first_cp"),
+        )
+        .select_from(
+            cp.join(t, t.c.id == cp.c.transaction_id).outerjoin(adj, adj.c.cp_id == cp.c.id)
+        )
+        .where(cp.c.org_id == org_id, cp.c.claim_id.is_not(None), *_only(cp.c.claim_id, ids))
+        .group_by(cp.c.claim_id)
+        .subquery("pay")
+    )
+    first_cp, first_t = cp.alias("first_cp"), t.alias("first_t")
+    first_adj = _by_payment(org_id, ids, "first_adj")
+    scrub = (
+        select(
+            scrub_runs.c.claim_id,
+            func.min(scrub_runs.c.scrubbed_at).label("at"),
+            func.min(scrub_runs.c.errors).label("errors"),
+        )
+        .where(scrub_runs.c.org_id == org_id, scrub_runs.c.run_number == 1)
+        .where(*_only(scrub_runs.c.claim_id, ids))
+        .group_by(scrub_runs.c.claim_id)
+        .subquery("scrub")
+    )
+    cv = claim_versions
+    sent = (
+        select(cv.c.claim_id, func.min(cv.c.submitted_at).label("at"))
+        .where(cv.c.org_id == org_id, cv.c.version_number == 1, *_only(cv.c.claim_id, ids))
+        .group_by(cv.c.claim_id)
+        .subquery("sent")
+    )
+    ct = claim_transitions
+    moves = (
+        select(
+            ct.c.claim_id,
+            func.max(case((ct.c.to_state.in_(SETTLED), ct.c.occurred_at))).label("settled"),
+            func.max(case((ct.c.to_state == "closed", ct.c.occurred_at))).label("closed"),
+            func.max(case((ct.c.to_state == "rejected", 1), else_=0)).label("rejected"),
+        )
+        .where(ct.c.org_id == org_id, *_only(ct.c.claim_id, ids))
+        .group_by(ct.c.claim_id)
+        .subquery("moves")
+    )
+    pp = patient_payments
+    patient = (
+        select(pp.c.claim_id, _sum(pp.c.amount).label("paid"))
+        .where(pp.c.org_id == org_id, pp.c.claim_id.is_not(None), *_only(pp.c.claim_id, ids))
+        .group_by(pp.c.claim_id)
+        .subquery("patient")
+    )
+    matched = claims.alias("matched")
+    seen = (
+        select(
+            matched.c.id.label("claim_id"),
+            func.count(visits.c.id).label("visits"),
+            func.min(visits.c.location_id).label("loc_lo"),
+            func.max(visits.c.location_id).label("loc_hi"),
+            func.min(visits.c.provider_id).label("prov_lo"),
+            func.max(visits.c.provider_id).label("prov_hi"),
+        )
+        .select_from(
+            matched.join(
+                visits,
+                and_(
+                    visits.c.org_id == matched.c.org_id,
+                    visits.c.patient_id == matched.c.patient_id,
+                    visits.c.payer_id == matched.c.payer_id,
+                    visits.c.date_of_service == matched.c.first_date_of_service,
+                ),
+            )
+        )
+        .where(matched.c.org_id == org_id, *_only(matched.c.id, ids))
+        .group_by(matched.c.id)
+        .subquery("seen")
+    )
+    denied = or_(first_cp.c.status_code == "4", func.coalesce(first_adj.c.denials, 0) > 0)
+    rejected = func.coalesce(moves.c.rejected, 0) == 1
+    first_pass = case(
+        (first_cp.c.id.is_(None), None),
+        else_=and_(~denied, claims.c.current_version == 1, ~rejected),
+    )
+    reductions = func.coalesce(pay.c.reductions, 0)
+    return (
+        select(
+            claims.c.org_id,
+            claims.c.id,
+            claims.c.patient_id,
+            claims.c.payer_id,
+            payers.c.payer_class,
+            case((seen.c.loc_lo == seen.c.loc_hi, seen.c.loc_lo)),
+            case((seen.c.prov_lo == seen.c.prov_hi, seen.c.prov_lo)),
+            func.coalesce(seen.c.visits, 0),
+            claims.c.state,
+            claims.c.current_version,
+            claims.c.first_date_of_service,
+            claims.c.last_date_of_service,
+            claims.c.created_at,
+            scrub.c.at,
+            scrub.c.errors == 0,
+            sent.c.at,
+            first_t.c.payment_date,
+            first_cp.c.status_code,
+            first_cp.c.charge_amount,
+            case((first_cp.c.id.is_(None), None), else_=func.coalesce(first_adj.c.denied, 0)),
+            case((first_cp.c.id.is_(None), None), else_=denied),
+            rejected,
+            first_pass,
+            moves.c.settled,
+            moves.c.closed,
+            claims.c.total_charge,
+            func.coalesce(pay.c.paid, 0),
+            func.coalesce(pay.c.net, 0),
+            func.coalesce(patient.c.paid, 0),
+            func.coalesce(pay.c.patient_share, 0),
+            func.coalesce(pay.c.contractual, 0),
+            func.coalesce(pay.c.denied, 0),
+            reductions,
+            pay.c.first_on,
+            pay.c.last_on,
+            claims.c.total_charge - reductions,
+        )
+        .select_from(
+            claims.outerjoin(payers, payers.c.id == claims.c.payer_id)
+            .outerjoin(seen, seen.c.claim_id == claims.c.id)
+            .outerjoin(scrub, scrub.c.claim_id == claims.c.id)
+            .outerjoin(sent, sent.c.claim_id == claims.c.id)
+            .outerjoin(moves, moves.c.claim_id == claims.c.id)
+            .outerjoin(patient, patient.c.claim_id == claims.c.id)
+            .outerjoin(pay, pay.c.claim_id == claims.c.id)
+            .outerjoin(first_cp, first_cp.c.id == pay.c.first_cp)
+            .outerjoin(first_t, first_t.c.id == first_cp.c.transaction_id)
+            .outerjoin(first_adj, first_adj.c.cp_id == first_cp.c.id)
+        )
+        .where(claims.c.org_id == org_id, *_only(claims.c.id, ids))
+    )
+
+
+def denials_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
+    """The ``claim_fact_denials`` rows: denial adjustments per claim, remittance date, CARC."""
+    a, cp, t = adjustments, claim_payments, remittance_transactions
+    return (
+        select(
+            a.c.org_id, cp.c.claim_id, t.c.payment_date, a.c.carc, func.count(), _sum(a.c.amount)
+        )
+        .select_from(
+            a.join(cp, and_(cp.c.id == a.c.claim_payment_id, cp.c.org_id == a.c.org_id)).join(
+                t, t.c.id == cp.c.transaction_id
+            )
+        )
+        .where(a.c.org_id == org_id, is_denial(), cp.c.claim_id.is_not(None))
+        .where(*_only(cp.c.claim_id, ids))
+        .group_by(a.c.org_id, cp.c.claim_id, t.c.payment_date, a.c.carc)
+    )
+
+
+def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
+    for table in (claim_facts, claim_fact_denials):
+        conn.execute(delete(table).where(table.c.org_id == org_id, *_only(table.c.claim_id, ids)))
+    names = [c.name for c in claim_facts.columns]
+    conn.execute(insert(claim_facts).from_select(names, facts_query(org_id, ids)))
+    names = [c.name for c in claim_fact_denials.columns]
+    conn.execute(insert(claim_fact_denials).from_select(names, denials_query(org_id, ids)))
+
+
+def refresh_claim_facts(conn: Connection, org_id: int, claim_ids: Iterable[int]) -> None:
+    """Recompute the facts of ``claim_ids`` on ``conn`` (inside the caller's transaction)."""
+    wanted = sorted({int(i) for i in claim_ids})
+    for start in range(0, len(wanted), CHUNK):
+        _write(conn, org_id, wanted[start : start + CHUNK])
+
+
+def refresh_claim_facts_by_pcn(conn: Connection, org_id: int, pcns: Iterable[str]) -> None:
+    """``refresh_claim_facts`` for the claims with these patient control numbers."""
+    wanted = sorted(set(pcns))
+    for start in range(0, len(wanted), CHUNK):
+        query = select(claims.c.id).where(
+            claims.c.org_id == org_id, claims.c.pcn.in_(wanted[start : start + CHUNK])
+        )
+        refresh_claim_facts(conn, org_id, conn.execute(query).scalars())
+
+
+def refresh_acknowledged_claim_facts(conn: Connection, org_id: int, file_name: str) -> None:
+    """``refresh_claim_facts`` for the claims a 999/277CA file named ``file_name`` answered
+    (by claim, or by batch for a 999)."""
+    ack = acknowledgments
+    named = and_(ack.c.org_id == org_id, ack.c.file_name == file_name)
+    by_claim = select(ack.c.claim_id).where(named, ack.c.claim_id.is_not(None))
+    by_batch = select(claim_versions.c.claim_id).where(
+        claim_versions.c.org_id == org_id,
+        claim_versions.c.batch_id.in_(select(ack.c.batch_id).where(named)),
+    )
+    refresh_claim_facts(conn, org_id, conn.execute(by_claim.union(by_batch)).scalars())
+
+
+def refresh_all_claim_facts(conn: Connection, org_id: int) -> int:
+    """Rebuild every fact row of the organization set-based; returns the claims counted."""
+    _write(conn, org_id, None)
+    query = select(func.count()).select_from(claim_facts).where(claim_facts.c.org_id == org_id)
+    return int(conn.execute(query).scalar_one())

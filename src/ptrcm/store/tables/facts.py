@@ -1,0 +1,78 @@
+"""Per-claim facts the dashboard reads instead of scanning claims, payments and adjustments.
+
+``claim_facts`` holds one row per claim: its dates (first DOS, built, first scrubbed, first
+submitted, first adjudicated, settled), payer and payer class, the visit matched on the
+first date of service, its money to date and the outcome of its first adjudication.
+``claim_fact_denials`` holds its denial adjustments by remittance date and CARC. Both are
+derived data: ``ptrcm.store.claim_facts.refresh_claim_facts`` rewrites a claim's rows in
+the transaction that changed the claim, and ``ptrcm db refresh-facts`` rebuilds them all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, Index, Integer, PrimaryKeyConstraint, String, Table
+
+from ptrcm.store.tables.base import Id, metadata
+from ptrcm.store.types import MoneyType, UTCDateTime
+
+claim_facts = Table(
+    "claim_facts",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("claim_id", Id, nullable=False),
+    Column("patient_id", Id, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("payer_class", String(32)),
+    Column("location_id", Id),  # of the visit(s) on the first DOS, when they agree
+    Column("provider_id", Id),
+    Column("revenue_visits", Integer, nullable=False),  # visits matched on the first DOS
+    Column("state", String(20), nullable=False),
+    Column("current_version", Integer, nullable=False),
+    Column("first_dos", Date, nullable=False),
+    Column("last_dos", Date, nullable=False),
+    Column("built_at", UTCDateTime(), nullable=False),
+    Column("first_scrubbed_at", UTCDateTime()),
+    Column("first_scrub_clean", Boolean),
+    Column("first_submitted_at", UTCDateTime()),
+    Column("first_adjudicated_on", Date),
+    Column("first_adj_status", String(2)),
+    Column("first_adj_charge", MoneyType()),
+    Column("first_adj_denied_amount", MoneyType()),
+    Column("first_adj_denied", Boolean),
+    Column("ever_rejected", Boolean, nullable=False),
+    Column("first_pass", Boolean),
+    Column("settled_at", UTCDateTime()),  # last move to paid or closed
+    Column("closed_at", UTCDateTime()),
+    Column("charge", MoneyType(), nullable=False),
+    Column("payer_paid", MoneyType(), nullable=False),  # every claim payment
+    Column("payer_paid_adjudicated", MoneyType(), nullable=False),  # statuses 1-4 and 22
+    Column("patient_paid", MoneyType(), nullable=False),
+    Column("patient_responsibility", MoneyType(), nullable=False),  # PR adjustments
+    Column("contractual", MoneyType(), nullable=False),
+    Column("denied_total", MoneyType(), nullable=False),
+    Column("reductions", MoneyType(), nullable=False),  # paid + non-denial adjustments, dated
+    Column("first_reduction_on", Date),
+    Column("last_reduction_on", Date),
+    Column("balance", MoneyType(), nullable=False),  # charge - reductions
+    PrimaryKeyConstraint("org_id", "claim_id"),
+    Index("ix_claim_facts_org_adjudicated", "org_id", "first_adjudicated_on"),
+    Index("ix_claim_facts_org_scrubbed", "org_id", "first_scrubbed_at"),
+    Index("ix_claim_facts_org_dos", "org_id", "first_dos", "state", "charge"),
+    Index("ix_claim_facts_org_state_dos", "org_id", "state", "first_dos"),
+    Index("ix_claim_facts_org_state_settled", "org_id", "state", "settled_at"),
+    Index("ix_claim_facts_org_reduced", "org_id", "last_reduction_on"),
+    Index("ix_claim_facts_org_class_dos", "org_id", "payer_class", "first_dos"),
+)
+
+claim_fact_denials = Table(
+    "claim_fact_denials",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("claim_id", Id, nullable=False),
+    Column("payment_date", Date),
+    Column("carc", String(5), nullable=False),
+    Column("adjustments", Integer, nullable=False),
+    Column("amount", MoneyType(), nullable=False),
+    Index("ix_claim_fact_denials_org_claim", "org_id", "claim_id"),
+    Index("ix_claim_fact_denials_org_date", "org_id", "payment_date"),
+)
