@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= var/demo
+# The demo clinic's six months end with last month, so the dashboard's default period
+# (the twelve weeks to today) shows a working clinic.
+DEMO_START ?= $(shell date -d "$$(date +%Y-%m-01) -6 months" +%Y-%m-%d)
 
 .PHONY: install run test lint format bench clean
 
@@ -17,7 +20,7 @@ install: $(STAMP)
 
 # Seed the demo into ptrcm.db (SQLite) when there is none, then serve the app on it.
 run: $(STAMP)
-	@test -f ptrcm.db || $(BIN)/ptrcm demo --db sqlite:///ptrcm.db --out $(DEMO_DIR)
+	@test -f ptrcm.db || $(BIN)/ptrcm demo --db sqlite:///ptrcm.db --out $(DEMO_DIR) --start $(DEMO_START)
 	$(BIN)/ptrcm serve --db sqlite:///ptrcm.db
 
 lint: $(STAMP)

@@ -93,3 +93,22 @@ def test_no_claim_is_built_before_its_date_of_service_and_none_waits_over_a_week
     lags = [(built.date() - dos).days for dos, built in rows]
     assert min(lags) >= 1  # billed the day after the week that holds the visit closes
     assert max(lags) <= 7
+
+
+@pytest.mark.slow
+def test_start_moves_the_clinic_in_time_and_a_bad_start_is_a_usage_error(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, func, select
+
+    from ptrcm.store.tables import claims
+
+    args = ["demo", "--db", f"sqlite:///{tmp_path / 'd.db'}", "--out", str(tmp_path / "o"),
+            "--patients", "8", "--months", "1", "--start", "2026-06-01"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    with engine.connect() as conn:
+        first = conn.execute(select(func.min(claims.c.first_date_of_service))).scalar_one()
+    engine.dispose()
+    assert first is not None and first.isoformat() >= "2026-06-01"
+    bad = CliRunner().invoke(app, ["demo", "--start", "June"])
+    assert bad.exit_code == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -41,6 +42,9 @@ def demo(
     patients: Annotated[int, typer.Option(help="Patients.")] = 600,
     months: Annotated[int, typer.Option(help="Months of visits.")] = 6,
     locations: Annotated[int, typer.Option(help="Clinic locations, 1 to 5.")] = 3,
+    start: Annotated[
+        str, typer.Option(help="First day of the clinic's visits (YYYY-MM-DD).")
+    ] = "2025-10-01",
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
         OutputFormat.text
     ),
@@ -52,8 +56,14 @@ def demo(
     from ptrcm.bootstrap import build_context, database_url
     from ptrcm.services.demo import DemoOptions, run_demo
 
+    try:
+        first_day = date.fromisoformat(start)
+    except ValueError:
+        raise fail(f"--start {start!r}: must be a date YYYY-MM-DD") from None
     ctx = build_context()
-    options = DemoOptions(database_url(db), Path(out_dir), seed, patients, months, locations)
+    options = DemoOptions(
+        database_url(db), Path(out_dir), seed, patients, months, locations, first_day
+    )
     started = time.monotonic()
     with Bar(disable=fmt is OutputFormat.json, transient=True) as bar:
 
