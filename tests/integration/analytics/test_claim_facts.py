@@ -1,0 +1,146 @@
+"""Claim facts are kept by the writers, in the writing transaction, and equal a rebuild.
+
+Claim V-1 (Medicare, 2026-03-02) bills 97110 110.00 and 97140 56.00: 166.00. The 835 of
+2026-03-20 pays 47.20 on 97110 (CO-45 51.00 contractual, PR-2 11.80 coinsurance) and
+denies 97140 as bundled (CO-97 56.00). Reductions 47.20 + 51.00 + 11.80 = 110.00, so the
+balance left is 166.00 - 110.00 = 56.00: the denied dollars stay in A/R.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+from typer.testing import CliRunner
+
+from ptrcm.cli import app
+from ptrcm.services.posting import PostingOptions, post_remittance
+from ptrcm.store.claim_facts import refresh_all_claim_facts
+from ptrcm.store.money_in_uow import MoneyInUnitOfWork
+from ptrcm.store.repository import Store
+from ptrcm.store.tables import claim_fact_denials, claim_facts, claim_payments, organizations
+from tests.integration.posting.builders import CONTEXT, NOW, cas, clp, remittance, seed, svc, write
+from tests.integration.posting.builders import visit as visit_record
+
+D = Decimal
+WATCHED = ("state", "first_adjudicated_on", "first_adj_status", "first_adj_denied",
+           "first_adj_denied_amount", "first_pass", "payer_paid", "contractual",
+           "patient_responsibility", "denied_total", "reductions", "balance")  # fmt: skip
+
+
+def _facts(conn: Connection, org_id: int) -> dict[str, Any]:
+    row = conn.execute(select(claim_facts).where(claim_facts.c.org_id == org_id)).one()
+    return {name: row._mapping[name] for name in WATCHED}
+
+
+class Watched(MoneyInUnitOfWork):
+    """A unit of work that reads the facts through its own connection when committing,
+    and can be told to fail there instead of committing."""
+
+    seen: ClassVar[list[dict[str, Any]]] = []
+    fail: ClassVar[bool] = False
+
+    def commit(self) -> None:
+        Watched.seen.append(_facts(self.connection, self.org_id))
+        if Watched.fail:
+            raise RuntimeError("the disk is full")
+        super().commit()
+
+
+def _post(store: Store, org_id: int, path: Path) -> None:
+    options = PostingOptions(CONTEXT.config, CONTEXT.catalog, None)
+    post_remittance(lambda: Watched(store.engine, org_id, "test", lambda: NOW), path, options)
+
+
+def _remit(tmp_path: Path) -> Path:
+    claim = clp(
+        "V-1", "1", "166.00", "47.20",
+        svc("97110", "110.00", "47.20", cas("CO", "45", "51.00"), cas("PR", "2", "11.80"), line=1),
+        svc("97140", "56.00", "0.00", cas("CO", "97", "56.00"), line=2),
+        responsibility="11.80",
+    )  # fmt: skip
+    return write(tmp_path, "a.835", remittance([claim], "47.20"))
+
+
+@pytest.fixture
+def submitted(store: Store) -> int:
+    org = seed(store, [visit_record("V-1", [("97110", 30), ("97140", 15)])])
+    with store.engine.begin() as conn:
+        refresh_all_claim_facts(conn, org)
+    Watched.seen, Watched.fail = [], False
+    return org
+
+
+BEFORE = {
+    "state": "submitted", "first_adjudicated_on": None, "first_adj_status": None,
+    "first_adj_denied": None, "first_adj_denied_amount": None, "first_pass": None,
+    "payer_paid": D("0.00"), "contractual": D("0.00"), "patient_responsibility": D("0.00"),
+    "denied_total": D("0.00"), "reductions": D("0.00"), "balance": D("166.00"),
+}  # fmt: skip
+
+
+def test_posting_rewrites_the_claims_facts_inside_its_own_transaction(
+    store: Store, submitted: int, tmp_path: Path
+) -> None:
+    with store.engine.connect() as conn:
+        assert _facts(conn, submitted) == BEFORE
+    _post(store, submitted, _remit(tmp_path))
+    after = {
+        "state": "partially_paid", "first_adjudicated_on": date(2026, 3, 20),
+        "first_adj_status": "1", "first_adj_denied": True,
+        "first_adj_denied_amount": D("56.00"), "first_pass": False, "payer_paid": D("47.20"),
+        "contractual": D("51.00"), "patient_responsibility": D("11.80"),
+        "denied_total": D("56.00"), "reductions": D("110.00"), "balance": D("56.00"),
+    }  # fmt: skip
+    assert Watched.seen == [after]  # already rewritten when the posting commits
+    with store.engine.connect() as conn:
+        assert _facts(conn, submitted) == after
+        denials = conn.execute(
+            select(claim_fact_denials.c.carc, claim_fact_denials.c.amount).where(
+                claim_fact_denials.c.org_id == submitted
+            )
+        ).all()
+    assert [tuple(r) for r in denials] == [("97", D("56.00"))]
+
+
+def test_a_posting_that_fails_leaves_the_facts_as_they_were(
+    store: Store, submitted: int, tmp_path: Path
+) -> None:
+    Watched.fail = True
+    with pytest.raises(RuntimeError, match="disk is full"):
+        _post(store, submitted, _remit(tmp_path))
+    assert Watched.seen[0]["balance"] == D("56.00")  # written, then rolled back with the rest
+    with store.engine.connect() as conn:
+        assert _facts(conn, submitted) == BEFORE
+        assert conn.execute(select(claim_payments.c.id)).all() == []
+
+
+def _snapshot(conn: Connection) -> list[list[tuple[Any, ...]]]:
+    return [
+        sorted(tuple(r) for r in conn.execute(select(t))) for t in (claim_facts, claim_fact_denials)
+    ]
+
+
+@pytest.mark.slow
+def test_facts_kept_through_a_demo_equal_facts_rebuilt_from_scratch(
+    db_url: str, tmp_path: Path
+) -> None:
+    args = ["demo", "--db", db_url, "--out", str(tmp_path / "out"), "--patients", "30",
+            "--months", "2", "--seed", "5"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    store = Store.open(db_url)
+    with store.engine.begin() as conn:
+        kept = _snapshot(conn)
+        for (org_id,) in conn.execute(select(organizations.c.id)):
+            refresh_all_claim_facts(conn, org_id)
+        rebuilt = _snapshot(conn)
+    store.close()
+    adjudicated = [row for row in kept[0] if row[claim_facts.c.keys().index("first_adj_status")]]
+    assert len(kept[0]) > 100 and len(adjudicated) > 50 and kept[1]
+    assert kept == rebuilt
