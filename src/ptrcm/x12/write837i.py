@@ -23,7 +23,6 @@ from ptrcm.x12 import loops837 as loops
 from ptrcm.x12.envelope import (
     ControlNumbers,
     EnvelopeSettings,
-    Transaction,
     amount,
     clean,
     composite,
@@ -33,7 +32,7 @@ from ptrcm.x12.envelope import (
     person_name,
     segment,
 )
-from ptrcm.x12.write837p import TAXONOMY, Billing, group_by_payer
+from ptrcm.x12.write837p import TAXONOMY, Billing, payer_transactions
 
 VERSION_837I = "005010X223A2"
 DEFAULT_TYPE_OF_BILL = "13"
@@ -165,35 +164,13 @@ def claim_segments(claim: Claim, payer: PayerConfig, billing: Billing) -> list[s
     return segs
 
 
-def transaction_837i(
-    claims: Sequence[Claim], payer: PayerConfig, billing: Billing, settings: EnvelopeSettings,
-    now: datetime, reference: str,
-) -> Transaction:  # fmt: skip
-    """One 837I transaction set for claims to one payer."""
-    body = loops.header(settings, payer, reference, now)
-    body.extend(loops.billing_provider(billing.clinic, billing.pay_to))
-    hl = 1
-    for claim in claims:
-        responsibility = "S" if claim.claim_id in billing.adjudications else "P"
-        segs, hl = loops.subscriber_hierarchy(claim, payer, hl + 1, responsibility, True)
-        body.extend(segs)
-        body.extend(claim_segments(claim, payer, billing))
-    return Transaction("837", VERSION_837I, body)
-
-
 def write_837i(
     claims: Sequence[Claim], billing: Billing, settings: EnvelopeSettings,
     controls: ControlNumbers, now: datetime,
 ) -> str:  # fmt: skip
     """A complete 837I file: one transaction set per payer, numbers from ``controls``."""
-    transactions = []
-    for payer_id, group in group_by_payer(claims).items():
-        payer = billing.payers.get(payer_id)
-        if payer is None:
-            billing.payer(group[0])  # raises the InputError naming the payer
-            continue
-        reference = f"{payer.payer_code}{now.strftime('%Y%m%d%H%M')}"
-        transactions.append(transaction_837i(group, payer, billing, settings, now, reference))
-    if not transactions:
-        raise InputError.one("<claims>", None, None, "no claims to write")
+    transactions = payer_transactions(
+        claims, billing, settings, now, VERSION_837I,
+        lambda claim, payer: claim_segments(claim, payer, billing), institutional=True,
+    )  # fmt: skip
     return interchange(transactions, "HC", VERSION_837I, settings, controls, now)

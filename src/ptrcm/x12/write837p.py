@@ -12,7 +12,7 @@ payer's decision travels in 2320/2330A/2330B and, per line, 2430.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -184,22 +184,6 @@ def claim_segments(claim: Claim, billing: Billing) -> list[str]:
     return segs
 
 
-def transaction_837p(
-    claims: Sequence[Claim], payer: PayerConfig, billing: Billing, settings: EnvelopeSettings,
-    now: datetime, reference: str,
-) -> Transaction:  # fmt: skip
-    """One 837P transaction set for claims to one payer (claims already split to ≤ 50)."""
-    body = loops.header(settings, payer, reference, now)
-    body.extend(loops.billing_provider(billing.clinic, billing.pay_to))
-    hl = 1
-    for claim in claims:
-        responsibility = "S" if claim.claim_id in billing.adjudications else "P"
-        segs, hl = loops.subscriber_hierarchy(claim, payer, hl + 1, responsibility)
-        body.extend(segs)
-        body.extend(claim_segments(claim, billing))
-    return Transaction("837", VERSION_837P, body)
-
-
 def group_by_payer(claims: Sequence[Claim]) -> dict[str, list[Claim]]:
     """Claims by payer id, in the order payers first appear."""
     grouped: dict[str, list[Claim]] = {}
@@ -208,21 +192,51 @@ def group_by_payer(claims: Sequence[Claim]) -> dict[str, list[Claim]]:
     return grouped
 
 
-def write_837p(
-    claims: Sequence[Claim], billing: Billing, settings: EnvelopeSettings,
-    controls: ControlNumbers, now: datetime,
-) -> str:  # fmt: skip
-    """A complete 837P file for the claims: one transaction set per payer, long claims
-    split, control numbers from ``controls``, ``now`` as the creation time."""
+def payer_transactions(
+    claims: Sequence[Claim],
+    billing: Billing,
+    settings: EnvelopeSettings,
+    now: datetime,
+    version: str,
+    body_for: Callable[[Claim, PayerConfig], list[str]],
+    *,
+    institutional: bool = False,
+    prepare: Callable[[Claim], Iterable[Claim]] = lambda claim: (claim,),
+) -> list[Transaction]:
+    """One 837 transaction set per payer: header, billing provider, then each claim's
+    subscriber/patient hierarchy and ``body_for`` segments. ``prepare`` may split a claim
+    (837P: more lines than the guide allows)."""
     transactions = []
     for payer_id, group in group_by_payer(claims).items():
         payer = billing.payers.get(payer_id)
         if payer is None:
             billing.payer(group[0])  # raises the InputError naming the payer
             continue
-        parts = [part for claim in group for part in split_claim(claim)]
         reference = f"{payer.payer_code}{now.strftime('%Y%m%d%H%M')}"
-        transactions.append(transaction_837p(parts, payer, billing, settings, now, reference))
+        body = loops.header(settings, payer, reference, now)
+        body.extend(loops.billing_provider(billing.clinic, billing.pay_to))
+        hl = 1
+        for claim in [part for original in group for part in prepare(original)]:
+            responsibility = "S" if claim.claim_id in billing.adjudications else "P"
+            segs, hl = loops.subscriber_hierarchy(
+                claim, payer, hl + 1, responsibility, institutional
+            )
+            body.extend(segs)
+            body.extend(body_for(claim, payer))
+        transactions.append(Transaction("837", version, body))
     if not transactions:
         raise InputError.one("<claims>", None, None, "no claims to write")
+    return transactions
+
+
+def write_837p(
+    claims: Sequence[Claim], billing: Billing, settings: EnvelopeSettings,
+    controls: ControlNumbers, now: datetime,
+) -> str:  # fmt: skip
+    """A complete 837P file for the claims: one transaction set per payer, long claims
+    split, control numbers from ``controls``, ``now`` as the creation time."""
+    transactions = payer_transactions(
+        claims, billing, settings, now, VERSION_837P,
+        lambda claim, _payer: claim_segments(claim, billing), prepare=split_claim,
+    )  # fmt: skip
     return interchange(transactions, "HC", VERSION_837P, settings, controls, now)
