@@ -92,8 +92,15 @@ def facts(store: Store, org: int) -> None:
         began = time.perf_counter()
         counted = refresh_all_claim_facts(conn, org)
         print(f"    claim_facts: {counted} claims in {time.perf_counter() - began:.1f} s")
-    with store.engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    vacuum(store)
+
+
+def vacuum(store: Store) -> None:
+    """Fresh statistics; on PostgreSQL also the visibility map that index-only scans need
+    (autovacuum's job on a live database)."""
+    with store.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
 
 
 def build(store: Store, n: int) -> int:

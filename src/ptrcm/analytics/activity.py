@@ -10,32 +10,38 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, visit_conds
+from ptrcm.analytics.filters import (
+    KpiFilters,
+    Scope,
+    claim_conds,
+    fact_conds,
+    narrows_claims,
+    visit_conds,
+)
 from ptrcm.analytics.sql import end_of, money_sum, start_of, utc_day
 from ptrcm.store.tables import (
-    claim_payments,
+    claim_fact_payments,
+    claim_facts,
     claims,
     locations,
     patient_payments,
     providers,
-    remittance_transactions,
     visit_services,
     visits,
 )
 
 
 def cash_by_day(scope: Scope, f: KpiFilters) -> dict[date, Decimal]:
-    """Payer payments (by remittance payment date) plus patient payments, per day."""
-    cp, t = claim_payments, remittance_transactions
+    """Payer payments (by remittance payment date, from ``claim_fact_payments``) plus
+    patient payments, per day."""
+    fp, cf = claim_fact_payments, claim_facts
     payer = (
-        select(t.c.payment_date, money_sum(cp.c.paid_amount))
-        .select_from(
-            cp.join(t, t.c.id == cp.c.transaction_id).join(claims, claims.c.id == cp.c.claim_id)
-        )
-        .where(cp.c.org_id == scope.org_id, t.c.payment_date.between(f.start, f.end))
-        .where(*claim_conds(scope, f))
-        .group_by(t.c.payment_date)
+        select(fp.c.payment_date, money_sum(fp.c.paid))
+        .where(fp.c.org_id == scope.org_id, fp.c.payment_date.between(f.start, f.end))
+        .group_by(fp.c.payment_date)
     )
+    if narrows_claims(f):
+        payer = payer.where(fp.c.claim_id.in_(select(cf.c.claim_id).where(*fact_conds(scope, f))))
     day = utc_day(patient_payments.c.received_at)
     patient = (
         select(day, money_sum(patient_payments.c.amount))

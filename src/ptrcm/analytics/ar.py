@@ -24,7 +24,6 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    literal,
     null,
     or_,
     select,
@@ -34,11 +33,12 @@ from sqlalchemy import (
 
 from ptrcm.analytics.claims_kpis import Ratio, first_adjudications, ratio
 from ptrcm.analytics.codes import reduces_payer_balance
-from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds
-from ptrcm.analytics.sql import DAY_PLACES, day_diff, end_of, money_sum
+from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds, narrows_claims
+from ptrcm.analytics.sql import DAY_PLACES, end_of, money_sum
 from ptrcm.domain.lifecycle import OPEN_AR
 from ptrcm.store.tables import (
     adjustments,
+    claim_fact_payments,
     claim_facts,
     claim_payments,
     remittance_transactions,
@@ -74,8 +74,7 @@ def _candidates(scope: Scope, f: KpiFilters, first: date, last: date) -> Subquer
     settled_later = select(*head, cf.c.settled_at).where(
         *fact_conds(scope, f),
         cf.c.state.in_(SETTLED),
-        cf.c.settled_at >= end_of(first),
-        cf.c.first_dos <= last,
+        cf.c.settled_at >= end_of(first),  # first DOS is tested per day, outside
     )
     open_now = select(*head, null()).where(
         *fact_conds(scope, f), cf.c.state.in_(sorted(OPEN_AR)), cf.c.first_dos <= last
@@ -143,17 +142,17 @@ def ar_aging_on(scope: Scope, f: KpiFilters, days: Sequence[date]) -> dict[date,
     rows = select(cand, *balances).subquery("balances")
     sums: list[ColumnElement[Any]] = []
     for i, day in enumerate(wanted):
-        age = day_diff(literal(day), rows.c.first_dos)
         counted = and_(
             rows.c.first_dos <= day,
             or_(rows.c.settled_at.is_(None), rows.c.settled_at >= end_of(day)),
         )
         amount = type_coerce(rows.c[f"balance_{i}"], MoneyType())
-        limits = (30, 60, 90, 120)
+        # Age in days <= n is first DOS >= day - n: the buckets compare dates, not ages.
+        oldest = [day - timedelta(days=n) for n in (30, 60, 90, 120)]
         for j in range(len(BUCKETS)):
-            in_bucket = [age <= limits[j]] if j < len(limits) else []
+            in_bucket = [rows.c.first_dos >= oldest[j]] if j < len(oldest) else []
             if j:
-                in_bucket.append(age > limits[j - 1])
+                in_bucket.append(rows.c.first_dos < oldest[j - 1])
             sums.append(money_sum(case((and_(counted, *in_bucket), amount), else_=0)))
     query = select(rows.c.payer_class, *sums).group_by(rows.c.payer_class)
     result: dict[date, dict[str, list[Decimal]]] = {day: {} for day in wanted}
@@ -186,13 +185,14 @@ def charges_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Dec
 
 
 def reductions_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:
-    """Payer payments plus the adjustments that reduce A/R, posted in ``[first, last]``."""
-    cf = claim_facts
-    query = select(money_sum(_reduced_in(scope, cf, first, last))).where(
-        *fact_conds(scope, f),
-        cf.c.last_reduction_on >= first,
-        cf.c.first_reduction_on <= last,
+    """Payer payments plus the adjustments that reduce A/R, posted in ``[first, last]``
+    (from ``claim_fact_payments``, per claim and remittance date)."""
+    fp, cf = claim_fact_payments, claim_facts
+    query = select(money_sum(fp.c.reductions)).where(
+        fp.c.org_id == scope.org_id, fp.c.payment_date.between(first, last)
     )
+    if narrows_claims(f):
+        query = query.where(fp.c.claim_id.in_(select(cf.c.claim_id).where(*fact_conds(scope, f))))
     return Decimal(scope.one(query)[0])
 
 

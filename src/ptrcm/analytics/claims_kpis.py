@@ -14,10 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, select
 
 from ptrcm.analytics.codes import category_of, description_of, is_denial
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, fact_conds
+from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, fact_conds, narrows_claims
 from ptrcm.analytics.sql import count_if, end_of, money_sum, rate, start_of
 from ptrcm.store.tables import (
     adjustments,
@@ -155,7 +155,9 @@ def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
     """Denial adjustments posted in the period, by CARC: how many, how much, and how much
     of it sits on claims now closed (written off). Read from ``claim_fact_denials``."""
     d, cf = claim_fact_denials, claim_facts
-    closed = cf.c.state == "closed"
+    closed = exists().where(
+        cf.c.org_id == d.c.org_id, cf.c.claim_id == d.c.claim_id, cf.c.state == "closed"
+    )
     query = (
         select(
             d.c.carc,
@@ -164,14 +166,11 @@ def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
             func.coalesce(func.sum(case((closed, d.c.adjustments), else_=0)), 0),
             money_sum(case((closed, d.c.amount), else_=0)),
         )
-        .select_from(d.join(cf, and_(cf.c.org_id == d.c.org_id, cf.c.claim_id == d.c.claim_id)))
-        .where(
-            d.c.org_id == scope.org_id,
-            d.c.payment_date.between(f.start, f.end),
-            *fact_conds(scope, f),
-        )
+        .where(d.c.org_id == scope.org_id, d.c.payment_date.between(f.start, f.end))
         .group_by(d.c.carc)
     )
+    if narrows_claims(f):
+        query = query.where(d.c.claim_id.in_(select(cf.c.claim_id).where(*fact_conds(scope, f))))
     return [
         DenialReasonRow(
             carc, category_of(carc).value, description_of(carc), int(n), amt, int(wn), wamt

@@ -128,6 +128,11 @@ def has_place(f: KpiFilters) -> bool:
     return f.location is not None or f.therapist is not None
 
 
+def narrows_claims(f: KpiFilters) -> bool:
+    """Whether ``f`` narrows claims at all (payer, payer class, location or therapist)."""
+    return f.payer is not None or f.payer_class is not None or has_place(f)
+
+
 def fact_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     """``claim_facts`` rows of the organization whose claims meet the filters (not the
     dates): the same payer test and visit match as ``claim_conds``, on the facts' copy of

@@ -65,8 +65,7 @@ def _claim_visit_join() -> ColumnElement[bool]:
 
 def _money_by_visit_join(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal]:
     """Payer (all claim payments) and patient payments on claims matched to the period's
-    visits, by the visit's payer and location: the join itself, for place filters and for
-    claims whose first-DOS visits disagree on the location."""
+    visits, by the visit's payer and location: the join itself, for place filters."""
     payer_paid = (
         select(func.coalesce(func.sum(claim_payments.c.paid_amount), 0))
         .where(claim_payments.c.org_id == claims.c.org_id, claim_payments.c.claim_id == claims.c.id)
@@ -91,10 +90,10 @@ def _money_by_visit_join(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], D
     return {(p, loc): amount for p, loc, amount in scope.rows(money)}
 
 
-def _money_by_facts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal] | None:
+def _money_by_facts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal]:
     """The same sums from ``claim_facts``: a claim's payer and patient payments, once per
-    visit on its first date of service, under that visit's location. ``None`` when a claim
-    of the period has first-DOS visits at different locations (then the join decides)."""
+    visit on its first date of service, under that visit's location. The few claims whose
+    first-DOS visits are at different locations are joined to those visits."""
     cf = claim_facts
     where = [
         *fact_conds(scope, f),
@@ -102,19 +101,28 @@ def _money_by_facts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decima
         cf.c.state.not_in(("voided", "corrected")),
         cf.c.revenue_visits > 0,
     ]
-    mixed = select(cf.c.claim_id).where(*where, cf.c.location_id.is_(None)).limit(1)
-    if scope.rows(mixed):
-        return None
-    money = (
-        select(
-            cf.c.payer_id,
-            cf.c.location_id,
-            money_sum((cf.c.payer_paid + cf.c.patient_paid) * cf.c.revenue_visits),
-        )
-        .where(*where)
+    paid = cf.c.payer_paid + cf.c.patient_paid
+    single = (
+        select(cf.c.payer_id, cf.c.location_id, money_sum(paid * cf.c.revenue_visits))
+        .where(*where, cf.c.location_id.is_not(None))
         .group_by(cf.c.payer_id, cf.c.location_id)
     )
-    return {(p, loc): amount for p, loc, amount in scope.rows(money)}
+    on_first_dos = and_(
+        visits.c.org_id == cf.c.org_id,
+        visits.c.patient_id == cf.c.patient_id,
+        visits.c.payer_id == cf.c.payer_id,
+        visits.c.date_of_service == cf.c.first_dos,
+    )
+    mixed = (
+        select(visits.c.payer_id, visits.c.location_id, money_sum(paid))
+        .select_from(cf.join(visits, on_first_dos))
+        .where(*where, cf.c.location_id.is_(None))
+        .group_by(visits.c.payer_id, visits.c.location_id)
+    )
+    out: dict[tuple[int, int], Decimal] = {}
+    for p, loc, amount in [*scope.rows(single), *scope.rows(mixed)]:
+        out[(p, loc)] = out.get((p, loc), ZERO) + amount
+    return out
 
 
 def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
@@ -127,9 +135,7 @@ def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
         .where(*visit_conds(scope, f), in_period)
         .group_by(visits.c.payer_id, visits.c.location_id)
     )
-    revenue = None if has_place(f) else _money_by_facts(scope, f)
-    if revenue is None:
-        revenue = _money_by_visit_join(scope, f)
+    revenue = _money_by_visit_join(scope, f) if has_place(f) else _money_by_facts(scope, f)
     payer_names = {
         pid: (ext, cls or "unknown")
         for pid, ext, cls in scope.rows(

@@ -1,4 +1,5 @@
-"""Per-claim facts (``claim_facts``, ``claim_fact_denials``), computed from a claim's rows.
+"""Per-claim facts (``claim_facts``, ``claim_fact_denials``, ``claim_fact_payments``),
+computed from a claim's rows.
 
 ``facts_query`` is the one definition of a claim's facts: a SELECT over the claim, its
 payer, the visits on its first date of service, its scrub runs, first version, state
@@ -32,7 +33,7 @@ from ptrcm.store.tables import (
     scrub_runs,
     visits,
 )
-from ptrcm.store.tables.facts import claim_fact_denials, claim_facts
+from ptrcm.store.tables.facts import claim_fact_denials, claim_fact_payments, claim_facts
 
 ADJUDICATED = ("1", "2", "3", "4")
 NET_OF_REVERSALS = (*ADJUDICATED, "22")
@@ -242,13 +243,36 @@ def denials_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
     )
 
 
+def payments_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
+    """The ``claim_fact_payments`` rows: per claim and remittance date, what the payer paid
+    and what came off the payer balance (paid plus non-denial adjustments)."""
+    cp, t = claim_payments, remittance_transactions
+    adj = _by_payment(org_id, ids, "adj")
+    return (
+        select(
+            cp.c.org_id,
+            cp.c.claim_id,
+            t.c.payment_date,
+            _sum(cp.c.paid_amount),
+            _sum(cp.c.paid_amount + func.coalesce(adj.c.reducing, 0)),
+        )
+        .select_from(
+            cp.join(t, t.c.id == cp.c.transaction_id).outerjoin(adj, adj.c.cp_id == cp.c.id)
+        )
+        .where(cp.c.org_id == org_id, cp.c.claim_id.is_not(None), *_only(cp.c.claim_id, ids))
+        .group_by(cp.c.org_id, cp.c.claim_id, t.c.payment_date)
+    )
+
+
 def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
-    for table in (claim_facts, claim_fact_denials):
+    for table in (claim_facts, claim_fact_denials, claim_fact_payments):
         conn.execute(delete(table).where(table.c.org_id == org_id, *_only(table.c.claim_id, ids)))
     names = [c.name for c in claim_facts.columns]
     conn.execute(insert(claim_facts).from_select(names, facts_query(org_id, ids)))
     names = [c.name for c in claim_fact_denials.columns]
     conn.execute(insert(claim_fact_denials).from_select(names, denials_query(org_id, ids)))
+    names = [c.name for c in claim_fact_payments.columns]
+    conn.execute(insert(claim_fact_payments).from_select(names, payments_query(org_id, ids)))
 
 
 def refresh_claim_facts(conn: Connection, org_id: int, claim_ids: Iterable[int]) -> None:

@@ -17,7 +17,7 @@ from ptrcm.store.tables.clinical import (
     visit_services,
     visits,
 )
-from ptrcm.store.tables.facts import claim_fact_denials, claim_facts
+from ptrcm.store.tables.facts import claim_fact_denials, claim_fact_payments, claim_facts
 from ptrcm.store.tables.finance import (
     APPEND_ONLY_TABLES,
     adjustments,
@@ -68,6 +68,7 @@ __all__ = [
     "authorizations",
     "charges",
     "claim_fact_denials",
+    "claim_fact_payments",
     "claim_facts",
     "claim_lines",
     "claim_payments",

@@ -1,5 +1,6 @@
-"""claim facts: one row per claim (dates, payer class, money, first adjudication) and its
-denial adjustments by date and CARC, for the dashboard; visits by day, payer and location
+"""claim facts: one row per claim (dates, payer class, money, first adjudication), its
+denial adjustments by date and CARC and its payments by date, for the dashboard; visits
+by day, payer and location
 
 The tables are derived data, filled by ``ptrcm db refresh-facts`` after this migration and
 kept current by ``ptrcm.store.claim_facts.refresh_claim_facts`` in every claim write.
@@ -22,6 +23,20 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_ADJUDICATED = ["first_adj_status", "first_adj_charge", "first_adj_denied_amount",
+                "first_adj_denied", "first_pass", "current_version", "charge", "contractual",
+                "payer_paid_adjudicated", "patient_paid", "claim_id", "payer_id"]  # fmt: skip
+_AR = ["payer_class", "charge", "reductions", "first_reduction_on", "last_reduction_on",
+       "claim_id", "payer_id"]  # fmt: skip
+FACT_INDEXES = {  # as in ptrcm.store.tables.facts when this migration was written
+    "ix_claim_facts_org_adjudicated": ["org_id", "first_adjudicated_on", *_ADJUDICATED],
+    "ix_claim_facts_org_scrubbed": ["org_id", "first_scrubbed_at", "first_scrub_clean"],
+    "ix_claim_facts_org_dos": ["org_id", "first_dos", "state", "charge", "revenue_visits",
+                               "location_id", "payer_id", "payer_paid", "patient_paid"],
+    "ix_claim_facts_org_state_dos": ["org_id", "state", "first_dos", "settled_at", *_AR],
+    "ix_claim_facts_org_state_settled": ["org_id", "state", "settled_at", "first_dos", *_AR],
+    "ix_claim_facts_org_class_dos": ["org_id", "payer_class", "first_dos"],
+}  # fmt: skip
 
 
 def _money(name: str, nullable: bool = False) -> sa.Column[object]:
@@ -69,15 +84,7 @@ def upgrade() -> None:
         _money("balance"),
         sa.PrimaryKeyConstraint("org_id", "claim_id", name=op.f("pk_claim_facts")),
     )
-    for name, cols in (
-        ("ix_claim_facts_org_adjudicated", ["org_id", "first_adjudicated_on"]),
-        ("ix_claim_facts_org_scrubbed", ["org_id", "first_scrubbed_at"]),
-        ("ix_claim_facts_org_dos", ["org_id", "first_dos", "state", "charge"]),
-        ("ix_claim_facts_org_state_dos", ["org_id", "state", "first_dos"]),
-        ("ix_claim_facts_org_state_settled", ["org_id", "state", "settled_at"]),
-        ("ix_claim_facts_org_reduced", ["org_id", "last_reduction_on"]),
-        ("ix_claim_facts_org_class_dos", ["org_id", "payer_class", "first_dos"]),
-    ):
+    for name, cols in FACT_INDEXES.items():
         op.create_index(name, "claim_facts", cols)
     op.create_table(
         "claim_fact_denials",
@@ -90,7 +97,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_claim_fact_denials_org_claim", "claim_fact_denials", ["org_id", "claim_id"])
     op.create_index(
-        "ix_claim_fact_denials_org_date", "claim_fact_denials", ["org_id", "payment_date"]
+        "ix_claim_fact_denials_org_date",
+        "claim_fact_denials",
+        ["org_id", "payment_date", "carc", "adjustments", "amount", "claim_id"],
+    )
+    op.create_table(
+        "claim_fact_payments",
+        sa.Column("org_id", ID, nullable=False),
+        sa.Column("claim_id", ID, nullable=False),
+        sa.Column("payment_date", sa.Date(), nullable=True),
+        _money("paid"),
+        _money("reductions"),
+    )
+    op.create_index(
+        "ix_claim_fact_payments_org_claim", "claim_fact_payments", ["org_id", "claim_id"]
+    )
+    op.create_index(
+        "ix_claim_fact_payments_org_date",
+        "claim_fact_payments",
+        ["org_id", "payment_date", "paid", "reductions"],
     )
     op.create_index(
         "ix_visits_org_dos_payer_location",
@@ -101,5 +126,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_visits_org_dos_payer_location", table_name="visits")
+    op.drop_table("claim_fact_payments")
     op.drop_table("claim_fact_denials")
     op.drop_table("claim_facts")
