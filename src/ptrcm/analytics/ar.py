@@ -32,16 +32,12 @@ from sqlalchemy import (
 )
 
 from ptrcm.analytics.claims_kpis import Ratio, first_adjudications, ratio
-from ptrcm.analytics.codes import reduces_payer_balance
 from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds, narrows_claims
 from ptrcm.analytics.sql import DAY_PLACES, end_of, money_sum
 from ptrcm.domain.lifecycle import OPEN_AR
 from ptrcm.store.tables import (
-    adjustments,
     claim_fact_payments,
     claim_facts,
-    claim_payments,
-    remittance_transactions,
 )
 from ptrcm.store.types import MoneyType
 
@@ -62,109 +58,111 @@ class AgingRow:
         return sum(self.buckets, ZERO)
 
 
-def _candidates(scope: Scope, f: KpiFilters, first: date, last: date) -> Subquery:
-    """Claim facts that can be open on some day in ``[first, last]``: open now, or
-    paid/closed now with the (last) settling transition after ``first``."""
+def _bucket_on(cf: Any, day: date) -> ColumnElement[Any]:
+    """The claim's age bucket (index into ``BUCKETS``) on ``day``, or NULL when it is not
+    in A/R that day (first DOS later, or paid/closed by then). Age in days <= n is first
+    DOS >= day - n, so the buckets compare dates."""
+    gone = and_(cf.c.state.in_(SETTLED), cf.c.settled_at < end_of(day))
+    oldest = [day - timedelta(days=n) for n in (30, 60, 90, 120)]
+    return case(
+        (or_(cf.c.first_dos > day, gone), null()),
+        *((cf.c.first_dos >= limit, j) for j, limit in enumerate(oldest)),
+        else_=len(oldest),
+    )
+
+
+def _balance_on(cf: Any, day: date) -> ColumnElement[Any]:
+    """Charge less the reductions dated up to ``day``, when the claim's payments fall all
+    after it or all before it; a claim with payments on both sides counts all of them
+    here, and ``_later_reductions`` adds back those dated after the day."""
+    before = or_(cf.c.first_reduction_on.is_(None), cf.c.first_reduction_on > day)
+    balance: ColumnElement[Any] = cf.c.charge - case((before, 0), else_=cf.c.reductions)
+    return balance
+
+
+def _candidates(scope: Scope, f: KpiFilters, days: Sequence[date]) -> Subquery:
+    """Claim facts that can be open on one of ``days`` (sorted): open now, or paid/closed
+    now with the (last) settling transition after the first day; with each day's bucket
+    and balance computed once per claim."""
     cf = claim_facts
-    head = (
-        cf.c.claim_id, func.coalesce(cf.c.payer_class, "unknown").label("payer_class"),
-        cf.c.first_dos, cf.c.charge, cf.c.reductions, cf.c.first_reduction_on,
-        cf.c.last_reduction_on,
-    )  # fmt: skip
-    settled_later = select(*head, cf.c.settled_at).where(
+    columns = [func.coalesce(cf.c.payer_class, "unknown").label("payer_class")]
+    for i, day in enumerate(days):
+        columns += [
+            _bucket_on(cf, day).label(f"bucket_{i}"),
+            _balance_on(cf, day).label(f"balance_{i}"),
+        ]
+    settled_later = select(*columns).where(
         *fact_conds(scope, f),
         cf.c.state.in_(SETTLED),
-        cf.c.settled_at >= end_of(first),  # first DOS is tested per day, outside
+        cf.c.settled_at >= end_of(days[0]),  # first DOS is tested per day, in the bucket
     )
-    open_now = select(*head, null()).where(
-        *fact_conds(scope, f), cf.c.state.in_(sorted(OPEN_AR)), cf.c.first_dos <= last
+    open_now = select(*columns).where(
+        *fact_conds(scope, f), cf.c.state.in_(sorted(OPEN_AR)), cf.c.first_dos <= days[-1]
     )
     return union_all(settled_later, open_now).subquery("candidates")
 
 
-def _reduced_by(
-    scope: Scope, claim_id: ColumnElement[Any], first: date | None, last: date
-) -> ColumnElement[Any]:
-    """What the claim's payments dated in ``[first, last]`` took off the payer balance
-    (paid plus non-denial adjustments), summed from the claim payments themselves."""
-    cp, t = claim_payments, remittance_transactions
-    dated = [t.c.payment_date <= last]
-    if first is not None:
-        dated.append(t.c.payment_date >= first)
-    mine = and_(cp.c.org_id == scope.org_id, cp.c.claim_id == claim_id, *dated)
-    paid = (
-        select(func.coalesce(func.sum(cp.c.paid_amount), 0))
-        .select_from(cp.join(t, t.c.id == cp.c.transaction_id))
-        .where(mine)
-        .scalar_subquery()
-    )
-    adjusted = (
-        select(func.coalesce(func.sum(adjustments.c.amount), 0))
-        .select_from(
-            adjustments.join(
-                cp, and_(cp.c.id == adjustments.c.claim_payment_id, cp.c.org_id == scope.org_id)
-            ).join(t, t.c.id == cp.c.transaction_id)
+def _later_reductions(scope: Scope, f: KpiFilters, day: date) -> list[Any]:
+    """(payer class, bucket, amount) of reductions dated after ``day`` on claims open that
+    day whose payments fall on both sides of it (the rare case ``_balance_on`` leaves)."""
+    cf, fp = claim_facts, claim_fact_payments
+    rows = (
+        select(
+            func.coalesce(cf.c.payer_class, "unknown").label("payer_class"),
+            _bucket_on(cf, day).label("bucket"),
+            fp.c.reductions,
         )
-        .where(mine, adjustments.c.org_id == scope.org_id, reduces_payer_balance())
-        .scalar_subquery()
+        .select_from(cf.join(fp, and_(fp.c.org_id == cf.c.org_id, fp.c.claim_id == cf.c.claim_id)))
+        .where(
+            *fact_conds(scope, f),
+            cf.c.state.in_([*SETTLED, *sorted(OPEN_AR)]),
+            cf.c.last_reduction_on > day,
+            cf.c.first_reduction_on <= day,
+            fp.c.payment_date > day,
+        )
+        .subquery("later")
     )
-    return paid + adjusted
-
-
-def _reduced_in(scope: Scope, rows: Any, first: date | None, last: date) -> ColumnElement[Any]:
-    """A claim's reductions dated in ``[first, last]`` from its facts: none when its
-    payments all fall outside, all of them when they all fall inside, and only for the
-    rare claim with payments on both sides the exact sum from its claim payments."""
-    outside = [rows.c.first_reduction_on.is_(None), rows.c.first_reduction_on > last]
-    inside = [rows.c.last_reduction_on <= last]
-    if first is not None:
-        outside.append(rows.c.last_reduction_on < first)
-        inside.append(rows.c.first_reduction_on >= first)
-    return case(
-        (or_(*outside), 0),
-        (and_(*inside), rows.c.reductions),
-        else_=_reduced_by(scope, rows.c.claim_id, first, last),
+    query = select(rows.c.payer_class, rows.c.bucket, money_sum(rows.c.reductions)).group_by(
+        rows.c.payer_class, rows.c.bucket
     )
+    return [row for row in scope.rows(query) if row[1] is not None]
 
 
 def ar_aging_on(scope: Scope, f: KpiFilters, days: Sequence[date]) -> dict[date, list[AgingRow]]:
     """Open insurance A/R by payer class and age bucket on each of ``days``, in one pass
-    over the candidate claims' facts: each day's open test, age bucket and balance (charge
-    less reductions dated on or before the day) are columns of the same aggregate."""
+    over the candidate claims' facts: each day's bucket (NULL when not open that day) and
+    balance are columns of every candidate, summed per payer class."""
     wanted = sorted(set(days))
     if not wanted:
         return {}
-    cand = _candidates(scope, f, wanted[0], wanted[-1])
-    balances = [
-        (cand.c.charge - _reduced_in(scope, cand, None, day)).label(f"balance_{i}")
-        for i, day in enumerate(wanted)
-    ]
-    rows = select(cand, *balances).subquery("balances")
-    sums: list[ColumnElement[Any]] = []
-    for i, day in enumerate(wanted):
-        counted = and_(
-            rows.c.first_dos <= day,
-            or_(rows.c.settled_at.is_(None), rows.c.settled_at >= end_of(day)),
+    rows = _candidates(scope, f, wanted)
+    sums = [
+        money_sum(
+            case(
+                (rows.c[f"bucket_{i}"] == j, type_coerce(rows.c[f"balance_{i}"], MoneyType())),
+                else_=0,
+            )
         )
-        amount = type_coerce(rows.c[f"balance_{i}"], MoneyType())
-        # Age in days <= n is first DOS >= day - n: the buckets compare dates, not ages.
-        oldest = [day - timedelta(days=n) for n in (30, 60, 90, 120)]
-        for j in range(len(BUCKETS)):
-            in_bucket = [rows.c.first_dos >= oldest[j]] if j < len(oldest) else []
-            if j:
-                in_bucket.append(rows.c.first_dos < oldest[j - 1])
-            sums.append(money_sum(case((and_(counted, *in_bucket), amount), else_=0)))
+        for i in range(len(wanted))
+        for j in range(len(BUCKETS))
+    ]
     query = select(rows.c.payer_class, *sums).group_by(rows.c.payer_class)
-    result: dict[date, dict[str, list[Decimal]]] = {day: {} for day in wanted}
+    table: dict[date, dict[str, list[Decimal]]] = {day: {} for day in wanted}
     for row in scope.rows(query):
         name, amounts = str(row[0]), list(row[1:])
         for i, day in enumerate(wanted):
-            found = amounts[i * len(BUCKETS) : (i + 1) * len(BUCKETS)]
-            if any(found):
-                result[day][name] = found
+            table[day][name] = amounts[i * len(BUCKETS) : (i + 1) * len(BUCKETS)]
+    for day in wanted:
+        for name, bucket, amount in _later_reductions(scope, f, day):
+            found = table[day].setdefault(str(name), [ZERO] * len(BUCKETS))
+            found[int(bucket)] += amount
     return {
-        day: [AgingRow(name, (b[0], b[1], b[2], b[3], b[4])) for name, b in sorted(table.items())]
-        for day, table in result.items()
+        day: [
+            AgingRow(name, (b[0], b[1], b[2], b[3], b[4]))
+            for name, b in sorted(found.items())
+            if any(b)
+        ]
+        for day, found in table.items()
     }
 
 
