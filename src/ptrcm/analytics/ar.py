@@ -106,19 +106,22 @@ def _later_reductions(scope: Scope, f: KpiFilters, day: date) -> list[Any]:
     """(payer class, bucket, amount) of reductions dated after ``day`` on claims open that
     day whose payments fall on both sides of it (the rare case ``_balance_on`` leaves)."""
     cf, fp = claim_facts, claim_fact_payments
+    later = (
+        select(func.coalesce(func.sum(fp.c.reductions), 0))
+        .where(fp.c.org_id == cf.c.org_id, fp.c.claim_id == cf.c.claim_id, fp.c.payment_date > day)
+        .scalar_subquery()
+    )
     rows = (
         select(
             func.coalesce(cf.c.payer_class, "unknown").label("payer_class"),
             _bucket_on(cf, day).label("bucket"),
-            fp.c.reductions,
+            later.label("reductions"),
         )
-        .select_from(cf.join(fp, and_(fp.c.org_id == cf.c.org_id, fp.c.claim_id == cf.c.claim_id)))
         .where(
             *fact_conds(scope, f),
-            cf.c.state.in_([*SETTLED, *sorted(OPEN_AR)]),
             cf.c.last_reduction_on > day,
             cf.c.first_reduction_on <= day,
-            fp.c.payment_date > day,
+            cf.c.state.in_([*SETTLED, *sorted(OPEN_AR)]),
         )
         .subquery("later")
     )

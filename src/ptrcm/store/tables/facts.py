@@ -108,6 +108,6 @@ claim_fact_payments = Table(
     Column("payment_date", Date),
     Column("paid", MoneyType(), nullable=False),  # payer payments of the claim that day
     Column("reductions", MoneyType(), nullable=False),  # paid + non-denial adjustments
-    Index("ix_claim_fact_payments_org_claim", "org_id", "claim_id"),
+    Index("ix_claim_fact_payments_org_claim", "org_id", "claim_id", "payment_date", "reductions"),
     Index("ix_claim_fact_payments_org_date", "org_id", "payment_date", "paid", "reductions"),
 )

@@ -113,7 +113,9 @@ def upgrade() -> None:
         _money("reductions"),
     )
     op.create_index(
-        "ix_claim_fact_payments_org_claim", "claim_fact_payments", ["org_id", "claim_id"]
+        "ix_claim_fact_payments_org_claim",
+        "claim_fact_payments",
+        ["org_id", "claim_id", "payment_date", "reductions"],
     )
     op.create_index(
         "ix_claim_fact_payments_org_date",
