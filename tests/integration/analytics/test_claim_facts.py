@@ -14,16 +14,25 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 from typer.testing import CliRunner
 
+from ptrcm.analytics import Scope, compute_kpis
 from ptrcm.cli import app
 from ptrcm.services.posting import PostingOptions, post_remittance
 from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.repository import Store
-from ptrcm.store.tables import claim_fact_denials, claim_facts, claim_payments, organizations
+from ptrcm.store.tables import (
+    claim_fact_denials,
+    claim_fact_payments,
+    claim_facts,
+    claim_payments,
+    organizations,
+)
+from tests.integration.analytics.clinic import Clinic
+from tests.integration.analytics.conftest import MARCH, build_march
 from tests.integration.posting.builders import CONTEXT, NOW, cas, clp, remittance, seed, svc, write
 from tests.integration.posting.builders import visit as visit_record
 
@@ -144,3 +153,23 @@ def test_facts_kept_through_a_demo_equal_facts_rebuilt_from_scratch(
     adjudicated = [row for row in kept[0] if row[claim_facts.c.keys().index("first_adj_status")]]
     assert len(kept[0]) > 100 and len(adjudicated) > 50 and kept[1]
     assert kept == rebuilt
+
+
+def test_refresh_facts_command_rebuilds_facts_lost_or_never_written(
+    store: Store, db_url: str
+) -> None:
+    # The March clinic: 7 claims; 5 first adjudicated in March, 1 passed first time (0.2000).
+    org = store.create_organization("raw", "Raw rows")
+    with store.engine.begin() as conn:
+        build_march(Clinic(conn, org))
+        for table in (claim_facts, claim_fact_denials, claim_fact_payments):
+            conn.execute(delete(table).where(table.c.org_id == org))
+    with store.engine.connect() as conn:
+        assert compute_kpis(Scope(conn, org), MARCH, MARCH.end).first_pass_rate.rate is None
+    result = CliRunner().invoke(app, ["db", "refresh-facts", "--db", db_url, "--org", "raw"])
+    assert result.exit_code == 0, result.output
+    assert "raw: facts for 7 claims" in result.stdout
+    with store.engine.connect() as conn:
+        report = compute_kpis(Scope(conn, org), MARCH, MARCH.end)
+    assert report.first_pass_rate.rate == D("0.2000")
+    assert report.days_in_ar.days == D("62.6")
