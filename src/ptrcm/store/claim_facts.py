@@ -14,10 +14,24 @@ data: deleting and recomputing them never changes a KPI definition (docs/kpis.md
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import BindParameter
 
 from ptrcm.analytics.codes import is_contractual, is_denial, reduces_payer_balance
 from ptrcm.store.tables import (
@@ -35,6 +49,11 @@ from ptrcm.store.tables import (
 )
 from ptrcm.store.tables.facts import claim_fact_denials, claim_fact_payments, claim_facts
 
+# The statements are built once with bound parameters (building them is most of the cost
+# of refreshing a few claims) and executed with {"org_id": ..., "ids": [...]}.
+Org = int | BindParameter[Any]
+Ids = Sequence[int] | BindParameter[Any] | None
+
 ADJUDICATED = ("1", "2", "3", "4")
 NET_OF_REVERSALS = (*ADJUDICATED, "22")
 SETTLED = ("paid", "closed")
@@ -49,11 +68,11 @@ def _when(cond: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement
     return case((cond, value), else_=0)
 
 
-def _only(column: ColumnElement[Any], ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
+def _only(column: ColumnElement[Any], ids: Ids) -> list[ColumnElement[bool]]:
     return [] if ids is None else [column.in_(ids)]
 
 
-def _by_payment(org_id: int, ids: Sequence[int] | None, name: str) -> Any:
+def _by_payment(org_id: Org, ids: Ids, name: str) -> Any:
     """Per claim payment: its denial, A/R-reducing, contractual and patient-share amounts."""
     a, cp = adjustments, claim_payments
     mine = select(cp.c.id).where(cp.c.org_id == org_id, *_only(cp.c.claim_id, ids))
@@ -72,7 +91,7 @@ def _by_payment(org_id: int, ids: Sequence[int] | None, name: str) -> Any:
     )
 
 
-def facts_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
+def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
     """The ``claim_facts`` rows of the organization's claims (or of ``ids``), in column order."""
     cp, t = claim_payments, remittance_transactions
     adj = _by_payment(org_id, ids, "adj")
@@ -225,7 +244,7 @@ def facts_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
     )
 
 
-def denials_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
+def denials_query(org_id: Org, ids: Ids = None) -> Select[Any]:
     """The ``claim_fact_denials`` rows: denial adjustments per claim, remittance date, CARC."""
     a, cp, t = adjustments, claim_payments, remittance_transactions
     return (
@@ -243,7 +262,7 @@ def denials_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
     )
 
 
-def payments_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]:
+def payments_query(org_id: Org, ids: Ids = None) -> Select[Any]:
     """The ``claim_fact_payments`` rows: per claim and remittance date, what the payer paid
     and what came off the payer balance (paid plus non-denial adjustments)."""
     cp, t = claim_payments, remittance_transactions
@@ -264,15 +283,32 @@ def payments_query(org_id: int, ids: Sequence[int] | None = None) -> Select[Any]
     )
 
 
+@cache
+def _statements(by_ids: bool) -> tuple[Executable, ...]:
+    """Delete and re-insert the fact rows of one organization (and, ``by_ids``, of the
+    claims in the expanding parameter ``ids``)."""
+    org: BindParameter[Any] = bindparam("org_id")
+    ids: BindParameter[Any] | None = bindparam("ids", expanding=True) if by_ids else None
+    tables = (claim_facts, claim_fact_denials, claim_fact_payments)
+    out: list[Executable] = [
+        delete(table).where(table.c.org_id == org, *_only(table.c.claim_id, ids))
+        for table in tables
+    ]
+    for table, query in zip(
+        tables,
+        (facts_query(org, ids), denials_query(org, ids), payments_query(org, ids)),
+        strict=True,
+    ):
+        out.append(insert(table).from_select([c.name for c in table.columns], query))
+    return tuple(out)
+
+
 def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
-    for table in (claim_facts, claim_fact_denials, claim_fact_payments):
-        conn.execute(delete(table).where(table.c.org_id == org_id, *_only(table.c.claim_id, ids)))
-    names = [c.name for c in claim_facts.columns]
-    conn.execute(insert(claim_facts).from_select(names, facts_query(org_id, ids)))
-    names = [c.name for c in claim_fact_denials.columns]
-    conn.execute(insert(claim_fact_denials).from_select(names, denials_query(org_id, ids)))
-    names = [c.name for c in claim_fact_payments.columns]
-    conn.execute(insert(claim_fact_payments).from_select(names, payments_query(org_id, ids)))
+    params: dict[str, Any] = {"org_id": org_id}
+    if ids is not None:
+        params["ids"] = list(ids)
+    for statement in _statements(ids is not None):
+        conn.execute(statement, params)
 
 
 def refresh_claim_facts(conn: Connection, org_id: int, claim_ids: Iterable[int]) -> None:
