@@ -62,7 +62,9 @@ def build_worklist(
         next_visit.setdefault(
             pid, (appt["scheduled_start"].date(), appt["location"], appt["discipline"])
         )
-    patients = sorted(set(repo.patients_with_activity(today - timedelta(days=RECENT_DAYS))))
+    patients = sorted(
+        set(repo.patients_with_activity(today - timedelta(days=RECENT_DAYS), until=today))
+    )
     names = repo.patient_external_ids(patients)
     items: list[WorkItem] = []
     for pid in patients:

@@ -203,9 +203,12 @@ class FrontDeskRepository(OrgScoped):
             query = query.where(appointments.c.patient_id == patient_id)
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
-    def patients_with_activity(self, since: date) -> list[int]:
-        """Patients with a visit on or after ``since`` or any scheduled appointment."""
+    def patients_with_activity(self, since: date, until: date | None = None) -> list[int]:
+        """Patients with a visit from ``since`` through ``until`` (no end when None) or any
+        scheduled appointment. A visit after ``until`` has not happened yet on that day."""
         seen = self.scoped(visits, visits.c.patient_id).where(visits.c.date_of_service >= since)
+        if until is not None:
+            seen = seen.where(visits.c.date_of_service <= until)
         booked = self.scoped(appointments, appointments.c.patient_id).where(
             appointments.c.status == "scheduled"
         )

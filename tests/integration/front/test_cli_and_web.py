@@ -97,3 +97,20 @@ def test_estimate_command_prints_the_copay_visit(db_url: str, store: Store) -> N
     assert (data["visit"], data["plan_low"], data["plan_high"]) == ("20.00", "80.00", "80.00")
     report = CliRunner().invoke(app, ["estimate", "report", "--db", db_url, "--format", "json"])
     assert json.loads(report.stdout)[0]["status"] == "awaiting remittance"
+
+
+def test_a_patient_whose_only_visit_is_still_ahead_is_not_on_todays_work_list(
+    db_url: str, store: Store
+) -> None:
+    clinic = setup(store)
+    clinic.patient("P-9", "COMMERCIAL")  # no eligibility check on file: would be flagged
+    clinic.visits([visit_record("V-LATER", "P-9", "COMMERCIAL", date(2026, 3, 2))])
+    before = CliRunner().invoke(
+        app, ["worklist", "--date", DAY.isoformat(), "--db", db_url, "--format", "json"]
+    )
+    after = CliRunner().invoke(
+        app, ["worklist", "--date", "2026-03-02", "--db", db_url, "--format", "json"]
+    )
+    assert before.exit_code == 0 and after.exit_code == 0, before.output + after.output
+    assert all(i["patient"] != "P-9" for i in json.loads(before.stdout))
+    assert any(i["patient"] == "P-9" for i in json.loads(after.stdout))
