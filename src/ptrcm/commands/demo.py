@@ -49,8 +49,12 @@ def demo(
         OutputFormat.text
     ),
 ) -> None:
-    """Run a synthetic clinic through import, scrub, 837, payer, 999/277CA/835 posting and
-    appeals; then again without the scrubber; print both summaries side by side."""
+    """Run a synthetic clinic through the whole cycle, with and without the scrubber.
+
+    Import, scrub with safe fixes, 837 batches, the payer simulator's 999/277CA/835,
+    posting, secondary claims and appeals; then the same clinic without the scrubber; both
+    summaries side by side.
+    """
     from rich.progress import Progress as Bar
 
     from ptrcm.bootstrap import build_context, database_url
