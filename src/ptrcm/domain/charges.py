@@ -71,7 +71,7 @@ def build_charges(
     merged: dict[str, Service] = {}
     for s in visit.services:
         prev = merged.get(s.code)
-        merged[s.code] = s if prev is None else _merge(prev, s)
+        merged[s.code] = s if prev is None else merge_services(prev, s)
     result = compute_units(((c, s.minutes) for c, s in merged.items()), policy.unit_method, catalog)
     expected: Mapping[str, int] = result.units
     n_dx = min(len(visit.diagnoses), MAX_POINTERS)
@@ -121,7 +121,7 @@ def build_charges(
     return Charges(visit.visit_id, result, tuple(lines), tuple(dropped))
 
 
-def _merge(a: Service, b: Service) -> Service:
+def merge_services(a: Service, b: Service) -> Service:
     """Two documented entries of one code on one day become one line."""
     minutes = (
         None if a.minutes is None and b.minutes is None else (a.minutes or 0) + (b.minutes or 0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ptrcm.domain.charges import Charges
+from ptrcm.domain.charges import Charges, merge_services
 from ptrcm.domain.visits import Service, Visit
 from ptrcm.errors import InvariantError
 from ptrcm.rules.engine import Finding, Fix
@@ -41,28 +41,13 @@ class FixResult:
         return bool(self.applied)
 
 
-def _combine(a: Service, b: Service) -> Service:
-    minutes = (
-        None if a.minutes is None and b.minutes is None else (a.minutes or 0) + (b.minutes or 0)
-    )
-    units = None if a.units is None and b.units is None else (a.units or 0) + (b.units or 0)
-    return Service(
-        code=a.code,
-        minutes=minutes,
-        assistant_minutes=a.assistant_minutes + b.assistant_minutes,
-        units=units,
-        modifiers=a.modifiers if a.modifiers is not None else b.modifiers,
-        dx_pointers=a.dx_pointers or b.dx_pointers,
-    )
-
-
 def _services_by_code(visit: Visit, charges: Charges | None) -> dict[str, Service]:
     """One service per code, with the line's effective modifiers made explicit."""
     line_mods = {ln.code: ln.modifiers for ln in charges.lines} if charges else {}
     out: dict[str, Service] = {}
     for s in visit.services:
         prev = out.get(s.code)
-        out[s.code] = s if prev is None else _combine(prev, s)
+        out[s.code] = s if prev is None else merge_services(prev, s)
     for code, s in out.items():
         if s.modifiers is None and code in line_mods:
             out[code] = replace(s, modifiers=line_mods[code])
