@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Protocol
 
 import typer
 
 from ptrcm.cli_support import OutputFormat, emit_json, fail
 from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
-from ptrcm.errors import PtrcmError
+from ptrcm.errors import PtrcmError, RecordProblem
 
 GROUP = "import"  # `import` is a Python keyword, so the module has another name
 app = typer.Typer(help="Import EMR exports and master data into the database.")
@@ -19,34 +20,22 @@ Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 Fmt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 
 
-@app.command("visits")
-def visits_command(
-    path: Annotated[str, typer.Argument(help="Visit interchange file (JSON Lines).")],
-    db: Db = None,
-    org: Org = DEFAULT_ORG,
-    quarantine: Annotated[
-        bool,
-        typer.Option(
-            "--quarantine",
-            help="Import the good records and keep the bad ones aside (exit 1 if any).",
-        ),
-    ] = False,
-    fmt: Fmt = OutputFormat.text,
-) -> None:
-    """Import visits: all or nothing (exit 2 naming the bad line), or with --quarantine.
+class ImportCounts(Protocol):
+    @property
+    def inserted(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def quarantined(self) -> int: ...
+    @property
+    def problems(self) -> Sequence[RecordProblem]: ...
 
-    A visit id already in the database is updated and its services replaced.
-    """
-    from ptrcm.services.importing import MAX_SHOWN_PROBLEMS, import_visits
 
-    store = open_store(db)
-    try:
-        org_id = organization(store, org)
-        result = import_visits(
-            lambda: store.unit_of_work(org_id, actor()), path, quarantine=quarantine
-        )
-    finally:
-        store.close()
+def _report(path: str, org: str, result: ImportCounts, fmt: OutputFormat) -> None:
+    """Counts (and quarantined problems) as JSON or plain, unwrapped lines; exit 1 when
+    anything was quarantined."""
+    from ptrcm.services.importing import MAX_SHOWN_PROBLEMS
+
     if fmt is OutputFormat.json:
         emit_json(
             {
@@ -73,6 +62,37 @@ def visits_command(
             typer.echo(f"  ... and {len(result.problems) - MAX_SHOWN_PROBLEMS} more problems")
     if result.quarantined:
         raise typer.Exit(1)
+
+
+@app.command("visits")
+def visits_command(
+    path: Annotated[str, typer.Argument(help="Visit interchange file (JSON Lines).")],
+    db: Db = None,
+    org: Org = DEFAULT_ORG,
+    quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--quarantine",
+            help="Import the good records and keep the bad ones aside (exit 1 if any).",
+        ),
+    ] = False,
+    fmt: Fmt = OutputFormat.text,
+) -> None:
+    """Import visits: all or nothing (exit 2 naming the bad line), or with --quarantine.
+
+    A visit id already in the database is updated and its services replaced.
+    """
+    from ptrcm.services.importing import import_visits
+
+    store = open_store(db)
+    try:
+        org_id = organization(store, org)
+        result = import_visits(
+            lambda: store.unit_of_work(org_id, actor()), path, quarantine=quarantine
+        )
+    finally:
+        store.close()
+    _report(path, org, result, fmt)
 
 
 @app.command("master")
@@ -129,7 +149,6 @@ def appointments_command(
     naming the bad line and field), or with --quarantine. Start times are read in the
     clinic's time zone and stored in UTC; an appointment id already on file is updated.
     """
-    from ptrcm.services.importing import MAX_SHOWN_PROBLEMS
     from ptrcm.services.importing_appointments import import_appointments
 
     store = open_store(db)
@@ -142,28 +161,4 @@ def appointments_command(
         raise fail(str(exc)) from None
     finally:
         store.close()
-    if fmt is OutputFormat.json:
-        emit_json(
-            {
-                "file": path,
-                "organization": org,
-                "inserted": result.inserted,
-                "updated": result.updated,
-                "quarantined": result.quarantined,
-                "problems": [
-                    {"line": p.line, "field": p.field, "message": p.message}
-                    for p in result.problems
-                ],
-            }
-        )
-    else:
-        typer.echo(
-            f"{path}: {result.inserted} inserted, {result.updated} updated,"
-            f" {result.quarantined} quarantined"
-        )
-        for problem in result.problems[:MAX_SHOWN_PROBLEMS]:
-            typer.echo(f"  quarantined {problem}")
-        if len(result.problems) > MAX_SHOWN_PROBLEMS:
-            typer.echo(f"  ... and {len(result.problems) - MAX_SHOWN_PROBLEMS} more problems")
-    if result.quarantined:
-        raise typer.Exit(1)
+    _report(path, org, result, fmt)
