@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -33,6 +34,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def report_error(message: str) -> None:
     """One unwrapped line on stderr, whatever the terminal width."""
     sys.stderr.write(f"ptrcm: error: {message}\n")
+
+
+def parse_amount(text: str, option: str) -> Decimal:
+    """A money amount typed by a user: a decimal of whole cents, not negative. Anything
+    else is a usage error naming the option (exit 2), never silently rounded."""
+    from ptrcm.domain.money import CENT, to_decimal
+
+    try:
+        value = to_decimal(text)
+    except (TypeError, ValueError):
+        raise fail(f"{option} {text!r}: not an amount such as 25.00") from None
+    if value < 0 or value != value.quantize(CENT):
+        raise fail(f"{option} {text!r}: must be zero or more, in whole cents") from None
+    return value.quantize(CENT)
 
 
 def emit_json(data: Any) -> None:

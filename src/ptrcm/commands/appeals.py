@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail
+from ptrcm.cli_support import OutputFormat, emit_json, parse_amount
 from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
 
 app = typer.Typer(help="Appeals: denial queue, letters, outcomes.", no_args_is_help=True)
@@ -109,10 +108,7 @@ def record_command(
     from ptrcm.services.appeals import record_outcome
     from ptrcm.store.money_in_uow import money_in_unit_of_work
 
-    try:
-        recovered = Decimal(amount).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise fail(f"--amount {amount!r}: not a decimal amount") from None
+    recovered = parse_amount(amount, "--amount")
     store = open_store(db)
     try:
         org_id = organization(store, org)

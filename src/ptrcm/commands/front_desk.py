@@ -8,13 +8,12 @@ the small modules ``schedule``, ``worklist``, ``estimate``, ``plan`` and ``state
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail, out
+from ptrcm.cli_support import OutputFormat, emit_json, fail, out, parse_amount
 from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
 from ptrcm.commands.eligibility import _day
 
@@ -217,9 +216,10 @@ def statements_pay(
     """Apply a patient payment to what the patient was billed, oldest first."""
     from ptrcm.services.statements import apply_payment
 
+    paid = parse_amount(amount, "--amount")
     store = open_store(db)
     with store.unit_of_work(organization(store, org), actor()) as uow:
-        applied = apply_payment(uow, patient, Decimal(amount), _day(day, "--date"), method)
+        applied = apply_payment(uow, patient, paid, _day(day, "--date"), method)
         uow.commit()
     store.close()
     for claim, part in applied:
@@ -238,9 +238,10 @@ def statements_refund(
     """Refund a patient (a new ledger entry; payments stay as they were)."""
     from ptrcm.services.statements import refund
 
+    refunded = parse_amount(amount, "--amount")
     store = open_store(db)
     with store.unit_of_work(organization(store, org), actor()) as uow:
-        refund(uow, patient, Decimal(amount), _day(day, "--date"), reason)
+        refund(uow, patient, refunded, _day(day, "--date"), reason)
         uow.commit()
     store.close()
     out.print("refund recorded")

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -114,3 +115,26 @@ def test_a_patient_whose_only_visit_is_still_ahead_is_not_on_todays_work_list(
     assert before.exit_code == 0 and after.exit_code == 0, before.output + after.output
     assert all(i["patient"] != "P-9" for i in json.loads(before.stdout))
     assert any(i["patient"] == "P-9" for i in json.loads(after.stdout))
+
+
+@pytest.mark.parametrize("amount", ["abc", "10.005", "-5"])
+def test_a_bad_payment_amount_exits_2_and_writes_nothing(
+    db_url: str, store: Store, amount: str
+) -> None:
+    setup(store)
+    before = _payments(store)
+    result = CliRunner().invoke(
+        app, ["statements", "pay", "--patient", "P-1", "--amount", amount, "--db", db_url]
+    )
+    assert result.exit_code == 2
+    assert "--amount" in result.output
+    assert _payments(store) == before
+
+
+def _payments(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from ptrcm.store.tables import patient_payments
+
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(patient_payments)).scalar_one())
