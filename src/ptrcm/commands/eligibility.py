@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail, out
+from ptrcm.cli_support import OutputFormat, emit_json, fail, out, parse_amount
 from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
 
 app = typer.Typer(help="Eligibility and benefits (270/271, manual entry).", no_args_is_help=True)
@@ -100,9 +100,10 @@ def record(
     from ptrcm.services.eligibility import record_manual
 
     fields = {
-        "active": active, "copay": _money(copay), "coinsurance_rate": rate(coinsurance),
-        "deductible_remaining": _money(deductible_remaining),
-        "oop_remaining": _money(oop_remaining), "visit_limit": visit_limit,
+        "active": active, "copay": _money(copay, "--copay"),
+        "coinsurance_rate": rate(coinsurance),
+        "deductible_remaining": _money(deductible_remaining, "--deductible-remaining"),
+        "oop_remaining": _money(oop_remaining, "--oop-remaining"), "visit_limit": visit_limit,
         "visits_used": visits_used, "authorization_required": auth_required,
         "plan_year_start": None if plan_year_start is None
         else _day(plan_year_start, "--plan-year-start"),
@@ -124,12 +125,5 @@ def _day(text: str | None, option: str) -> date:
         raise fail(f"{option} {text!r}: not a date (YYYY-MM-DD)") from None
 
 
-def _money(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    from ptrcm.domain.money import Money
-
-    try:
-        return Money.of(text).amount
-    except (TypeError, ValueError):
-        raise fail(f"amount {text!r}: not a decimal amount") from None
+def _money(text: str | None, option: str) -> Decimal | None:
+    return None if text is None else parse_amount(text, option)

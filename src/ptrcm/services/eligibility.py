@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ptrcm.config import Config
@@ -310,10 +310,14 @@ class _StoreControls:
 
 
 def coinsurance(value: str | None) -> Decimal | None:
-    """A coinsurance rate from "20%" or "0.20"."""
+    """A coinsurance rate from "20%" or "0.20"; ``InputError`` unless it is from 0 to 1."""
     if value is None:
         return None
     text = value.strip()
-    if text.endswith("%"):
-        return Decimal(text[:-1]) / 100
-    return Decimal(text)
+    try:
+        rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    except InvalidOperation:
+        rate = Decimal("NaN")
+    if not rate.is_finite() or not 0 <= rate <= 1:
+        raise InputError.one("--coinsurance", None, "coinsurance", f"{value!r} is not a rate")
+    return rate
