@@ -38,7 +38,7 @@ test: lint
 # Every benchmark prints its figure beside a baseline measured in the same run; results are
 # recorded in docs/benchmarks.md. The full set takes a while (1M visits; 1M-row dashboard):
 # pick some with e.g. `make bench BENCHES="units x12"`.
-BENCHES = units x12 x12_write scrub scrub_accuracy import_visits posting demo dashboard
+BENCHES = units x12 x12_read_json x12_write scrub scrub_accuracy import_visits posting demo dashboard
 bench: $(STAMP)
 	@for b in $(BENCHES); do echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; done
 

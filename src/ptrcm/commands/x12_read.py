@@ -32,7 +32,7 @@ def read(
     """Parse an X12 file into its typed model (JSON: amounts as strings, dates ISO)."""
     from ptrcm.x12.errors import X12Error
     from ptrcm.x12.jsonify import to_jsonable
-    from ptrcm.x12.read import read_x12
+    from ptrcm.x12.read import collector_paused, read_x12
     from ptrcm.x12.summary import summarize
 
     try:
@@ -40,7 +40,8 @@ def read(
     except X12Error as exc:
         raise fail(str(exc)) from None
     if fmt is OutputFormat.json:
-        emit_json(to_jsonable(document))
+        with collector_paused():  # the JSON tree is acyclic, like the model it mirrors
+            emit_json(to_jsonable(document))
         return
     for line in summarize(document):
         out.print(line, markup=False, soft_wrap=True)
