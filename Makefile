@@ -8,15 +8,28 @@ DEMO_DIR ?= var/demo
 # twelve weeks to today) shows a working clinic, recent claims still in A/R.
 DEMO_START ?= $(shell date -d "-6 months" +%Y-%m-%d)
 
-.PHONY: install run test lint format bench clean
+.PHONY: install lock run test lint format bench clean
 
-$(STAMP): pyproject.toml
+LOCK   := requirements.lock
+
+# Installs are reproducible: every runtime and dev dependency at the version and hashes in
+# requirements.lock, then ptrcm itself (editable, no further resolution).
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml (runtime + dev), with hashes. Run it
+# after changing a dependency in pyproject.toml, and commit both files.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 # Seed the demo into ptrcm.db (SQLite) when there is none, then serve the app on it.
 run: $(STAMP)
