@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 import ptrcm.web.app as web_app
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
-from ptrcm.web.sample import sample_data
+from tests.e2e.web_fake import sample_data
 
 TODAY = date(2026, 3, 31)
 PAGES = [
@@ -207,8 +207,8 @@ def test_the_openapi_document_types_money_as_a_string(client: TestClient) -> Non
     assert amount["type"] == "string"
 
 
-def test_health_reports_ok_and_whether_the_data_is_a_sample(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "sample_data": True}
+def test_health_reports_ok_and_whether_the_organization_has_data(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "has_data": True}
 
 
 def test_htmx_is_served_locally_with_its_licence_beside_it(client: TestClient) -> None:

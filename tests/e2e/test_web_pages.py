@@ -11,8 +11,8 @@ import pytest
 
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
-from ptrcm.web.sample import sample_data
 from tests.e2e.browser import Browser, Page, find_chromium, serve_app
+from tests.e2e.web_fake import sample_data
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ def serve(
     config: Annotated[str | None, typer.Option(help="ptrcm.toml (default: built-in).")] = None,
 ) -> None:
     """Serve the dashboard, work queues and JSON API (OpenAPI at /api/openapi.json) over the
-    organization's stored data; sample data (marked as such) while the database is empty."""
+    organization's stored data; while it has none, every page says how to load some."""
     import uvicorn
 
     from ptrcm.bootstrap import build_context, database_url
@@ -30,9 +30,15 @@ def serve(
 
     ctx = build_context(config)
     clinic = ctx.config.clinic
-    settings = WebSettings(database_url(db), clinic.name, clinic_clock(clinic.timezone), org)
+    settings = WebSettings(
+        database_url(db), clinic.name, clinic_clock(clinic.timezone), org, ctx.config
+    )
     app = create_app(settings)
-    if app.state.data.sample:
-        err.print(f"ptrcm: no data for organization {org!r} yet: showing sample data", markup=False)
+    if not app.state.data.status.has_data():
+        err.print(
+            f"ptrcm: no data for organization {org!r} yet: run `ptrcm demo` or"
+            " `ptrcm import visits FILE`",
+            markup=False,
+        )
     err.print(f"ptrcm: serving on http://{host}:{port}/ (Ctrl+C to stop)", markup=False)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

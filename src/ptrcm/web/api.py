@@ -8,10 +8,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from ptrcm.web import columns as cols
-from ptrcm.web.deps import period, today, web_data
+from ptrcm.web.deps import checked_day, period, today, web_data
 from ptrcm.web.ports import (
     AgingRow,
     AttendanceCell,
@@ -50,6 +50,9 @@ class Format(StrEnum):
 
 
 Data = Annotated[WebData, Depends(web_data)]
+ClaimId = Annotated[str, Path(min_length=1, max_length=38, description="Claim id (CLM01).")]
+LocationQ = Annotated[str | None, Query(max_length=64, description="Location id (default: all).")]
+TherapistQ = Annotated[str | None, Query(max_length=64, description="Therapist (default: all).")]
 PeriodQ = Annotated[Period, Depends(period)]
 FormatQ = Annotated[Format, Query(alias="format", description="json (default) or csv.")]
 CSV_DOC: dict[int | str, dict[str, Any]] = {
@@ -62,8 +65,9 @@ health = APIRouter()
 
 @health.get("/healthz", response_model=Health, tags=["health"])
 def healthz(data: Data) -> Health:
-    """Liveness: the app is up and has its data providers."""
-    return Health(status="ok", sample_data=data.sample)
+    """Liveness: the app is up and reads its store; ``has_data`` is false while the
+    organization has nothing stored yet."""
+    return Health(status="ok", has_data=data.status.has_data())
 
 
 def csv_response(rows: Sequence[object], columns: Sequence[Column], name: str) -> Response:
@@ -123,7 +127,7 @@ def ar_aging(
     as_of: Annotated[date | None, Query(description="Aging date (default: today).")] = None,
 ) -> Any:
     """Open A/R by payer class in the 0-30 … 120+ day buckets."""
-    when = as_of or day
+    when = checked_day(as_of, "as_of") or day
     return listing(data.dashboard.ar_aging(when), cols.AGING, "ar-aging", fmt, as_of=when)
 
 
@@ -190,12 +194,12 @@ def queue(data: Data, name: QueueName, fmt: FormatQ = Format.json) -> Any:
 def _claim_or_404(data: WebData, claim_id: str) -> ClaimDetail:
     claim = data.claims.claim(claim_id)
     if claim is None:
-        raise HTTPException(404, f"no claim {claim_id}")
+        raise HTTPException(404, f"no claim {claim_id}")  # at most 38 characters (ClaimId)
     return claim
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimDetail, tags=["claims"])
-def claim(data: Data, claim_id: str) -> ClaimDetail:
+def claim(data: Data, claim_id: ClaimId) -> ClaimDetail:
     """A claim with its lines and its timeline from the visit to the last payment."""
     return _claim_or_404(data, claim_id)
 
@@ -204,7 +208,7 @@ def claim(data: Data, claim_id: str) -> ClaimDetail:
     "/claims/{claim_id}/timeline", response_model=Listing[TimelineEvent], tags=["claims"],
     responses=CSV_DOC,
 )  # fmt: skip
-def claim_timeline(data: Data, claim_id: str, fmt: FormatQ = Format.json) -> Any:
+def claim_timeline(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) -> Any:
     """The claim's events in date order."""
     events = _claim_or_404(data, claim_id).timeline
     return listing(events, cols.TIMELINE, f"claim-{claim_id}-timeline", fmt)
@@ -214,7 +218,7 @@ def claim_timeline(data: Data, claim_id: str, fmt: FormatQ = Format.json) -> Any
     "/claims/{claim_id}/lines", response_model=Listing[ClaimLine], tags=["claims"],
     responses=CSV_DOC,
 )  # fmt: skip
-def claim_lines(data: Data, claim_id: str, fmt: FormatQ = Format.json) -> Any:
+def claim_lines(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) -> Any:
     """The claim's service lines with charge, allowed and paid amounts."""
     lines = _claim_or_404(data, claim_id).lines
     return listing(lines, cols.CLAIM_LINES, f"claim-{claim_id}-lines", fmt)
@@ -266,8 +270,8 @@ def attendance(
     data: Data,
     span: PeriodQ,
     fmt: FormatQ = Format.json,
-    location: Annotated[str | None, Query(description="Location id (default: all).")] = None,
-    therapist: Annotated[str | None, Query(description="Therapist (default: all).")] = None,
+    location: LocationQ = None,
+    therapist: TherapistQ = None,
 ) -> Any:
     """Scheduled, no-show and late-cancel counts by weekday (0 = Monday) and hour."""
     rows = data.scheduling.attendance(span, location or None, therapist or None)

@@ -1,4 +1,10 @@
-"""Request-scoped access to the settings and data providers the app was built with."""
+"""What a route may depend on: the app's settings, its one data object, and checked query
+values (dates inside a sane window, periods of bounded length).
+
+Every route reads data through ``web_data``: one ``WebData`` built by ``create_app`` for the
+organization in ``WebSettings.org`` (``ptrcm serve --org``). No route takes the tenant from
+the request; when sessions arrive, this module is the one place that changes.
+"""
 
 from __future__ import annotations
 
@@ -10,30 +16,47 @@ from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, Query, Request
 
+from ptrcm.config import Config
 from ptrcm.web.ports import Period, WebData
 
 DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough weekly points for the cash chart
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+MAX_PERIOD_DAYS = 3_660  # ten years: the longest span a report walks month by month
 
 
 @dataclass(frozen=True, slots=True)
 class WebSettings:
-    """What ``create_app`` needs; ``today`` is the clinic's clock (injected for tests).
+    """What ``create_app`` needs, decided once by the composition root (``ptrcm serve``).
 
-    ``database_url`` empty means no database: the app shows marked sample data.
+    ``database_url`` is the store the pages read; ``org`` the one organization (tenant) they
+    show; ``config`` the ``ptrcm.toml`` in force (``None``: the built-in configuration);
+    ``today`` the clinic's clock (injected for tests).
     """
 
     database_url: str
     clinic_name: str = "ptrcm"
     today: Callable[[], date] = field(default=date.today)
     org: str = "default"
+    config: Config | None = None
 
 
 def web_data(request: Request) -> WebData:
+    """The request's data: the providers of the one organization this app serves."""
     return cast(WebData, request.app.state.data)
 
 
 def web_settings(request: Request) -> WebSettings:
     return cast(WebSettings, request.app.state.settings)
+
+
+def checked_day(value: date | None, name: str) -> date | None:
+    """``value`` when it lies in the window a billing system can mean; else a 400."""
+    if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise HTTPException(
+            400, f"query parameter {name!r} must be between {EARLIEST_DAY} and {LATEST_DAY}"
+        )
+    return value
 
 
 def period(
@@ -43,11 +66,14 @@ def period(
     ] = None,
     end: Annotated[date | None, Query(alias="to", description="Last day (default: today).")] = None,
 ) -> Period:
-    """The ``from``/``to`` query period; 400 when it ends before it starts."""
-    last = end or web_settings(request).today()
-    first = start or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    """The ``from``/``to`` query period; 400 when a day is outside 1900-2199, when it ends
+    before it starts, or when it spans more than ten years."""
+    last = checked_day(end, "to") or web_settings(request).today()
+    first = checked_day(start, "from") or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if last < first:
         raise HTTPException(400, "query parameter 'to' must not be before 'from'")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise HTTPException(400, f"a period spans at most {MAX_PERIOD_DAYS} days")
     return Period(first, last)
 
 

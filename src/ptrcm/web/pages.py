@@ -6,14 +6,14 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ptrcm.web import columns as cols
 from ptrcm.web import formatting as f
 from ptrcm.web import views
-from ptrcm.web.api import QUEUE_TITLES, ordered_queue
+from ptrcm.web.api import QUEUE_TITLES, ClaimId, LocationQ, TherapistQ, ordered_queue
 from ptrcm.web.deps import period, web_data, web_settings
 from ptrcm.web.ports import Period, QueueName, WebData
 from ptrcm.web.tables import Column, TableView, build_table
@@ -21,6 +21,7 @@ from ptrcm.web.tables import Column, TableView, build_table
 NAV = (
     ("dashboard", "/", "Dashboard"),
     ("queues", "/queues", "Work queues"),
+    ("worklist", "/worklist", "Work list"),
     ("payers", "/payers", "Payers"),
     ("therapists", "/therapists", "Therapists"),
     ("scheduling", "/scheduling", "Scheduling"),
@@ -44,13 +45,14 @@ def render(
     context: Mapping[str, Any],
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render a page with the layout's shared context (navigation, clinic, sample notice)."""
+    """Render a page with the layout's shared context (navigation, clinic, and the empty-state
+    notice while the organization has nothing stored)."""
     data = web_data(request)
     base = {
         "nav": NAV,
         "section": section,
         "clinic": web_settings(request).clinic_name,
-        "sample": data.sample,
+        "empty": not data.status.has_data(),
         "query": dict(request.query_params),
     }
     return templates(request).TemplateResponse(
@@ -144,7 +146,7 @@ def queue(request: Request, data: Data, name: QueueName) -> HTMLResponse:
 
 
 @router.get("/claims/{claim_id}")
-def claim(request: Request, data: Data, claim_id: str) -> HTMLResponse:
+def claim(request: Request, data: Data, claim_id: ClaimId) -> HTMLResponse:
     detail = data.claims.claim(claim_id)
     if detail is None:
         raise HTTPException(404, f"No claim {claim_id}.")
@@ -213,8 +215,8 @@ def scheduling(
     request: Request,
     data: Data,
     span: PeriodQ,
-    location: Annotated[str | None, Query()] = None,
-    therapist: Annotated[str | None, Query()] = None,
+    location: LocationQ = None,
+    therapist: TherapistQ = None,
 ) -> HTMLResponse:
     sched = data.scheduling
     cells = sched.attendance(span, location or None, therapist or None)

@@ -2,9 +2,10 @@
 
 The web app never reaches the store. Each page asks one provider for plain, immutable rows
 (money as ``Decimal`` cents, rates as ``Decimal`` fractions 0–1, dates as ``date``); a
-store-backed implementation maps the KPI engine's results onto these rows, and the
-in-memory ``ptrcm.web.sample`` implementation serves tests and the demo until then.
-Every method is scoped by the provider to one organization (tenant) chosen when it is built.
+store-backed implementation (``ptrcm.web.store_data``) maps the KPI engine's results onto
+these rows; tests use in-memory fakes. Every method is scoped by the provider to one
+organization (tenant) chosen when it is built. An organization with nothing stored yet
+answers empty rows, never made-up figures.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
+
+from ptrcm.services.booking import BookingCheck
+from ptrcm.services.worklist import WorkItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +305,32 @@ class SchedulingData(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Booking:
+    """A proposed appointment to check (``POST /api/schedule/check``)."""
+
+    patient: str
+    day: date
+    discipline: str
+    codes: dict[str, int] | None = None
+
+
+class FrontDeskData(Protocol):
+    def check_booking(self, booking: Booking) -> BookingCheck: ...
+
+    def worklist(self, day: date, location: str | None, role: str | None) -> Sequence[WorkItem]: ...
+
+
+class StatusData(Protocol):
+    def has_data(self) -> bool:
+        """Whether the organization has any visit or claim stored (else: the empty state)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
 class WebData:
-    """Every provider the web app reads from; ``sample`` marks illustrative data."""
+    """Every provider the web app reads from, for one organization."""
 
     dashboard: DashboardData
     queues: WorkQueueData
@@ -310,4 +338,5 @@ class WebData:
     payers: PayerData
     therapists: TherapistData
     scheduling: SchedulingData
-    sample: bool = False
+    front_desk: FrontDeskData
+    status: StatusData

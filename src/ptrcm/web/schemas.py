@@ -45,4 +45,4 @@ class QueueSummary(BaseModel):
 
 class Health(BaseModel):
     status: str
-    sample_data: bool
+    has_data: bool = Field(description="Whether the organization has any visit or claim.")

@@ -1,8 +1,8 @@
 """The web ports of ``ptrcm.web.ports`` over the store, through the KPI engine.
 
 Every figure comes from the same ``ptrcm.analytics`` functions as ``ptrcm report kpis``, so
-the dashboard and ``--format json`` agree for the same period. ``store_web_data`` is the
-factory ``create_app`` calls when a database URL is configured.
+the dashboard and ``--format json`` agree for the same period. ``open_web_data`` is the
+factory ``create_app`` calls: one store, one organization, every provider.
 """
 
 from __future__ import annotations
@@ -16,9 +16,13 @@ from ptrcm.analytics import activity, ar, claims_kpis, revenue, scheduling
 from ptrcm.analytics.claim_history import claim_history
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import organization_timezone
+from ptrcm.config import load_config
 from ptrcm.store.repository import Store
 from ptrcm.web import ports as p
+from ptrcm.web.deps import WebSettings
 from ptrcm.web.store_claims import claim_detail, queue_items
+from ptrcm.web.store_front_desk import StoreFrontDesk
+from ptrcm.web.tenant import Organization
 
 ZERO = Decimal("0.00")
 
@@ -37,15 +41,25 @@ def _month_ends(period: p.Period) -> list[date]:
 
 
 class StoreData:
-    """All providers at once, for one organization of one store."""
+    """The read providers at once, for one organization of one store."""
 
-    def __init__(self, store: Store, org_id: int, today: Callable[[], date] = date.today) -> None:
-        self.store, self.org_id, self.today = store, org_id, today
+    def __init__(
+        self, store: Store, org: Organization, today: Callable[[], date] = date.today
+    ) -> None:
+        self.store, self.org, self.today = store, org, today
 
     @contextmanager
     def _scope(self) -> Iterator[Scope]:
         with self.store.engine.connect() as conn:
-            yield Scope(conn, self.org_id)
+            yield Scope(conn, self.org.id())
+
+    # status
+    def has_data(self) -> bool:
+        with self._scope() as scope:
+            return activity.has_activity(scope)
+
+    def close(self) -> None:
+        self.store.close()
 
     # dashboard
     def _tiles(self, scope: Scope, period: p.Period) -> dict[str, Decimal | None]:
@@ -226,18 +240,11 @@ class StoreData:
             return activity.names(scope)[1]
 
 
-def store_web_data(
-    database_url: str, org_slug: str = "default", today: Callable[[], date] = date.today
-) -> p.WebData | None:
-    """Providers over the database at ``database_url`` for organization ``org_slug``;
-    ``None`` when that organization does not exist or has neither visits nor claims."""
-    store = Store.open(database_url)
-    org_id = store.organization_id(org_slug)
-    if org_id is not None:
-        with store.engine.connect() as conn:
-            found = activity.has_activity(Scope(conn, org_id))
-        if found:
-            data = StoreData(store, org_id, today)
-            return p.WebData(data, data, data, data, data, data, sample=False)
-    store.close()
-    return None
+def open_web_data(settings: WebSettings) -> p.WebData:
+    """Every provider over the store at ``settings.database_url`` for ``settings.org``, with
+    the configuration and clock of ``settings``. An organization without data reads empty."""
+    store = Store.open(settings.database_url)
+    org = Organization(store, settings.org)
+    data = StoreData(store, org, settings.today)
+    desk = StoreFrontDesk(store, org, settings.config or load_config())
+    return p.WebData(data, data, data, data, data, data, desk, data)

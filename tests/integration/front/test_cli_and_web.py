@@ -16,7 +16,6 @@ from ptrcm.services.eligibility import record_manual
 from ptrcm.store.repository import Store
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
-from ptrcm.web.sample import sample_data
 from tests.integration.front.clinic import Clinic, visit_record
 
 DAY = date(2026, 1, 12)
@@ -75,7 +74,7 @@ def test_worklist_cli_api_and_page_list_the_same_items(db_url: str, store: Store
     assert signature["due"] == "2026-02-04" and signature["location"] == "MAIN"
 
     settings = WebSettings(database_url=db_url, today=lambda: DAY)
-    client = TestClient(create_app(settings, sample_data(DAY)))
+    client = TestClient(create_app(settings))
     api = client.get("/api/worklist", params={"role": "therapist"})
     assert api.status_code == 200
     assert [i["kind"] for i in api.json()] == ["poc_signature"]
@@ -84,7 +83,7 @@ def test_worklist_cli_api_and_page_list_the_same_items(db_url: str, store: Store
     check = client.post("/api/schedule/check", json={"patient": "P-1", "date": "2026-01-12",
                                                       "discipline": "PT"})  # fmt: skip
     assert check.status_code == 200 and check.json()["covered"] is False
-    client.app.state.front_store.close()  # type: ignore[attr-defined]
+    client.app.state.data.status.close()  # type: ignore[attr-defined]
 
 
 def test_estimate_command_prints_the_copay_visit(db_url: str, store: Store) -> None:

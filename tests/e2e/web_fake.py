@@ -1,8 +1,8 @@
-"""An in-memory implementation of every web port, with fixed illustrative figures.
+"""A test fake of every web port, with fixed illustrative figures (never shipped).
 
-Used by the tests (a fake, not a mock) and by ``ptrcm serve`` until the store-backed
-providers exist; pages built from it carry a visible "sample data" notice. Everything is
-deterministic: the same ``today`` gives the same numbers.
+The page and layout tests render against it (a fake, not a mock); the store-backed
+providers are tested on real databases. Everything is deterministic: the same ``today``
+gives the same numbers. The front desk answers an empty work list and knows no patient.
 """
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ptrcm.errors import InputError
+from ptrcm.services.booking import BookingCheck
+from ptrcm.services.worklist import WorkItem
 from ptrcm.web.ports import (
     AgingRow,
     AttendanceCell,
+    Booking,
     CashWeek,
     ClaimDetail,
     ClaimLine,
@@ -306,8 +310,22 @@ class SampleData:
     def therapists(self) -> Sequence[str]:
         return [t[0] for t in THERAPISTS]
 
+    # Front desk
+    def check_booking(self, booking: Booking) -> BookingCheck:
+        raise InputError.one("--patient", None, "patient", "not on file")
+
+    def worklist(self, day: date, location: str | None, role: str | None) -> Sequence[WorkItem]:
+        return []
+
+    # Status
+    def has_data(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        return None
+
 
 def sample_data(today: date) -> WebData:
-    """Every port served by one ``SampleData``, marked as sample data."""
+    """Every port served by one ``SampleData``."""
     fake = SampleData(today)
-    return WebData(fake, fake, fake, fake, fake, fake, sample=True)
+    return WebData(fake, fake, fake, fake, fake, fake, fake, fake)
