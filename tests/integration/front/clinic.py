@@ -47,9 +47,9 @@ def visit_record(
 class Clinic:
     """Helpers that write through units of work of one organization."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, slug: str = "front", name: str = "Front Desk Clinic") -> None:
         self.store = store
-        self.org = store.create_organization("front", "Front Desk Clinic")
+        self.org = store.create_organization(slug, name)
         with self.uow() as uow:
             uow.master.upsert("payers", PAYERS)
             uow.master.upsert("locations", [{"external_id": "MAIN", "name": "Main St"}])
