@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -243,6 +244,28 @@ def test_ptrcm_serve_runs_uvicorn_on_the_given_host_and_port(
     assert result.exit_code == 0, result.output
     assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8123
     assert calls[0]["app"].state.settings.database_url == "sqlite://"
+
+
+def test_ptrcm_serve_hands_its_org_and_config_to_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from ptrcm.cli import app
+
+    config = tmp_path / "ptrcm.toml"
+    config.write_text("[payers.COMMERCIAL]\nauth_required = true\n", encoding="utf-8")
+    apps: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: apps.append(application))
+    result = CliRunner().invoke(
+        app, ["serve", "--db", "sqlite://", "--org", "clinic-b", "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    settings = apps[0].state.settings
+    assert settings.org == "clinic-b"
+    assert settings.config.payer("COMMERCIAL").auth_required is True
+    assert "run `ptrcm demo` or `ptrcm import visits FILE`" in " ".join(result.output.split())
 
 
 def test_ptrcm_serve_refuses_a_port_out_of_range() -> None:

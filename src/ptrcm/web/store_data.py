@@ -41,12 +41,14 @@ def _month_ends(period: p.Period) -> list[date]:
 
 
 class StoreData:
-    """The read providers at once, for one organization of one store."""
+    """The read providers at once, for one organization of one store (``org``: looked up
+    by slug, or an id already known)."""
 
     def __init__(
-        self, store: Store, org: Organization, today: Callable[[], date] = date.today
+        self, store: Store, org: Organization | int, today: Callable[[], date] = date.today
     ) -> None:
-        self.store, self.org, self.today = store, org, today
+        known = org if isinstance(org, Organization) else Organization(store, "", org)
+        self.store, self.org, self.today = store, known, today
 
     @contextmanager
     def _scope(self) -> Iterator[Scope]:

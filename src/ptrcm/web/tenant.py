@@ -13,9 +13,9 @@ NO_ORGANIZATION = 0  # no row has id 0: an organization not created yet reads as
 
 
 class Organization:
-    def __init__(self, store: Store, slug: str) -> None:
+    def __init__(self, store: Store, slug: str, known_id: int | None = None) -> None:
         self.store, self.slug = store, slug
-        self._id: int | None = None
+        self._id = known_id
 
     def id(self) -> int:
         if self._id is None:
