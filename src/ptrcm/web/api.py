@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from ptrcm.web import columns as cols
-from ptrcm.web.deps import checked_day, period, today, web_data
+from ptrcm.web.deps import PRINTABLE, checked_day, period, today, web_data
 from ptrcm.web.ports import (
     AgingRow,
     AttendanceCell,
@@ -50,9 +50,16 @@ class Format(StrEnum):
 
 
 Data = Annotated[WebData, Depends(web_data)]
-ClaimId = Annotated[str, Path(min_length=1, max_length=38, description="Claim id (CLM01).")]
-LocationQ = Annotated[str | None, Query(max_length=64, description="Location id (default: all).")]
-TherapistQ = Annotated[str | None, Query(max_length=64, description="Therapist (default: all).")]
+ClaimId = Annotated[
+    str, Path(min_length=1, max_length=38, pattern=PRINTABLE, description="Claim id (CLM01).")
+]
+LocationQ = Annotated[
+    str | None,
+    Query(max_length=64, pattern=PRINTABLE, description="Location id (default: all)."),
+]
+TherapistQ = Annotated[
+    str | None, Query(max_length=64, pattern=PRINTABLE, description="Therapist (default: all).")
+]
 PeriodQ = Annotated[Period, Depends(period)]
 FormatQ = Annotated[Format, Query(alias="format", description="json (default) or csv.")]
 CSV_DOC: dict[int | str, dict[str, Any]] = {

@@ -23,6 +23,8 @@ DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough weekly points for the cash char
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
 MAX_PERIOD_DAYS = 3_660  # ten years: the longest span a report walks month by month
+# Ids and names in parameters: no control characters (PostgreSQL refuses NUL in text).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ptrcm.web import pages
-from ptrcm.web.deps import EARLIEST_DAY, LATEST_DAY, checked_day, today, web_data
+from ptrcm.web.api import LocationQ
+from ptrcm.web.deps import EARLIEST_DAY, LATEST_DAY, PRINTABLE, checked_day, today, web_data
 from ptrcm.web.ports import Booking, WebData
 
 router = APIRouter()
@@ -27,7 +28,7 @@ class BookingRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    patient: str = Field(min_length=1, max_length=80, description="Patient id.")
+    patient: str = Field(min_length=1, max_length=80, pattern=PRINTABLE, description="Patient id.")
     date: dt.date
     discipline: str = Field(pattern="^(PT|OT|SLP)$")
     codes: dict[Code, Units] | None = Field(default=None, max_length=20)
@@ -48,7 +49,6 @@ def schedule_check(data: Data, body: BookingRequest) -> dict[str, Any]:
     return data.front_desk.check_booking(booking).as_json()
 
 
-Loc = Annotated[str | None, Query(max_length=64, description="Location id.")]
 Role = Annotated[str | None, Query(pattern="^(front_desk|therapist)$")]
 Day = Annotated[date | None, Query(alias="date", description="Day (default today).")]
 
@@ -62,7 +62,7 @@ def _items(
 
 @router.get("/api/worklist", tags=["front desk"])
 def worklist_api(
-    request: Request, data: Data, location: Loc = None, role: Role = None, day: Day = None
+    request: Request, data: Data, location: LocationQ = None, role: Role = None, day: Day = None
 ) -> list[dict[str, Any]]:
     """Open work items, most urgent first: reason, due date and the action that resolves it."""
     return _items(request, data, location, role, day)[1]
@@ -70,7 +70,7 @@ def worklist_api(
 
 @router.get("/worklist", response_class=HTMLResponse, include_in_schema=False)
 def worklist_page(
-    request: Request, data: Data, location: Loc = None, role: Role = None, day: Day = None
+    request: Request, data: Data, location: LocationQ = None, role: Role = None, day: Day = None
 ) -> HTMLResponse:
     when, items = _items(request, data, location, role, day)
     context = {"title": f"Work list {when}", "day": when, "items": items}

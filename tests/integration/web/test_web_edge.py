@@ -152,6 +152,12 @@ BAD_PARAMETERS = [
     "/worklist?date=9999-12-31",
     "/claims/" + "C" * 39,
     "/queues/everything",
+    "/api/worklist?location=%00",
+    "/api/claims/C1%00",
+    "/api/claims/C1%00/timeline",
+    "/api/scheduling/attendance?location=%00",
+    "/scheduling?therapist=%00",
+    "/claims/C1%00",
 ]
 
 
@@ -171,6 +177,8 @@ BAD_BODIES = [
     {"patient": "P-A", "date": "2026-01-12", "discipline": "PT", "codes": {"97110": 0}},
     {"patient": "P-A", "date": "2026-01-12", "discipline": "PT", "codes": {"x" * 50: 1}},
     {"patient": ["P-A"], "date": "2026-01-12", "discipline": "PT"},
+    {"patient": "P-A\x00", "date": "2026-01-12", "discipline": "PT"},
+    {"patient": "P-A\n", "date": "2026-01-12", "discipline": "PT"},
 ]
 
 
