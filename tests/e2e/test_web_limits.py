@@ -124,11 +124,17 @@ def test_an_unexpected_failure_is_a_500_with_an_error_id_and_no_patient_data(
     assert error_id in logged and "RuntimeError" in logged
 
 
-def test_a_not_found_claim_quotes_its_id_escaped(client: TestClient) -> None:
-    api = client.get("/api/claims/C-%0A%1B[31m")
-    assert api.status_code == 404
-    assert "\n" not in api.json()["detail"] and "\x1b" not in api.json()["detail"]
-    assert "\\n" in api.json()["detail"]
+def test_an_id_with_control_characters_is_refused(client: TestClient) -> None:
+    assert client.get("/api/claims/C-%0A%1B[31m").status_code == 422
+
+
+def test_an_echoed_key_is_a_short_escaped_excerpt(client: TestClient) -> None:
+    key = "\n\x1b[31m" + "K" * 500
+    response = client.post(CHECK, json=BOOKING | {"codes": {key: 1}})
+    assert response.status_code == 422
+    quoted = response.json()["detail"][0]["loc"][-2]
+    assert quoted.startswith("\\n\\x1b[31m") and len(quoted) <= 40
+    assert "\n" not in response.text and "\x1b" not in response.text
 
 
 def test_a_validation_error_names_the_field_without_echoing_the_value(
