@@ -125,7 +125,9 @@ def test_an_unexpected_failure_is_a_500_with_an_error_id_and_no_patient_data(
 
 
 def test_an_id_with_control_characters_is_refused(client: TestClient) -> None:
-    assert client.get("/api/claims/C-%0A%1B[31m").status_code == 422
+    response = client.get("/api/claims/C-%0A%1B[31m")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "must not contain control characters"
 
 
 def test_an_echoed_key_is_a_short_escaped_excerpt(client: TestClient) -> None:

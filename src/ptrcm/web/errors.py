@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ptrcm.errors import PtrcmError
+from ptrcm.web.deps import PRINTABLE
 
 log = logging.getLogger("ptrcm.web")
 EXCERPT_CHARS = 40
@@ -41,11 +42,17 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
+def _message(error: Mapping[str, Any]) -> str:
+    if (error.get("ctx") or {}).get("pattern") == PRINTABLE:
+        return "must not contain control characters"
+    return excerpt(error.get("msg", "invalid"), MESSAGE_CHARS)
+
+
 def _fields(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return [
         {
             "loc": [p if isinstance(p, int) else excerpt(p) for p in e.get("loc", ())],
-            "msg": excerpt(e.get("msg", "invalid"), MESSAGE_CHARS),
+            "msg": _message(e),
             "type": e.get("type", "value_error"),
         }
         for e in errors
