@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from ptrcm.domain.money import Money, sum_money
@@ -56,6 +56,8 @@ class Claim:
     initial_treatment_date: date | None = None
     plan_established_date: date | None = None
     episode_visits: int | None = None
+    # The visit's date of service: the claim's dates when it has no line (a held claim).
+    service_date: date | None = field(default=None, compare=False)
 
     @property
     def total_charge(self) -> Money:
@@ -63,8 +65,17 @@ class Claim:
 
     @property
     def first_date(self) -> date:
+        if not self.lines:
+            return self._undated()
         return min(line.date_of_service for line in self.lines)
 
     @property
     def last_date(self) -> date:
+        if not self.lines:
+            return self._undated()
         return max(line.date_of_service for line in self.lines)
+
+    def _undated(self) -> date:
+        if self.service_date is None:
+            raise ValueError(f"claim {self.claim_id} has no line and no date of service")
+        return self.service_date

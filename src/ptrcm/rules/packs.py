@@ -173,6 +173,10 @@ SCHEMA: dict[str, Checker] = {
     "filing_warn_days": _int,
 }
 
+# Keys of a payer entry in ``ptrcm.toml`` that set how its 837 is written (x12 writers),
+# not rule-pack parameters: a payer override may carry them, a pack may not.
+CLAIM_FORM_KEYS = frozenset({"type_of_bill", "patient_status", "filing_indicator"})
+
 _VERSION_KEYS = {
     "version", "effective_from", "note", "params", "severity", "disabled", "unverified",
 }  # fmt: skip
@@ -345,7 +349,8 @@ def payer_params(payer: PayerConfig, source: str) -> dict[str, Any]:
     }
     if payer.visit_limit_per_year is not None:
         named["visit_limit_per_year"] = payer.visit_limit_per_year
-    overrides = check_params(payer.overrides, source, f"payers.{payer.payer_id}.")
+    params = {k: v for k, v in payer.overrides.items() if k not in CLAIM_FORM_KEYS}
+    overrides = check_params(params, source, f"payers.{payer.payer_id}.")
     return named | overrides
 
 

@@ -1,32 +1,44 @@
-"""Visits become claims: one claim per visit, to the visit's payer (or its secondary).
+"""Visits become claims: one claim per visit, made once, under the payer's policy.
 
-Lines come from ``charge_visit`` (the payer's unit method, discipline and assistant
-modifiers); the rest of the claim comes from the visit's own objects: prior authorization,
-referring provider, onset date, place of service, patient and subscriber. The claim id
-(the 837 CLM01 patient control number) is derived from the visit id so that building the
-same visit twice gives the same id, and a remittance can be matched back to the visit.
+``make_claim(visit, policy, ...)`` is the one place a visit becomes a claim. Its lines come
+from ``charging.charges_under`` (the policy's unit method, discipline and assistant
+modifiers, the payer's telehealth modifier); the rest of the claim comes from the visit's
+own objects: prior authorization, referring provider, onset date, place of service,
+patient and subscriber. It runs when the claim is built, and again only when a fix or a
+correction makes a new claim version; everything after that (the 837, the 835 matcher,
+expected payment, secondary claims) reads the stored lines (``claim_with_lines``).
+
+The claim id (the 837 CLM01 patient control number) is derived from the visit id so that
+building the same visit twice gives the same id, and a remittance can be matched back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
 
 from ptrcm.config import Config
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.codes import Catalog
+from ptrcm.domain.money import Money
+from ptrcm.domain.policy import PayerPolicy
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError, RecordProblem
-from ptrcm.services.charging import charge_visit
+from ptrcm.rules.policy import PolicyBook
+from ptrcm.services.charging import charges_under
 
 CLAIM_ID_MAX = 20
 # Room left for the "-N" suffix a split claim gets (837P allows 50 lines per claim).
 CLAIM_ID_BASE_MAX = 17
-TELEHEALTH_POS = frozenset({"02", "10"})
-TELEHEALTH_MODIFIERS = frozenset({"95", "GT", "GQ", "FQ"})
-DEFAULT_TELEHEALTH_MODIFIER = "95"
+# What one stored claim can carry: units per line (the claim_lines column and SV104 are
+# whole numbers; no therapy MUE comes near four digits) and amounts (NUMERIC(12,2)).
+MAX_LINE_UNITS = 9_999
+MAX_AMOUNT = Decimal("9999999999.99")
 _UNSAFE = re.compile(r"[^A-Z0-9-]")
 
 
@@ -41,33 +53,17 @@ def claim_id_for(visit_id: str) -> str:
     return f"{cleaned[: CLAIM_ID_BASE_MAX - 7]}-{digest}" if cleaned else f"V-{digest}"
 
 
-def is_telehealth(visit: Visit) -> bool:
-    """A visit furnished by telehealth: POS 02/10 or an explicit ``"telehealth": true``."""
-    return visit.place_of_service in TELEHEALTH_POS or visit.extra.get("telehealth") is True
-
-
-def _with_telehealth_modifier(line: ClaimLine, modifier: str) -> ClaimLine:
-    if not modifier or TELEHEALTH_MODIFIERS & set(line.modifiers) or len(line.modifiers) >= 4:
-        return line
-    return replace(line, modifiers=(*line.modifiers, modifier))
-
-
-def build_claim(visit: Visit, config: Config, catalog: Catalog) -> Claim:
-    """The primary claim for one visit (raises ``InputError`` for an unknown payer)."""
-    charges = charge_visit(visit, config, catalog)
-    payer = config.payer(visit.payer_id)
-    lines = charges.lines
-    if is_telehealth(visit) and payer is not None:
-        modifier = str(payer.overrides.get("telehealth_modifier", DEFAULT_TELEHEALTH_MODIFIER))
-        lines = tuple(_with_telehealth_modifier(line, modifier) for line in lines)
+def claim_with_lines(visit: Visit, lines: Sequence[ClaimLine], claim_id: str) -> Claim:
+    """The claim for ``visit`` carrying ``lines`` as they are (e.g. the stored lines):
+    the header comes from the visit's own objects, no policy is decided here."""
     plan = visit.plan_of_care
     auth = visit.authorization
     return Claim(
-        claim_id=claim_id_for(visit.visit_id),
+        claim_id=claim_id,
         payer_id=visit.payer_id,
         patient_id=visit.patient_id,
         discipline=visit.discipline,
-        lines=lines,
+        lines=tuple(lines),
         diagnoses=visit.diagnoses,
         rendering=visit.rendering,
         member_id=visit.member_id,
@@ -82,18 +78,67 @@ def build_claim(visit: Visit, config: Config, catalog: Catalog) -> Claim:
         initial_treatment_date=plan.start if plan is not None else None,
         plan_established_date=(plan.certified_on or plan.start) if plan is not None else None,
         episode_visits=visit.episode_visit_number,
+        service_date=visit.date_of_service,
     )
 
 
-def build_secondary_claim(visit: Visit, config: Config, catalog: Catalog) -> Claim:
-    """The claim to the visit's secondary payer: the primary claim's lines, the secondary
-    payer and member id. The primary payer's adjudication travels beside it to the writer."""
-    if visit.secondary is None:
-        raise InputError.one(
-            config.source, None, "secondary", f"visit {visit.visit_id} has no secondary payer"
+class StoredLine(Protocol):
+    """A claim line as the store keeps it (``store.claim_store.LineRecord``)."""
+
+    @property
+    def line_number(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def modifiers(self) -> tuple[str, ...]: ...
+    @property
+    def date_of_service(self) -> date: ...
+    @property
+    def units(self) -> int: ...
+    @property
+    def charge(self) -> Decimal: ...
+    @property
+    def dx_pointers(self) -> tuple[int, ...]: ...
+
+
+def stored_lines(lines: Iterable[StoredLine], rendering_npi: str | None) -> tuple[ClaimLine, ...]:
+    """Stored claim lines as the claim carries them: what was billed, nothing recomputed
+    (ptrcm's own unit count is the billed count; minutes stay with the visit)."""
+    return tuple(
+        ClaimLine(
+            line_number=ln.line_number,
+            date_of_service=ln.date_of_service,
+            code=ln.code,
+            modifiers=ln.modifiers,
+            units=ln.units,
+            expected_units=ln.units,
+            charge=Money(ln.charge),
+            dx_pointers=ln.dx_pointers,
+            rendering_npi=rendering_npi,
         )
-    primary = build_claim(visit, config, catalog)
-    return replace(primary, payer_id=visit.secondary.payer_id, member_id=visit.secondary.member_id)
+        for ln in lines
+    )
+
+
+def make_claim(
+    visit: Visit, policy: PayerPolicy, charge_for: Callable[[str], Money], catalog: Catalog
+) -> Claim:
+    """The primary claim for one visit under its payer's ``policy``."""
+    charges = charges_under(visit, policy, charge_for, catalog)
+    return claim_with_lines(visit, charges.lines, claim_id_for(visit.visit_id))
+
+
+def build_claim(visit: Visit, config: Config, catalog: Catalog) -> Claim:
+    """One visit's claim under its payer's policy (raises ``InputError`` for an unknown
+    payer). For many visits build one ``PolicyBook`` and call ``make_claim``."""
+    return make_claim(visit, PolicyBook(config).policy_for(visit), config.charge_for, catalog)
+
+
+def secondary_claim(primary: Claim, payer_id: str, member_id: str | None) -> Claim:
+    """The claim to a secondary payer: the primary claim's lines (same line numbers, so
+    REF*6R keys the primary's line decisions), the secondary payer and member id. The
+    primary payer's adjudication travels beside it to the writer."""
+    return replace(primary, payer_id=payer_id, member_id=member_id)
 
 
 def build_claims(
@@ -101,11 +146,12 @@ def build_claims(
 ) -> list[Claim]:
     """Claims for every visit, or one ``InputError`` naming each visit that cannot be
     billed (unknown payer, nothing billable, missing data an 837 requires)."""
+    book = PolicyBook(config)
     claims: list[Claim] = []
     problems: list[RecordProblem] = []
     for visit in visits:
         try:
-            claim = build_claim(visit, config, catalog)
+            claim = make_claim(visit, book.policy_for(visit), config.charge_for, catalog)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -139,4 +185,10 @@ def claim_problems(claim: Claim, source: str) -> list[RecordProblem]:
         bad("patient.address", "a dependent patient's address is required on an 837")
     if not claim.rendering.npi:
         bad("rendering.npi", "a claim needs the rendering provider's NPI")
+    for line in claim.lines:
+        if line.units > MAX_LINE_UNITS:
+            bad("services.units", f"line {line.line_number} {line.code}: {line.units} units"
+                f" is more than one claim line can carry ({MAX_LINE_UNITS})")  # fmt: skip
+    if claim.total_charge.amount > MAX_AMOUNT:
+        bad("services", f"the claim's charges exceed {MAX_AMOUNT} (check units and charges)")
     return found

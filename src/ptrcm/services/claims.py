@@ -1,17 +1,21 @@
 """The claim lifecycle as use cases: build, scrub (with safe fixes), release, submit.
 
 * ``build_claims`` turns imported visits that no claim names yet into claims (state
-  ``built``); self-pay visits are not billed to a payer, and a visit an 837 cannot carry
-  (no diagnosis, no member id...) is reported, not built.
-* ``scrub_claims`` runs the scrubber on built and held claims' visits with the patients'
-  stored history: ``scrubbed`` then ``ready`` (no error) or ``held``. With ``fix`` the safe
-  fixes are applied to a held claim's visit, the claim is rebuilt and scrubbed again.
-  Every run and its findings are stored (``scrub_runs``/``scrub_findings``).
+  ``built``), each made once by ``make_claim`` under its payer's ``PayerPolicy``;
+  self-pay visits are not billed to a payer. A visit an 837 cannot carry (unknown payer,
+  no diagnosis, no member id, absurd units...) does not stop the others: its claim is
+  stored ``held`` with a C005 finding saying why (the scrub-errors queue shows it), with
+  no line when its lines cannot be stored.
+* ``scrub_claims`` runs the scrubber on built and held claims — on their stored lines,
+  with the visits' documentation and the patients' stored history: ``scrubbed`` then
+  ``ready`` (no error) or ``held``. With ``fix`` the safe fixes are applied to a held
+  claim's visit and the claim is made again (new lines) and scrubbed again. Every run and
+  its findings are stored (``scrub_runs``/``scrub_findings``).
 * ``release_claim``: a biller moves a held claim to ``ready``; a reason is required.
-* ``submit_claims`` writes ready claims into one 837 per payer in the outbox, control
-  numbers from the store, a batch row per file, state ``submitted`` — all in one
-  transaction, and the file is renamed into place only after the commit, so a claim is
-  never submitted twice nor a file left without its batch.
+* ``submit_claims`` writes ready claims — their stored lines — into one 837 per payer in
+  the outbox, control numbers from the store, a batch row per file, state ``submitted``
+  — all in one transaction, and the file is renamed into place only after the commit, so
+  a claim is never submitted twice nor a file left without its batch.
 
 Every state change is a recorded transition: actor, time (the unit of work's clock) and
 reason.
@@ -32,10 +36,18 @@ from ptrcm.domain.claims import Claim
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, Transition, apply_event
 from ptrcm.domain.visits import Visit
-from ptrcm.errors import InputError, PtrcmError
+from ptrcm.errors import InputError, PtrcmError, RecordProblem
+from ptrcm.rules.catalog import all_rules
 from ptrcm.rules.engine import Finding, Severity
 from ptrcm.rules.fixes import fix_visits
-from ptrcm.services.claim_building import build_claim, claim_id_for, claim_problems
+from ptrcm.rules.policy import PolicyBook
+from ptrcm.services.claim_building import (
+    claim_id_for,
+    claim_problems,
+    claim_with_lines,
+    make_claim,
+    stored_lines,
+)
 from ptrcm.services.claim_output import envelope_settings
 from ptrcm.services.ports import SourcedVisit
 from ptrcm.services.scrubbing import Scrubber
@@ -45,13 +57,17 @@ from ptrcm.x12.write837p import Billing, write_837p
 
 UnitOfWorkFactory = Callable[[], ClaimsUnitOfWork]
 FIX_SOURCE = "ptrcm claims scrub --fix"
+# The finding a claim an 837 cannot carry is held with (rules/claim_data.py).
+REQUIRED_DATA_RULE = "C005"
 
 
 @dataclass(slots=True)
 class BuildResult:
     built: list[str] = field(default_factory=list)
     self_pay: int = 0
-    not_billable: list[tuple[str, str]] = field(default_factory=list)  # (visit id, reason)
+    # visits an 837 cannot carry, (visit id, reason): their claims are stored held
+    not_billable: list[tuple[str, str]] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # their claim ids
 
 
 @dataclass(slots=True)
@@ -116,8 +132,10 @@ def build_claims(
     visits, not next month's).
     """
     result = BuildResult()
+    book = PolicyBook(config)
     with unit_of_work() as uow:
         built: list[Claim] = []
+        held: list[tuple[Claim, list[RecordProblem]]] = []
         for visit in uow.lifecycle.unbilled_visits(claim_id_for):
             if through is not None and visit.date_of_service > through:
                 continue
@@ -126,35 +144,116 @@ def build_claims(
                 result.self_pay += 1
                 continue
             try:
-                claim = build_claim(visit, config, catalog)
+                claim = make_claim(visit, book.policy_for(visit), config.charge_for, catalog)
             except InputError as exc:
-                result.not_billable.append((visit.visit_id, exc.problems[0].message))
+                claim = claim_with_lines(visit, (), claim_id_for(visit.visit_id))
+                held.append((claim, list(exc.problems)))
                 continue
             problems = claim_problems(claim, "store:visits")
             if problems:
-                result.not_billable.append((visit.visit_id, problems[0].message))
+                held.append((_storable(claim, problems), problems))
                 continue
             built.append(claim)
         ids = uow.claims.add_claims(built, state=ClaimState.BUILT.value)
         uow.lifecycle.record_created(ids, ClaimState.BUILT.value, "built from visit {pcn}")
-        refresh_claim_facts(uow.connection, uow.org_id, ids.values())
+        held_ids = _hold(uow, held)
+        refresh_claim_facts(uow.connection, uow.org_id, [*ids.values(), *held_ids.values()])
         uow.commit()
     result.built = [c.claim_id for c in built]
+    result.held = list(held_ids)
+    result.not_billable = [(c.visit_ids[0], p[0].message) for c, p in held]
     return result
 
 
-def _history(uow: ClaimsUnitOfWork, targets: Sequence[Visit]) -> list[Visit]:
-    return uow.lifecycle.visits_of_patients(v.patient_id for v in targets)
+def _storable(claim: Claim, problems: Sequence[RecordProblem]) -> Claim:
+    """The held copy of a claim: without lines when a line cannot be stored as billed."""
+    if any(p.field in ("services", "services.units") for p in problems):
+        return replace(claim, lines=())
+    return claim
+
+
+def _build_findings(claim: Claim, problems: Sequence[RecordProblem]) -> list[Finding]:
+    """C005 findings for what an 837 needs that the claim lacks (ids only, no PHI)."""
+    visit = claim.visit_ids[0] if claim.visit_ids else claim.claim_id
+    prefix = f"visit {visit}: "
+    rule = next(r for r in all_rules() if r.id == REQUIRED_DATA_RULE)
+    return [
+        Finding(
+            visit,
+            None,
+            None,
+            rule.id,
+            Severity.ERROR,
+            p.message.removeprefix(prefix),
+            None,
+            rule.source,
+            "",
+        )
+        for p in problems
+    ]
+
+
+def _hold(
+    uow: ClaimsUnitOfWork, held: Sequence[tuple[Claim, list[RecordProblem]]]
+) -> dict[str, int]:
+    """Store claims an 837 cannot carry as held, each with a scrub run naming why."""
+    if not held:
+        return {}
+    ids = uow.claims.add_claims([c for c, _ in held], state=ClaimState.BUILT.value)
+    uow.lifecycle.record_created(ids, ClaimState.BUILT.value, "built from visit {pcn}")
+    heads = {h.pcn: h for h in uow.lifecycle.claims_in([ClaimState.BUILT.value]) if h.pcn in ids}
+    steps: list[tuple[int, int | None, Transition]] = []
+    runs: list[tuple[int, int, Sequence[Finding]]] = []
+    for claim, problems in held:
+        head = heads[claim.claim_id]
+        reason = "not billable as built: " + "; ".join(p.field or "" for p in problems)
+        steps.append(_step(uow, head, ClaimState.BUILT, ClaimEvent.SCRUB, reason))
+        steps.append(_step(uow, head, ClaimState.SCRUBBED, ClaimEvent.ERRORS))
+        runs.append((head.id, 1, _build_findings(claim, problems)))
+    uow.lifecycle.record_transitions(steps)
+    uow.lifecycle.add_scrub_runs(runs)
+    return ids
+
+
+def _history(uow: ClaimsUnitOfWork, config: Config, targets: Sequence[Visit]) -> list[Visit]:
+    """The patients' stored visits the scrubber can read (a visit to a payer the config
+    does not define is held at build and does not stop the others' scrub)."""
+    found = uow.lifecycle.visits_of_patients(v.patient_id for v in targets)
+    return [v for v in found if config.payer(v.payer_id) is not None]
+
+
+def _stored_claims(uow: ClaimsUnitOfWork, heads: Sequence[ClaimHead],
+                   visits: Mapping[str, Visit]) -> dict[str, Claim]:  # fmt: skip
+    """Each head's claim as stored (its current version's lines), by visit id."""
+    records = uow.claims.by_ids(h.id for h in heads)
+    out: dict[str, Claim] = {}
+    for head in heads:
+        visit = visits.get(head.visit_ids[0]) if head.visit_ids else None
+        record = records.get(head.pcn)
+        if visit is not None and record is not None:
+            lines = stored_lines(record.lines, visit.rendering.npi)
+            out[visit.visit_id] = claim_with_lines(visit, lines, head.pcn)
+    return out
 
 
 def _scrub(
-    scrubber: Scrubber, history: list[Visit], wanted: set[str], keep: bool
+    scrubber: Scrubber,
+    history: list[Visit],
+    claims: Mapping[str, Claim],
+    keep: bool,
 ) -> tuple[dict[str, list[Finding]], Mapping[str, Charges]]:
-    report = scrubber.scrub(history, keep_charges=keep)
-    found: dict[str, list[Finding]] = {v: [] for v in wanted}
+    """Findings on the stored claims' lines (with C005 for what an 837 needs that a
+    claim lacks), by visit id; the charges checked when ``keep``."""
+    report = scrubber.scrub(
+        history, keep_charges=keep, claims={v: c.lines for v, c in claims.items()}
+    )
+    found: dict[str, list[Finding]] = {v: [] for v in claims}
     for f in report.findings:
         if f.visit_id in found:
             found[f.visit_id].append(f)
+    for visit_id, claim in claims.items():
+        if not any(f.rule == REQUIRED_DATA_RULE for f in found[visit_id]):
+            found[visit_id].extend(_build_findings(claim, claim_problems(claim, "claims")))
     return found, report.charges
 
 
@@ -176,9 +275,10 @@ def scrub_claims(
     with unit_of_work() as uow:
         heads = uow.lifecycle.claims_in([state.value for state in states])
         by_visit = {h.visit_ids[0]: h for h in heads if h.visit_ids}
-        targets = list(uow.lifecycle.visits_by_id(by_visit).values())
-        history = _history(uow, targets)
-        found, charges = _scrub(scrubber, history, set(by_visit), fix)
+        visits = uow.lifecycle.visits_by_id(by_visit)
+        targets = [v for v in visits.values() if config.payer(v.payer_id) is not None]
+        stored = _stored_claims(uow, [by_visit[v.visit_id] for v in targets], visits)
+        found, charges = _scrub(scrubber, _history(uow, config, targets), stored, fix)
         steps: list[tuple[int, int | None, Transition]] = []
         runs: list[tuple[int, int, Sequence[Finding]]] = []
         held: dict[str, Visit] = {}
@@ -219,7 +319,8 @@ def _fix_held(
     by_visit: dict[str, ClaimHead], steps: list[tuple[int, int | None, Transition]],
     runs: list[tuple[int, int, Sequence[Finding]]], result: ScrubResult,
 ) -> None:  # fmt: skip
-    """Apply safe fixes to held claims' visits, rebuild, scrub again (run number + 1)."""
+    """Apply safe fixes to held claims' visits, make their claims again (new lines under
+    the same policy), scrub again (run number + 1)."""
     flat = [f for v in held for f in found[v]]
     results = fix_visits(list(held.values()), flat, dict(charges))
     fixed = [r for r in results if r.changed]
@@ -227,18 +328,19 @@ def _fix_held(
         return
     uow.visits.upsert([SourcedVisit(r.visit, FIX_SOURCE, None) for r in fixed])
     result.fixed = len(fixed)
-    rebuilt: dict[str, Claim] = {}
+    remade: dict[str, Claim] = {}
     for r in fixed:
         try:
-            claim = build_claim(r.visit, config, catalog)
+            policy = scrubber.policies.policy_for(r.visit)
         except PtrcmError:
             continue
+        claim = make_claim(r.visit, policy, config.charge_for, catalog)
         if not claim_problems(claim, "store:visits"):
-            rebuilt[r.visit.visit_id] = claim
-    history = _history(uow, [r.visit for r in fixed])
-    again, _ = _scrub(scrubber, history, set(rebuilt), False)
+            remade[r.visit.visit_id] = replace(claim, claim_id=by_visit[r.visit.visit_id].pcn)
+    history = _history(uow, config, [r.visit for r in fixed])
+    again, _ = _scrub(scrubber, history, remade, False)
     numbers = {cid: n for cid, n, _ in runs}
-    for visit_id, claim in rebuilt.items():
+    for visit_id, claim in remade.items():
         head = by_visit[visit_id]
         uow.lifecycle.replace_lines(head.id, head.version_id, claim)
         runs.append((head.id, numbers[head.id] + 1, again[visit_id]))
@@ -302,8 +404,8 @@ def _write_batch(
     uow: ClaimsUnitOfWork, config: Config, catalog: Catalog, folder: Path, heads: list[ClaimHead]
 ) -> tuple[Batch, Path]:
     visits = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
-    built = [replace(build_claim(visits[h.visit_ids[0]], config, catalog), claim_id=h.pcn)
-             for h in heads]  # fmt: skip
+    stored = _stored_claims(uow, heads, visits)
+    built = [stored[h.visit_ids[0]] for h in heads]
     now = uow.clock()
     controls = _Recording(uow)
     text = write_837p(built, Billing(config.clinic, config.payers),

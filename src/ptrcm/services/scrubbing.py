@@ -1,27 +1,30 @@
 """Scrub visits: build each visit's context, run the rule catalog, collect findings.
 
 For each visit the service picks the payer's pack version in force on the date of
-service (with the payer's overrides from ``ptrcm.toml``), builds its charges under the
-pack's unit method, and hands the rules the patient's earlier visits in the same input
-(sorted by date of service, input order within a date) with their allowed amounts for
-the KX count. Findings come back in input order of the visits, then by line and rule.
+service (with the payer's overrides from ``ptrcm.toml``) and the ``PayerPolicy`` resolved
+from it, and checks the lines that are billed: a stored claim's lines when the caller
+passes them, otherwise the lines ``charging.charges_under`` makes under that policy (the
+claim builder's own function). The rules also get the patient's earlier visits in the
+same input (sorted by date of service, input order within a date) with their allowed
+amounts for the KX count. Findings come back in input order of the visits, then by line
+and rule.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, overload
 
 from ptrcm.config import Config, PayerConfig
-from ptrcm.domain.charges import ChargePolicy, Charges, build_charges, resolve_unit_method
+from ptrcm.domain.charges import Charges
+from ptrcm.domain.claims import ClaimLine
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.fees import FeeSchedule, default_fee_schedule, parse_fee_schedule
-from ptrcm.domain.units import UnitMethod
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError
 from ptrcm.rules.catalog import all_rules
@@ -37,7 +40,9 @@ from ptrcm.rules.engine import (
     run_rules,
 )
 from ptrcm.rules.kx import lines_allowed
-from ptrcm.rules.packs import PackBook, PackSeries
+from ptrcm.rules.packs import PackSeries
+from ptrcm.rules.policy import PolicyBook
+from ptrcm.services.charging import charges_under
 
 
 class _Earlier(Sequence[Visit]):
@@ -151,7 +156,8 @@ class Scrubber:
         sel = (*config.select, *select)
         ign = (*config.ignore, *ignore)
         self.rules = tuple(r for r in chosen if rule_selected(r.id, sel, ign))
-        self.packs = PackBook(config.payers, config.source, packs)
+        self.policies = PolicyBook(config, packs)
+        self.packs = self.policies.packs
         self.fees = FeeSchedules(config)
         self._rank = {r.id: i for i, r in enumerate(self.rules)}
 
@@ -167,24 +173,13 @@ class Scrubber:
             )
         return payer
 
-    def charges_for(self, visit: Visit, payer: PayerConfig, pack: Pack) -> Charges:
-        """Charges under the pack's unit method (resolved against a secondary payer's)."""
-        method = UnitMethod(pack.param("unit_method", payer.unit_method.value))
-        secondary = None
-        if visit.secondary is not None:
-            sec = self.config.payer(visit.secondary.payer_id)
-            if sec is not None:
-                secondary = UnitMethod(
-                    self.packs.for_visit(sec.payer_id, visit.date_of_service).param(
-                        "unit_method", sec.unit_method.value
-                    )
-                )
-        policy = ChargePolicy(
-            unit_method=resolve_unit_method(method, secondary, self.config.unit_method_conflict),
-            assistant_modifier=bool(pack.param("assistant_modifier_required", True)),
-            assistant_de_minimis=Decimal(pack.param("assistant_de_minimis", Decimal("0.10"))),
-        )
-        return build_charges(visit, policy, self.config.charge_for, self.catalog)
+    def charges_for(
+        self, visit: Visit, payer: PayerConfig | None = None, pack: Pack | None = None
+    ) -> Charges:
+        """The lines billed for ``visit``: its payer's policy on the date of service, the
+        claim builder's own charge function (``payer``/``pack`` are resolved anyway)."""
+        policy = self.policies.policy_for(visit)
+        return charges_under(visit, policy, self.config.charge_for, self.catalog)
 
     def _remember_allowed(self, visit: Visit, allowed: dict[str, Decimal]) -> None:
         """KX year to date counts a stored visit's allowed amounts as the rules would."""
@@ -201,13 +196,15 @@ class Scrubber:
         visits: Sequence[Visit],
         keep_charges: bool = False,
         prior: Mapping[str, Sequence[Visit]] | None = None,
+        claims: Mapping[str, Sequence[ClaimLine]] | None = None,
     ) -> ScrubReport:
         """Findings for every visit, in input order of the visits, then line, then rule.
 
         ``keep_charges`` also returns each visit's charges (the fixer needs them).
         ``prior`` maps a patient id to visits already on file (e.g. in the database):
         they are history for the rules (KX year to date, visit counts, duplicates,
-        progress reports) but are not scrubbed themselves.
+        progress reports) but are not scrubbed themselves. ``claims`` maps a visit id to
+        its stored claim's lines: those are the lines checked for that visit.
         """
         kept: dict[str, Charges] = {}
         position = {id(v): i for i, v in enumerate(visits)}
@@ -230,6 +227,8 @@ class Scrubber:
                 payer = self._payer(visit, where + 1)
                 pack = self.packs.for_visit(visit.payer_id, visit.date_of_service)
                 charges = self.charges_for(visit, payer, pack)
+                if claims is not None and visit.visit_id in claims:
+                    charges = stored_charges(charges, claims[visit.visit_id])
                 fees = self.fees.for_payer(payer)
                 ctx = ScrubContext(
                     visit=visit,
@@ -251,3 +250,23 @@ class Scrubber:
         rank = self._rank
         found.sort(key=lambda p: (p[0], p[1].line or 0, rank[p[1].rule], p[1].code or ""))
         return ScrubReport(len(visits), tuple(f for _, f in found), kept)
+
+
+def stored_charges(made: Charges, stored: Sequence[ClaimLine]) -> Charges:
+    """A stored claim's lines as the charges the rules check: code, modifiers, units,
+    charge and pointers as stored (what is billed); the documented minutes and ptrcm's
+    own unit count from the visit (``made``), matched by code (one line per code)."""
+    documented = {line.code: line for line in made.lines}
+    lines = []
+    for line in stored:
+        doc = documented.get(line.code)
+        if doc is not None:
+            line = replace(
+                line,
+                expected_units=doc.expected_units,
+                minutes=doc.minutes,
+                assistant_minutes=doc.assistant_minutes,
+                rendering_npi=line.rendering_npi or doc.rendering_npi,
+            )
+        lines.append(line)
+    return replace(made, lines=tuple(lines))

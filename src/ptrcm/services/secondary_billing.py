@@ -3,8 +3,9 @@ with COB loops (2320/2330/2430) to the patient's secondary payer.
 
 The secondary payer comes from the patient's coverage rows (rank ``secondary``, in force
 on the date of service) or, failing that, from the ``secondary`` object of the stored
-visit record. The claim itself is rebuilt from the stored visit (same lines and line
-numbers as the primary claim), so REF*6R keys the primary's line decisions.
+visit record. The claim is not made again: it carries the primary claim's stored lines
+(same codes, modifiers, units, charges and line numbers), so REF*6R keys the primary's
+line decisions, with the secondary payer and member id.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from ptrcm.domain.adjudication import Adjustment, LineAdjudication, PrimaryAdjud
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.visits import SecondaryCoverage, Visit
-from ptrcm.errors import PtrcmError
-from ptrcm.services.claim_building import build_secondary_claim
+from ptrcm.services.claim_building import claim_with_lines, secondary_claim, stored_lines
 from ptrcm.services.claim_output import envelope_settings
 from ptrcm.services.remit_lines import MatchedLine
 from ptrcm.x12 import remit_model as rm
@@ -123,11 +123,9 @@ def secondary_for(
         return None
     if config.payer(visit.secondary.payer_id) is None:
         return f"claim {record.pcn}: secondary payer {visit.secondary.payer_id} not configured"
-    try:
-        built = build_secondary_claim(visit, config, catalog)
-    except PtrcmError as exc:
-        return f"claim {record.pcn}: secondary claim not built ({exc})"
-    built = replace(built, claim_id=record.pcn)
+    lines = stored_lines(record.lines, visit.rendering.npi)
+    primary = claim_with_lines(visit, lines, record.pcn)
+    built = secondary_claim(primary, visit.secondary.payer_id, visit.secondary.member_id)
     member = visit.member_id or ""
     adjudication = primary_adjudication(claim, matched, visit.payer_id, member, paid_date)
     return SecondaryClaim(built, adjudication)

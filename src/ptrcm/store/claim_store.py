@@ -42,6 +42,7 @@ class LineRecord:
     date_of_service: date
     units: int
     charge: Decimal
+    dx_pointers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +261,7 @@ class ClaimRepository(OrgScoped):
                         r.date_of_service,
                         int(r.units),
                         r.charge_amount,
+                        tuple(int(p) for p in (r.dx_pointers or "").split(",") if p),
                     )
                 )
         return {

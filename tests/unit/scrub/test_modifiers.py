@@ -123,10 +123,20 @@ REQUIRE_TELEHEALTH = {"telehealth_modifier_required": True}
 
 
 def test_m007_fires_where_the_payer_requires_gt_or_95_at_pos_02() -> None:
+    # Four modifiers billed: no room for the payer's telehealth modifier on the claim.
     record = base(payer_id="MEDICAID", place_of_service="02")
+    for s in record["services"]:
+        s["modifiers"] = ["GP", "KX", "59", "76"]
     hits = findings("M007", record, params=REQUIRE_TELEHEALTH)
     assert [h.code for h in hits] == ["97110", "97140"]
     assert hits[0].fix is not None and hits[0].fix.value == "GT"
+
+
+def test_m007_does_not_fire_on_lines_given_the_payers_first_telehealth_modifier() -> None:
+    # The claim's lines carry Medicaid's first listed telehealth modifier (GT), and the
+    # scrubber checks those lines.
+    record = base(payer_id="MEDICAID", place_of_service="02")
+    assert findings("M007", record, params=REQUIRE_TELEHEALTH) == []
 
 
 def test_m007_does_not_fire_when_the_payer_does_not_require_it() -> None:
