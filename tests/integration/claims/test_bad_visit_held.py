@@ -1,0 +1,90 @@
+"""One bad visit is held with a finding; the organization's other visits still bill."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ptrcm.analytics.filters import Scope
+from ptrcm.analytics.queues import queue_rows
+from ptrcm.bootstrap import build_context
+from ptrcm.services import claims as lifecycle
+from ptrcm.services.importing import import_visits
+from ptrcm.store.claims_lifecycle import claims_unit_of_work
+from ptrcm.store.repository import Store
+
+
+def _visit(visit_id: str, **changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "visit_id": visit_id,
+        "patient_id": f"P-{visit_id}",
+        "date_of_service": "2026-03-02",
+        "payer_id": "COMMERCIAL",
+        "member_id": "M0001X",
+        "place_of_service": "11",
+        "discipline": "PT",
+        "rendering": {"npi": "1234567893", "credential": "PT", "name": "Ana Ruiz"},
+        "diagnoses": ["M54.16"],
+        "patient": {
+            "first_name": "Test",
+            "last_name": "Patient",
+            "birth_date": "1960-05-01",
+            "sex": "F",
+        },
+        "services": [{"code": "97110", "minutes": 30}],
+        "plan_of_care": {
+            "start": "2026-02-10",
+            "certified_on": "2026-02-12",
+            "through": "2026-05-10",
+        },
+    }
+    return record | changes
+
+
+BAD = {
+    # 200 million units at $55: more than a stored claim can carry (NUMERIC(12,2))
+    "absurd units": {"services": [{"code": "97110", "minutes": 30, "units": 200_000_000}]},
+    "no rendering NPI": {"rendering": {"credential": "PT", "name": "Ana Ruiz"}},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_one_bad_visit_is_held_with_its_reason_and_the_rest_bill(
+    store: Store, tmp_path: Path, case: str
+) -> None:
+    ctx = build_context()
+    visits = tmp_path / "visits.jsonl"
+    rows = [_visit("V-1"), _visit("V-BAD", **BAD[case]), _visit("V-3")]
+    visits.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    org = store.ensure_organization("default")
+
+    def uow():  # type: ignore[no-untyped-def]
+        return claims_unit_of_work(store, org, "tester")
+
+    import_visits(uow, visits)
+    built = lifecycle.build_claims(uow, ctx.config, ctx.catalog)  # type: ignore[arg-type]
+    assert sorted(built.built) == ["V-1", "V-3"]
+    assert built.held == ["V-BAD"]
+    assert [v for v, _ in built.not_billable] == ["V-BAD"]
+    with store.engine.connect() as conn:
+        (row,) = queue_rows(Scope(conn, org), "scrub-errors")
+    assert row.pcn == "V-BAD" and row.code == "C005"
+    wanted = "units" if case == "absurd units" else "NPI"
+    assert wanted in row.reason and "Test" not in row.reason  # the reason, no patient name
+    # scrubbing again keeps it held (its lines were never stored) and the others go ready
+    result = lifecycle.scrub_claims(uow, _scrubber(ctx), ctx.config, ctx.catalog)  # type: ignore[arg-type]
+    assert result.held == ["V-BAD"] and result.ready == ["V-1", "V-3"], result.errors_by_rule
+    batches = lifecycle.submit_claims(uow, ctx.config, ctx.catalog, tmp_path / "out")  # type: ignore[arg-type]
+    assert [b.claims for b in batches] == [("V-1", "V-3")]
+
+
+def _scrubber(ctx: Any) -> Any:
+    from datetime import date
+
+    from ptrcm.rules.icd10 import Icd10Codes
+    from ptrcm.services.scrubbing import Scrubber
+
+    return Scrubber(ctx.config, ctx.catalog, Icd10Codes(), date(2026, 3, 3))
