@@ -23,7 +23,7 @@ from ptrcm.domain.units import UnitMethod
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError
 from ptrcm.rules.engine import Pack
-from ptrcm.rules.packs import PackBook, PackSeries, builtin_packs
+from ptrcm.rules.packs import PackBook, PackSeries
 
 
 def policy_from_params(payer_id: str, payer_class: str, label: str,
@@ -110,10 +110,3 @@ class PolicyBook:
         secondary = visit.secondary.payer_id if visit.secondary is not None else None
         return self.policy(visit.payer_id, visit.date_of_service, secondary)
 
-
-def pack_policy(pack_name: str, day: date, payer_class: str) -> PayerPolicy:
-    """A built-in pack's own policy on ``day``, without any practice's overrides: what a
-    payer publishes (the payer simulator adjudicates by it)."""
-    version = builtin_packs()[pack_name].for_date(day)
-    method = UnitMethod(version.param("unit_method", UnitMethod.AMA.value))
-    return policy_from_params(pack_name, payer_class, version.label, version.params, method)

@@ -25,7 +25,7 @@ from ptrcm.domain.deadlines import WorkItem, appeal_deadline, appeal_rules_for, 
 from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.money import Money
 from ptrcm.errors import InputError
-from ptrcm.services.claim_building import build_claim
+from ptrcm.services.claim_building import stored_claim
 from ptrcm.services.secondary_billing import stored_visit
 from ptrcm.store.claim_facts import refresh_claim_facts
 
@@ -131,7 +131,7 @@ def appeal_letter(
         clinic = config.clinic
         address = (clinic.address.line1, f"{clinic.address.city}, {clinic.address.state}")
         sender = LetterSender(clinic.name, clinic.npi, address)
-        claim = build_claim(visit, config, catalog)
+        claim = stored_claim(visit, record.pcn, record.lines)
         letter = render_appeal_letter(claim, notice, deadline, sender, as_of)
         work_id = next(
             (i["id"] for i in uow.work.items("denial") if i["claim_id"] == record.id), None

@@ -29,6 +29,8 @@ from ptrcm.domain.money import Money
 from ptrcm.domain.policy import PayerPolicy
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError, RecordProblem
+from ptrcm.rules.catalog import all_rules
+from ptrcm.rules.engine import Finding, Severity
 from ptrcm.rules.policy import PolicyBook
 from ptrcm.services.charging import charges_under
 
@@ -39,6 +41,8 @@ CLAIM_ID_BASE_MAX = 17
 # whole numbers; no therapy MUE comes near four digits) and amounts (NUMERIC(12,2)).
 MAX_LINE_UNITS = 9_999
 MAX_AMOUNT = Decimal("9999999999.99")
+# The finding a claim an 837 cannot carry is held with (rules/claim_data.py).
+REQUIRED_DATA_RULE = "C005"
 _UNSAFE = re.compile(r"[^A-Z0-9-]")
 
 
@@ -120,6 +124,11 @@ def stored_lines(lines: Iterable[StoredLine], rendering_npi: str | None) -> tupl
     )
 
 
+def stored_claim(visit: Visit, claim_id: str, lines: Iterable[StoredLine]) -> Claim:
+    """A stored claim as billed: its stored lines, the header from its visit."""
+    return claim_with_lines(visit, stored_lines(lines, visit.rendering.npi), claim_id)
+
+
 def make_claim(
     visit: Visit, policy: PayerPolicy, charge_for: Callable[[str], Money], catalog: Catalog
 ) -> Claim:
@@ -192,3 +201,31 @@ def claim_problems(claim: Claim, source: str) -> list[RecordProblem]:
     if claim.total_charge.amount > MAX_AMOUNT:
         bad("services", f"the claim's charges exceed {MAX_AMOUNT} (check units and charges)")
     return found
+
+
+def held_copy(claim: Claim, problems: Sequence[RecordProblem]) -> Claim:
+    """The held copy of a claim: without lines when a line cannot be stored as billed."""
+    if any(p.field in ("services", "services.units") for p in problems):
+        return replace(claim, lines=())
+    return claim
+
+
+def held_findings(claim: Claim, problems: Sequence[RecordProblem]) -> list[Finding]:
+    """C005 findings for what an 837 needs that the claim lacks (ids only, no PHI)."""
+    visit = claim.visit_ids[0] if claim.visit_ids else claim.claim_id
+    prefix = f"visit {visit}: "
+    rule = next(r for r in all_rules() if r.id == REQUIRED_DATA_RULE)
+    return [
+        Finding(
+            visit,
+            None,
+            None,
+            rule.id,
+            Severity.ERROR,
+            p.message.removeprefix(prefix),
+            None,
+            rule.source,
+            "",
+        )
+        for p in problems
+    ]

@@ -37,16 +37,18 @@ from ptrcm.domain.codes import Catalog
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, Transition, apply_event
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError, PtrcmError, RecordProblem
-from ptrcm.rules.catalog import all_rules
 from ptrcm.rules.engine import Finding, Severity
 from ptrcm.rules.fixes import fix_visits
 from ptrcm.rules.policy import PolicyBook
 from ptrcm.services.claim_building import (
+    REQUIRED_DATA_RULE,
     claim_id_for,
     claim_problems,
     claim_with_lines,
+    held_copy,
+    held_findings,
     make_claim,
-    stored_lines,
+    stored_claim,
 )
 from ptrcm.services.claim_output import envelope_settings
 from ptrcm.services.ports import SourcedVisit
@@ -57,8 +59,6 @@ from ptrcm.x12.write837p import Billing, write_837p
 
 UnitOfWorkFactory = Callable[[], ClaimsUnitOfWork]
 FIX_SOURCE = "ptrcm claims scrub --fix"
-# The finding a claim an 837 cannot carry is held with (rules/claim_data.py).
-REQUIRED_DATA_RULE = "C005"
 
 
 @dataclass(slots=True)
@@ -151,7 +151,7 @@ def build_claims(
                 continue
             problems = claim_problems(claim, "store:visits")
             if problems:
-                held.append((_storable(claim, problems), problems))
+                held.append((held_copy(claim, problems), problems))
                 continue
             built.append(claim)
         ids = uow.claims.add_claims(built, state=ClaimState.BUILT.value)
@@ -163,34 +163,6 @@ def build_claims(
     result.held = list(held_ids)
     result.not_billable = [(c.visit_ids[0], p[0].message) for c, p in held]
     return result
-
-
-def _storable(claim: Claim, problems: Sequence[RecordProblem]) -> Claim:
-    """The held copy of a claim: without lines when a line cannot be stored as billed."""
-    if any(p.field in ("services", "services.units") for p in problems):
-        return replace(claim, lines=())
-    return claim
-
-
-def _build_findings(claim: Claim, problems: Sequence[RecordProblem]) -> list[Finding]:
-    """C005 findings for what an 837 needs that the claim lacks (ids only, no PHI)."""
-    visit = claim.visit_ids[0] if claim.visit_ids else claim.claim_id
-    prefix = f"visit {visit}: "
-    rule = next(r for r in all_rules() if r.id == REQUIRED_DATA_RULE)
-    return [
-        Finding(
-            visit,
-            None,
-            None,
-            rule.id,
-            Severity.ERROR,
-            p.message.removeprefix(prefix),
-            None,
-            rule.source,
-            "",
-        )
-        for p in problems
-    ]
 
 
 def _hold(
@@ -209,7 +181,7 @@ def _hold(
         reason = "not billable as built: " + "; ".join(p.field or "" for p in problems)
         steps.append(_step(uow, head, ClaimState.BUILT, ClaimEvent.SCRUB, reason))
         steps.append(_step(uow, head, ClaimState.SCRUBBED, ClaimEvent.ERRORS))
-        runs.append((head.id, 1, _build_findings(claim, problems)))
+        runs.append((head.id, 1, held_findings(claim, problems)))
     uow.lifecycle.record_transitions(steps)
     uow.lifecycle.add_scrub_runs(runs)
     return ids
@@ -231,8 +203,7 @@ def _stored_claims(uow: ClaimsUnitOfWork, heads: Sequence[ClaimHead],
         visit = visits.get(head.visit_ids[0]) if head.visit_ids else None
         record = records.get(head.pcn)
         if visit is not None and record is not None:
-            lines = stored_lines(record.lines, visit.rendering.npi)
-            out[visit.visit_id] = claim_with_lines(visit, lines, head.pcn)
+            out[visit.visit_id] = stored_claim(visit, head.pcn, record.lines)
     return out
 
 
@@ -253,7 +224,7 @@ def _scrub(
             found[f.visit_id].append(f)
     for visit_id, claim in claims.items():
         if not any(f.rule == REQUIRED_DATA_RULE for f in found[visit_id]):
-            found[visit_id].extend(_build_findings(claim, claim_problems(claim, "claims")))
+            found[visit_id].extend(held_findings(claim, claim_problems(claim, "claims")))
     return found, report.charges
 
 

@@ -251,7 +251,7 @@ class _Run:
     def _appeals(self, sims: dict[str, PayerSimulator], remits: list[tuple[date, Path]]) -> None:
         """Letters for this week's appealable denials; won appeals are paid by a later 835."""
         from ptrcm.services.appeals import appeal_letter, appeal_queue, record_outcome
-        from ptrcm.services.claim_building import build_claim
+        from ptrcm.services.claim_building import stored_claim
 
         s, today = self.summary, self.clock.day
         won: dict[str, list[Any]] = {}
@@ -270,7 +270,7 @@ class _Run:
             if sim is None or not visit or not sim.appeal_won(row.claim):
                 record_outcome(self.uow, row.claim, "lost", Decimal("0.00"), today)
                 continue
-            claim = build_claim(next(iter(visit.values())), self.config, self.catalog)
+            claim = stored_claim(next(iter(visit.values())), record.pcn, record.lines)
             number = str(payments[-1].get("payer_claim_number") or "") if payments else ""
             won.setdefault(record.payer_external_id, []).append((claim, number))
             record_outcome(self.uow, row.claim, "won", Decimal("0.00"), today)

@@ -21,7 +21,7 @@ from ptrcm.domain.adjudication import Adjustment, LineAdjudication, PrimaryAdjud
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.visits import SecondaryCoverage, Visit
-from ptrcm.services.claim_building import claim_with_lines, secondary_claim, stored_lines
+from ptrcm.services.claim_building import secondary_claim, stored_claim
 from ptrcm.services.claim_output import envelope_settings
 from ptrcm.services.remit_lines import MatchedLine
 from ptrcm.x12 import remit_model as rm
@@ -123,8 +123,7 @@ def secondary_for(
         return None
     if config.payer(visit.secondary.payer_id) is None:
         return f"claim {record.pcn}: secondary payer {visit.secondary.payer_id} not configured"
-    lines = stored_lines(record.lines, visit.rendering.npi)
-    primary = claim_with_lines(visit, lines, record.pcn)
+    primary = stored_claim(visit, record.pcn, record.lines)
     built = secondary_claim(primary, visit.secondary.payer_id, visit.secondary.member_id)
     member = visit.member_id or ""
     adjudication = primary_adjudication(claim, matched, visit.payer_id, member, paid_date)
