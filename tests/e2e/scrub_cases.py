@@ -78,7 +78,9 @@ CASES: dict[str, Case] = {
     "M005": ([base(kx_ytd_allowed="2470.00")], [base(kx_ytd_allowed="1000.00")], None),
     "M006": ([_with(base(), "97110", modifiers=["GP", "KX"])],
              [_with(base(kx_ytd_allowed="2000.00"), "97110", modifiers=["GP", "KX"])], None),
-    "M007": ([base(payer_id="MEDICAID", place_of_service="02")],
+    # Four modifiers billed leave no room for the telehealth modifier the claim would get.
+    "M007": ([_pair({"code": "97110", "minutes": 30, "modifiers": ["GP", "KX", "59", "76"]},
+                    payer_id="MEDICAID", place_of_service="02")],
              [base(payer_id="MEDICAID", place_of_service="11")], TELEHEALTH),
     "N001": ([_pair({"code": "97140", "minutes": 15}, {"code": "97530", "minutes": 15})],
              [_pair({"code": "97140", "minutes": 15},
