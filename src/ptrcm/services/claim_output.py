@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from ptrcm.config import Config
 from ptrcm.domain.claims import Claim
@@ -57,6 +58,34 @@ def envelope_settings(config: Config, claims: Sequence[Claim]) -> EnvelopeSettin
         contact_phone=str(x12.get("contact_phone", DEFAULT_CONTACT_PHONE)),
         usage=usage,
     )
+
+
+class Counters(Protocol):
+    """The organization's control-number counters in the store."""
+
+    def next(self, name: str) -> int: ...
+
+
+class RecordedControlNumbers:
+    """Control numbers from the store's counters, remembering the ones one file took
+    (its batch row records them, so 999s can be matched back)."""
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+        self.isa = self.gs = 0
+        self.st: list[int] = []
+
+    def next_interchange(self) -> int:
+        self.isa = self.counters.next("ISA")
+        return self.isa
+
+    def next_group(self) -> int:
+        self.gs = self.counters.next("GS")
+        return self.gs
+
+    def next_transaction(self) -> int:
+        self.st.append(self.counters.next("ST"))
+        return self.st[-1]
 
 
 def default_controls(now: datetime) -> ControlNumbers:

@@ -5,7 +5,8 @@
   self-pay visits are not billed to a payer. A visit an 837 cannot carry (unknown payer,
   no diagnosis, no member id, absurd units...) does not stop the others: its claim is
   stored ``held`` with a C005 finding saying why (the scrub-errors queue shows it), with
-  no line when its lines cannot be stored.
+  no line when its lines cannot be stored (made at a later scrub once its visit is
+  corrected; such a claim cannot be released).
 * ``scrub_claims`` runs the scrubber on built and held claims — on their stored lines,
   with the visits' documentation and the patients' stored history: ``scrubbed`` then
   ``ready`` (no error) or ``held``. With ``fix`` the safe fixes are applied to a held
@@ -50,7 +51,7 @@ from ptrcm.services.claim_building import (
     make_claim,
     stored_claim,
 )
-from ptrcm.services.claim_output import envelope_settings
+from ptrcm.services.claim_output import RecordedControlNumbers, envelope_settings
 from ptrcm.services.ports import SourcedVisit
 from ptrcm.services.scrubbing import Scrubber
 from ptrcm.store.claim_facts import refresh_claim_facts
@@ -87,27 +88,6 @@ class Batch:
     claims: tuple[str, ...]
     total: Decimal
     isa: int
-
-
-class _Recording:
-    """Store control numbers, remembering the ones this file took."""
-
-    def __init__(self, uow: ClaimsUnitOfWork) -> None:
-        self.uow = uow
-        self.isa = self.gs = 0
-        self.st: list[int] = []
-
-    def next_interchange(self) -> int:
-        self.isa = self.uow.control_numbers.next("ISA")
-        return self.isa
-
-    def next_group(self) -> int:
-        self.gs = self.uow.control_numbers.next("GS")
-        return self.gs
-
-    def next_transaction(self) -> int:
-        self.st.append(self.uow.control_numbers.next("ST"))
-        return self.st[-1]
 
 
 def _step(uow: ClaimsUnitOfWork, head: ClaimHead, state: ClaimState, event: ClaimEvent,
@@ -228,6 +208,23 @@ def _scrub(
     return found, report.charges
 
 
+def _make_lineless(
+    uow: ClaimsUnitOfWork, scrubber: Scrubber, config: Config, catalog: Catalog,
+    by_visit: Mapping[str, ClaimHead], visits: Mapping[str, Visit], stored: dict[str, Claim],
+) -> None:  # fmt: skip
+    """A claim held at build without lines is made now if its visit (corrected since)
+    can be billed: its lines are stored and it is scrubbed like the others."""
+    for visit_id, claim in list(stored.items()):
+        if claim.lines:
+            continue
+        visit = visits[visit_id]
+        made = make_claim(visit, scrubber.policies.policy_for(visit), config.charge_for, catalog)
+        if made.lines and not claim_problems(made, "store:visits"):
+            head = by_visit[visit_id]
+            uow.lifecycle.replace_lines(head.id, head.version_id, made)
+            stored[visit_id] = replace(made, claim_id=head.pcn)
+
+
 def _has_error(found: Sequence[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in found)
 
@@ -249,6 +246,7 @@ def scrub_claims(
         visits = uow.lifecycle.visits_by_id(by_visit)
         targets = [v for v in visits.values() if config.payer(v.payer_id) is not None]
         stored = _stored_claims(uow, [by_visit[v.visit_id] for v in targets], visits)
+        _make_lineless(uow, scrubber, config, catalog, by_visit, visits, stored)
         found, charges = _scrub(scrubber, _history(uow, config, targets), stored, fix)
         steps: list[tuple[int, int | None, Transition]] = []
         runs: list[tuple[int, int, Sequence[Finding]]] = []
@@ -329,6 +327,11 @@ def release_claim(unit_of_work: UnitOfWorkFactory, pcn: str, reason: str) -> Non
         heads = [h for h in uow.lifecycle.claims_in([ClaimState.HELD.value]) if h.pcn == pcn]
         if not heads:
             raise InputError.one("claims", None, "pcn", f"no held claim {pcn!r}")
+        if not uow.claims.by_ids([heads[0].id])[pcn].lines:
+            raise InputError.one(
+                "claims", None, "pcn",
+                f"claim {pcn} has no line to bill; correct its visit and scrub again",
+            )  # fmt: skip
         step = _step(uow, heads[0], ClaimState.HELD, ClaimEvent.RELEASE, reason.strip())
         uow.lifecycle.record_transitions([step])
         refresh_claim_facts(uow.connection, uow.org_id, [heads[0].id])
@@ -378,7 +381,7 @@ def _write_batch(
     stored = _stored_claims(uow, heads, visits)
     built = [stored[h.visit_ids[0]] for h in heads]
     now = uow.clock()
-    controls = _Recording(uow)
+    controls = RecordedControlNumbers(uow.control_numbers)
     text = write_837p(built, Billing(config.clinic, config.payers),
                       envelope_settings(config, built), controls, now)  # fmt: skip
     name = f"{heads[0].payer}-{controls.isa:09d}.837"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from ptrcm.analytics.filters import Scope
 from ptrcm.analytics.queues import queue_rows
 from ptrcm.bootstrap import build_context
+from ptrcm.errors import InputError
 from ptrcm.services import claims as lifecycle
 from ptrcm.services.importing import import_visits
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
@@ -88,3 +90,27 @@ def _scrubber(ctx: Any) -> Any:
     from ptrcm.services.scrubbing import Scrubber
 
     return Scrubber(ctx.config, ctx.catalog, Icd10Codes(), date(2026, 3, 3))
+
+
+def test_a_held_visit_without_lines_bills_once_corrected(store: Store, tmp_path: Path) -> None:
+    ctx = build_context()
+    visits = tmp_path / "visits.jsonl"
+    bad = _visit("V-BAD", **BAD["absurd units"])
+    visits.write_text(json.dumps(_visit("V-1")) + "\n" + json.dumps(bad) + "\n", "utf-8")
+    org = store.ensure_organization("default")
+
+    def uow():  # type: ignore[no-untyped-def]
+        return claims_unit_of_work(store, org, "tester")
+
+    import_visits(uow, visits)
+    lifecycle.build_claims(uow, ctx.config, ctx.catalog)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="no line to bill"):
+        lifecycle.release_claim(uow, "V-BAD", "bill it anyway")  # type: ignore[arg-type]
+    corrected = tmp_path / "corrected.jsonl"
+    corrected.write_text(json.dumps(_visit("V-BAD")) + "\n", "utf-8")
+    import_visits(uow, corrected)
+    result = lifecycle.scrub_claims(uow, _scrubber(ctx), ctx.config, ctx.catalog)  # type: ignore[arg-type]
+    assert result.ready == ["V-1", "V-BAD"] and result.held == []
+    batches = lifecycle.submit_claims(uow, ctx.config, ctx.catalog, tmp_path / "out")  # type: ignore[arg-type]
+    assert [b.claims for b in batches] == [("V-1", "V-BAD")]
+    assert [b.total for b in batches] == [Decimal("220.00")]  # 2 claims x 2 units x $55
