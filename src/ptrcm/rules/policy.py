@@ -110,3 +110,18 @@ class PolicyBook:
         secondary = visit.secondary.payer_id if visit.secondary is not None else None
         return self.policy(visit.payer_id, visit.date_of_service, secondary)
 
+
+_BOOKS: list[tuple[Config, PolicyBook]] = []
+_BOOKS_KEPT = 4
+
+
+def policy_book(config: Config) -> PolicyBook:
+    """The ``PolicyBook`` of ``config`` (the same object), built once: for callers that
+    resolve one visit at a time. The built-in packs only; a few configs are kept."""
+    for known, book in _BOOKS:
+        if known is config:
+            return book
+    book = PolicyBook(config)
+    _BOOKS.insert(0, (config, book))
+    del _BOOKS[_BOOKS_KEPT:]
+    return book

@@ -18,7 +18,7 @@ from ptrcm.domain.codes import Catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.policy import PayerPolicy
 from ptrcm.domain.visits import Visit
-from ptrcm.rules.policy import PolicyBook
+from ptrcm.rules.policy import policy_book
 
 
 def charges_under(
@@ -38,7 +38,7 @@ def charges_under(
 def charge_visit(visit: Visit, config: Config, catalog: Catalog) -> Charges:
     """One visit's charges under its payer's policy (``InputError`` for an unknown payer).
 
-    For many visits build one ``PolicyBook`` and call ``charges_under``.
+    The config's ``PolicyBook`` is built once (``rules.policy.policy_book``).
     """
-    policy = PolicyBook(config).policy_for(visit)
+    policy = policy_book(config).policy_for(visit)
     return charges_under(visit, policy, config.charge_for, catalog)

@@ -31,7 +31,7 @@ from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.rules.catalog import all_rules
 from ptrcm.rules.engine import Finding, Severity
-from ptrcm.rules.policy import PolicyBook
+from ptrcm.rules.policy import PolicyBook, policy_book
 from ptrcm.services.charging import charges_under
 
 CLAIM_ID_MAX = 20
@@ -139,8 +139,8 @@ def make_claim(
 
 def build_claim(visit: Visit, config: Config, catalog: Catalog) -> Claim:
     """One visit's claim under its payer's policy (raises ``InputError`` for an unknown
-    payer). For many visits build one ``PolicyBook`` and call ``make_claim``."""
-    return make_claim(visit, PolicyBook(config).policy_for(visit), config.charge_for, catalog)
+    payer), under the config's ``PolicyBook`` (built once per config)."""
+    return make_claim(visit, policy_book(config).policy_for(visit), config.charge_for, catalog)
 
 
 def secondary_claim(primary: Claim, payer_id: str, member_id: str | None) -> Claim:
