@@ -11,7 +11,10 @@ date before the first version gets the first version).
 Every key is checked against ``SCHEMA``: a pack or a payer override that fails it raises
 ``ConfigError`` naming the file and the key, and the run stops. Payer entries of
 ``ptrcm.toml`` override any parameter (``PayerConfig.overrides`` plus the named keys
-unit_method, timely_filing_days, visit_limit_per_year and auth_required).
+unit_method, timely_filing_days, visit_limit_per_year and auth_required); the keys that
+shape the payer's 837 (``CLAIM_FORM_KEYS``: type_of_bill, patient_status,
+filing_indicator) are the writers' and are not pack parameters. ``rules.policy`` turns
+the version in force into the ``PayerPolicy`` every step follows.
 """
 
 from __future__ import annotations
