@@ -11,10 +11,8 @@ date before the first version gets the first version).
 Every key is checked against ``SCHEMA``: a pack or a payer override that fails it raises
 ``ConfigError`` naming the file and the key, and the run stops. Payer entries of
 ``ptrcm.toml`` override any parameter (``PayerConfig.overrides`` plus the named keys
-unit_method, timely_filing_days, visit_limit_per_year and auth_required); the keys that
-shape the payer's 837 (``CLAIM_FORM_KEYS``: type_of_bill, patient_status,
-filing_indicator) are the writers' and are not pack parameters. ``rules.policy`` turns
-the version in force into the ``PayerPolicy`` every step follows.
+unit_method, timely_filing_days, visit_limit_per_year and auth_required); the 837 form
+keys (``CLAIM_FORM_KEYS``) are the writers', not pack parameters.
 """
 
 from __future__ import annotations
@@ -176,8 +174,7 @@ SCHEMA: dict[str, Checker] = {
     "filing_warn_days": _int,
 }
 
-# Keys of a payer entry in ``ptrcm.toml`` that set how its 837 is written (x12 writers),
-# not rule-pack parameters: a payer override may carry them, a pack may not.
+# Payer-entry keys that shape its 837 (x12 writers): allowed beside the pack parameters.
 CLAIM_FORM_KEYS = frozenset({"type_of_bill", "patient_status", "filing_indicator"})
 
 _VERSION_KEYS = {

@@ -3,10 +3,9 @@
 * ``build_claims`` turns imported visits that no claim names yet into claims (state
   ``built``), each made once by ``make_claim`` under its payer's ``PayerPolicy``;
   self-pay visits are not billed to a payer. A visit an 837 cannot carry (unknown payer,
-  no diagnosis, no member id, absurd units...) does not stop the others: its claim is
-  stored ``held`` with a C005 finding saying why (the scrub-errors queue shows it), with
-  no line when its lines cannot be stored (made at a later scrub once its visit is
-  corrected; such a claim cannot be released).
+  missing data, absurd units) does not stop the others: its claim is stored ``held`` with
+  a C005 finding (the scrub-errors queue shows why), without lines when they cannot be
+  stored (made at a later scrub once the visit is corrected; never released lineless).
 * ``scrub_claims`` runs the scrubber on built and held claims — on their stored lines,
   with the visits' documentation and the patients' stored history: ``scrubbed`` then
   ``ready`` (no error) or ``held``. With ``fix`` the safe fixes are applied to a held
