@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ptrcm.config import Config
-from ptrcm.domain.claims import ClaimLine
 from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
 from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.fees import FeeSchedule, parse_fee_schedule
 from ptrcm.domain.money import Money
 from ptrcm.errors import InputError
+from ptrcm.services.claim_building import stored_lines
 from ptrcm.services.remit_lines import MatchedLine
 from ptrcm.store.posting_repo import WorkItem
 from ptrcm.x12.remit_model import ServicePayment
@@ -144,19 +144,7 @@ def check_claim(
     if key not in cache:
         cache[key] = contract_for(uow, record, config)
     contract, name, version, schedule_id = cache[key]
-    ours = [
-        ClaimLine(
-            o.line_number,
-            o.date_of_service,
-            o.code,
-            o.modifiers,
-            o.units,
-            o.units,
-            Money(o.charge),
-            (),
-        )
-        for o in record.lines
-    ]
+    ours = stored_lines(record.lines, None)  # what was billed, as stored
     expected = {e.line_number: e for e in expected_allowed(ours, contract)}
     rows = []
     for item, line_payment_id in zip(matched, line_payment_ids, strict=True):
