@@ -8,7 +8,7 @@ gives the same numbers. The front desk answers an empty work list and knows no p
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -32,6 +32,7 @@ from ptrcm.web.ports import (
     Productivity,
     QueueItem,
     QueueName,
+    QueueTotals,
     RatePoint,
     TimelineEvent,
     TimelineKind,
@@ -184,7 +185,24 @@ class SampleData:
         return [DaysInArPoint(m, D("38.5") - D(i) * D("0.6")) for i, m in enumerate(months)]
 
     # Work queues and claims
-    def queue(self, name: QueueName) -> Sequence[QueueItem]:
+    def queue(
+        self, name: QueueName, offset: int = 0, limit: int | None = None
+    ) -> Sequence[QueueItem]:
+        items = self._queue(name)
+        if name is QueueName.denials:
+            items.sort(key=lambda i: (-i.amount, i.deadline or date.max))
+        else:
+            items.sort(key=lambda i: -i.age_days)
+        return items[offset:] if limit is None else items[offset : offset + limit]
+
+    def queue_totals(self, name: QueueName) -> QueueTotals:
+        items = self._queue(name)
+        return QueueTotals(len(items), sum((i.amount for i in items), D("0.00")))
+
+    def queue_stream(self, name: QueueName) -> Iterator[QueueItem]:
+        return iter(self.queue(name))
+
+    def _queue(self, name: QueueName) -> list[QueueItem]:
         items = []
         for n, (code, reason, payer, amount, age, deadline_days) in enumerate(QUEUES[name]):
             claim = None if name is QueueName.unmatched_remittances else f"C-{1000 + 17 * n}"
@@ -303,6 +321,9 @@ class SampleData:
             lost = VISIT_VALUE * (no_shows + late)
             rows.append(Leakage(LOCATIONS[i % 3], t[0], scheduled, no_shows, late, lost))
         return rows
+
+    def revenue_lost(self, period: Period) -> Decimal:
+        return sum((r.revenue_lost for r in self.leakage(period)), D("0.00"))
 
     def locations(self) -> Sequence[str]:
         return LOCATIONS

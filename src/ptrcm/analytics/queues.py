@@ -7,7 +7,9 @@
 * unmatched remittances: open work items of kind ``exception`` — 835 claims, 999 groups
   and 277CA claims that matched none of our claims or batches.
 
-Denials come largest first, then nearest deadline; every other queue oldest first.
+Denials come largest first, then nearest deadline (none last); every other queue oldest
+first. ``queue_rows`` reads one page of that order (or all of it); ``queue_totals`` counts
+the whole queue and its dollars.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from ptrcm.analytics.filters import Scope
+from ptrcm.analytics.sql import cents, money_sum
 from ptrcm.store.tables import claims, payers, scrub_findings, scrub_runs, work_items
 
 WORK_KINDS = {
@@ -44,10 +48,22 @@ class QueueRow:
     since: datetime
 
 
-def _work_items(scope: Scope, kind: str, limit: int) -> list[QueueRow]:
+def _page(query: Select[Any], offset: int, limit: int | None) -> Select[Any]:
+    query = query.offset(offset) if offset else query
+    return query if limit is None else query.limit(limit)
+
+
+def _work_conds(scope: Scope, kind: str) -> list[ColumnElement[bool]]:
+    w = work_items
+    return [w.c.org_id == scope.org_id, w.c.kind == kind, w.c.state.in_(OPEN)]
+
+
+def _work_items(scope: Scope, kind: str, offset: int, limit: int | None) -> list[QueueRow]:
     w = work_items
     order = (
-        (w.c.amount.desc(), w.c.due_date, w.c.id) if kind == "denial" else (w.c.created_at, w.c.id)
+        (w.c.amount.desc().nulls_last(), w.c.due_date.asc().nulls_last(), w.c.id)
+        if kind == "denial"
+        else (w.c.created_at, w.c.id)
     )
     query = (
         select(
@@ -59,20 +75,21 @@ def _work_items(scope: Scope, kind: str, limit: int) -> list[QueueRow]:
                 payers, payers.c.id == claims.c.payer_id
             )
         )
-        .where(w.c.org_id == scope.org_id, w.c.kind == kind, w.c.state.in_(OPEN))
+        .where(*_work_conds(scope, kind))
         .order_by(*order)
-        .limit(limit)
     )  # fmt: skip
     return [
         QueueRow(
             f"W-{i}", pcn, payer, dos, carc or "", reason or "", amount or Decimal("0.00"),
             due, created,
         )
-        for i, carc, reason, amount, due, created, pcn, dos, payer in scope.rows(query)
+        for i, carc, reason, amount, due, created, pcn, dos, payer in scope.rows(
+            _page(query, offset, limit)
+        )
     ]  # fmt: skip
 
 
-def _held_claims(scope: Scope, limit: int) -> list[QueueRow]:
+def _held_claims(scope: Scope, offset: int, limit: int | None) -> list[QueueRow]:
     last_run = (
         select(scrub_runs.c.claim_id, func.max(scrub_runs.c.id).label("run_id"))
         .where(scrub_runs.c.org_id == scope.org_id, scrub_runs.c.claim_id.is_not(None))
@@ -91,9 +108,8 @@ def _held_claims(scope: Scope, limit: int) -> list[QueueRow]:
         )
         .where(claims.c.org_id == scope.org_id, claims.c.state == "held")
         .order_by(scrub_runs.c.scrubbed_at, claims.c.id)
-        .limit(limit)
     )  # fmt: skip
-    heads = scope.rows(query)
+    heads = scope.rows(_page(query, offset, limit))
     found: dict[int, list[tuple[str, str]]] = {}
     if heads:
         errors = select(
@@ -119,9 +135,38 @@ def _held_claims(scope: Scope, limit: int) -> list[QueueRow]:
     return rows
 
 
-def queue_rows(scope: Scope, queue: str, limit: int = 200) -> list[QueueRow]:
+def queue_rows(
+    scope: Scope, queue: str, offset: int = 0, limit: int | None = None
+) -> list[QueueRow]:
     """The open items of one queue (``scrub-errors``, ``rejections``, ``denials``,
-    ``underpayments`` or ``unmatched-remittances``), at most ``limit``."""
+    ``underpayments`` or ``unmatched-remittances``) in working order: ``limit`` of them
+    from ``offset``, or all of them when ``limit`` is None."""
     if queue == "scrub-errors":
-        return _held_claims(scope, limit)
-    return _work_items(scope, WORK_KINDS[queue], limit)
+        return _held_claims(scope, offset, limit)
+    return _work_items(scope, WORK_KINDS[queue], offset, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueTotals:
+    items: int
+    amount: Decimal
+
+
+def queue_totals(scope: Scope, queue: str) -> QueueTotals:
+    """How many items the whole queue holds and their dollars (charges for held claims)."""
+    if queue == "scrub-errors":
+        has_run = (
+            select(scrub_runs.c.id)
+            .where(scrub_runs.c.org_id == scope.org_id, scrub_runs.c.claim_id == claims.c.id)
+            .exists()
+        )
+        query = select(func.count(), money_sum(claims.c.total_charge)).where(
+            claims.c.org_id == scope.org_id, claims.c.state == "held", has_run
+        )
+    else:
+        w = work_items
+        query = select(func.count(), money_sum(w.c.amount)).where(
+            *_work_conds(scope, WORK_KINDS[queue])
+        )
+    ((count, amount),) = scope.rows(query)
+    return QueueTotals(int(count), cents(Decimal(amount)))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from ptrcm.web import columns as cols
 from ptrcm.web.deps import PRINTABLE, checked_day, period, today, web_data
+from ptrcm.web.paging import PAGE_SIZE, PageQ, SizeQ, page_count
 from ptrcm.web.ports import (
     AgingRow,
     AttendanceCell,
@@ -25,15 +26,21 @@ from ptrcm.web.ports import (
     PayerRevenue,
     Period,
     Productivity,
-    QueueItem,
     QueueName,
     RatePoint,
     TimelineEvent,
     Underpayment,
     WebData,
 )
-from ptrcm.web.schemas import Health, KpiResponse, Listing, PeriodModel, QueueSummary
-from ptrcm.web.tables import Column, csv_text
+from ptrcm.web.schemas import (
+    Health,
+    KpiResponse,
+    Listing,
+    PeriodModel,
+    QueuePage,
+    QueueSummary,
+)
+from ptrcm.web.tables import Column, csv_lines, csv_text
 
 QUEUE_TITLES = {
     QueueName.scrub_errors: "Scrub errors",
@@ -85,6 +92,15 @@ def csv_response(rows: Sequence[object], columns: Sequence[Column], name: str) -
     )
 
 
+def csv_stream(rows: Iterable[object], columns: Sequence[Column], name: str) -> Response:
+    """A CSV download written as it is read, so a long export is never held in memory."""
+    return StreamingResponse(
+        csv_lines(rows, columns),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
 def listing(
     rows: Sequence[object],
     columns: Sequence[Column],
@@ -102,13 +118,6 @@ def listing(
         "as_of": as_of,
         "rows": list(rows),
     }
-
-
-def ordered_queue(name: QueueName, items: Sequence[QueueItem]) -> list[QueueItem]:
-    """Denials are worked by dollars, then by the nearest deadline; others oldest first."""
-    if name is QueueName.denials:
-        return sorted(items, key=lambda i: (-i.amount, i.deadline or date.max))
-    return sorted(items, key=lambda i: -i.age_days)
 
 
 @router.get("/dashboard/kpis", response_model=KpiResponse, tags=["dashboard"], responses=CSV_DOC)
@@ -180,22 +189,39 @@ def days_in_ar(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
 
 @router.get("/queues", response_model=list[QueueSummary], tags=["work queues"])
 def queues(data: Data) -> list[QueueSummary]:
-    """Every work queue with its item count and dollars."""
+    """Every work queue with its item count and dollars (the whole queue)."""
     summaries = []
     for name, title in QUEUE_TITLES.items():
-        items = data.queues.queue(name)
-        total = sum((i.amount for i in items), Decimal("0.00"))
-        summaries.append(QueueSummary(name=name.value, title=title, items=len(items), amount=total))
+        totals = data.queues.queue_totals(name)
+        summaries.append(
+            QueueSummary(name=name.value, title=title, items=totals.items, amount=totals.amount)
+        )
     return summaries
 
 
-@router.get(
-    "/queues/{name}", response_model=Listing[QueueItem], tags=["work queues"], responses=CSV_DOC
-)
-def queue(data: Data, name: QueueName, fmt: FormatQ = Format.json) -> Any:
-    """One work queue in working order; each item names its claim (when matched)."""
-    rows = ordered_queue(name, data.queues.queue(name))
-    return listing(rows, cols.QUEUE, f"queue-{name.value}", fmt)
+@router.get("/queues/{name}", response_model=QueuePage, tags=["work queues"], responses=CSV_DOC)
+def queue(
+    data: Data,
+    name: QueueName,
+    fmt: FormatQ = Format.json,
+    page: PageQ = 1,
+    size: SizeQ = PAGE_SIZE,
+) -> Any:
+    """One page of a work queue in working order, with the whole queue's item count and
+    dollars; each item names its claim (when matched). ``?format=csv`` exports every item,
+    whatever the page."""
+    if fmt is Format.csv:
+        return csv_stream(data.queues.queue_stream(name), cols.QUEUE, f"queue-{name.value}")
+    totals = data.queues.queue_totals(name)
+    rows = data.queues.queue(name, (page - 1) * size, size)
+    return QueuePage(
+        rows=list(rows),
+        page=page,
+        size=size,
+        pages=page_count(totals.items, size),
+        total_items=totals.items,
+        total_amount=totals.amount,
+    )
 
 
 def _claim_or_404(data: WebData, claim_id: str) -> ClaimDetail:

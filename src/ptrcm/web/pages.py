@@ -13,8 +13,9 @@ from fastapi.templating import Jinja2Templates
 from ptrcm.web import columns as cols
 from ptrcm.web import formatting as f
 from ptrcm.web import views
-from ptrcm.web.api import QUEUE_TITLES, ClaimId, LocationQ, TherapistQ, ordered_queue
+from ptrcm.web.api import QUEUE_TITLES, ClaimId, LocationQ, TherapistQ
 from ptrcm.web.deps import period, web_data, web_settings
+from ptrcm.web.paging import PAGE_SIZE, PageQ, SizeQ, pager
 from ptrcm.web.ports import Period, QueueName, WebData
 from ptrcm.web.tables import Column, TableView, build_table
 
@@ -127,21 +128,29 @@ def dashboard(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
 def queues(request: Request, data: Data) -> HTMLResponse:
     summaries = []
     for name, title in QUEUE_TITLES.items():
-        items = ordered_queue(name, data.queues.queue(name))
-        total = sum((i.amount for i in items), Decimal("0.00"))
-        summaries.append((name.value, title, items[:5], len(items), f.money(total)))
+        first = data.queues.queue(name, 0, 5)
+        totals = data.queues.queue_totals(name)
+        summaries.append((name.value, title, first, f.number(totals.items), f.money(totals.amount)))
     return render(request, "queues.html", "queues", {"title": "Work queues", "queues": summaries})
 
 
 @router.get("/queues/{name}")
-def queue(request: Request, data: Data, name: QueueName) -> HTMLResponse:
-    items = ordered_queue(name, data.queues.queue(name))
+def queue(
+    request: Request, data: Data, name: QueueName, page: PageQ = 1, size: SizeQ = PAGE_SIZE
+) -> HTMLResponse:
+    totals = data.queues.queue_totals(name)
+    items = data.queues.queue(name, (page - 1) * size, size)
     title = QUEUE_TITLES[name]
     view = table(
         request, "queue", title, items, cols.QUEUE,
         f"/api/queues/{name.value}?format=csv", empty="This queue is empty.",
     )  # fmt: skip
-    context = {"title": title, "queue_name": name.value, "table": view}
+    context = {
+        "title": title,
+        "queue_name": name.value,
+        "table": view,
+        "pager": pager(request, page, size, len(items), totals),
+    }
     return render(request, "queue.html", "queues", context)
 
 
@@ -223,7 +232,9 @@ def scheduling(
     leak = sorted(sched.leakage(span), key=lambda r: -r.revenue_lost)
     scheduled = sum(c.scheduled for c in cells)
     missed = sum(c.no_shows + c.late_cancels for c in cells)
-    lost = sum((r.revenue_lost for r in leak), Decimal("0.00"))
+    # The leakage table lists each location and each therapist, so every missed visit is in
+    # it twice; the total comes from the provider, each visit once.
+    lost = sched.revenue_lost(span)
     context = {
         "title": "Scheduling",
         "period": span,
@@ -232,7 +243,7 @@ def scheduling(
         "location": location or "",
         "therapist": therapist or "",
         "heatmap": views.attendance_heatmap(cells),
-        "missed_rate": f.percent(Decimal(missed) / scheduled if scheduled else Decimal(0)),
+        "missed_rate": f.percent(Decimal(missed) / scheduled if scheduled else None),
         "scheduled": f.number(scheduled),
         "lost": f.money(lost),
         "leak": table(

@@ -10,7 +10,7 @@ answers empty rows, never made-up figures.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -50,11 +50,12 @@ class Unit(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class KpiTile:
-    """One headline KPI for a period and the same KPI for the previous period."""
+    """One headline KPI for a period and the same KPI for the previous period; a value is
+    ``None`` when it cannot be computed (a rate whose denominator is zero), never 0."""
 
     key: str
     label: str
-    value: Decimal
+    value: Decimal | None
     previous: Decimal | None
     unit: Unit
     higher_is_better: bool
@@ -215,7 +216,7 @@ class EvalMix:
     moderate: Decimal
     high: Decimal
     reeval: Decimal
-    peer_high: Decimal
+    peer_high: Decimal | None  # None when the therapist has no peers
     outlier: bool
 
 
@@ -223,8 +224,8 @@ class EvalMix:
 class Productivity:
     therapist: str
     visits: int
-    units_per_visit: Decimal
-    minutes_per_unit: Decimal
+    units_per_visit: Decimal | None  # None when there is no denominator
+    minutes_per_unit: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,9 +239,9 @@ class AttendanceCell:
     late_cancels: int
 
     @property
-    def missed_rate(self) -> Decimal:
+    def missed_rate(self) -> Decimal | None:
         if not self.scheduled:
-            return Decimal(0)
+            return None
         return (Decimal(self.no_shows + self.late_cancels) / self.scheduled).quantize(
             Decimal("0.001")
         )
@@ -272,8 +273,26 @@ class DashboardData(Protocol):
     def days_in_ar_trend(self, period: Period) -> Sequence[DaysInArPoint]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class QueueTotals:
+    """How many items a work queue holds and their dollars: all of them, not one page."""
+
+    items: int
+    amount: Decimal
+
+
 class WorkQueueData(Protocol):
-    def queue(self, name: QueueName) -> Sequence[QueueItem]: ...
+    def queue(
+        self, name: QueueName, offset: int = 0, limit: int | None = None
+    ) -> Sequence[QueueItem]:
+        """Items in working order from ``offset``; every item when ``limit`` is None."""
+        ...
+
+    def queue_totals(self, name: QueueName) -> QueueTotals: ...
+
+    def queue_stream(self, name: QueueName) -> Iterator[QueueItem]:
+        """Every item in working order, read a chunk at a time (for exports)."""
+        ...
 
 
 class ClaimData(Protocol):
@@ -298,6 +317,10 @@ class SchedulingData(Protocol):
     ) -> Sequence[AttendanceCell]: ...
 
     def leakage(self, period: Period) -> Sequence[Leakage]: ...
+
+    def revenue_lost(self, period: Period) -> Decimal:
+        """Revenue lost to every missed appointment of the period, each counted once."""
+        ...
 
     def locations(self) -> Sequence[str]: ...
 

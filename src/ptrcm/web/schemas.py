@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from ptrcm.web.ports import KpiTile, Period
+from ptrcm.web.ports import KpiTile, Period, QueueItem
 
 RowT = TypeVar("RowT")
 
@@ -34,6 +34,17 @@ class KpiResponse(BaseModel):
     period: PeriodModel
     previous_period: PeriodModel
     tiles: list[KpiTile]
+
+
+class QueuePage(BaseModel):
+    """One page of a work queue and the size of the whole queue."""
+
+    rows: list[QueueItem]
+    page: int = Field(description="This page, from 1.")
+    size: int = Field(description="Items per page.")
+    pages: int = Field(description="Pages in the whole queue (at least 1).")
+    total_items: int = Field(description="Items in the whole queue, not just this page.")
+    total_amount: Decimal = Field(description="Dollars in the whole queue.")
 
 
 class QueueSummary(BaseModel):

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from ptrcm.analytics.claim_history import ClaimHistory, PaymentRecord, Row, day_of
 from ptrcm.analytics.filters import Scope
-from ptrcm.analytics.queues import queue_rows
+from ptrcm.analytics.queues import QueueRow, queue_rows
 from ptrcm.domain.denials import AdjustmentKind, classify_adjustment, load_reason_codes
 from ptrcm.domain.lifecycle import OPEN_AR
 from ptrcm.web import ports as p
@@ -231,18 +231,21 @@ def _allowed_paid(history: ClaimHistory, line_id: int) -> tuple[Decimal | None, 
     return (None, None) if money is None else (money[1], money[0])
 
 
-def queue_items(scope: Scope, name: p.QueueName, today: date) -> list[p.QueueItem]:
-    return [
-        p.QueueItem(
-            item_id=r.item_id,
-            claim_id=r.pcn,
-            payer_id=r.payer or "",
-            date_of_service=r.first_date_of_service,
-            reason_code=r.code,
-            reason=r.reason,
-            amount=r.amount,
-            deadline=r.due_date,
-            age_days=max(0, (today - r.since.date()).days),
-        )
-        for r in queue_rows(scope, name.value)
-    ]
+def queue_item(row: QueueRow, today: date) -> p.QueueItem:
+    return p.QueueItem(
+        item_id=row.item_id,
+        claim_id=row.pcn,
+        payer_id=row.payer or "",
+        date_of_service=row.first_date_of_service,
+        reason_code=row.code,
+        reason=row.reason,
+        amount=row.amount,
+        deadline=row.due_date,
+        age_days=max(0, (today - row.since.date()).days),
+    )
+
+
+def queue_items(
+    scope: Scope, name: p.QueueName, today: date, offset: int = 0, limit: int | None = None
+) -> list[p.QueueItem]:
+    return [queue_item(r, today) for r in queue_rows(scope, name.value, offset, limit)]

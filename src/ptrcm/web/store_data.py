@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ptrcm.analytics import activity, ar, claims_kpis, revenue, scheduling
+from ptrcm.analytics import activity, ar, claims_kpis, queues, revenue, scheduling
 from ptrcm.analytics.claim_history import claim_history
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import organization_timezone
@@ -20,7 +20,7 @@ from ptrcm.config import load_config
 from ptrcm.store.repository import Store
 from ptrcm.web import ports as p
 from ptrcm.web.deps import WebSettings
-from ptrcm.web.store_claims import claim_detail, queue_items
+from ptrcm.web.store_claims import claim_detail, queue_item, queue_items
 from ptrcm.web.store_front_desk import StoreFrontDesk
 from ptrcm.web.tenant import Organization
 
@@ -38,6 +38,11 @@ def _month_ends(period: p.Period) -> list[date]:
         ends.append(min(nxt - timedelta(days=1), period.end))
         day = nxt
     return ends
+
+
+def _per(amount: int, per: int) -> Decimal | None:
+    """``amount / per`` to one place; ``None`` (shown "—") when ``per`` is zero."""
+    return (Decimal(amount) / per).quantize(Decimal("0.1")) if per else None
 
 
 class StoreData:
@@ -92,7 +97,7 @@ class StoreData:
         with self._scope() as scope:
             now, before = self._tiles(scope, period), self._tiles(scope, period.previous())
         return [
-            p.KpiTile(key, label, now[key] or Decimal(0), before[key], unit, up)
+            p.KpiTile(key, label, now[key], before[key], unit, up)
             for key, label, unit, up in labels
         ]
 
@@ -140,9 +145,27 @@ class StoreData:
         return [p.DaysInArPoint(end.replace(day=1), days) for end, days in points if days]
 
     # work queues and claims
-    def queue(self, name: p.QueueName) -> Sequence[p.QueueItem]:
+    def queue(
+        self, name: p.QueueName, offset: int = 0, limit: int | None = None
+    ) -> Sequence[p.QueueItem]:
         with self._scope() as scope:
-            return queue_items(scope, name, self.today())
+            return queue_items(scope, name, self.today(), offset, limit)
+
+    def queue_totals(self, name: p.QueueName) -> p.QueueTotals:
+        with self._scope() as scope:
+            found = queues.queue_totals(scope, name.value)
+        return p.QueueTotals(found.items, found.amount)
+
+    def queue_stream(self, name: p.QueueName, chunk: int = 500) -> Iterator[p.QueueItem]:
+        """One short read per chunk, so no connection is held while the export is sent."""
+        offset, today = 0, self.today()
+        while True:
+            with self._scope() as scope:
+                rows = queues.queue_rows(scope, name.value, offset, chunk)
+            yield from (queue_item(r, today) for r in rows)
+            if len(rows) < chunk:
+                return
+            offset += chunk
 
     def claim(self, claim_id: str) -> p.ClaimDetail | None:
         with self._scope() as scope:
@@ -183,7 +206,7 @@ class StoreData:
                 r.shares["moderate"] or z,
                 r.shares["high"] or z,
                 r.shares["reeval"] or z,
-                r.peer_high or z,
+                r.peer_high,
                 r.outlier,
             )
             for r in rows
@@ -196,8 +219,8 @@ class StoreData:
             p.Productivity(
                 r.therapist,
                 r.visits,
-                (Decimal(r.units) / r.visits).quantize(Decimal("0.1")) if r.visits else Decimal(0),
-                (Decimal(r.minutes) / r.units).quantize(Decimal("0.1")) if r.units else Decimal(0),
+                _per(r.units, r.visits),
+                _per(r.minutes, r.units),
             )
             for r in rows
         ]
@@ -232,6 +255,9 @@ class StoreData:
             )
             for by, a in rows
         ]
+
+    def revenue_lost(self, period: p.Period) -> Decimal:
+        return self._attendance(period).total.revenue_lost
 
     def locations(self) -> Sequence[str]:
         with self._scope() as scope:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -184,9 +184,20 @@ def _csv_value(value: Any) -> str:
 
 def csv_text(rows: Sequence[object], columns: Sequence[Column]) -> str:
     """CSV with the column keys as the header row, one line per row."""
+    return "".join(csv_lines(rows, columns))
+
+
+def csv_lines(rows: Iterable[object], columns: Sequence[Column]) -> Iterator[str]:
+    """The same CSV a line at a time, reading ``rows`` as it goes (for streamed exports)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.key for c in columns])
+
+    def line(values: Sequence[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
+        return buffer.getvalue()
+
+    yield line([c.key for c in columns])
     for row in rows:
-        writer.writerow([_csv_value(value_of(row, c.key)) for c in columns])
-    return buffer.getvalue()
+        yield line([_csv_value(value_of(row, c.key)) for c in columns])

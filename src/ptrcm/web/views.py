@@ -162,12 +162,13 @@ def eval_mix_chart(rows: Sequence[EvalMix]) -> Markup:
 
 
 def units_per_visit_chart(rows: Sequence[Productivity]) -> Markup:
+    known = [(r.therapist, r.units_per_visit) for r in rows if r.units_per_visit is not None]
     return charts.bar_chart(
         "units-per-visit",
         "Units per visit by therapist",
         "Billed timed units divided by visits.",
-        [r.therapist for r in rows],
-        [r.units_per_visit for r in rows],
+        [name for name, _ in known],
+        [value for _, value in known],
         x_label="Therapist",
         y_label="Units per visit",
     )
@@ -183,7 +184,7 @@ def attendance_heatmap(cells: Sequence[AttendanceCell]) -> Markup:
         row: list[Number | None] = []
         for hour in hours:
             cell = grid.get((day, hour))
-            row.append(None if cell is None or not cell.scheduled else cell.missed_rate)
+            row.append(None if cell is None else cell.missed_rate)
         values.append(row)
     return charts.heatmap(
         "attendance",

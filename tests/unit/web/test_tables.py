@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ptrcm.web.formatting import money, percent, trend
+from ptrcm.web.formatting import format_unit, money, percent, trend
 from ptrcm.web.ports import KpiTile, Period, Unit
 from ptrcm.web.tables import Column, Kind, build_table, csv_text, sort_rows
 
@@ -95,9 +95,27 @@ def test_a_falling_first_pass_rate_is_a_red_down_arrow() -> None:
     assert t is not None and (t.arrow, t.tone) == ("▼", "bad")
 
 
-def test_cash_growth_is_shown_as_a_relative_change() -> None:
-    t = trend(tile("110.00", "100.00", Unit.money, higher_is_better=True))
-    assert t is not None and (t.arrow, t.tone, t.change) == ("▲", "good", "+10.0%")
+def test_cash_growth_is_shown_in_dollars() -> None:
+    t = trend(tile("1350.00", "100.00", Unit.money, higher_is_better=True))
+    assert t is not None and (t.arrow, t.tone, t.change) == ("▲", "good", "+$1,250.00")
+
+
+def test_a_change_from_nothing_is_still_in_the_unit_not_a_raw_number() -> None:
+    cash = trend(tile("12.5", "0", Unit.money, higher_is_better=True))
+    visits = trend(tile("1200", "0", Unit.number, higher_is_better=True))
+    days = trend(tile("30.04", "32.1", Unit.days, higher_is_better=False))
+    assert cash is not None and cash.change == "+$12.50"
+    assert visits is not None and visits.change == "+1,200"
+    assert days is not None and days.change == "-2.1 days"
+
+
+def test_a_kpi_without_a_denominator_reads_as_a_dash_with_no_trend() -> None:
+    empty = KpiTile("k", "K", None, Decimal("0.5"), Unit.percent, True)
+    assert format_unit(None, Unit.percent) == "—"
+    assert format_unit(None, Unit.money) == "—"
+    assert percent(None) == "—"
+    assert trend(empty) is None
+    assert trend(KpiTile("k", "K", Decimal("0.5"), None, Unit.percent, True)) is None
 
 
 def test_no_change_is_a_neutral_flat_arrow() -> None:
