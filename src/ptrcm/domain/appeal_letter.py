@@ -44,6 +44,9 @@ class DenialNotice:
     rarcs: tuple[str, ...] = ()
     payer_claim_number: str | None = None
     line_numbers: tuple[int, ...] = ()  # empty: the whole claim
+    # (RARC, claim line number) for remarks the 835 put on a service line; a code in
+    # ``rarcs`` with no pair here was reported for the whole claim.
+    remark_lines: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +79,10 @@ def render_appeal_letter(
         notice.group, notice.carc, notice.rarcs, line_modifiers=modifiers, codes=codes
     )
     if not found.appealable:
+        remarks = " ".join(dict.fromkeys(found.rarcs))
         raise NotAppealableError(
             f"claim {claim.claim_id}: {notice.group}-{notice.carc} "
-            f"{' '.join(found.rarcs)} is not appealable; correct and resubmit instead".strip()
+            f"{remarks} is not appealable; correct and resubmit instead".strip()
         )
     entry = codes.playbook[found.category]
     days_left = deadline.days_remaining(as_of)
@@ -100,7 +104,7 @@ def render_appeal_letter(
         f"| Dates of service | {_dates(lines)} |",
         f"| Amount in dispute | ${notice.amount} |",
         f"| Denial | {notice.group}-{notice.carc}: {found.description or 'see remittance'} |",
-        f"| Remark codes | {_remarks(found.rarcs, codes)} |",
+        f"| Remark codes | {_remarks(found.rarcs, notice.remark_lines, codes)} |",
         f"| Remittance date | {notice.remit_date.isoformat()} |",
         f"| Request due | {deadline.due.isoformat()} |",
         "",
@@ -167,13 +171,24 @@ def _dates(lines: Sequence[ClaimLine]) -> str:
     return first if first == last else f"{first} to {last}"
 
 
-def _remarks(rarcs: Sequence[str], codes: ReasonCodes) -> str:
+def _remarks(
+    rarcs: Sequence[str], remark_lines: Sequence[tuple[str, int]], codes: ReasonCodes
+) -> str:
+    """Each remark code once, in the order first reported, with the lines it was on: an
+    835 repeats a code on every line it applies to, the letter need not."""
     if not rarcs:
         return "none"
+    on_lines: dict[str, set[int]] = {}
+    for code, number in remark_lines:
+        on_lines.setdefault(code.strip().upper(), set()).add(number)
     texts = []
-    for code in rarcs:
+    for code in dict.fromkeys(rarcs):
         info = codes.rarcs.get(code)
-        texts.append(f"{code}: {info.description}" if info else code)
+        text = f"{code}: {info.description}" if info else code
+        numbers = sorted(on_lines.get(code, ()))
+        if numbers:
+            text += f" ({'line' if len(numbers) == 1 else 'lines'} {', '.join(map(str, numbers))})"
+        texts.append(text)
     return "; ".join(texts)
 
 

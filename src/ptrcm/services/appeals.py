@@ -112,7 +112,13 @@ def appeal_letter(
             )
         )
         remit_date = uow.remits.payment_date(payment["transaction_id"]) or as_of
-        rarcs = tuple(r["rarc"] for r in uow.remits.remarks(payment["id"]))
+        remarks = uow.remits.remarks(payment["id"])
+        rarcs = tuple(dict.fromkeys(r["rarc"] for r in remarks))
+        remark_lines = tuple(
+            (r["rarc"], numbers[lines[r["line_payment_id"]]])
+            for r in remarks
+            if lines.get(r["line_payment_id"]) in numbers
+        )
         payer = config.payer(record.payer_external_id)
         rules = appeal_rules_for(payer.payer_class if payer else "commercial")
         if rules is None:
@@ -127,6 +133,7 @@ def appeal_letter(
             rarcs,
             payment["payer_claim_number"],
             disputed,
+            remark_lines,
         )
         clinic = config.clinic
         address = (clinic.address.line1, f"{clinic.address.city}, {clinic.address.state}")

@@ -99,3 +99,24 @@ def test_a_letter_without_patient_details_names_the_patient_id_only() -> None:
     )
     assert "| Patient | patient P-17 |" in text
     assert "| Member ID | (not on file) |" in text
+
+
+def test_a_remark_reported_on_every_line_is_listed_once_with_its_lines() -> None:
+    notice = replace(
+        NECESSITY,
+        rarcs=("N115", "M80", "N115", "n115"),
+        remark_lines=(("N115", 1), ("M80", 2), ("N115", 2)),
+    )
+    row = next(line for line in letter(notice).splitlines() if line.startswith("| Remark codes"))
+    assert row.count("N115") == 1 and row.count("M80") == 1
+    assert "N115: Decision follows a local coverage determination (LCD) (lines 1, 2)" in row
+    assert row.index("N115") < row.index("M80") and "(line 2)" in row
+
+
+def test_a_remark_for_the_whole_claim_names_no_line() -> None:
+    row = next(
+        line
+        for line in letter(replace(NECESSITY, rarcs=("N115", "N115"))).splitlines()
+        if line.startswith("| Remark codes")
+    )
+    assert row == "| Remark codes | N115: Decision follows a local coverage determination (LCD) |"
