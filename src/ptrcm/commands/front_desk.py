@@ -131,15 +131,16 @@ def estimate_main(
         uow.commit()
     store.close()
     data = {
-        "estimate_id": est.estimate_id, "allowed": est.visit.allowed.amount,
-        "visit": est.visit.patient_cost.amount, "visits": visits,
-        "plan_low": est.plan.low.patient_cost.amount,
-        "plan_high": est.plan.high.patient_cost.amount,
+        "estimate_id": est.estimate_id, "status": est.status, "allowed": est.allowed.amount,
+        "visit": None if est.visit is None else est.visit.patient_cost.amount,
+        "visits": visits,
+        "plan_low": None if est.plan is None else est.plan.low.patient_cost.amount,
+        "plan_high": None if est.plan is None else est.plan.high.patient_cost.amount,
     }  # fmt: skip
     if fmt is OutputFormat.json:
         emit_json(data)
         return
-    for line in (*est.visit.explain(), *est.plan.explain()):
+    for line in est.explanation:
         out.print(line, markup=False)
 
 
@@ -160,7 +161,8 @@ def estimate_report_cmd(
     for r in rows:
         actual = "-" if r["actual"] is None else r["actual"]
         variance = "-" if r["variance"] is None else r["variance"]
-        text = f"{r['patient']} {r['date_of_service']} estimate {r['estimate']}"
+        estimate = r["status"] if r["estimate"] is None else r["estimate"]
+        text = f"{r['patient']} {r['date_of_service']} estimate {estimate}"
         out.print(f"{text} actual {actual} variance {variance}", markup=False)
 
 

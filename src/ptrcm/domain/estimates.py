@@ -9,6 +9,10 @@ the range runs from the cheapest to the dearest scenario.
 
 Visits past ``visits_left`` are not covered by the plan: the patient is expected to pay
 the practice's full charge for them, and the estimate says so.
+
+Without verified benefits there is no patient cost to give: zero copay, coinsurance and
+deductible would read as "you owe nothing". ``estimate_unverified`` gives the charge and
+the allowed amount and says the benefits must be verified first.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from ptrcm.domain.money import Money, sum_money
 from ptrcm.domain.trace import Step
 
 SOURCE_BENEFIT_LIMIT = "benefits snapshot: visits left in the benefit period"
+BENEFITS_NOT_VERIFIED = "benefits not verified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +137,33 @@ def estimate_visit(
         return VisitEstimate(visit.label, visit.charge, allowed, visit.charge, lines, share)
     share = apply_patient_terms([(date_of_service, allowed)], snapshot.terms())
     return VisitEstimate(visit.label, visit.charge, allowed, share.total, lines, share)
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedEstimate:
+    """A visit priced without the patient's benefits: charge and allowed, no patient cost."""
+
+    label: str
+    charge: Money
+    allowed: Money
+    lines: tuple[LineExpectation, ...]
+
+    def explain(self) -> tuple[str, ...]:
+        out = [f"{line.code} x{line.units}: allowed {line.allowed}" for line in self.lines]
+        out.append(
+            f"{BENEFITS_NOT_VERIFIED}: no patient cost estimated (allowed {self.allowed}); "
+            "verify eligibility and benefits, then estimate again"
+        )
+        return tuple(out)
+
+
+def estimate_unverified(
+    visit: PlannedVisit, contract: Contract, date_of_service: date
+) -> UnverifiedEstimate:
+    """The part of an estimate that does not depend on the patient's benefits."""
+    lines = expected_allowed(visit.claim_lines(date_of_service), contract)
+    allowed = sum_money(line.allowed for line in lines)
+    return UnverifiedEstimate(visit.label, visit.charge, allowed, lines)
 
 
 def _uncovered_share(day: date, charge: Money, snapshot: BenefitsSnapshot) -> PatientShare:

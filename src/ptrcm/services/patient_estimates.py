@@ -5,6 +5,9 @@ The estimate of one visit and the range over a plan of care are ``domain.estimat
 this module only gathers the terms: the latest snapshot of the primary coverage (copay,
 coinsurance, deductible and out-of-pocket still open, visits left in the plan year), the
 contract ptrcm assumes for the payer class (MPPR for Medicare) and the practice's charges.
+With no verified benefits (no snapshot, or one that names no copay, coinsurance or
+deductible) the estimate is stored with status ``benefits_not_verified`` and no patient
+cost, and the work list asks the front desk to verify them.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from ptrcm.config import Config
 from ptrcm.domain.contracts import default_contract
 from ptrcm.domain.cost_sharing import NO_MONEY
 from ptrcm.domain.estimates import (
+    BENEFITS_NOT_VERIFIED,
     BenefitsSnapshot,
     PlanEstimate,
     PlannedService,
     PlannedVisit,
     VisitEstimate,
     estimate_plan,
+    estimate_unverified,
     estimate_visit,
 )
 from ptrcm.domain.money import Money
@@ -33,12 +38,27 @@ from ptrcm.services.eligibility import primary_coverage
 from ptrcm.store.front_desk_repo import FrontDeskRepository, Row
 from ptrcm.store.repository import UnitOfWork
 
+ESTIMATED = "estimated"
+NOT_VERIFIED = "benefits_not_verified"
+COST_TERMS = ("copay", "coinsurance_rate", "deductible_remaining")
+
 
 @dataclass(frozen=True, slots=True)
 class StoredEstimate:
+    """A stored estimate; ``visit`` and ``plan`` are None when the benefits were not
+    verified (``status`` ``benefits_not_verified``): there is no patient cost to give."""
+
     estimate_id: int
-    visit: VisitEstimate
-    plan: PlanEstimate
+    status: str
+    allowed: Money
+    visit: VisitEstimate | None
+    plan: PlanEstimate | None
+    explanation: tuple[str, ...]
+
+
+def benefits_verified(snapshot: Row | None) -> bool:
+    """Whether a benefits snapshot says anything about what the patient pays."""
+    return snapshot is not None and any(snapshot[name] is not None for name in COST_TERMS)
 
 
 def parse_codes(text: str) -> dict[str, int]:
@@ -97,24 +117,38 @@ def estimate_for_patient(
             PlannedService(code, units, config.charge_for(code)) for code, units in codes.items()
         ),
     )
+    base = {
+        "patient_id": coverage["patient_id"],
+        "coverage_id": coverage["id"],
+        "snapshot_id": None if snapshot is None else snapshot["id"],
+        "date_of_service": day,
+        "codes": codes,
+        "visits": visits,
+    }
+    if not benefits_verified(snapshot):
+        priced = estimate_unverified(planned, contract, day)
+        lines = priced.explain()
+        estimate_id = repo.add_estimate(
+            {**base, "status": NOT_VERIFIED, "allowed": priced.allowed.amount,
+             "visit_estimate": None, "plan_low": None, "plan_high": None,
+             "explanation": list(lines)}
+        )  # fmt: skip
+        return StoredEstimate(estimate_id, NOT_VERIFIED, priced.allowed, None, None, lines)
     one = estimate_visit(terms, planned, contract, day)
     plan = estimate_plan(terms, [planned], visits, contract, day, deductible_met_scenario=True)
+    lines = (*one.explain(), *plan.explain())
     estimate_id = repo.add_estimate(
         {
-            "patient_id": coverage["patient_id"],
-            "coverage_id": coverage["id"],
-            "snapshot_id": None if snapshot is None else snapshot["id"],
-            "date_of_service": day,
-            "codes": codes,
-            "visits": visits,
+            **base,
+            "status": ESTIMATED,
             "allowed": one.allowed.amount,
             "visit_estimate": one.patient_cost.amount,
             "plan_low": plan.low.patient_cost.amount,
             "plan_high": plan.high.patient_cost.amount,
-            "explanation": list(one.explain()) + list(plan.explain()),
+            "explanation": list(lines),
         }
     )
-    return StoredEstimate(estimate_id, one, plan)
+    return StoredEstimate(estimate_id, ESTIMATED, one.allowed, one, plan, lines)
 
 
 def estimate_report(uow: UnitOfWork) -> list[dict[str, Any]]:
@@ -136,15 +170,20 @@ def estimate_report(uow: UnitOfWork) -> list[dict[str, Any]]:
                 day = claim["first_date_of_service"]
                 owed[pid][day] = owed[pid].get(day, Decimal("0.00")) + claim["patient_owes"]
         actual = owed[pid].get(est["date_of_service"])
+        estimate = est["visit_estimate"]
+        if est["status"] == NOT_VERIFIED:
+            status = BENEFITS_NOT_VERIFIED
+        else:
+            status = "awaiting remittance" if actual is None else "posted"
         rows.append(
             {
                 "estimate_id": est["id"],
                 "patient": names.get(pid, str(pid)),
                 "date_of_service": est["date_of_service"],
-                "estimate": est["visit_estimate"],
+                "estimate": estimate,
                 "actual": actual,
-                "variance": None if actual is None else actual - est["visit_estimate"],
-                "status": "awaiting remittance" if actual is None else "posted",
+                "variance": None if actual is None or estimate is None else actual - estimate,
+                "status": status,
             }
         )
     return rows

@@ -2,8 +2,9 @@
 KX for the patients seen lately or booked, per location and role, each item with its
 reason, due date and the action that resolves it.
 
-Roles: eligibility, authorizations, visit limits and KX belong to the front desk;
-plan-of-care signatures, recertifications and progress reports to the therapist.
+Roles: eligibility, authorizations, visit limits, KX and estimates made without verified
+benefits belong to the front desk; plan-of-care signatures, recertifications and progress
+reports to the therapist.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from ptrcm.domain.caps import Alert
 from ptrcm.services.caps import cap_status, primary_coverage_of
 from ptrcm.services.eligibility import latest_verification, verification_alert
+from ptrcm.services.patient_estimates import NOT_VERIFIED
 from ptrcm.services.plan_tracking import patient_plan_alerts
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 
@@ -80,6 +82,7 @@ def build_worklist(
                 WorkItem(names.get(pid, str(pid)), where, role_of(alert.kind), alert.kind,
                          alert.reason, alert.due, alert.action, alert.blocking)
             )  # fmt: skip
+    items += _unverified_estimates(repo, today, next_visit)
     items = [
         i for i in items
         if (location is None or i.location == location) and (role is None or i.role == role)
@@ -102,6 +105,28 @@ def _alerts(
     alerts += cap_status(repo, pid, discipline, max(today, day)).alerts
     alerts += patient_plan_alerts(repo, pid, today)
     return alerts
+
+
+def _unverified_estimates(
+    repo: FrontDeskRepository,
+    today: date,
+    next_visit: dict[int, tuple[date, str | None, str | None]],
+) -> list[WorkItem]:
+    """One item per patient and upcoming date whose latest estimate had no verified
+    benefits: the patient was told no cost, and must be once benefits are verified."""
+    latest = repo.estimate_statuses(today)
+    open_ = sorted(key for key, status in latest.items() if status == NOT_VERIFIED)
+    names = repo.patient_external_ids(sorted({pid for pid, _ in open_}))
+    return [
+        WorkItem(
+            names.get(pid, str(pid)), next_visit.get(pid, (day, None, None))[1], "front_desk",
+            "estimate_unverified",
+            f"the estimate for {day.isoformat()} was made without verified benefits:"
+            " no patient cost given",
+            day, "verify eligibility and benefits, then estimate again", False,
+        )
+        for pid, day in open_
+    ]  # fmt: skip
 
 
 def _location_name(repo: FrontDeskRepository, location_id: int | None) -> str | None:

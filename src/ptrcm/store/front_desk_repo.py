@@ -227,6 +227,17 @@ class FrontDeskRepository(OrgScoped):
         )
         return [dict(r._mapping) for r in self.conn.execute(query)]
 
+    def estimate_statuses(self, since: date) -> dict[tuple[int, date], str]:
+        """The status of the latest estimate per (patient id, date of service) from
+        ``since`` on."""
+        pe = patient_estimates
+        query = (
+            self.scoped(pe, pe.c.patient_id, pe.c.date_of_service, pe.c.status)
+            .where(pe.c.date_of_service >= since)
+            .order_by(pe.c.id)
+        )
+        return {(int(pid), day): str(status) for pid, day, status in self.conn.execute(query)}
+
     def patient_responsibility_by_claim(self, patient_id: int) -> list[Row]:
         """Per claim of the patient: first date of service and the PR adjustments the 835s
         assigned (claim and line level; a reversal's negative amounts net out)."""

@@ -12,6 +12,7 @@ from ptrcm.domain.estimates import (
     PlannedService,
     PlannedVisit,
     estimate_plan,
+    estimate_unverified,
     estimate_visit,
 )
 from ptrcm.domain.fees import FeeSchedule
@@ -139,3 +140,12 @@ def test_estimates_refuse_impossible_plans() -> None:
         PlannedService("97110", 0)
     with pytest.raises(ValueError):
         BenefitsSnapshot(coinsurance_rate=Decimal("1.5"))
+
+
+def test_without_benefits_an_estimate_gives_the_allowed_amount_and_no_patient_cost() -> None:
+    priced = estimate_unverified(MIX_A, CONTRACT, DOS)
+    assert (priced.charge, priced.allowed) == (Money.of("170.00"), Money.of("84.00"))
+    assert not hasattr(priced, "patient_cost")
+    said = priced.explain()
+    assert said[-1].startswith("benefits not verified: no patient cost estimated")
+    assert not any("patient pays" in line for line in said)

@@ -74,10 +74,18 @@ patient_estimates = tenant_table(
     Column("codes", Json, nullable=False),  # {"97110": 2, ...}
     Column("visits", Integer, nullable=False),
     Column("allowed", MoneyType(), nullable=False),
-    Column("visit_estimate", MoneyType(), nullable=False),
-    Column("plan_low", MoneyType(), nullable=False),
-    Column("plan_high", MoneyType(), nullable=False),
+    # The patient's cost: NULL when the benefits were not verified (no number to give).
+    Column("status", String(24), nullable=False),
+    Column("visit_estimate", MoneyType()),
+    Column("plan_low", MoneyType()),
+    Column("plan_high", MoneyType()),
     Column("explanation", Json),
+    CheckConstraint("status IN ('estimated', 'benefits_not_verified')", name="status"),
+    CheckConstraint(
+        "status = 'benefits_not_verified' OR (visit_estimate IS NOT NULL"
+        " AND plan_low IS NOT NULL AND plan_high IS NOT NULL)",
+        name="cost_given",
+    ),
     Index("ix_patient_estimates_org_patient", "org_id", "patient_id", "date_of_service"),
     refs={
         "patient_id": "patients",
