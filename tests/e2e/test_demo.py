@@ -112,3 +112,78 @@ def test_start_moves_the_clinic_in_time_and_a_bad_start_is_a_usage_error(tmp_pat
     assert first is not None and first.isoformat() >= "2026-06-01"
     bad = CliRunner().invoke(app, ["demo", "--start", "June"])
     assert bad.exit_code == 2
+
+
+# Columns that name a day ahead by their meaning: deadlines and the end of a validity
+# window (an authorization, a plan of care, a coverage). Everything else records a fact.
+FORWARD_LOOKING = {
+    ("work_items", "due_date"),
+    ("appeals", "deadline"),
+    ("authorizations", "start_date"),  # an authorization may be issued ahead of its window
+    ("authorizations", "end_date"),
+    ("plans_of_care", "through"),
+    ("coverages", "end_date"),
+}
+
+
+@pytest.mark.slow
+def test_nothing_the_demo_stores_is_dated_after_its_today(
+    demo_run: tuple[dict[str, object], Path],
+) -> None:
+    from datetime import UTC, date, datetime, time, timedelta
+
+    from sqlalchemy import Date, DateTime, MetaData, create_engine, func, select
+
+    summary, out = demo_run
+    run = summary["with_scrubber"]
+    assert isinstance(run, dict)
+    today = date.fromisoformat(str(run["today"]))
+    assert today <= date.today()
+    midnight = datetime.combine(today + timedelta(days=1), time.min)
+    engine = create_engine(f"sqlite:///{out.parent / 'd.db'}")
+    tables = MetaData()
+    tables.reflect(engine)
+    late: dict[str, object] = {}
+    checked = 0
+    with engine.connect() as conn:
+        for table in tables.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, Date | DateTime):
+                    continue
+                if (table.name, column.name) in FORWARD_LOOKING:
+                    continue
+                latest = conn.execute(select(func.max(column))).scalar()
+                checked += 1
+                if isinstance(latest, datetime):
+                    naive = latest.astimezone(UTC).replace(tzinfo=None) if latest.tzinfo else latest
+                    if naive >= midnight:
+                        late[f"{table.name}.{column.name}"] = latest
+                elif isinstance(latest, date) and latest > today:
+                    late[f"{table.name}.{column.name}"] = latest
+    engine.dispose()
+    assert checked > 50
+    assert late == {}
+    # The payers' files too: no 835 in an inbox pays on a day after the run's today.
+    for path in out.glob("*/inbox/*.835"):
+        segments = [s.strip() for s in path.read_text(encoding="ascii").split("~")]
+        bpr = next(s for s in segments if s.startswith("BPR*"))
+        assert date.fromisoformat(_iso(bpr.split("*")[16])) <= today, path.name
+    assert int(str(run["remittances_pending"])) > 0  # later payments simply have not come
+
+
+def _iso(ccyymmdd: str) -> str:
+    return f"{ccyymmdd[:4]}-{ccyymmdd[4:6]}-{ccyymmdd[6:8]}"
+
+
+def test_a_demo_period_that_runs_past_today_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    start = date.today().replace(day=1).isoformat()
+    args = ["demo", "--db", f"sqlite:///{tmp_path / 'd.db'}", "--out", str(tmp_path / "o"),
+            "--patients", "4", "--months", "2", "--start", start]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "after today" in result.output
+    assert not (tmp_path / "o").exists() and not (tmp_path / "d.db").exists()

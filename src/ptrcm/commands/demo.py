@@ -32,6 +32,8 @@ ROWS = (
     ("appeals_won", "appeals won"),
     ("appeal_recovered", "recovered on appeal"),
     ("secondary_files", "secondary 837 files"),
+    ("remittances_pending", "835s not yet received"),
+    ("today", "as of (the run's today)"),
 )
 
 

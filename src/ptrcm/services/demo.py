@@ -7,6 +7,10 @@ and 835 → acknowledgments and remittances posted (secondary claims written by 
 later 835. The same clinic runs again, the same way, in a second organization with no
 scrub rules (acknowledgments, remittances and appeals posted there too), so the two
 first-pass payment rates and everything downstream can be compared.
+
+Nothing is dated after the day it was made: the run ends on its today
+(``demo_calendar``). A payer's 835 reaches the inbox on its payment date; one dated after
+the run's today has not arrived yet, so its claims stay in A/R (``remittances_pending``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from ptrcm.domain.visits import Visit
 from ptrcm.errors import PtrcmError
 from ptrcm.rules.icd10 import Icd10Codes
 from ptrcm.services import claims as lifecycle
+from ptrcm.services.demo_calendar import forget_the_future, period_end, run_today, weeks_of
 from ptrcm.services.demo_payers import (
     member_file,
     simulators,
@@ -55,6 +60,7 @@ class DemoOptions:
     months: int = 6
     locations: int = 3
     start: date = date(2025, 10, 1)
+    today: date | None = None  # the real today (default: the system's date)
 
 
 @dataclass(slots=True)
@@ -83,6 +89,8 @@ class RunSummary:
     appeals: int = 0
     appeals_won: int = 0
     appeal_recovered: Decimal = Decimal("0.00")
+    remittances_pending: int = 0  # 835s dated after the run's today: not arrived yet
+    today: date | None = None  # the run's today: nothing in the store is dated after it
 
     @property
     def clean_claim_rate(self) -> Decimal:
@@ -115,23 +123,26 @@ class _Clock:
         return datetime.combine(self.day, time(17, 0), tzinfo=UTC)
 
 
-def _weeks(first: date, last: date) -> list[date]:
-    """Each Sunday closing a week of service from ``first`` through ``last``."""
-    end = first + timedelta(days=(6 - first.weekday()) % 7)
-    out = []
-    while end < last + timedelta(days=7):
-        out.append(end)
-        end += timedelta(days=7)
-    return out
+@dataclass(frozen=True, slots=True)
+class _Remit:
+    """An 835 the payer will send on ``due``; written to the inbox only on that day."""
+
+    due: date
+    name: str
+    body: str
 
 
 class _Run:
     def __init__(self, store: Store, org: str, label: str, options: DemoOptions, config: Config,
-                 catalog: Catalog) -> None:  # fmt: skip
-        self.org_id = store.ensure_organization(org)
-        self.store, self.options, self.config, self.catalog = store, options, config, catalog
+                 catalog: Catalog, today: date) -> None:  # fmt: skip
         self.clock = _Clock(options.start)
-        self.summary = RunSummary(label)
+        found = store.organization_id(org)
+        self.org_id = (
+            found if found is not None else store.create_organization(org, created_at=self.clock())
+        )
+        self.store, self.options, self.config, self.catalog = store, options, config, catalog
+        self.today = today
+        self.summary = RunSummary(label, today=today)
         self.appeal_files: set[str] = set()
         self.folder = options.out / org
         self.outbox, self.inbox = self.folder / "outbox", self.folder / "inbox"
@@ -160,10 +171,10 @@ class _Run:
             except PtrcmError:  # a payer none of the visits names: nothing to pay under it
                 continue
         posting = PostingOptions(self.config, self.catalog, outbox=self.outbox)
-        remits: list[tuple[date, Path]] = []
-        weeks = _weeks(
-            self.options.start, self.options.start + timedelta(days=31 * self.options.months)
-        )
+        remits: list[_Remit] = []
+        weeks = [
+            w for w in weeks_of(self.options.start, period_end(self.options)) if w < self.today
+        ]
         for i in progress(f"{s.label}: weekly batches", len(weeks)):
             self.clock.day = weeks[i] + timedelta(days=1)
             self._build(through=weeks[i])  # the week's visits are billed the next day
@@ -174,7 +185,8 @@ class _Run:
                 remits.extend(self._answer(sims, batch.payer, batch.file))
             self._post_due(remits, posting, weeks[i] + timedelta(days=1))
             self._appeals(sims, remits)
-        self._post_due(remits, posting, date.max)
+        self._post_due(remits, posting, self.today)
+        s.remittances_pending = len(remits)  # the payers have not sent these yet
         self._denial_categories()
         return s
 
@@ -202,7 +214,7 @@ class _Run:
         s.held += len(r.held)
         s.fixed += r.fixed
 
-    def _answer(self, sims: dict[str, PayerSimulator], payer: str, path: Path) -> list[Any]:
+    def _answer(self, sims: dict[str, PayerSimulator], payer: str, path: Path) -> list[_Remit]:
         from ptrcm.services.acks import post_acknowledgment
 
         sim = sims[payer]
@@ -220,21 +232,25 @@ class _Run:
                 s.paid_first_pass += 1
         due = []
         for name, body in answer.files.items():
+            if name.endswith(".835"):  # sent on its payment date, not today
+                paid_on = min(o.remit_date or date.max for o in answer.outcomes)
+                due.append(_Remit(paid_on, name, body))
+                continue
             target = self.inbox / name
             target.write_text(body, encoding="ascii", newline="")
-            if name.endswith(".835"):
-                due.append((min(o.remit_date or date.max for o in answer.outcomes), target))
-            else:
-                post_acknowledgment(self.uow, target)
+            post_acknowledgment(self.uow, target)
         return due
 
-    def _post_due(self, remits: list[tuple[date, Path]], posting: Any, until: date) -> None:
+    def _post_due(self, remits: list[_Remit], posting: Any, until: date) -> None:
+        """Post the 835s dated up to ``until``, each on its day; later ones stay unsent."""
         from ptrcm.services.posting import post_remittance
 
-        remits.sort()
-        while remits and remits[0][0] <= until:
-            day, path = remits.pop(0)
-            self.clock.day = day
+        remits.sort(key=lambda r: (r.due, r.name))
+        while remits and remits[0].due <= until:
+            remit = remits.pop(0)
+            self.clock.day = remit.due
+            path = self.inbox / remit.name
+            path.write_text(remit.body, encoding="ascii", newline="")
             result = post_remittance(self.uow, path, posting)
             self._count(result)
             if path.name in self.appeal_files:
@@ -248,7 +264,7 @@ class _Run:
         if result.outbox_file:
             s.secondary_files += 1
 
-    def _appeals(self, sims: dict[str, PayerSimulator], remits: list[tuple[date, Path]]) -> None:
+    def _appeals(self, sims: dict[str, PayerSimulator], remits: list[_Remit]) -> None:
         """Letters for this week's appealable denials; won appeals are paid by a later 835."""
         from ptrcm.services.appeals import appeal_letter, appeal_queue, record_outcome
         from ptrcm.services.claim_building import stored_claim
@@ -278,11 +294,10 @@ class _Run:
         for payer, items in sorted(won.items()):
             decided = today + timedelta(days=30)
             text = sims[payer].overturn(items, decided, f"APL{today:%m%d}")
-            path = self.inbox / f"{payer}-appeals-{today:%Y%m%d}.835"
-            path.write_text(text, encoding="ascii", newline="")
+            name = f"{payer}-appeals-{today:%Y%m%d}.835"
             lag = sims[payer].profile.payment_lag_days
-            remits.append((decided + timedelta(days=lag), path))
-            self.appeal_files.add(path.name)
+            remits.append(_Remit(decided + timedelta(days=lag), name, text))
+            self.appeal_files.add(name)
 
     def _denial_categories(self) -> None:
         with self.uow() as uow:
@@ -299,6 +314,7 @@ class _Run:
 def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
              progress: Progress) -> tuple[RunSummary, RunSummary]:  # fmt: skip
     """Both runs (with and without the scrubber); see the module docstring."""
+    period_end(options)  # before anything is written
     options.out.mkdir(parents=True, exist_ok=True)
     visits_file = options.out / "clinic" / "visits.jsonl"
     visits_file.parent.mkdir(parents=True, exist_ok=True)
@@ -306,6 +322,9 @@ def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
                          locations=options.locations)  # fmt: skip
     summary = write_synth(synth, visits_file)
     master = json.loads(Path(summary.files["master"]).read_text(encoding="utf-8"))
+    today = run_today(options, master)
+    if forget_the_future(Path(summary.files["master"]), visits_file, today):
+        master = json.loads(Path(summary.files["master"]).read_text(encoding="utf-8"))
     records = [json.loads(line) for line in visits_file.read_text(encoding="utf-8").splitlines()]
     members = member_file(master, records)
     write_member_file(members, options.out / "clinic" / "members.json")
@@ -314,7 +333,7 @@ def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
         runs = []
         for org, label, scrub in (("default", "with scrubber", True),
                                   ("no-scrubber", "without scrubber", False)):  # fmt: skip
-            run = _Run(store, org, label, options, config, catalog)
+            run = _Run(store, org, label, options, config, catalog, today)
             runs.append(run.run(visits_file, members, scrub, progress))
     finally:
         store.close()
