@@ -98,7 +98,7 @@ def _print(a: RunSummary, b: RunSummary, seconds: float) -> None:
     for col in ("", a.label, b.label):
         table.add_column(col, justify="right" if col else "left")
     for key, label in ROWS:
-        table.add_row(label, str(getattr(a, key)), str(getattr(b, key)))
+        table.add_row(label, _shown(getattr(a, key)), _shown(getattr(b, key)))
     out.print(table)
     cats = sorted(set(a.denials_by_category) | set(b.denials_by_category))
     if cats:
@@ -110,7 +110,12 @@ def _print(a: RunSummary, b: RunSummary, seconds: float) -> None:
                           str(b.denials_by_category.get(c, 0)))  # fmt: skip
         out.print(table)
     out.print(
-        f"first-pass payment rate: {a.first_pass_rate}% with the scrubber,"
-        f" {b.first_pass_rate}% without",
+        f"first-pass payment rate: {_shown(a.first_pass_rate, '%')} with the scrubber,"
+        f" {_shown(b.first_pass_rate, '%')} without",
         markup=False,
     )
+
+
+def _shown(value: object, unit: str = "") -> str:
+    """A summary figure; "—" when it has no denominator (nothing submitted, say)."""
+    return "—" if value is None else f"{value}{unit}"

@@ -93,11 +93,11 @@ class RunSummary:
     today: date | None = None  # the run's today: nothing in the store is dated after it
 
     @property
-    def clean_claim_rate(self) -> Decimal:
+    def clean_claim_rate(self) -> Decimal | None:
         return _rate(self.clean_first_time, self.scrubbed)
 
     @property
-    def first_pass_rate(self) -> Decimal:
+    def first_pass_rate(self) -> Decimal | None:
         return _rate(self.paid_first_pass, self.submitted)
 
     def to_json(self) -> dict[str, Any]:
@@ -107,9 +107,10 @@ class RunSummary:
         return json.loads(json.dumps(data, default=str))  # type: ignore[no-any-return]
 
 
-def _rate(part: int, whole: int) -> Decimal:
+def _rate(part: int, whole: int) -> Decimal | None:
+    """A percentage to one place; None (JSON null) when there is nothing to divide."""
     if not whole:
-        return Decimal("0.0")
+        return None
     return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
 
 
