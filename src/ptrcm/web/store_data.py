@@ -142,7 +142,10 @@ class StoreData:
         with self._scope() as scope:
             aging = ar.ar_aging_on(scope, f, ends)  # one pass for every month end
             points = [(end, ar.days_in_ar_from(scope, f, end, aging[end]).days) for end in ends]
-        return [p.DaysInArPoint(end.replace(day=1), days) for end, days in points if days]
+        # A month with no charges has no figure; a month whose A/R is all collected is 0.
+        return [
+            p.DaysInArPoint(end.replace(day=1), days) for end, days in points if days is not None
+        ]
 
     # work queues and claims
     def queue(

@@ -132,3 +132,35 @@ def test_a_period_without_claims_shows_a_dash_and_null_not_zero_percent(
         re.fullmatch(r"[+-](\$[\d,]+\.\d\d|[\d,.]+ (pts|days)|[\d,]+)|no change", c)
         for c in changes
     ), changes
+
+
+def test_minutes_per_unit_without_units_is_null_not_zero(
+    march: tuple[TestClient, StoreData],
+) -> None:
+    client, _ = march
+    # March's visits carry no billed units yet: there is nothing to divide the minutes by.
+    (row,) = client.get(f"/api/therapists/productivity?{MARCH}").json()["rows"]
+    assert (row["visits"], row["minutes_per_unit"]) == (6, None)
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(f"/api/therapists/productivity?{MARCH}&format=csv").text)
+        )
+    )
+    assert csv_rows[0]["minutes_per_unit"] == ""
+
+
+def test_a_month_with_all_its_charges_collected_shows_zero_days_in_ar(store: Store) -> None:
+    org = store.create_organization("paid", "All paid")
+    with store.engine.begin() as conn:
+        c = Clinic(conn, org)
+        c.payer("MCR", "medicare")
+        c.location("MAIN")
+        c.provider("ANA", "1111111112")
+        c.patient("P-1")
+        c.visit("V-1", "P-1", "MCR", "2026-03-02", "MAIN", "ANA")
+        c.claim("C1", "P-1", "MCR", "2026-03-02", "100.00", "paid", "2026-03-03", "2026-03-03")
+        c.remit("C1", "2026-03-10", "100.00", "100.00")
+        c.transition("C1", "paid", "2026-03-10")
+        c.refresh_facts()
+    points = StoreData(store, org).days_in_ar_trend(Period(date(2026, 3, 1), date(2026, 3, 31)))
+    assert [(pt.month, pt.days) for pt in points] == [(date(2026, 3, 1), D("0.0"))]
