@@ -7,6 +7,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -14,6 +15,8 @@ from ptrcm.cli import app
 from ptrcm.services.eligibility import record_manual
 from ptrcm.store.repository import Store
 from ptrcm.store.tables.front_desk import patient_estimates
+from ptrcm.web.app import create_app
+from ptrcm.web.deps import WebSettings
 from tests.integration.front.test_cli_and_web import DAY, setup
 
 ESTIMATE = ["estimate", "--patient", "P-7", "--codes", "97110=2", "--date", DAY.isoformat()]
@@ -55,6 +58,11 @@ def test_an_estimate_without_verified_benefits_gives_no_cost_and_is_flagged(
     (item,) = [i for i in _worklist(db_url) if i["kind"] == "estimate_unverified"]
     assert item["role"] == "front_desk" and item["due"] == DAY.isoformat()
     assert "without verified benefits" in str(item["reason"])
+    with TestClient(create_app(WebSettings(db_url, today=lambda: DAY))) as client:
+        web = client.get("/api/worklist", params={"role": "front_desk"}).json()
+        page = client.get("/worklist").text
+    assert any(i["kind"] == "estimate_unverified" and i["patient"] == "P-7" for i in web)
+    assert "without verified benefits" in page
 
     with clinic.uow() as uow:
         record_manual(uow, "P-7", None, date(2026, 1, 2), active=True, copay=Decimal("20.00"))
