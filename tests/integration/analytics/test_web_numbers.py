@@ -125,6 +125,11 @@ def test_a_period_without_claims_shows_a_dash_and_null_not_zero_percent(
     for key in ("clean_claim_rate", "first_pass_rate", "denial_rate", "net_revenue_per_visit"):
         assert _tile(html, key) == "—", key
     assert "0.0%" not in html
+    sched = client.get(f"/scheduling?{june}").text
+    missed = re.search(
+        r'Missed \(no-show \+ late cancel\)</div><div class="tile-value">([^<]*)<', sched
+    )
+    assert missed and missed.group(1) == "—"
     # March against February: a rate's change reads in points, cash in dollars.
     march_html = client.get(f"/?{MARCH}").text
     changes = re.findall(r'<span class="change">([^<]*)</span>', march_html)
