@@ -186,13 +186,22 @@ class SampleData:
 
     # Work queues and claims
     def queue(
-        self, name: QueueName, offset: int = 0, limit: int | None = None
+        self,
+        name: QueueName,
+        offset: int = 0,
+        limit: int | None = None,
+        sort: str | None = None,
+        descending: bool = False,
     ) -> Sequence[QueueItem]:
         items = self._queue(name)
         if name is QueueName.denials:
             items.sort(key=lambda i: (-i.amount, i.deadline or date.max))
         else:
             items.sort(key=lambda i: -i.age_days)
+        if sort is not None and sort in QueueItem.__slots__:
+            present = [i for i in items if getattr(i, sort) is not None]
+            blank = [i for i in items if getattr(i, sort) is None]
+            items = sorted(present, key=lambda i: getattr(i, sort), reverse=descending) + blank
         return items[offset:] if limit is None else items[offset : offset + limit]
 
     def queue_totals(self, name: QueueName) -> QueueTotals:

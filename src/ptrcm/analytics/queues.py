@@ -48,9 +48,32 @@ class QueueRow:
     since: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class QueueSort:
+    """A column of the queue's table (``claim_id``, ``payer_id``, ``date_of_service``,
+    ``reason_code``, ``reason``, ``amount``, ``deadline``, ``age_days``) and a direction;
+    blanks sort last either way."""
+
+    key: str
+    descending: bool = False
+
+
 def _page(query: Select[Any], offset: int, limit: int | None) -> Select[Any]:
     query = query.offset(offset) if offset else query
     return query if limit is None else query.limit(limit)
+
+
+def _ordered(
+    columns: dict[str, ColumnElement[Any]], sort: QueueSort | None, default: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """The whole queue sorted by ``sort`` (age: the oldest first when descending), then by
+    the working order; an unknown column keeps the working order."""
+    column = None if sort is None else columns.get(sort.key)
+    if column is None or sort is None:
+        return default
+    newest_first = not sort.descending if sort.key == "age_days" else sort.descending
+    first = column.desc() if newest_first else column.asc()
+    return (first.nulls_last(), *default)
 
 
 def _work_conds(scope: Scope, kind: str) -> list[ColumnElement[bool]]:
@@ -58,13 +81,22 @@ def _work_conds(scope: Scope, kind: str) -> list[ColumnElement[bool]]:
     return [w.c.org_id == scope.org_id, w.c.kind == kind, w.c.state.in_(OPEN)]
 
 
-def _work_items(scope: Scope, kind: str, offset: int, limit: int | None) -> list[QueueRow]:
+def _work_items(
+    scope: Scope, kind: str, offset: int, limit: int | None, sort: QueueSort | None
+) -> list[QueueRow]:
     w = work_items
-    order = (
+    working = (
         (w.c.amount.desc().nulls_last(), w.c.due_date.asc().nulls_last(), w.c.id)
         if kind == "denial"
         else (w.c.created_at, w.c.id)
     )
+    columns: dict[str, ColumnElement[Any]] = {
+        "claim_id": claims.c.pcn, "payer_id": payers.c.external_id,
+        "date_of_service": claims.c.first_date_of_service, "reason_code": w.c.carc,
+        "reason": w.c.reason, "amount": w.c.amount, "deadline": w.c.due_date,
+        "age_days": w.c.created_at,
+    }  # fmt: skip
+    order = _ordered(columns, sort, working)
     query = (
         select(
             w.c.id, w.c.carc, w.c.reason, w.c.amount, w.c.due_date, w.c.created_at, claims.c.pcn,
@@ -89,13 +121,22 @@ def _work_items(scope: Scope, kind: str, offset: int, limit: int | None) -> list
     ]  # fmt: skip
 
 
-def _held_claims(scope: Scope, offset: int, limit: int | None) -> list[QueueRow]:
+def _held_claims(
+    scope: Scope, offset: int, limit: int | None, sort: QueueSort | None
+) -> list[QueueRow]:
     last_run = (
         select(scrub_runs.c.claim_id, func.max(scrub_runs.c.id).label("run_id"))
         .where(scrub_runs.c.org_id == scope.org_id, scrub_runs.c.claim_id.is_not(None))
         .group_by(scrub_runs.c.claim_id)
         .subquery("last_run")
     )
+    held_columns: dict[str, ColumnElement[Any]] = {
+        "claim_id": claims.c.pcn,
+        "payer_id": payers.c.external_id,
+        "date_of_service": claims.c.first_date_of_service,
+        "amount": claims.c.total_charge,
+        "age_days": scrub_runs.c.scrubbed_at,
+    }  # fmt: skip (rule codes and reasons are gathered per claim, not sortable in SQL)
     query = (
         select(
             claims.c.id, claims.c.pcn, payers.c.external_id, claims.c.first_date_of_service,
@@ -107,7 +148,7 @@ def _held_claims(scope: Scope, offset: int, limit: int | None) -> list[QueueRow]
             .join(scrub_runs, scrub_runs.c.id == last_run.c.run_id)
         )
         .where(claims.c.org_id == scope.org_id, claims.c.state == "held")
-        .order_by(scrub_runs.c.scrubbed_at, claims.c.id)
+        .order_by(*_ordered(held_columns, sort, (scrub_runs.c.scrubbed_at, claims.c.id)))
     )  # fmt: skip
     heads = scope.rows(_page(query, offset, limit))
     found: dict[int, list[tuple[str, str]]] = {}
@@ -136,14 +177,19 @@ def _held_claims(scope: Scope, offset: int, limit: int | None) -> list[QueueRow]
 
 
 def queue_rows(
-    scope: Scope, queue: str, offset: int = 0, limit: int | None = None
+    scope: Scope,
+    queue: str,
+    offset: int = 0,
+    limit: int | None = None,
+    sort: QueueSort | None = None,
 ) -> list[QueueRow]:
     """The open items of one queue (``scrub-errors``, ``rejections``, ``denials``,
-    ``underpayments`` or ``unmatched-remittances``) in working order: ``limit`` of them
-    from ``offset``, or all of them when ``limit`` is None."""
+    ``underpayments`` or ``unmatched-remittances``) in working order, or sorted by
+    ``sort`` across the whole queue: ``limit`` of them from ``offset``, or all of them
+    when ``limit`` is None."""
     if queue == "scrub-errors":
-        return _held_claims(scope, offset, limit)
-    return _work_items(scope, WORK_KINDS[queue], offset, limit)
+        return _held_claims(scope, offset, limit, sort)
+    return _work_items(scope, WORK_KINDS[queue], offset, limit, sort)
 
 
 @dataclass(frozen=True, slots=True)

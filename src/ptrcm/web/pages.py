@@ -139,7 +139,11 @@ def queue(
     request: Request, data: Data, name: QueueName, page: PageQ = 1, size: SizeQ = PAGE_SIZE
 ) -> HTMLResponse:
     totals = data.queues.queue_totals(name)
-    items = data.queues.queue(name, (page - 1) * size, size)
+    query = request.query_params
+    # A sort orders the whole queue, so page 1 sorted by amount holds the largest items.
+    sort = query.get("sort") if query.get("table") == "queue" else None
+    descending = query.get("dir") == "desc"
+    items = data.queues.queue(name, (page - 1) * size, size, sort, descending)
     title = QUEUE_TITLES[name]
     view = table(
         request, "queue", title, items, cols.QUEUE,

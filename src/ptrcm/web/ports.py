@@ -283,9 +283,15 @@ class QueueTotals:
 
 class WorkQueueData(Protocol):
     def queue(
-        self, name: QueueName, offset: int = 0, limit: int | None = None
+        self,
+        name: QueueName,
+        offset: int = 0,
+        limit: int | None = None,
+        sort: str | None = None,
+        descending: bool = False,
     ) -> Sequence[QueueItem]:
-        """Items in working order from ``offset``; every item when ``limit`` is None."""
+        """Items from ``offset`` (every item when ``limit`` is None) in working order, or
+        the whole queue sorted by the ``QueueItem`` field ``sort`` (blanks last)."""
         ...
 
     def queue_totals(self, name: QueueName) -> QueueTotals: ...

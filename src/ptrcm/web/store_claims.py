@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from ptrcm.analytics.claim_history import ClaimHistory, PaymentRecord, Row, day_of
 from ptrcm.analytics.filters import Scope
-from ptrcm.analytics.queues import QueueRow, queue_rows
+from ptrcm.analytics.queues import QueueRow, QueueSort, queue_rows
 from ptrcm.domain.denials import AdjustmentKind, classify_adjustment, load_reason_codes
 from ptrcm.domain.lifecycle import OPEN_AR
 from ptrcm.web import ports as p
@@ -246,6 +246,11 @@ def queue_item(row: QueueRow, today: date) -> p.QueueItem:
 
 
 def queue_items(
-    scope: Scope, name: p.QueueName, today: date, offset: int = 0, limit: int | None = None
+    scope: Scope,
+    name: p.QueueName,
+    today: date,
+    offset: int = 0,
+    limit: int | None = None,
+    sort: QueueSort | None = None,
 ) -> list[p.QueueItem]:
-    return [queue_item(r, today) for r in queue_rows(scope, name.value, offset, limit)]
+    return [queue_item(r, today) for r in queue_rows(scope, name.value, offset, limit, sort)]

@@ -149,10 +149,16 @@ class StoreData:
 
     # work queues and claims
     def queue(
-        self, name: p.QueueName, offset: int = 0, limit: int | None = None
+        self,
+        name: p.QueueName,
+        offset: int = 0,
+        limit: int | None = None,
+        sort: str | None = None,
+        descending: bool = False,
     ) -> Sequence[p.QueueItem]:
+        order = None if sort is None else queues.QueueSort(sort, descending)
         with self._scope() as scope:
-            return queue_items(scope, name, self.today(), offset, limit)
+            return queue_items(scope, name, self.today(), offset, limit, order)
 
     def queue_totals(self, name: p.QueueName) -> p.QueueTotals:
         with self._scope() as scope:

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ptrcm.store.repository import Store
+from ptrcm.store.tables import work_items
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.ports import Period
@@ -169,3 +170,23 @@ def test_a_month_with_all_its_charges_collected_shows_zero_days_in_ar(store: Sto
         c.refresh_facts()
     points = StoreData(store, org).days_in_ar_trend(Period(date(2026, 3, 1), date(2026, 3, 31)))
     assert [(pt.month, pt.days) for pt in points] == [(date(2026, 3, 1), D("0.0"))]
+
+
+def test_sorting_a_queue_sorts_the_whole_queue_not_one_page(db_url: str, store: Store) -> None:
+    org = store.create_organization("sorted", "Sorted denials")
+    amounts = [D(f"{(n * 37) % 250 + 1}.00") for n in range(250)]  # 1.00 … 250.00, shuffled
+    with store.engine.begin() as conn:
+        c = Clinic(conn, org)
+        build_march(c)
+        for n, amount in enumerate(amounts):
+            c._add(work_items, kind="denial", state="open", amount=amount, carc="50",
+                   reason=f"denial {n}")  # fmt: skip
+    with _client(db_url, "sorted") as client:
+        asc = client.get("/queues/denials?table=queue&sort=amount&dir=asc&size=100").text
+        desc = client.get("/queues/denials?table=queue&sort=amount&dir=desc&size=100").text
+        worked = client.get("/api/queues/denials?size=100").json()["rows"]
+    money = re.compile(r'<td class="num">(\$[\d,]+\.\d\d)</td>')
+    assert money.findall(asc)[:3] == ["$1.00", "$2.00", "$3.00"]
+    assert money.findall(desc)[:3] == ["$250.00", "$249.00", "$248.00"]
+    # Unsorted, the working order still puts the largest denials first.
+    assert [r["amount"] for r in worked[:2]] == ["250.00", "249.00"]
