@@ -45,7 +45,11 @@ def demo(
     months: Annotated[int, typer.Option(help="Months of visits.")] = 6,
     locations: Annotated[int, typer.Option(help="Clinic locations, 1 to 5.")] = 3,
     start: Annotated[
-        str, typer.Option(help="First day of the clinic's visits (YYYY-MM-DD).")
+        str,
+        typer.Option(
+            help="First day of the clinic's visits (YYYY-MM-DD); the --months after it must"
+            " end by today."
+        ),
     ] = "2025-10-01",
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
         OutputFormat.text
@@ -55,7 +59,8 @@ def demo(
 
     Import, scrub with safe fixes, 837 batches, the payer simulator's 999/277CA/835,
     posting, secondary claims and appeals; then the same clinic without the scrubber; both
-    summaries side by side.
+    summaries side by side. Nothing is dated after the run's today: an 835 the payer would
+    send later is not sent (its claims stay in A/R; "835s not yet received").
     """
     from rich.progress import Progress as Bar
 
