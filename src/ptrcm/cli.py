@@ -1,4 +1,5 @@
-"""The ``ptrcm`` command line. Exit codes: 0 success, 1 findings to act on, 2 bad input."""
+"""The ``ptrcm`` command line. Exit codes: 0 success, 1 findings to act on, 2 bad usage or
+input, 3 an unexpected internal error (a bug; see ``ptrcm.commands.error_log``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from ptrcm import __version__
 from ptrcm.cli_support import Method, OutputFormat, emit_json, fail, out, report_error
+from ptrcm.commands.options import Fmt
 from ptrcm.errors import PtrcmError
 
 app = typer.Typer(
@@ -35,7 +37,6 @@ PAIRS_HELP = (
     " (an untimed code may be given without minutes)."
 )
 METHOD_HELP = "cms: Medicare total-time method (8-minute rule); ama: per-code method."
-FORMAT_HELP = "text for people, json for scripts."
 
 
 @app.command()
@@ -43,7 +44,7 @@ def units(
     pairs: Annotated[list[str], typer.Argument(help=PAIRS_HELP)],
     method: Annotated[Method, typer.Option(help=METHOD_HELP)] = Method.cms,
     explain: Annotated[bool, typer.Option("--explain", help="Show the reasoning.")] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help=FORMAT_HELP)] = OutputFormat.text,
+    fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Units per code for one date of service, by the payer's counting method."""
     from ptrcm.domain.codes import load_catalog
@@ -95,63 +96,90 @@ def units(
             out.print(f"  • {step}", markup=False)
 
 
-def _register_commands() -> None:
-    """Each command group lives in ptrcm.commands.<name> and exposes ``app`` (and ``GROUP``
-    when the group name differs from the module name, as for `import`)."""
-    import importlib
+def _register() -> None:
+    """Every command and command group, in one visible list (the order of `ptrcm --help`).
 
-    for name in COMMAND_GROUPS:
-        module = importlib.import_module(f"ptrcm.commands.{name}")
-        app.add_typer(module.app, name=getattr(module, "GROUP", name.replace("_", "-")))
-
-
-def _register_single_commands() -> None:
+    Command modules import only Typer and ``ptrcm.cli_support`` at module level; their
+    heavy imports are inside the functions, so `ptrcm --help` stays quick.
+    """
+    from ptrcm.commands import (
+        ack,
+        appeals,
+        claims,
+        contracts,
+        db,
+        eligibility,
+        front_desk,
+        importing,
+        payer,
+        remit,
+        report,
+        rules,
+        synth,
+        x12,
+    )  # fmt: skip
     from ptrcm.commands.charges import charges
     from ptrcm.commands.demo import demo
     from ptrcm.commands.scrub import scrub
     from ptrcm.commands.serve import serve
 
-    app.command("charges")(charges)
-    app.command("demo")(demo)
-    app.command("serve")(serve)
-    app.command("scrub")(scrub)
+    for name, command in (("charges", charges), ("demo", demo), ("serve", serve),
+                          ("scrub", scrub)):  # fmt: skip
+        app.command(name)(command)
+    groups: tuple[tuple[str, typer.Typer], ...] = (
+        ("db", db.app),
+        ("import", importing.app),
+        ("x12", x12.app),
+        ("rules", rules.app),
+        ("synth", synth.app),
+        ("report", report.app),
+        ("remit", remit.app),
+        ("ack", ack.app),
+        ("contracts", contracts.app),
+        ("appeals", appeals.app),
+        ("claims", claims.app),
+        ("payer", payer.app),
+        ("eligibility", eligibility.app),
+        ("schedule", front_desk.schedule),
+        ("worklist", front_desk.worklist),
+        ("estimate", front_desk.estimate),
+        ("plan", front_desk.plan),
+        ("statements", front_desk.statements),
+    )
+    for name, group in groups:
+        app.add_typer(group, name=name)
 
 
-_register_single_commands()
+_register()
 
 
-# Command groups registered under `ptrcm <group> ...`; add one name per module.
-# Command modules keep heavy imports inside their functions so `ptrcm --help` stays quick.
-COMMAND_GROUPS: tuple[str, ...] = (
-    "db",
-    "importing",
-    "x12",
-    "rules",
-    "synth",
-    "report",
-    "remit",
-    "ack",
-    "contracts",
-    "appeals",
-    "claims",
-    "payer",
-    "eligibility",
-    "schedule",
-    "worklist",
-    "estimate",
-    "plan",
-    "statements",
-)
-_register_commands()
+def command_words(argv: list[str]) -> list[str]:
+    """The command and subcommand names at the start of ``argv`` (never its arguments or
+    option values, which may name a patient or a file)."""
+    words: list[str] = []
+    node: Any = typer.main.get_command(app)
+    for token in argv:
+        commands = getattr(node, "commands", None)
+        if not isinstance(commands, dict) or token not in commands:
+            break
+        words.append(token)
+        node = commands[token]
+    return words
 
 
 def main() -> None:
-    """Console entry point: translates ptrcm errors into exit code 2 and a one-line reason."""
+    """Console entry point. A ptrcm error is exit 2 with its one-line reason; an unexpected
+    exception (a bug) is exit 3 with one line naming an error id, its details in the error
+    log without patient data (``ptrcm.commands.error_log``)."""
     try:
         app()
     except PtrcmError as exc:
         report_error(str(exc))
         sys.exit(2)
+    except Exception as exc:  # the last line of defence: no traceback, no PHI on screen
+        from ptrcm.commands.error_log import report_internal_error
+
+        sys.exit(report_internal_error(exc, command_words(sys.argv[1:])))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,27 @@
-"""Shared pieces of the command line: consoles, output formats, errors, JSON output."""
+"""Shared pieces of the command line: consoles, output formats, errors, JSON output, dates,
+and ``opened``: the composition root for one command, closed when the command ends."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+
+from ptrcm.errors import PtrcmError
+
+if TYPE_CHECKING:
+    from ptrcm.bootstrap import Root
+
+DEFAULT_ORG = "default"
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -59,3 +71,40 @@ def emit_json(data: Any) -> None:
     """
     indent = 2 if sys.stdout.isatty() else None
     sys.stdout.write(json.dumps(data, indent=indent, default=str) + "\n")
+
+
+def actor() -> str:
+    """Who the audit log names for work done from this command line."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@contextmanager
+def opened(
+    *,
+    config: str | None = None,
+    db: str | None = None,
+    org: str = DEFAULT_ORG,
+    create_db: bool = False,
+) -> Iterator[Root]:
+    """The composition root for one command (``ptrcm.bootstrap.Root``): its store is closed
+    when the block ends, and a ptrcm error inside it is a one-line reason with exit 2."""
+    from ptrcm.bootstrap import Root
+
+    with Root(config_file=config, db=db, org=org, actor=actor(), create_db=create_db) as root:
+        try:
+            yield root
+        except PtrcmError as exc:
+            raise fail(str(exc)) from None
+
+
+def parse_day(text: str | None, option: str, today: Callable[[], date]) -> date:
+    """A YYYY-MM-DD option, or ``today()`` (the clinic's clock) when it was not given."""
+    if text is None:
+        return today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option} {text!r}: must be a date YYYY-MM-DD") from None

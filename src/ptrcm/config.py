@@ -3,8 +3,10 @@
 A built-in default defines the payers MEDICARE, MEDICARE_ADV, MEDICAID, COMMERCIAL,
 WORKERS_COMP and SELF_PAY so every command works without a file. A file's ``[payers.X]``
 table is merged over the default of the same id (or defines a new payer); keys this module
-does not know are kept as rule-pack parameter overrides, which the pack schema checks.
-Every error names the file and the key.
+does not know are kept as rule-pack parameter overrides, which the pack schema checks (the
+composition root, ``ptrcm.bootstrap``, does so for every command). Every other section
+knows its keys: an unknown one, like any bad value, stops the command with an error naming
+the file and the key.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.units import UnitMethod
 from ptrcm.domain.visits import Address
@@ -139,6 +143,15 @@ select = []
 ignore = []
 """
 
+SECTIONS = ("clinic", "billing", "payers", "charges", "rules", "x12")
+_CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
+_ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
+_BILLING_KEYS = ("unit_method_conflict",)
+_RULES_KEYS = ("select", "ignore")
+# Envelope settings of the X12 files ptrcm writes (837, 270); see services/claim_output.py.
+_X12_KEYS = ("sender_id", "receiver_id", "submitter_name", "contact_name", "contact_phone",
+             "usage")  # fmt: skip
+
 _PAYER_KEYS = {
     "name", "class", "pack", "payer_code", "claim_type", "unit_method", "timely_filing_days",
     "visit_limit_per_year", "auth_required", "fee_schedule",
@@ -224,22 +237,27 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def parse_config(doc: Mapping[str, Any], source: str) -> Config:
-    known = {"clinic", "billing", "payers", "charges", "rules", "database", "x12"}
     for key in doc:
-        if key not in known:
-            raise ConfigError(source, key, f"unknown section; expected one of {sorted(known)}")
-    clinic = _clinic(source, _table(source, doc, "clinic"))
+        if key not in SECTIONS:
+            raise ConfigError(source, key, f"unknown section; expected one of {list(SECTIONS)}")
+    clinic = _clinic(source, _known(source, _table(source, doc, "clinic"), "clinic", _CLINIC_KEYS))
     payers = {pid: _payer(source, pid, raw) for pid, raw in _table(source, doc, "payers").items()}
     charges_raw = dict(_table(source, doc, "charges"))
     default_raw = charges_raw.pop("default", "0.00")
+    catalog = load_catalog()
+    for code in charges_raw:
+        if code not in catalog:
+            raise ConfigError(
+                source, f"charges.{code}", "unknown key: not a code of the therapy code catalog"
+            )
     charges = {code: _money(source, f"charges.{code}", v) for code, v in charges_raw.items()}
-    billing = _table(source, doc, "billing")
+    billing = _known(source, _table(source, doc, "billing"), "billing", _BILLING_KEYS)
     conflict = billing.get("unit_method_conflict", "primary")
     if conflict not in CONFLICT_POLICIES:
         raise ConfigError(
             source, "billing.unit_method_conflict", f"must be one of {CONFLICT_POLICIES}"
         )
-    rules = _table(source, doc, "rules")
+    rules = _known(source, _table(source, doc, "rules"), "rules", _RULES_KEYS)
     return Config(
         source=source,
         clinic=clinic,
@@ -249,8 +267,28 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         unit_method_conflict=conflict,
         select=_id_list(source, rules, "select"),
         ignore=_id_list(source, rules, "ignore"),
-        x12=dict(_table(source, doc, "x12")),
+        x12=_x12(source, _known(source, _table(source, doc, "x12"), "x12", _X12_KEYS)),
     )
+
+
+def _known(
+    source: str, table: Mapping[str, Any], path: str, keys: tuple[str, ...]
+) -> Mapping[str, Any]:
+    """``table`` when every key in it is one of ``keys``; else the error naming the first
+    unknown key (a misspelt key must not be silently ignored)."""
+    for key in table:
+        if key not in keys:
+            raise ConfigError(
+                source, f"{path}.{key}", f"unknown key; expected one of {', '.join(keys)}"
+            )
+    return table
+
+
+def _x12(source: str, table: Mapping[str, Any]) -> dict[str, str]:
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(source, f"x12.{key}", "must be a non-empty string")
+    return {key: value.strip() for key, value in table.items()}
 
 
 def _table(source: str, doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -289,11 +327,16 @@ def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
     addr = raw.get("address")
     if not isinstance(addr, Mapping):
         raise ConfigError(source, "clinic.address", "is required: {line1, city, state, zip}")
+    _known(source, addr, "clinic.address", _ADDRESS_KEYS)
+    line2 = addr.get("line2")
+    if line2 is not None and (not isinstance(line2, str) or not line2.strip()):
+        raise ConfigError(source, "clinic.address.line2", "must be a non-empty string")
     address = Address(
         line1=_text(source, addr, "line1", "clinic.address.line1"),
         city=_text(source, addr, "city", "clinic.address.city"),
         state=_text(source, addr, "state", "clinic.address.state"),
         zip=_text(source, addr, "zip", "clinic.address.zip"),
+        line2=None if line2 is None else line2.strip(),
     )
     if len(address.state) != 2:
         raise ConfigError(source, "clinic.address.state", "must be a two-letter state code")
@@ -304,9 +347,20 @@ def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
         npi=npi,
         tin=tin,
         taxonomy=_text(source, raw, "taxonomy", "clinic.taxonomy"),
-        timezone=_text(source, raw, "timezone", "clinic.timezone"),
+        timezone=_timezone(source, _text(source, raw, "timezone", "clinic.timezone")),
         address=address,
     )
+
+
+def _timezone(source: str, name: str) -> str:
+    """An IANA time zone name: "today" for deadlines and aging is the clinic's date in it."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            source, "clinic.timezone", f"unknown time zone {name!r} (e.g. America/Chicago)"
+        ) from None
+    return name
 
 
 def _payer(source: str, pid: str, raw: object) -> PayerConfig:

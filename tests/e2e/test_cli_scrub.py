@@ -144,6 +144,15 @@ def test_a_bad_record_exits_two_naming_file_line_and_field(tmp_path: Path) -> No
 
 def test_an_empty_database_adds_no_history_and_no_findings(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--db", url]).exit_code == 0
     done = _scrub(tmp_path, [base()], "--db", url, "--select", "U")
     assert done.exit_code == 0, done.output
     assert "0 findings" in done.output
+
+
+def test_a_database_file_that_does_not_exist_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    done = _scrub(tmp_path, [base()], "--db", f"sqlite:///{missing}", "--select", "U")
+    assert done.exit_code == 2
+    assert str(missing) in done.stderr and done.stderr.strip().count("\n") == 0
+    assert not missing.exists()

@@ -6,16 +6,12 @@ from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, opened
+from ptrcm.commands.options import Db, Fmt, Org
 
 app = typer.Typer(
     help="Acknowledgments (999, 277CA): rejections and acceptances.", no_args_is_help=True
 )
-
-Org = Annotated[str, typer.Option("--org", envvar="PTRCM_ORG", help="Organization slug.")]
-Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
-Fmt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 
 
 @app.command("post")
@@ -30,14 +26,9 @@ def post_command(
     Exit 1 when claims were rejected or could not be matched; 2 for unusable input.
     """
     from ptrcm.services.acks import post_acknowledgment
-    from ptrcm.store.money_in_uow import money_in_unit_of_work
 
-    store = open_store(db)
-    try:
-        org_id = organization(store, org)
-        r = post_acknowledgment(lambda: money_in_unit_of_work(store, org_id, actor()), path)
-    finally:
-        store.close()
+    with opened(db=db, org=org) as root:
+        r = post_acknowledgment(root.unit_of_work, path)
     if fmt is OutputFormat.json:
         emit_json(
             {

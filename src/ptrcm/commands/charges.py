@@ -7,21 +7,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ptrcm.cli_support import OutputFormat, emit_json, out
+from ptrcm.cli_support import OutputFormat, emit_json, opened, out
+from ptrcm.commands.options import Config, Fmt
 
 
 def charges(
     visits_file: Annotated[str, typer.Argument(help="Visit interchange file (JSON Lines).")],
-    config: Annotated[str | None, typer.Option(help="ptrcm.toml (default: built-in).")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.text,
+    config: Config = None,
+    fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Build charges (units by each payer's method, modifiers, charges) and summarise them."""
-    from ptrcm.bootstrap import build_context
     from ptrcm.services.charge_summary import summarize_charges
     from ptrcm.services.visit_files import read_visits
 
-    ctx = build_context(config)
-    summary = summarize_charges(read_visits(visits_file), ctx.config, ctx.catalog)
+    with opened(config=config) as root:
+        summary = summarize_charges(read_visits(visits_file), root.config, root.catalog)
     if fmt is OutputFormat.json:
         emit_json(summary.to_json())
         return

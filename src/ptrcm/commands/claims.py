@@ -2,59 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
-from ptrcm.errors import PtrcmError
-
-if TYPE_CHECKING:
-    from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork
-    from ptrcm.store.repository import Store
+from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, fail, opened, parse_day
+from ptrcm.commands.options import AsOf, Config, Db, Fmt, Org
 
 app = typer.Typer(help="The claim lifecycle: build, scrub, release, submit, list, show.")
-
-ORG_HELP = "Organization (tenant) slug."
-Org = Annotated[str, typer.Option("--org", envvar="PTRCM_ORG", help=ORG_HELP)]
-Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
-Fmt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
-Config = Annotated[str | None, typer.Option("--config", help="ptrcm.toml (default: built-in).")]
-
-
-def _with_store(db: str | None, org: str) -> tuple[Store, int]:
-    store = open_store(db)
-    org_id = organization(store, org)
-    return store, org_id
-
-
-def _factory(store: Store, org_id: int) -> Callable[[], ClaimsUnitOfWork]:
-    from ptrcm.store.claims_lifecycle import claims_unit_of_work
-
-    def make() -> ClaimsUnitOfWork:
-        return claims_unit_of_work(store, org_id, actor())
-
-    return make
 
 
 @app.command("build")
 def build_command(db: Db = None, org: Org = DEFAULT_ORG, config: Config = None,
                   fmt: Fmt = OutputFormat.text) -> None:  # fmt: skip
     """Claims (state built) from imported visits no claim names yet."""
-    from ptrcm.bootstrap import build_context
     from ptrcm.services.claims import build_claims
 
-    ctx = build_context(config)
-    store, org_id = _with_store(db, org)
-    try:
-        result = build_claims(_factory(store, org_id), ctx.config, ctx.catalog)
-    except PtrcmError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        store.close()
+    with opened(config=config, db=db, org=org) as root:
+        result = build_claims(root.unit_of_work, root.config, root.catalog)
     if fmt is OutputFormat.json:
         emit_json({"built": len(result.built), "self_pay": result.self_pay,
                    "not_billable": [{"visit_id": v, "reason": r}
@@ -70,30 +35,15 @@ def build_command(db: Db = None, org: Org = DEFAULT_ORG, config: Config = None,
 def scrub_command(
     db: Db = None, org: Org = DEFAULT_ORG, config: Config = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes to held claims.")] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today).")]
-    = None,
+    as_of: AsOf = None,
     fmt: Fmt = OutputFormat.text,
 ) -> None:  # fmt: skip
     """Scrub built and held claims with the patients' stored history: ready or held."""
-    from ptrcm.bootstrap import build_context
-    from ptrcm.commands.scrub import clinic_today
-    from ptrcm.rules.icd10 import Icd10Codes
     from ptrcm.services.claims import scrub_claims
-    from ptrcm.services.scrubbing import Scrubber
 
-    ctx = build_context(config)
-    try:
-        day = date.fromisoformat(as_of) if as_of else clinic_today(ctx.config.clinic.timezone)
-    except ValueError:
-        raise fail(f"--as-of {as_of!r}: must be a date YYYY-MM-DD") from None
-    scrubber = Scrubber(ctx.config, ctx.catalog, Icd10Codes(), day)
-    store, org_id = _with_store(db, org)
-    try:
-        r = scrub_claims(_factory(store, org_id), scrubber, ctx.config, ctx.catalog, fix=fix)
-    except PtrcmError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        store.close()
+    with opened(config=config, db=db, org=org) as root:
+        scrubber = root.scrubber(parse_day(as_of, "--as-of", root.clock.today))
+        r = scrub_claims(root.unit_of_work, scrubber, root.config, root.catalog, fix=fix)
     if fmt is OutputFormat.json:
         emit_json({"scrubbed": r.scrubbed, "ready": r.ready, "held": r.held, "fixed": r.fixed,
                    "errors_by_rule": r.errors_by_rule})  # fmt: skip
@@ -115,13 +65,8 @@ def release_command(
     """Release a held claim to ready (a biller's decision, recorded with its reason)."""
     from ptrcm.services.claims import release_claim
 
-    store, org_id = _with_store(db, org)
-    try:
-        release_claim(_factory(store, org_id), pcn, reason)
-    except PtrcmError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        store.close()
+    with opened(db=db, org=org) as root:
+        release_claim(root.unit_of_work, pcn, reason)
     typer.echo(f"{pcn}: released to ready")
 
 
@@ -131,17 +76,10 @@ def submit_command(
     db: Db = None, org: Org = DEFAULT_ORG, config: Config = None, fmt: Fmt = OutputFormat.text,
 ) -> None:  # fmt: skip
     """Ready claims into 837 batches (one per payer) in the outbox; state submitted."""
-    from ptrcm.bootstrap import build_context
     from ptrcm.services.claims import submit_claims
 
-    ctx = build_context(config)
-    store, org_id = _with_store(db, org)
-    try:
-        batches = submit_claims(_factory(store, org_id), ctx.config, ctx.catalog, outbox)
-    except PtrcmError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        store.close()
+    with opened(config=config, db=db, org=org) as root:
+        batches = submit_claims(root.unit_of_work, root.config, root.catalog, outbox)
     if fmt is OutputFormat.json:
         emit_json([{"file": str(b.file), "payer": b.payer, "claims": len(b.claims),
                     "total_charge": str(b.total), "isa": b.isa} for b in batches])  # fmt: skip
@@ -160,12 +98,8 @@ def list_command(
     fmt: Fmt = OutputFormat.text,
 ) -> None:  # fmt: skip
     """Claims with their state, payer, first date of service and charge."""
-    store, org_id = _with_store(db, org)
-    try:
-        with _factory(store, org_id)() as uow:
-            heads = uow.lifecycle.claims_in([state] if state else None)
-    finally:
-        store.close()
+    with opened(db=db, org=org) as root, root.unit_of_work() as uow:
+        heads = uow.lifecycle.claims_in([state] if state else None)
     rows = [{"pcn": h.pcn, "state": h.state, "payer": h.payer,
              "first_date_of_service": h.first_date_of_service.isoformat(),
              "total_charge": str(h.total_charge)} for h in heads]  # fmt: skip
@@ -184,16 +118,12 @@ def show_command(
     db: Db = None, org: Org = DEFAULT_ORG, fmt: Fmt = OutputFormat.text,
 ) -> None:  # fmt: skip
     """One claim: lines, state history (who, when, why) and its last scrub findings."""
-    store, org_id = _with_store(db, org)
-    try:
-        with _factory(store, org_id)() as uow:
-            found = uow.claims.by_pcn([pcn]).get(pcn)
-            if found is None:
-                raise fail(f"no claim {pcn!r} in organization {org!r}")
-            history = uow.claims.transitions(found.id)
-            findings = uow.lifecycle.last_findings(found.id)
-    finally:
-        store.close()
+    with opened(db=db, org=org) as root, root.unit_of_work() as uow:
+        found = uow.claims.by_pcn([pcn]).get(pcn)
+        if found is None:
+            raise fail(f"no claim {pcn!r} in organization {org!r}")
+        history = uow.claims.transitions(found.id)
+        findings = uow.lifecycle.last_findings(found.id)
     data: dict[str, Any] = {
         "pcn": found.pcn, "state": found.state, "payer": found.payer_external_id,
         "total_charge": str(found.total_charge),

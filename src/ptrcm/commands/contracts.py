@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+from ptrcm.cli_support import DEFAULT_ORG, opened, parse_day
+from ptrcm.commands.options import Db, Org
 
 app = typer.Typer(help="Payer contracts: fee schedules for expected payment.", no_args_is_help=True)
-
-Org = Annotated[str, typer.Option("--org", envvar="PTRCM_ORG", help="Organization slug.")]
-Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 
 
 @app.command("import")
@@ -31,21 +28,11 @@ def import_command(
 ) -> None:
     """Import a contract fee schedule; each import of a payer is its next version."""
     from ptrcm.services.underpayments import import_contract
-    from ptrcm.store.money_in_uow import money_in_unit_of_work
 
     params = {"mppr": mppr, "assistant_reduction": assistant, "sequestration_rate": sequestration}
-    since = date.fromisoformat(effective) if effective else None
-    store = open_store(db)
-    try:
-        org_id = organization(store, org)
+    with opened(db=db, org=org) as root:
+        since = None if effective is None else parse_day(effective, "--effective", root.clock.today)
         done = import_contract(
-            lambda: money_in_unit_of_work(store, org_id, actor()),
-            payer,
-            path,
-            params,
-            name=name,
-            effective_from=since,
+            root.unit_of_work, payer, path, params, name=name, effective_from=since
         )
-    finally:
-        store.close()
     typer.echo(f"{path}: payer {payer} schedule version {done.version}, {done.codes} codes")

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail, out
-from ptrcm.commands.db import DB_HELP
+from ptrcm.cli_support import OutputFormat, emit_json, fail, opened, out
+from ptrcm.commands.options import Config, Db, Fmt
 from ptrcm.errors import PtrcmError
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ ROWS = (
 
 
 def demo(
-    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    db: Db = None,
     out_dir: Annotated[str, typer.Option("--out", help="Folder for files.")] = "var/demo",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     patients: Annotated[int, typer.Option(help="Patients.")] = 600,
@@ -51,9 +51,8 @@ def demo(
             " end by today."
         ),
     ] = "2025-10-01",
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
-        OutputFormat.text
-    ),
+    config: Config = None,
+    fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Run a synthetic clinic through the whole cycle, with and without the scrubber.
 
@@ -64,19 +63,21 @@ def demo(
     """
     from rich.progress import Progress as Bar
 
-    from ptrcm.bootstrap import build_context, database_url
     from ptrcm.services.demo import DemoOptions, run_demo
 
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
         raise fail(f"--start {start!r}: must be a date YYYY-MM-DD") from None
-    ctx = build_context()
-    options = DemoOptions(
-        database_url(db), Path(out_dir), seed, patients, months, locations, first_day
-    )
     started = time.monotonic()
-    with Bar(disable=fmt is OutputFormat.json, transient=True) as bar:
+    # The demo makes its database (a SQLite file is created when missing).
+    with (
+        opened(config=config, db=db, create_db=True) as root,
+        Bar(disable=fmt is OutputFormat.json, transient=True) as bar,
+    ):
+        options = DemoOptions(
+            root.database_url, Path(out_dir), seed, patients, months, locations, first_day
+        )
 
         def progress(label: str, total: int) -> Iterator[int]:
             task = bar.add_task(label, total=total)
@@ -85,7 +86,7 @@ def demo(
                 bar.advance(task)
 
         try:
-            with_scrub, without = run_demo(options, ctx.config, ctx.catalog, progress)
+            with_scrub, without = run_demo(options, root.config, root.catalog, progress)
         except (PtrcmError, ValueError) as exc:
             raise fail(str(exc)) from None
     seconds = round(time.monotonic() - started, 1)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail, out, parse_amount
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+from ptrcm.cli_support import (
+    DEFAULT_ORG,
+    OutputFormat,
+    emit_json,
+    fail,
+    opened,
+    out,
+    parse_amount,
+    parse_day,
+)  # fmt: skip
+from ptrcm.commands.options import Config, Db, Fmt, Org
 
 app = typer.Typer(help="Eligibility and benefits (270/271, manual entry).", no_args_is_help=True)
-
-Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
-Org = Annotated[str, typer.Option("--org", help="Organization slug.")]
-Fmt = Annotated[OutputFormat, typer.Option("--format")]
 
 
 @app.command()
@@ -24,23 +28,20 @@ def request(
     day: Annotated[str, typer.Option("--date", help="First appointment day (YYYY-MM-DD).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the 270 files.")] = Path("."),
     days: Annotated[int, typer.Option(help="How many days of appointments.")] = 1,
-    config: Annotated[str | None, typer.Option(help="ptrcm.toml")] = None,
+    config: Config = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
 ) -> None:
     """Write 270 requests (PT AE, OT AD, SLP AF) for the appointments booked on --date."""
-    from ptrcm.bootstrap import build_context
     from ptrcm.services.eligibility import request_270
 
-    first = _day(day, "--date")
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        files, skipped = request_270(uow, build_context(config).config, first, days)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        first = parse_day(day, "--date", root.clock.today)
+        files, skipped = request_270(uow, root.config, first, days)
         out_dir.mkdir(parents=True, exist_ok=True)
         for payer, text in files.items():
             (out_dir / f"270_{payer}_{first.isoformat()}.x12").write_text(text, encoding="ascii")
         uow.commit()
-    store.close()
     out.print(f"{len(files)} 270 file(s) written to {out_dir}")
     for payer in skipped:
         out.print(f"payer {payer}: no electronic eligibility set up; use `eligibility record`")
@@ -55,6 +56,7 @@ def post(
     ] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Post a 271 response as dated benefits snapshots of the coverages it answers."""
@@ -62,11 +64,10 @@ def post(
 
     if not file.is_file():
         raise fail(f"{file}: no such file")
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        result = post_271(uow, file.read_bytes(), file.name, _day(on, "--date"), member)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        verified = parse_day(on, "--date", root.clock.today)
+        result = post_271(uow, file.read_bytes(), file.name, verified, member)
         uow.commit()
-    store.close()
     data = {
         "snapshots": result.snapshots,
         "unmatched": result.unmatched,
@@ -94,35 +95,27 @@ def record(
     auth_required: Annotated[bool | None, typer.Option("--auth-required/--no-auth")] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
 ) -> None:
     """Record benefits verified by phone or portal (payers without electronic eligibility)."""
     from ptrcm.services.eligibility import coinsurance as rate
     from ptrcm.services.eligibility import record_manual
 
-    fields = {
-        "active": active, "copay": _money(copay, "--copay"),
-        "coinsurance_rate": rate(coinsurance),
-        "deductible_remaining": _money(deductible_remaining, "--deductible-remaining"),
-        "oop_remaining": _money(oop_remaining, "--oop-remaining"), "visit_limit": visit_limit,
-        "visits_used": visits_used, "authorization_required": auth_required,
-        "plan_year_start": None if plan_year_start is None
-        else _day(plan_year_start, "--plan-year-start"),
-    }  # fmt: skip
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        new_id = record_manual(uow, patient, payer, _day(on, "--date"), **fields)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        fields = {
+            "active": active, "copay": _money(copay, "--copay"),
+            "coinsurance_rate": rate(coinsurance),
+            "deductible_remaining": _money(deductible_remaining, "--deductible-remaining"),
+            "oop_remaining": _money(oop_remaining, "--oop-remaining"),
+            "visit_limit": visit_limit, "visits_used": visits_used,
+            "authorization_required": auth_required,
+            "plan_year_start": None if plan_year_start is None
+            else parse_day(plan_year_start, "--plan-year-start", root.clock.today),
+        }  # fmt: skip
+        verified = parse_day(on, "--date", root.clock.today)
+        new_id = record_manual(uow, patient, payer, verified, **fields)
         uow.commit()
-    store.close()
     out.print(f"benefits snapshot {new_id} recorded")
-
-
-def _day(text: str | None, option: str) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise fail(f"{option} {text!r}: not a date (YYYY-MM-DD)") from None
 
 
 def _money(text: str | None, option: str) -> Decimal | None:

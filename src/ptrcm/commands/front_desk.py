@@ -1,31 +1,44 @@
 """`ptrcm schedule check`, `ptrcm worklist`, `ptrcm estimate`, `ptrcm plan record` and
 `ptrcm statements ...`: the front end of the cycle from the command line.
 
-Each is its own Typer group (registered by name in ``ptrcm.cli.COMMAND_GROUPS`` through
-the small modules ``schedule``, ``worklist``, ``estimate``, ``plan`` and ``statements``).
+Each is its own Typer group, registered in ``ptrcm.cli.COMMAND_GROUPS``. A ``--date`` left
+out is today in the clinic's time zone.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail, out, parse_amount
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
-from ptrcm.commands.eligibility import _day
+from ptrcm.cli_support import (
+    DEFAULT_ORG,
+    OutputFormat,
+    emit_json,
+    fail,
+    opened,
+    out,
+    parse_amount,
+    parse_day,
+)  # fmt: skip
+from ptrcm.commands.options import Config, Db, Fmt, Org
 
-Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
-Org = Annotated[str, typer.Option("--org", help="Organization slug.")]
-Fmt = Annotated[OutputFormat, typer.Option("--format")]
+if TYPE_CHECKING:
+    from ptrcm.store.front_desk_repo import FrontDeskRepository
+    from ptrcm.store.repository import UnitOfWork
 
 schedule = typer.Typer(help="Booking checks.", no_args_is_help=True)
 worklist = typer.Typer(help="The daily work list.", invoke_without_command=True)
 estimate = typer.Typer(help="Patient cost estimates.", invoke_without_command=True)
 plan = typer.Typer(help="Plan-of-care events.", no_args_is_help=True)
 statements = typer.Typer(help="Patient statements, payments and refunds.", no_args_is_help=True)
+
+
+def _front_desk(uow: UnitOfWork) -> FrontDeskRepository:
+    from ptrcm.store.front_desk_repo import FrontDeskRepository
+
+    return FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
 
 
 def _codes(text: str | None) -> dict[str, int] | None:
@@ -40,32 +53,22 @@ def schedule_check(
     day: Annotated[str, typer.Option("--date", help="Proposed day (YYYY-MM-DD).")],
     discipline: Annotated[str, typer.Option(help="PT, OT or SLP.")],
     codes: Annotated[str | None, typer.Option(help="Planned codes, as 97110=2,97140=1.")] = None,
-    config: Annotated[
-        str | None, typer.Option(help="ptrcm.toml: the payers' auth_required (default: built-in).")
-    ] = None,
+    config: Config = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
-    """Whether a proposed appointment is covered; exit 1 with the reasons when it is not."""
-    from ptrcm.config import load_config
+    """Whether a proposed appointment is covered (the payers' auth_required comes from the
+    configuration); exit 1 with the reasons when it is not."""
     from ptrcm.services.booking import check_booking, payer_auth_rule
 
-    rule = payer_auth_rule(load_config(config))
-    from ptrcm.store.front_desk_repo import FrontDeskRepository
-
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        rule = payer_auth_rule(root.config)
+        on = parse_day(day, "--date", root.clock.today)
         result = check_booking(
-            repo,
-            patient,
-            _day(day, "--date"),
-            discipline.upper(),
-            _codes(codes),
+            _front_desk(uow), patient, on, discipline.upper(), _codes(codes),
             payer_requires_auth=rule,
-        )
-    store.close()
+        )  # fmt: skip
     if fmt is OutputFormat.json:
         emit_json(result.as_json())
     else:
@@ -84,17 +87,15 @@ def worklist_main(
     day: Annotated[str | None, typer.Option("--date", help="Day (default today).")] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """One list across eligibility, authorizations, caps and plans of care."""
     from ptrcm.services.worklist import build_worklist
-    from ptrcm.store.front_desk_repo import FrontDeskRepository
 
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
-        items = build_worklist(repo, _day(day, "--date"), location, role)
-    store.close()
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        on = parse_day(day, "--date", root.clock.today)
+        items = build_worklist(_front_desk(uow), on, location, role)
     if fmt is OutputFormat.json:
         emit_json([i.as_json() for i in items])
         return
@@ -110,7 +111,7 @@ def estimate_main(
     codes: Annotated[str | None, typer.Option(help="97110=2,97140=1")] = None,
     visits: Annotated[int, typer.Option(help="Visits in the plan of care.")] = 1,
     day: Annotated[str | None, typer.Option("--date", help="Date of the visit.")] = None,
-    config: Annotated[str | None, typer.Option(help="ptrcm.toml")] = None,
+    config: Config = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
     fmt: Fmt = OutputFormat.text,
@@ -120,16 +121,13 @@ def estimate_main(
         return
     if patient is None or codes is None:
         raise fail("estimate needs --patient and --codes (or the `report` subcommand)")
-    from ptrcm.bootstrap import build_context
     from ptrcm.services.patient_estimates import estimate_for_patient
 
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        cfg = build_context(config).config
-        found = _codes(codes) or {}
-        est = estimate_for_patient(uow, cfg, patient, found, _day(day, "--date"), visits)
+    found = _codes(codes) or {}
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        on = parse_day(day, "--date", root.clock.today)
+        est = estimate_for_patient(uow, root.config, patient, found, on, visits)
         uow.commit()
-    store.close()
     data = {
         "estimate_id": est.estimate_id, "status": est.status, "allowed": est.allowed.amount,
         "visit": None if est.visit is None else est.visit.patient_cost.amount,
@@ -151,10 +149,8 @@ def estimate_report_cmd(
     """Each stored estimate beside what the 835s made the patient owe."""
     from ptrcm.services.patient_estimates import estimate_report
 
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
+    with opened(db=db, org=org) as root, root.unit_of_work() as uow:
         rows = estimate_report(uow)
-    store.close()
     if fmt is OutputFormat.json:
         emit_json(rows)
         return
@@ -174,17 +170,15 @@ def plan_record(
     day: Annotated[str | None, typer.Option("--date")] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
 ) -> None:
     """Record a signature, progress report, re-evaluation or discharge."""
     from ptrcm.services.plan_tracking import record_event
-    from ptrcm.store.front_desk_repo import FrontDeskRepository
 
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
-        record_event(repo, patient, discipline.upper(), kind, _day(day, "--date"))
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        on = parse_day(day, "--date", root.clock.today)
+        record_event(_front_desk(uow), patient, discipline.upper(), kind, on)
         uow.commit()
-    store.close()
     out.print(f"{kind} recorded")
 
 
@@ -194,15 +188,14 @@ def statements_generate(
     day: Annotated[str | None, typer.Option("--date")] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
 ) -> None:
     """A statement (HTML and PDF) for every patient with a balance."""
     from ptrcm.services.statements import generate_all
 
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        issued = generate_all(uow, _day(day, "--date"), out_dir)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        issued = generate_all(uow, parse_day(day, "--date", root.clock.today), out_dir)
         uow.commit()
-    store.close()
     out.print(f"{len(issued)} statement(s) written to {out_dir}")
 
 
@@ -214,16 +207,16 @@ def statements_pay(
     day: Annotated[str | None, typer.Option("--date")] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
 ) -> None:
     """Apply a patient payment to what the patient was billed, oldest first."""
     from ptrcm.services.statements import apply_payment
 
     paid = parse_amount(amount, "--amount")
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        applied = apply_payment(uow, patient, paid, _day(day, "--date"), method)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        applied = apply_payment(uow, patient, paid, parse_day(day, "--date", root.clock.today),
+                                method)  # fmt: skip
         uow.commit()
-    store.close()
     for claim, part in applied:
         out.print(f"{part} applied to {claim}")
 
@@ -236,16 +229,15 @@ def statements_refund(
     day: Annotated[str | None, typer.Option("--date")] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
 ) -> None:
     """Refund a patient (a new ledger entry; payments stay as they were)."""
     from ptrcm.services.statements import refund
 
     refunded = parse_amount(amount, "--amount")
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        refund(uow, patient, refunded, _day(day, "--date"), reason)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        refund(uow, patient, refunded, parse_day(day, "--date", root.clock.today), reason)
         uow.commit()
-    store.close()
     out.print("refund recorded")
 
 
@@ -258,17 +250,13 @@ def statements_reissue(
     day: Annotated[str | None, typer.Option("--date")] = None,
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
 ) -> None:
     """A corrected statement; the one it replaces is kept, marked superseded."""
     from ptrcm.services.statements import reissue_statement
 
-    store = open_store(db)
-    with store.unit_of_work(organization(store, org), actor()) as uow:
-        new = reissue_statement(uow, patient, statement, _day(day, "--date"), reason, out_dir)
+    with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
+        on = parse_day(day, "--date", root.clock.today)
+        new = reissue_statement(uow, patient, statement, on, reason, out_dir)
         uow.commit()
-    store.close()
     out.print(f"statement {new.statement_id} replaces {statement}; amount due {new.amount_due}")
-
-
-def today() -> date:
-    return date.today()

@@ -7,17 +7,13 @@ from typing import Annotated, Protocol
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
-from ptrcm.errors import PtrcmError, RecordProblem
+from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, opened
+from ptrcm.commands.options import Config, Db, Fmt, Org
+from ptrcm.errors import RecordProblem
 
-GROUP = "import"  # `import` is a Python keyword, so the module has another name
+# Registered as `ptrcm import` (a Python keyword, hence the module's name). Importing
+# creates the SQLite database file when it does not exist yet.
 app = typer.Typer(help="Import EMR exports and master data into the database.")
-
-ORG_HELP = "Organization (tenant) slug; the default organization is created on first use."
-Org = Annotated[str, typer.Option("--org", envvar="PTRCM_ORG", help=ORG_HELP)]
-Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
-Fmt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 
 
 class ImportCounts(Protocol):
@@ -76,6 +72,7 @@ def visits_command(
             help="Import the good records and keep the bad ones aside (exit 1 if any).",
         ),
     ] = False,
+    config: Config = None,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Import visits: all or nothing (exit 2 naming the bad line), or with --quarantine.
@@ -84,14 +81,9 @@ def visits_command(
     """
     from ptrcm.services.importing import import_visits
 
-    store = open_store(db)
-    try:
-        org_id = organization(store, org)
-        result = import_visits(
-            lambda: store.unit_of_work(org_id, actor()), path, quarantine=quarantine
-        )
-    finally:
-        store.close()
+    with opened(config=config, db=db, org=org, create_db=True) as root:
+        _ = root.config  # a bad configuration stops the import before anything is read
+        result = import_visits(root.unit_of_work, path, quarantine=quarantine)
     _report(path, org, result, fmt)
 
 
@@ -100,6 +92,7 @@ def master_command(
     path: Annotated[str, typer.Argument(help="Master-data file (FILE.master.json).")],
     db: Db = None,
     org: Org = DEFAULT_ORG,
+    config: Config = None,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Import master data: clinic, locations, therapists, payers, patients, coverages, plans
@@ -109,14 +102,9 @@ def master_command(
     """
     from ptrcm.services.importing_master import import_master
 
-    store = open_store(db)
-    try:
-        org_id = organization(store, org)
-        result = import_master(lambda: store.unit_of_work(org_id, actor()), path)
-    except PtrcmError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        store.close()
+    with opened(config=config, db=db, org=org, create_db=True) as root:
+        _ = root.config
+        result = import_master(root.unit_of_work, path)
     if fmt is OutputFormat.json:
         kinds = {k: {"inserted": c.inserted, "updated": c.updated} for k, c in result.kinds.items()}
         emit_json(
@@ -143,6 +131,7 @@ def appointments_command(
             help="Import the good lines and keep the bad ones aside (exit 1 if any).",
         ),
     ] = False,
+    config: Config = None,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Import appointments (after the master file and the visits): all or nothing (exit 2
@@ -151,14 +140,7 @@ def appointments_command(
     """
     from ptrcm.services.importing_appointments import import_appointments
 
-    store = open_store(db)
-    try:
-        org_id = organization(store, org)
-        result = import_appointments(
-            lambda: store.unit_of_work(org_id, actor()), path, quarantine=quarantine
-        )
-    except PtrcmError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        store.close()
+    with opened(config=config, db=db, org=org, create_db=True) as root:
+        _ = root.config
+        result = import_appointments(root.unit_of_work, path, quarantine=quarantine)
     _report(path, org, result, fmt)

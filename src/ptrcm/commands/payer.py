@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail
+from ptrcm.cli_support import OutputFormat, emit_json, fail, opened, parse_day
+from ptrcm.commands.options import Config, Fmt
 from ptrcm.errors import PtrcmError
 
 app = typer.Typer(help="A payer simulator for demos and tests.")
@@ -31,31 +31,28 @@ def simulate_command(
         str | None, typer.Option("--members", help="Member file (JSON) the payer knows.")
     ] = None,
     received: Annotated[
-        str | None, typer.Option("--received", help="Receipt date YYYY-MM-DD (default today).")
+        str | None,
+        typer.Option("--received", help="Receipt date YYYY-MM-DD (default: the clinic's today)."),
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
-        OutputFormat.text
-    ),
+    config: Config = None,
+    fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Read every *.837 in --in and write NAME.999, NAME.277ca and NAME.835 to --out.
 
     The payer's memory (visits counted, duplicates, deductibles) is kept in
     --out/payer-state.json, so later runs continue where earlier ones stopped.
     """
-    from ptrcm.bootstrap import build_context
     from ptrcm.synth.payer import PayerSimulator
     from ptrcm.synth.payer_profile import load_members, load_profile
     from ptrcm.synth.payer_rules import PayerState
 
-    try:
-        day = date.fromisoformat(received) if received else date.today()
-    except ValueError:
-        raise fail(f"--received {received!r}: must be a date YYYY-MM-DD") from None
+    with opened(config=config) as root:
+        day = parse_day(received, "--received", root.clock.today)
+        config_in_force = root.config
     src, dst = Path(inbound), Path(outbound)
     if not src.is_dir():
         raise fail(f"--in {inbound}: not a folder")
     dst.mkdir(parents=True, exist_ok=True)
-    ctx = build_context()
     state_path = dst / STATE_FILE
     try:
         state = (
@@ -63,9 +60,9 @@ def simulate_command(
             if state_path.is_file()
             else PayerState()
         )
-        codes = {p.payer_code: pid for pid, p in ctx.config.payers.items()}
+        codes = {p.payer_code: pid for pid, p in config_in_force.payers.items()}
         sim = PayerSimulator(
-            load_profile(profile), load_members(members), ctx.config.clinic,
+            load_profile(profile), load_members(members), config_in_force.clinic,
             payer_ids=codes, seed=seed, state=state,
         )  # fmt: skip
         written: list[dict[str, object]] = []

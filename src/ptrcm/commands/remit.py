@@ -7,18 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, opened
+from ptrcm.commands.options import Config, Db, Fmt, Org
 
 if TYPE_CHECKING:
     from ptrcm.services.posting import PostingResult
 
 app = typer.Typer(help="Remittances (835): post payments and adjustments.", no_args_is_help=True)
 
-ORG_HELP = "Organization (tenant) slug."
-Org = Annotated[str, typer.Option("--org", envvar="PTRCM_ORG", help=ORG_HELP)]
-Db = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
-Fmt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 MAX_SHOWN = 20
 
 
@@ -30,7 +26,7 @@ def post_command(
     outbox: Annotated[
         str, typer.Option("--outbox", help="Folder for secondary 837P claims.")
     ] = "var/outbox",
-    config: Annotated[str | None, typer.Option(help="ptrcm.toml (default: built-in).")] = None,
+    config: Config = None,
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Post an 835: payments, adjustments, reversals, PLB, queues and secondary claims.
@@ -38,20 +34,11 @@ def post_command(
     Posting the same file twice changes nothing. Exit 1 when something needs a person
     (unmatched or unbalanced claims, exceptions, reader findings); 2 for unusable input.
     """
-    from ptrcm.bootstrap import build_context
     from ptrcm.services.posting import PostingOptions, post_remittance
-    from ptrcm.store.money_in_uow import money_in_unit_of_work
 
-    ctx = build_context(config)
-    options = PostingOptions(ctx.config, ctx.catalog, Path(outbox))
-    store = open_store(db)
-    try:
-        org_id = organization(store, org)
-        result = post_remittance(
-            lambda: money_in_unit_of_work(store, org_id, actor()), path, options
-        )
-    finally:
-        store.close()
+    with opened(config=config, db=db, org=org) as root:
+        options = PostingOptions(root.config, root.catalog, Path(outbox))
+        result = post_remittance(root.unit_of_work, path, options)
     if fmt is OutputFormat.json:
         emit_json(result_json(result))
     else:

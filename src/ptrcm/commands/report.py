@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from ptrcm.cli_support import emit_json, fail, out
-from ptrcm.commands.db import DB_HELP, DEFAULT_ORG, actor, open_store, organization
+from ptrcm.cli_support import DEFAULT_ORG, emit_json, fail, opened, out, parse_day
+from ptrcm.commands.options import Config, Db, Org
 
 app = typer.Typer(help="Reports: KPIs over the store.", no_args_is_help=True)
 
@@ -25,23 +25,17 @@ class ReportFormat(StrEnum):
     csv = "csv"
 
 
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} {value!r}: not a date (use YYYY-MM-DD)") from None
-
-
 @app.command()
 def kpis(
-    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
-    org: Annotated[str, typer.Option("--org", help="Organization slug.")] = DEFAULT_ORG,
+    db: Db = None,
+    org: Org = DEFAULT_ORG,
+    config: Config = None,
     start: Annotated[
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: 90 days back).")
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day (default: today in the clinic).")
+    ] = None,
     payer_class: Annotated[str | None, typer.Option("--payer-class")] = None,
     payer: Annotated[str | None, typer.Option("--payer", help="Payer id.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Location id.")] = None,
@@ -52,17 +46,16 @@ def kpis(
     from ptrcm.analytics import KpiFilters, compute_kpis, report_json
     from ptrcm.analytics.report import headline
 
-    last = _date(end, "--to") or date.today()
-    first = _date(start, "--from") or last - timedelta(days=DEFAULT_DAYS - 1)
-    if last < first:
-        raise fail(f"--to {last} is before --from {first}")
-    filters = KpiFilters(first, last, payer_class, payer, location, therapist)
-    store = open_store(db)
-    try:
-        with store.unit_of_work(organization(store, org), actor()) as uow:
+    with opened(config=config, db=db, org=org) as root:
+        last = parse_day(end, "--to", root.clock.today)
+        first = last - timedelta(days=DEFAULT_DAYS - 1)
+        if start is not None:
+            first = parse_day(start, "--from", root.clock.today)
+        if last < first:
+            raise fail(f"--to {last} is before --from {first}")
+        filters = KpiFilters(first, last, payer_class, payer, location, therapist)
+        with root.unit_of_work() as uow:
             report = compute_kpis(uow, filters, last)
-    finally:
-        store.close()
     if fmt is ReportFormat.json:
         emit_json(report_json(report))
         return

@@ -1,7 +1,8 @@
 """`ptrcm x12 read FILE` and `ptrcm x12 validate FILE`: X12 files in.
 
-Exit codes: 0 readable and clean, 1 findings (envelope, balancing, pyx12), 2 unreadable
-(one line naming the file, segment number and segment id).
+Exit codes: 0 readable and clean, 1 findings to act on (`read`: an error-severity finding
+in the file; `validate`: any envelope, balancing or pyx12 finding), 2 unreadable (one line
+naming the file, segment number and segment id).
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ def read(
         OutputFormat.json
     ),
 ) -> None:
-    """Parse an X12 file into its typed model (JSON: amounts as strings, dates ISO)."""
+    """Parse an X12 file into its typed model (JSON: amounts as strings, dates ISO).
+
+    The model is printed even when the file has findings; exit 1 when one of them is an
+    error (an unbalanced claim, a wrong count, a skipped claim), 0 otherwise.
+    """
     from ptrcm.x12.errors import X12Error
     from ptrcm.x12.jsonify import to_jsonable
     from ptrcm.x12.read import collector_paused, read_x12
@@ -42,9 +47,11 @@ def read(
     if fmt is OutputFormat.json:
         with collector_paused():  # the JSON tree is acyclic, like the model it mirrors
             emit_json(to_jsonable(document))
-        return
-    for line in summarize(document):
-        out.print(line, markup=False, soft_wrap=True)
+    else:
+        for line in summarize(document):
+            out.print(line, markup=False, soft_wrap=True)
+    if any(f.severity == "error" for f in document.findings):
+        raise typer.Exit(1)
 
 
 def validate(

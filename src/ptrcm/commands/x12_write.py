@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import out
+from ptrcm.cli_support import opened, out
+from ptrcm.commands.options import Config
 
 OUT_HELP = (
     "Output file. When the visits need both 837P and 837I (by each payer's claim_type),"
@@ -17,16 +18,13 @@ OUT_HELP = (
 def write_837(
     visits_file: Annotated[str, typer.Argument(help="Visit interchange file (JSON Lines).")],
     out_file: Annotated[str, typer.Option("--out", help=OUT_HELP)],
-    config: Annotated[str | None, typer.Option(help="ptrcm.toml (default: built-in).")] = None,
+    config: Config = None,
 ) -> None:
     """Build claims from visits and write a valid 5010 837P/837I batch."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from ptrcm.bootstrap import build_context
     from ptrcm.services.claim_output import write_837_files
 
-    ctx = build_context(config)
-    now = datetime.now(ZoneInfo(ctx.config.clinic.timezone)).replace(tzinfo=None)
-    for written in write_837_files(visits_file, out_file, ctx.config, ctx.catalog, now):
-        out.print(f"{written.path}: {written.claim_type}, {written.claims} claims", markup=False)
+    with opened(config=config) as root:
+        now = root.clock.now().replace(tzinfo=None)  # the envelope's date and time: the clinic's
+        written = write_837_files(visits_file, out_file, root.config, root.catalog, now)
+    for one in written:
+        out.print(f"{one.path}: {one.claim_type}, {one.claims} claims", markup=False)
