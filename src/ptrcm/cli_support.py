@@ -89,12 +89,15 @@ def opened(
     org: str = DEFAULT_ORG,
     create_db: bool = False,
 ) -> Iterator[Root]:
-    """The composition root for one command (``ptrcm.bootstrap.Root``): its store is closed
-    when the block ends, and a ptrcm error inside it is a one-line reason with exit 2."""
+    """The composition root for one command (``ptrcm.bootstrap.Root``): the configuration
+    is loaded and checked first (a bad key stops the command before anything is read or
+    written), the store is closed when the block ends, and a ptrcm error inside it is a
+    one-line reason with exit 2."""
     from ptrcm.bootstrap import Root
 
     with Root(config_file=config, db=db, org=org, actor=actor(), create_db=create_db) as root:
         try:
+            _ = root.config
             yield root
         except PtrcmError as exc:
             raise fail(str(exc)) from None

@@ -82,7 +82,6 @@ def visits_command(
     from ptrcm.services.importing import import_visits
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
-        _ = root.config  # a bad configuration stops the import before anything is read
         result = import_visits(root.unit_of_work, path, quarantine=quarantine)
     _report(path, org, result, fmt)
 
@@ -103,7 +102,6 @@ def master_command(
     from ptrcm.services.importing_master import import_master
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
-        _ = root.config
         result = import_master(root.unit_of_work, path)
     if fmt is OutputFormat.json:
         kinds = {k: {"inserted": c.inserted, "updated": c.updated} for k, c in result.kinds.items()}
@@ -141,6 +139,5 @@ def appointments_command(
     from ptrcm.services.importing_appointments import import_appointments
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
-        _ = root.config
         result = import_appointments(root.unit_of_work, path, quarantine=quarantine)
     _report(path, org, result, fmt)

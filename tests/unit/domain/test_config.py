@@ -71,6 +71,15 @@ ignore = ["e001", "C002"]
         ('[rules]\nselect = "U"', "rules.select"),
         ('[billing]\nunit_method_conflict = "secondary"', "billing.unit_method_conflict"),
         ("[pricing]\nx = 1", "pricing"),
+        ("[database]\nurl = 'sqlite:///x.db'", "database"),
+        ('[clinic]\nnmae = "Lakeside PT"', "clinic.nmae"),
+        ('[clinic]\ntimezone = "America/Chikago"', "clinic.timezone"),
+        ('[clinic.address]\nzipcode = "53703"', "clinic.address.zipcode"),
+        ('[billing]\nunit_method_conflit = "cms"', "billing.unit_method_conflit"),
+        ('[rules]\nselct = ["U"]', "rules.selct"),
+        ('[x12]\nsender = "ABC"', "x12.sender"),
+        ("[x12]\nusage = 1", "x12.usage"),
+        ('[charges]\n9711 = "55.00"', "charges.9711"),
     ],
 )
 def test_a_bad_config_names_the_key(tmp_path: Path, text: str, key: str) -> None:
@@ -87,3 +96,15 @@ def test_a_config_that_is_not_toml_names_the_file(tmp_path: Path) -> None:
     path.write_text("[clinic\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path)
+
+
+def test_every_key_the_built_in_default_sets_is_known() -> None:
+    config = load_config()
+    assert config.clinic.timezone == "America/Chicago"
+    assert config.x12 == {}
+
+
+def test_the_x12_envelope_keys_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "ptrcm.toml"
+    path.write_text('[x12]\nsender_id = " 123456789 "\nusage = "T"\n', encoding="utf-8")
+    assert load_config(path).x12 == {"sender_id": "123456789", "usage": "T"}
