@@ -11,6 +11,8 @@ import pytest
 
 from tests.e2e.cli import ptrcm
 from tests.unit.scrub.factory import base
+from tests.unit.x12_write.factory import INSTITUTIONAL_PAYERS
+from tests.unit.x12_write.factory import visit_record as claim_visit
 
 
 def _visits(folder: Path) -> Path:
@@ -94,3 +96,14 @@ def test_the_readme_example_configuration_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "ptrcm.toml").write_text(readme[start : readme.index("```", start)])
     done = ptrcm("charges", str(_visits(tmp_path)), "--format", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_claim_file_settings_of_a_payer_are_not_taken_for_rule_pack_parameters(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "institutional.toml"
+    config.write_text(INSTITUTIONAL_PAYERS, encoding="utf-8")  # type_of_bill, patient_status
+    visits = tmp_path / "visits.jsonl"
+    visits.write_text(json.dumps(claim_visit(payer_id="CORF_MEDICARE")) + "\n")
+    done = ptrcm("scrub", str(visits), "--config", str(config), "--as-of", "2026-03-20")
+    assert done.returncode in (0, 1), done.stderr
