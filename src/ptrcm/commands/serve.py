@@ -36,9 +36,7 @@ def serve(
     with opened(config=config, db=db, org=org) as root:
         _ = root.store  # a mistyped --db stops here, naming the path
         clinic = root.config.clinic
-        settings = WebSettings(
-            root.database_url, clinic.name, root.clock.today, org, root.config
-        )
+        settings = WebSettings(root.database_url, clinic.name, root.clock.today, org, root.config)
     listener = _bind(host, port)
     app = create_app(settings)
     if not app.state.data.status.has_data():
