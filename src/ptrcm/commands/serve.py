@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import errno
-import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ptrcm.cli_support import DEFAULT_ORG, fail, opened
 from ptrcm.commands.options import Config, Db, Org
+
+if TYPE_CHECKING:
+    import socket
 
 PORT_HELP = "TCP port (default 8000)."
 
@@ -56,6 +57,9 @@ def serve(
 def _bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound before the app is built, so a taken port is one clear
     line (exit 2) rather than a startup banner followed by uvicorn's failure."""
+    import errno
+    import socket
+
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
