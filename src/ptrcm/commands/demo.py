@@ -76,8 +76,9 @@ def demo(
         Bar(disable=fmt is OutputFormat.json, transient=True) as bar,
     ):
         options = DemoOptions(
-            root.database_url, Path(out_dir), seed, patients, months, locations, first_day
-        )
+            root.database_url, Path(out_dir), seed, patients, months, locations, first_day,
+            today=root.clock.today(),
+        )  # fmt: skip
 
         def progress(label: str, total: int) -> Iterator[int]:
             task = bar.add_task(label, total=total)
