@@ -34,6 +34,7 @@ from ptrcm.config import Config
 from ptrcm.domain.charges import Charges
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.codes import Catalog
+from ptrcm.domain.intake import SourcedVisit
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, Transition, apply_event
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError, PtrcmError, RecordProblem
@@ -51,7 +52,6 @@ from ptrcm.services.claim_building import (
     stored_claim,
 )
 from ptrcm.services.claim_output import RecordedControlNumbers, envelope_settings
-from ptrcm.services.ports import SourcedVisit
 from ptrcm.services.scrubbing import Scrubber
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.claims_lifecycle import ClaimHead, ClaimsUnitOfWork

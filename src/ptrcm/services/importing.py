@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ptrcm.domain.intake import QuarantinedRecord, SourcedVisit
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.errors import InputError, RecordProblem
-from ptrcm.services.ports import ImportUnitOfWork, QuarantinedRecord, SourcedVisit
+from ptrcm.services.ports import ImportUnitOfWork
 from ptrcm.services.visit_files import read_visits
 
 MAX_SHOWN_PROBLEMS = 20

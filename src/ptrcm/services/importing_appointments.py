@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ptrcm.domain.intake import QuarantinedRecord
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.import_fields import Fields
 from ptrcm.services.importing import ImportResult
-from ptrcm.services.ports import QuarantinedRecord
 from ptrcm.store.repository import UnitOfWork
 from ptrcm.store.tables.clinical import APPOINTMENT_STATUSES
 

@@ -1,6 +1,8 @@
 """Ports: the small interfaces the services use to reach storage.
 
-``ptrcm.store`` implements them on SQLAlchemy; tests may implement them with fakes. A unit
+``ptrcm.store`` implements them on SQLAlchemy without importing this module (the protocols
+are structural; the values they carry live in ``ptrcm.domain.intake``); tests may implement
+them with fakes. A unit
 of work is scoped to one organization (tenant) and one actor: everything read or written
 through it belongs to that organization, and every change is audited under that actor.
 """
@@ -8,39 +10,11 @@ through it belongs to that organization, and every change is audited under that 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
+from ptrcm.domain.intake import QuarantinedRecord, SourcedVisit, UpsertCounts
 from ptrcm.domain.visits import Visit
-from ptrcm.errors import RecordProblem
-
-
-@dataclass(frozen=True, slots=True)
-class SourcedVisit:
-    """A visit and where it came from (file and 1-based line), for traceability."""
-
-    visit: Visit
-    source: str
-    line: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantinedRecord:
-    """A record kept aside because it could not be imported, with every problem found."""
-
-    kind: str
-    source: str
-    line: int | None
-    record_id: str | None
-    text: str
-    problems: tuple[RecordProblem, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class UpsertCounts:
-    inserted: int
-    updated: int
 
 
 class VisitStore(Protocol):

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Table, func, select, update
 
+from ptrcm.domain.intake import UpsertCounts
 from ptrcm.errors import InvariantError
-from ptrcm.services.ports import UpsertCounts
 from ptrcm.store.scoped import OrgScoped, chunks
 from ptrcm.store.tables import (
     appointments,

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from ptrcm.domain.intake import QuarantinedRecord
 from ptrcm.errors import InvariantError
-from ptrcm.services.ports import QuarantinedRecord
 from ptrcm.store.scoped import OrgScoped
 from ptrcm.store.tables import audit_log, control_counters, import_quarantine, ledger_entries
 

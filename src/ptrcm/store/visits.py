@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, update
 
+from ptrcm.domain.intake import SourcedVisit, UpsertCounts
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.records import visit_to_record
 from ptrcm.domain.visits import Visit
-from ptrcm.services.ports import SourcedVisit, UpsertCounts
 from ptrcm.store.records import AuditEvent, AuditLog
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
 from ptrcm.store.tables import locations, patients, payers, providers, visit_services, visits

@@ -7,8 +7,8 @@ import copy
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from ptrcm.domain.intake import SourcedVisit
 from ptrcm.domain.interchange import parse_visit
-from ptrcm.services.ports import SourcedVisit
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.repository import Store, UnitOfWork
 

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ptrcm.bootstrap import build_context
+from ptrcm.domain.intake import SourcedVisit
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.money import Money
 from ptrcm.services.claim_building import build_claim
-from ptrcm.services.ports import SourcedVisit
 from ptrcm.services.posting import PostingOptions, PostingResult, post_remittance
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork, money_in_unit_of_work
 from ptrcm.store.repository import Store

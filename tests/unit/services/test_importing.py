@@ -10,10 +10,10 @@ from typing import Self
 
 import pytest
 
+from ptrcm.domain.intake import QuarantinedRecord, SourcedVisit, UpsertCounts
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError
 from ptrcm.services.importing import import_visits
-from ptrcm.services.ports import QuarantinedRecord, SourcedVisit, UpsertCounts
 
 GOOD = {
     "visit_id": "V-1",

@@ -1,0 +1,42 @@
+"""Values of bringing records in: a visit with its source, a record kept aside, counts.
+
+They are shared by the import services and the store that keeps them, so they live in the
+domain: the store implements the service ports (``ptrcm.services.ports``) structurally and
+never imports a service module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ptrcm.domain.visits import Visit
+from ptrcm.errors import RecordProblem
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedVisit:
+    """A visit and where it came from (file and 1-based line), for traceability."""
+
+    visit: Visit
+    source: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedRecord:
+    """A record kept aside because it could not be imported, with every problem found."""
+
+    kind: str
+    source: str
+    line: int | None
+    record_id: str | None
+    text: str
+    problems: tuple[RecordProblem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    """How many records an upsert inserted and how many it replaced."""
+
+    inserted: int
+    updated: int
