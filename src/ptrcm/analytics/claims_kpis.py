@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, select
 
-from ptrcm.analytics.codes import category_of, description_of, is_denial
 from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, fact_conds, narrows_claims
 from ptrcm.analytics.sql import count_if, end_of, money_sum, rate, start_of
+from ptrcm.domain.adjustment_codes import category_of, description_of
+from ptrcm.store.adjustment_conditions import is_denial
 from ptrcm.store.tables import (
     adjustments,
     appeals,
@@ -30,7 +31,6 @@ from ptrcm.store.tables import (
 )
 
 ADJUDICATED = ("1", "2", "3", "4")
-DENIED_STATUS = "4"
 RECOVERED = ("overturned", "partial")
 DECIDED = ("overturned", "partial", "upheld")
 

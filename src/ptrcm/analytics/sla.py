@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy import Executable, exists, func, or_, select
 
-from ptrcm.analytics.claims_kpis import DENIED_STATUS
-from ptrcm.analytics.codes import is_denial
 from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds
 from ptrcm.analytics.sql import day_diff, end_of, least, nearest_rank, start_of, utc_day
+from ptrcm.domain.denials import STATUS_DENIED
+from ptrcm.store.adjustment_conditions import is_denial
 from ptrcm.store.tables import (
     adjustments,
     appeals,
@@ -83,7 +83,7 @@ def denial_follow_up(scope: Scope, f: KpiFilters) -> Sla:
     cp, t = claim_payments, remittance_transactions
     earlier = claim_payments.alias("earlier_denial")
     denied = or_(
-        cp.c.status_code == DENIED_STATUS,
+        cp.c.status_code == STATUS_DENIED,
         exists().where(
             adjustments.c.org_id == cp.c.org_id,
             adjustments.c.claim_payment_id == cp.c.id,
@@ -91,7 +91,7 @@ def denial_follow_up(scope: Scope, f: KpiFilters) -> Sla:
         ),
     )
     earlier_denied = or_(
-        earlier.c.status_code == DENIED_STATUS,
+        earlier.c.status_code == STATUS_DENIED,
         exists().where(
             adjustments.c.org_id == earlier.c.org_id,
             adjustments.c.claim_payment_id == earlier.c.id,

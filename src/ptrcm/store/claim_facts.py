@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
-from ptrcm.analytics.codes import is_contractual, is_denial, reduces_payer_balance
+from ptrcm.store.adjustment_conditions import is_contractual, is_denial, reduces_payer_balance
 from ptrcm.store.tables import (
     acknowledgments,
     adjustments,

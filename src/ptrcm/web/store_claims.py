@@ -16,21 +16,13 @@ from decimal import Decimal
 from ptrcm.analytics.claim_history import ClaimHistory, PaymentRecord, Row, day_of
 from ptrcm.analytics.filters import Scope
 from ptrcm.analytics.queues import QueueRow, QueueSort, queue_rows
+from ptrcm.domain.adjustment_codes import claim_status_words
 from ptrcm.domain.denials import AdjustmentKind, classify_adjustment, load_reason_codes
 from ptrcm.domain.lifecycle import OPEN_AR
 from ptrcm.web import ports as p
 
 K = p.TimelineKind
 ZERO = Decimal("0.00")
-STATUS_WORDS = {
-    "1": "processed as primary",
-    "2": "processed as secondary",
-    "3": "processed as tertiary",
-    "4": "denied",
-    "19": "processed as primary, forwarded",
-    "20": "processed as secondary, forwarded",
-    "22": "reversal of a previous payment",
-}
 TRANSITION_KINDS = {"held": K.scrub, "rejected": K.rejected, "appealed": K.appealed}
 
 
@@ -58,7 +50,7 @@ def _payment_events(record: PaymentRecord) -> Iterator[p.TimelineEvent]:
     denied = pay["status_code"] == "4" or any(
         classify_adjustment(a["group_code"], a["carc"], rarcs).is_denial for a in record.adjustments
     )
-    status = STATUS_WORDS.get(pay["status_code"], f"status {pay['status_code']}")
+    status = claim_status_words(pay["status_code"])
     kind = K.denied if denied else K.paid if pay["paid_amount"] else K.adjudicated
     title = f"835: {status}" + (" with denials" if denied and pay["status_code"] != "4" else "")
     reference = " ".join(
