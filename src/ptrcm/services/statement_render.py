@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, select_autoescape
 
-if TYPE_CHECKING:
-    from ptrcm.services.statements import Statement
+from ptrcm.domain.statements import Statement
 
 HEADERS = ("Date", "Claim", "Service", "Charge", "Insurance paid", "Adjusted", "Your share",
            "You paid")  # fmt: skip

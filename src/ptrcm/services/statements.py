@@ -11,62 +11,22 @@ statement that names the one it replaces; the replaced one is kept as ``supersed
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ptrcm.domain.statements import Statement, StatementLine
 from ptrcm.errors import InputError
+from ptrcm.services.statement_render import write_files
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.records import LedgerEntry
 from ptrcm.store.repository import UnitOfWork
 from ptrcm.store.statements_repo import StatementRepository
 
 ZERO = Decimal("0.00")
-DUE_IN_DAYS = 30
 PAYMENT, REFUND, RESPONSIBILITY = "patient_payment", "patient_refund", "patient_responsibility"
-
-
-@dataclass(frozen=True, slots=True)
-class StatementLine:
-    claim: str
-    claim_id: int | None
-    day: date | None
-    description: str
-    charge: Decimal = ZERO
-    insurance_paid: Decimal = ZERO
-    insurance_adjusted: Decimal = ZERO
-    patient_share: Decimal = ZERO
-    patient_paid: Decimal = ZERO
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "claim": self.claim, "claim_id": self.claim_id,
-            "date": None if self.day is None else self.day.isoformat(),
-            "description": self.description, "charge": str(self.charge),
-            "insurance_paid": str(self.insurance_paid),
-            "insurance_adjusted": str(self.insurance_adjusted),
-            "patient_share": str(self.patient_share), "patient_paid": str(self.patient_paid),
-        }  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    patient: str
-    statement_date: date
-    lines: tuple[StatementLine, ...]
-    statement_id: int | None = None
-    replaces: int | None = None
-    files: tuple[str, ...] = field(default=())
-
-    @property
-    def amount_due(self) -> Decimal:
-        return sum((ln.patient_share + ln.patient_paid for ln in self.lines), ZERO)
-
-    @property
-    def due_date(self) -> date:
-        return self.statement_date + timedelta(days=DUE_IN_DAYS)
 
 
 def _patient(uow: UnitOfWork, patient: str) -> int:
@@ -138,7 +98,6 @@ def issue_statement(
     reason: str | None = None,
 ) -> Statement:
     """Store a statement and its lines; write HTML and PDF into ``out_dir`` when given."""
-    from ptrcm.services.statement_render import write_files
 
     repo = StatementRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
     draft = replace(build_statement(uow, patient, statement_date), replaces=replaces)
