@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from ptrcm.config import Config
 from ptrcm.domain.codes import Catalog
+from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.errors import InputError
 from ptrcm.services import remit_lines as rl
 from ptrcm.services.posting_claim import post_claim
@@ -46,7 +47,6 @@ from ptrcm.services.secondary_billing import SecondaryClaim, StoreControlNumbers
 from ptrcm.services.underpayments import ContractTerms, check_claim
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.posting_repo import WorkItem
-from ptrcm.store.records import LedgerEntry
 from ptrcm.store.scoped import CHUNK
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.remit_model import Remittance, RemittanceDocument

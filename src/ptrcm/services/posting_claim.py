@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from ptrcm.domain.deadlines import appeal_deadline, appeal_rules_for
 from ptrcm.domain.denials import ClaimOutcome, claim_outcome, classify_adjustment
+from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, apply_event
 from ptrcm.domain.money import Money
 from ptrcm.errors import InvariantError
 from ptrcm.services import remit_lines as rl
 from ptrcm.services.secondary_billing import secondary_for
 from ptrcm.store.posting_repo import WorkItem
-from ptrcm.store.records import LedgerEntry
 from ptrcm.x12.remit_model import Adjustment, ClaimPayment
 
 if TYPE_CHECKING:

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.lifecycle import Transition
 from ptrcm.services.remit_lines import MatchedLine
 from ptrcm.store.posting_repo import WorkItem
-from ptrcm.store.records import LedgerEntry
 
 if TYPE_CHECKING:
     from ptrcm.store.claim_store import ClaimRecord

@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from ptrcm.store.records import LedgerEntry
+from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.x12.remit_model import Adjustment, ClaimPayment, ServicePayment
 
 PAYMENT = "payer_payment"

@@ -17,11 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.statements import Statement, StatementLine
 from ptrcm.errors import InputError
 from ptrcm.services.statement_render import write_files
 from ptrcm.store.claim_facts import refresh_claim_facts
-from ptrcm.store.records import LedgerEntry
 from ptrcm.store.repository import UnitOfWork
 from ptrcm.store.statements_repo import StatementRepository
 

@@ -20,9 +20,9 @@ from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.lifecycle import Transition
 from ptrcm.domain.visits import Visit
 from ptrcm.rules.engine import Finding
+from ptrcm.store.audit import AuditEvent, AuditLog
 from ptrcm.store.claim_store import append_transitions
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
-from ptrcm.store.records import AuditEvent
 from ptrcm.store.repository import Store
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
 from ptrcm.store.tables import (
@@ -63,8 +63,6 @@ class LifecycleRepository(OrgScoped):
         return found
 
     def _audit(self, events: Sequence[AuditEvent]) -> None:
-        from ptrcm.store.records import AuditLog
-
         AuditLog(self.conn, self.org_id, self.actor, self.clock).record(events)
 
     def unbilled_visits(self, pcn_of: Any) -> list[Visit]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
 
-from ptrcm.store.records import LedgerEntry
+from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.store.scoped import OrgScoped
 from ptrcm.store.tables import (
     adjustments,

@@ -17,8 +17,11 @@ from sqlalchemy.engine import Connection, RootTransaction
 
 from ptrcm.errors import InvariantError
 from ptrcm.store import db
+from ptrcm.store.audit import AuditLog
+from ptrcm.store.control_numbers import ControlNumbers
+from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
-from ptrcm.store.records import AuditLog, ControlNumbers, Ledger, Quarantine
+from ptrcm.store.quarantine import Quarantine
 from ptrcm.store.scoped import Clock
 from ptrcm.store.tables import organizations
 from ptrcm.store.types import utc_now

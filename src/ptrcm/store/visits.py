@@ -16,7 +16,7 @@ from ptrcm.domain.intake import SourcedVisit, UpsertCounts
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.records import visit_to_record
 from ptrcm.domain.visits import Visit
-from ptrcm.store.records import AuditEvent, AuditLog
+from ptrcm.store.audit import AuditEvent, AuditLog
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
 from ptrcm.store.tables import locations, patients, payers, providers, visit_services, visits
 from ptrcm.store.types import utc_now

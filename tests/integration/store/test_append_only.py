@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ptrcm.store.records import AuditEvent, Ledger, LedgerEntry
+from ptrcm.domain.ledger import LedgerEntry
+from ptrcm.store.audit import AuditEvent
+from ptrcm.store.ledger import Ledger
 from ptrcm.store.repository import Store
 
 DAY = date(2026, 3, 2)

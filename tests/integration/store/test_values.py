@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import StatementError
 
-from ptrcm.store.records import AuditEvent, LedgerEntry
+from ptrcm.domain.ledger import LedgerEntry
+from ptrcm.store.audit import AuditEvent
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import audit_log, ledger_entries
 
