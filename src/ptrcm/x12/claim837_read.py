@@ -2,8 +2,8 @@
 
 ``read_837`` tokenizes with ``ptrcm.x12.tokenizer`` (delimiters from each ISA, byte-order
 mark, line breaks and indentation, several interchanges and ST sets), splits the envelope
-and walks each transaction set (``ptrcm.x12.claim837_walk``), keeping only what a ``Claim``
-holds. What an 837 cannot carry (minutes, expected units, visit ids, location) comes back
+and reads each transaction set (``ptrcm.x12.claim837_transaction``), keeping only what a
+``Claim`` holds. What an 837 cannot carry (minutes, expected units, visit ids, location) comes back
 empty; ``comparable`` applies the same loss to a claim ptrcm wrote, so a round trip is
 checked as ``read_837(write(claims)) == [comparable(c) for c in claims]``.
 
@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from ptrcm.domain.claims import FREQUENCY_ORIGINAL, Claim
 from ptrcm.domain.visits import Provider, Referring
-from ptrcm.x12.claim837_parts import (
+from ptrcm.x12.claim837_drafts import (
     CREDENTIAL_OF_TAXONOMY,
     DISCIPLINE_OF_MODIFIER,
     DISCIPLINE_OF_REVENUE,
@@ -31,7 +31,7 @@ from ptrcm.x12.claim837_parts import (
     ClaimsRead,
     icd,
 )
-from ptrcm.x12.claim837_walk import ClaimSetReader
+from ptrcm.x12.claim837_transaction import ClaimSetReader
 from ptrcm.x12.envelope import clean
 from ptrcm.x12.errors import X12Error
 from ptrcm.x12.structure import Envelope, split_envelope

@@ -22,6 +22,15 @@ from ptrcm.domain.money import Money
 from ptrcm.x12.balance835 import balance_findings
 from ptrcm.x12.common import PersonName, Reference
 from ptrcm.x12.errors import Finding
+from ptrcm.x12.remit_drafts import (
+    ClaimDraft,
+    LineDraft,
+    PartyDraft,
+    adjustments_of,
+    get,
+    procedure_of,
+    trimmed,
+)
 from ptrcm.x12.remit_model import (
     Adjustment,
     AmountEntry,
@@ -37,15 +46,6 @@ from ptrcm.x12.remit_model import (
     Remittance,
     ServicePayment,
     Trace,
-)
-from ptrcm.x12.remit_parts import (
-    ClaimDraft,
-    LineDraft,
-    PartyDraft,
-    adjustments_of,
-    get,
-    procedure_of,
-    trimmed,
 )
 from ptrcm.x12.structure import TransactionSpan
 from ptrcm.x12.values import ValueCache, parse_quantity

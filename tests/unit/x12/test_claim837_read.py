@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from ptrcm.domain.claims import Claim
-from ptrcm.x12.claim837_parts import dtp_period
+from ptrcm.x12.claim837_drafts import dtp_period
 from ptrcm.x12.claim837_read import read_837
 from ptrcm.x12.errors import X12Error
 from ptrcm.x12.generic import ClaimsDocument

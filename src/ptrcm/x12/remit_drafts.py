@@ -1,5 +1,5 @@
-"""Small 835 reading pieces: CAS triplets, procedures, element access, and the drafts of a
-claim, a service line and an N1 party being read."""
+"""The drafts of the 835 reader: a claim, a service line and an N1 party being read, with
+the element readers that fill them (CAS triplets, procedures, element access)."""
 
 from __future__ import annotations
 

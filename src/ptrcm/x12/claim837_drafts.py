@@ -1,4 +1,5 @@
-"""Pieces of the 837 reader: code tables, element converters and the claim/line drafts.
+"""The claim and line drafts of the 837 reader, with the code tables and element converters
+that fill them, and the step that turns a finished draft into ``Claim`` lines.
 
 Everything here is pure. Converters raise ``ValueError`` with a message naming the value;
 the reader turns that into a finding naming the segment.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from ptrcm.domain.claims import FREQUENCY_ORIGINAL, Claim
 from ptrcm.domain.money import Money
 from ptrcm.domain.visits import Address, Person, Provider, Referring, Subscriber
-from ptrcm.x12.claim837_parts import (
+from ptrcm.x12.claim837_drafts import (
     COMMON_COMPONENTS,
     CREDENTIAL_OF_TAXONOMY,
     DIAGNOSIS_QUALIFIERS,
