@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, apply_event
 from ptrcm.errors import InputError, InvariantError
-from ptrcm.store.claim_facts import refresh_acknowledged_claim_facts
 from ptrcm.store.posting_repo import WorkItem
 from ptrcm.x12.ack999 import AckDocument, FunctionalAcknowledgment
 from ptrcm.x12.read import read_x12
@@ -74,7 +73,6 @@ def post_acknowledgment(
             for transaction in document.transactions:
                 for claim in transaction.claims:
                     _post_277(uow, claim, result, p.name, file_id)
-        refresh_acknowledged_claim_facts(uow.connection, uow.org_id, p.name)
         uow.commit()
     return result
 

@@ -27,7 +27,6 @@ from ptrcm.domain.money import Money
 from ptrcm.errors import InputError
 from ptrcm.services.claim_building import stored_claim
 from ptrcm.services.secondary_billing import stored_visit
-from ptrcm.store.claim_facts import refresh_claim_facts
 
 if TYPE_CHECKING:
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
@@ -145,7 +144,6 @@ def appeal_letter(
         )
         if not any(a["outcome"] == "pending" for a in uow.appeals.for_claim(record.id)):
             uow.appeals.add(record.id, work_id, deadline.due, letter)
-        refresh_claim_facts(uow.connection, uow.org_id, [record.id])
         uow.commit()
     return letter
 
@@ -174,6 +172,5 @@ def record_outcome(
         uow.appeals.decide(appeal_id, OUTCOMES[outcome], amount, on)
         for item in denials:
             uow.work.close(item["id"])
-        refresh_claim_facts(uow.connection, uow.org_id, [record.id])
         uow.commit()
     return appeal_id

@@ -53,7 +53,6 @@ from ptrcm.services.claim_building import (
 )
 from ptrcm.services.claim_output import RecordedControlNumbers, envelope_settings
 from ptrcm.services.scrubbing import Scrubber
-from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.claims_lifecycle import ClaimHead, ClaimsUnitOfWork
 from ptrcm.x12.write837p import Billing, write_837p
 
@@ -136,7 +135,6 @@ def build_claims(
         ids = uow.claims.add_claims(built, state=ClaimState.BUILT.value)
         uow.lifecycle.record_created(ids, ClaimState.BUILT.value, "built from visit {pcn}")
         held_ids = _hold(uow, held)
-        refresh_claim_facts(uow.connection, uow.org_id, [*ids.values(), *held_ids.values()])
         uow.commit()
     result.built = [c.claim_id for c in built]
     result.held = list(held_ids)
@@ -271,7 +269,6 @@ def scrub_claims(
                       result)  # fmt: skip
         uow.lifecycle.record_transitions(steps)
         uow.lifecycle.add_scrub_runs(runs)
-        refresh_claim_facts(uow.connection, uow.org_id, [h.id for h in heads])
         uow.commit()
     final = {}
     for _cid, _vid, t in steps:
@@ -333,7 +330,6 @@ def release_claim(unit_of_work: UnitOfWorkFactory, pcn: str, reason: str) -> Non
             )  # fmt: skip
         step = _step(uow, heads[0], ClaimState.HELD, ClaimEvent.RELEASE, reason.strip())
         uow.lifecycle.record_transitions([step])
-        refresh_claim_facts(uow.connection, uow.org_id, [heads[0].id])
         uow.commit()
 
 
@@ -362,7 +358,6 @@ def submit_claims(
                 batch, tmp = _write_batch(uow, config, catalog, folder, by_payer[payer_id])
                 done.append(batch)
                 pending.append(tmp)
-            refresh_claim_facts(uow.connection, uow.org_id, [h.id for h in heads])
             uow.commit()
     except BaseException:
         for tmp in pending:

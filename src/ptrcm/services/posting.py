@@ -45,7 +45,6 @@ from ptrcm.services.posting_claim import post_claim
 from ptrcm.services.posting_rows import PendingRows
 from ptrcm.services.secondary_billing import SecondaryClaim, StoreControlNumbers, secondary_file
 from ptrcm.services.underpayments import ContractTerms, check_claim
-from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.posting_repo import WorkItem
 from ptrcm.store.scoped import CHUNK
 from ptrcm.x12.read import read_x12
@@ -124,7 +123,6 @@ def post_remittance(
         for remit in document.transactions:
             run.post_transaction(remit)
         pending = run.write_secondary()
-        refresh_claim_facts(uow.connection, uow.org_id, [r.id for r in run.claims.values()])
         uow.commit()
     if pending is not None:
         final = pending.with_name(pending.name.removesuffix(".tmp"))

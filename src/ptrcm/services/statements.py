@@ -21,7 +21,6 @@ from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.statements import Statement, StatementLine
 from ptrcm.errors import InputError
 from ptrcm.services.statement_render import write_files
-from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.repository import UnitOfWork
 from ptrcm.store.statements_repo import StatementRepository
 
@@ -199,7 +198,6 @@ def apply_payment(
     if left > 0:
         _record_payment(uow, repo, patient_id, left, None, None, at, method, reference)
         applied.append(("on account", left))
-    refresh_claim_facts(uow.connection, uow.org_id, open_by_claim)
     return applied
 
 

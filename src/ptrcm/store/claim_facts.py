@@ -5,10 +5,11 @@ computed from a claim's rows.
 payer, the visits on its first date of service, its scrub runs, first version, state
 transitions, claim payments with their remittances and adjustments, and patient payments,
 each aggregated per claim. ``refresh_claim_facts`` rewrites the rows of the given claims
-with it inside the caller's transaction (every service that writes claim state calls it
-just before committing); ``refresh_all_claim_facts`` rebuilds an organization in one
-set-based statement (``ptrcm db refresh-facts``, the benchmark builder). Facts are derived
-data: deleting and recomputing them never changes a KPI definition (docs/kpis.md).
+with it inside the caller's transaction: the unit of work calls it just before committing,
+for the claims its repositories wrote (``OrgScoped.touch_claims``).
+``refresh_all_claim_facts`` rebuilds an organization in one set-based statement (``ptrcm db
+refresh-facts``, the benchmark builder). Facts are derived data: deleting and recomputing
+them never changes a KPI definition (docs/kpis.md).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from sqlalchemy.sql.elements import BindParameter
 
 from ptrcm.store.adjustment_conditions import is_contractual, is_denial, reduces_payer_balance
 from ptrcm.store.tables import (
-    acknowledgments,
     adjustments,
     claim_payments,
     claim_transitions,
@@ -320,29 +320,6 @@ def refresh_claim_facts(conn: Connection, org_id: int, claim_ids: Iterable[int])
         conn.exec_driver_sql("SET LOCAL jit = off")
     for start in range(0, len(wanted), CHUNK):
         _write(conn, org_id, wanted[start : start + CHUNK])
-
-
-def refresh_claim_facts_by_pcn(conn: Connection, org_id: int, pcns: Iterable[str]) -> None:
-    """``refresh_claim_facts`` for the claims with these patient control numbers."""
-    wanted = sorted(set(pcns))
-    for start in range(0, len(wanted), CHUNK):
-        query = select(claims.c.id).where(
-            claims.c.org_id == org_id, claims.c.pcn.in_(wanted[start : start + CHUNK])
-        )
-        refresh_claim_facts(conn, org_id, conn.execute(query).scalars())
-
-
-def refresh_acknowledged_claim_facts(conn: Connection, org_id: int, file_name: str) -> None:
-    """``refresh_claim_facts`` for the claims a 999/277CA file named ``file_name`` answered
-    (by claim, or by batch for a 999)."""
-    ack = acknowledgments
-    named = and_(ack.c.org_id == org_id, ack.c.file_name == file_name)
-    by_claim = select(ack.c.claim_id).where(named, ack.c.claim_id.is_not(None))
-    by_batch = select(claim_versions.c.claim_id).where(
-        claim_versions.c.org_id == org_id,
-        claim_versions.c.batch_id.in_(select(ack.c.batch_id).where(named)),
-    )
-    refresh_claim_facts(conn, org_id, conn.execute(by_claim.union(by_batch)).scalars())
 
 
 def refresh_all_claim_facts(conn: Connection, org_id: int) -> int:

@@ -90,6 +90,7 @@ def append_transitions(
         for cid, vid, t in steps
     ]
     repo.conn.execute(insert(claim_transitions), rows)
+    repo.touch_claims(cid for cid, _vid, _t in steps)
     final = {cid: (t.to_state.value, t.at) for cid, _vid, t in steps}
     by_state: dict[tuple[str, datetime], list[int]] = {}
     for cid, key in final.items():
@@ -198,6 +199,7 @@ class ClaimRepository(OrgScoped):
             if lines:
                 self.conn.execute(insert(claim_lines), lines)
             found.update(claim_ids)
+            self.touch_claims(claim_ids.values())
         return found
 
     def by_pcn(self, pcns: Iterable[str]) -> dict[str, ClaimRecord]:

@@ -154,6 +154,7 @@ class LifecycleRepository(OrgScoped):
         ]
         if rows:
             self.conn.execute(insert(claim_transitions), rows)
+            self.touch_claims(claim_ids.values())
 
     def replace_lines(self, claim_id: int, version_id: int, claim: Claim) -> None:
         """New lines for a claim not yet submitted (after safe fixes changed its visit)."""
@@ -188,6 +189,7 @@ class LifecycleRepository(OrgScoped):
             .where(claims.c.org_id == self.org_id, claims.c.id == claim_id)
             .values(total_charge=total)
         )
+        self.touch_claims([claim_id])
 
     def attach_batch(self, version_ids: Sequence[int], batch_id: int, at: datetime) -> None:
         for part in chunks(list(version_ids)):
@@ -196,6 +198,10 @@ class LifecycleRepository(OrgScoped):
                 .where(claim_versions.c.org_id == self.org_id, claim_versions.c.id.in_(part))
                 .values(batch_id=batch_id, submitted_at=at, state="submitted")
             )
+            owners = self.scoped(claim_versions, claim_versions.c.claim_id).where(
+                claim_versions.c.id.in_(part)
+            )
+            self.touch_claims(self.conn.execute(owners).scalars())
 
     def add_scrub_runs(self, results: Sequence[tuple[int, int, Sequence[Finding]]]) -> None:
         """One scrub run per (claim id, run number, findings), with its findings."""
@@ -224,6 +230,7 @@ class LifecycleRepository(OrgScoped):
             ]
             if rows:
                 self.conn.execute(insert(scrub_findings), rows)
+        self.touch_claims(claim_id for claim_id, _number, _found in results)
 
     def scrub_run_count(self, claim_id: int) -> int:
         query = self.scoped(scrub_runs, func.count()).where(scrub_runs.c.claim_id == claim_id)

@@ -16,6 +16,7 @@ from ptrcm.store.tables import (
     acknowledgments,
     appeal_payments,
     appeals,
+    claim_versions,
     edi_batches,
     fee_schedule_rates,
     fee_schedules,
@@ -53,6 +54,13 @@ class AckRepository(OrgScoped):
             received = self.clock()
             items = [self.new_row(received_at=received, **r) for r in rows]
             self.conn.execute(insert(acknowledgments), items)
+            self.touch_claims(r.get("claim_id") for r in rows)
+            batches = sorted({int(r["batch_id"]) for r in rows if r.get("batch_id") is not None})
+            for part in chunks(batches):  # a 999 answers a whole batch
+                owners = self.scoped(claim_versions, claim_versions.c.claim_id).where(
+                    claim_versions.c.batch_id.in_(part)
+                )
+                self.touch_claims(self.conn.execute(owners).scalars())
 
     def items(self) -> list[dict[str, Any]]:
         query = self.scoped(acknowledgments).order_by(acknowledgments.c.id)

@@ -72,6 +72,7 @@ class RemittanceRepository(OrgScoped):
     def add_claim_payment(self, transaction_id: int, **values: Any) -> int:
         row = self.new_row(transaction_id=transaction_id, **values)
         table = claim_payments
+        self.touch_claims([values.get("claim_id")])
         return int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
 
     def add_line_payment(self, claim_payment_id: int, **values: Any) -> int:
@@ -81,6 +82,7 @@ class RemittanceRepository(OrgScoped):
 
     def add_claim_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert claim payments in one statement; ids in the order of ``rows``."""
+        self.touch_claims(r.get("claim_id") for r in rows)
         return self._insert_many(claim_payments, rows)
 
     def add_line_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -18,11 +18,12 @@ from sqlalchemy.engine import Connection, RootTransaction
 from ptrcm.errors import InvariantError
 from ptrcm.store import db
 from ptrcm.store.audit import AuditLog
+from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.control_numbers import ControlNumbers
 from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
 from ptrcm.store.quarantine import Quarantine
-from ptrcm.store.scoped import Clock
+from ptrcm.store.scoped import Clock, touched_claims
 from ptrcm.store.tables import organizations
 from ptrcm.store.types import utc_now
 from ptrcm.store.visits import VisitRepository
@@ -31,7 +32,13 @@ __all__ = ["Store", "UnitOfWork"]
 
 
 class UnitOfWork:
-    """One transaction for one organization. Leaving without ``commit`` rolls back."""
+    """One transaction for one organization. Leaving without ``commit`` rolls back.
+
+    The read model is kept here, not by the services: every repository write that changes
+    a claim's facts notes the claim (``OrgScoped.touch_claims``), and ``commit`` rewrites
+    those claims' ``claim_facts`` rows in the same transaction just before committing, so
+    the facts are never stale and never ahead of what was committed.
+    """
 
     def __init__(self, engine: Engine, org_id: int, actor: str, clock: Clock = utc_now) -> None:
         self.engine = engine
@@ -44,6 +51,7 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         conn = self.engine.connect()
         self._conn, self._tx = conn, conn.begin()
+        touched_claims(conn).clear()
         args = (conn, self.org_id, self.actor, self.clock)
         self.audit = AuditLog(*args)
         self.visits = VisitRepository(*args, audit=self.audit)
@@ -60,13 +68,24 @@ class UnitOfWork:
             raise InvariantError("unit of work used outside its `with` block")
         return self._conn
 
+    def refresh_read_model(self) -> None:
+        """Rewrite the facts of the claims written so far in this transaction (``commit``
+        does it first; calling it earlier only moves the work)."""
+        touched = touched_claims(self.connection)
+        if touched:
+            refresh_claim_facts(self.connection, self.org_id, touched)
+            touched.clear()
+
     def commit(self) -> None:
         if self._tx is None:
             raise InvariantError("unit of work used outside its `with` block")
+        self.refresh_read_model()
         self._tx.commit()
         self._tx = self.connection.begin()
 
     def rollback(self) -> None:
+        if self._conn is not None:
+            touched_claims(self._conn).clear()
         if self._tx is not None and self._tx.is_active:
             self._tx.rollback()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,11 +12,22 @@ from sqlalchemy.engine import Connection
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) list; far below SQLite's bound-parameter limit
+TOUCHED_CLAIMS = "ptrcm.touched_claims"
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def touched_claims(conn: Connection) -> set[int]:
+    """The claims whose rows this connection's open transaction wrote (see ``touch_claims``).
+
+    Kept in the connection's ``info``; the unit of work empties it when a transaction
+    begins, commits or rolls back.
+    """
+    found: set[int] = conn.info.setdefault(TOUCHED_CLAIMS, set())
+    return found
 
 
 class OrgScoped:
@@ -35,3 +46,8 @@ class OrgScoped:
 
     def new_row(self, **values: Any) -> dict[str, Any]:
         return {"org_id": self.org_id, "created_at": self.clock(), **values}
+
+    def touch_claims(self, claim_ids: Iterable[int | None]) -> None:
+        """Note claims whose facts a write changed: the unit of work refreshes their
+        ``claim_facts`` rows in the same transaction, just before it commits."""
+        touched_claims(self.conn).update(int(i) for i in claim_ids if i is not None)

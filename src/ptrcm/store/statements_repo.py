@@ -124,6 +124,7 @@ class StatementRepository(OrgScoped):
             received_at=received_at, claim_id=claim_id, statement_id=statement_id,
         )  # fmt: skip
         table = patient_payments
+        self.touch_claims([claim_id])
         return int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
 
 

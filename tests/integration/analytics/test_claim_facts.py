@@ -23,7 +23,7 @@ from ptrcm.cli import app
 from ptrcm.services.posting import PostingOptions, post_remittance
 from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
-from ptrcm.store.repository import Store
+from ptrcm.store.repository import Store, UnitOfWork
 from ptrcm.store.tables import (
     claim_fact_denials,
     claim_fact_payments,
@@ -48,13 +48,15 @@ def _facts(conn: Connection, org_id: int) -> dict[str, Any]:
 
 
 class Watched(MoneyInUnitOfWork):
-    """A unit of work that reads the facts through its own connection when committing,
-    and can be told to fail there instead of committing."""
+    """A unit of work that reads the facts through its own connection when committing (after
+    the read model is refreshed, before the transaction commits), and can be told to fail
+    there instead of committing."""
 
     seen: ClassVar[list[dict[str, Any]]] = []
     fail: ClassVar[bool] = False
 
     def commit(self) -> None:
+        self.refresh_read_model()  # what commit does first; then look before committing
         Watched.seen.append(_facts(self.connection, self.org_id))
         if Watched.fail:
             raise RuntimeError("the disk is full")
@@ -173,3 +175,41 @@ def test_refresh_facts_command_rebuilds_facts_lost_or_never_written(
         report = compute_kpis(Scope(conn, org), MARCH, MARCH.end)
     assert report.first_pass_rate.rate == D("0.2000")
     assert report.days_in_ar.days == D("62.6")
+
+
+def test_every_commit_of_a_demo_leaves_the_facts_equal_to_a_rebuild(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No write path has to remember the read model: after each commit of a small demo
+    (claims built, scrubbed, submitted, acknowledged, paid, denied, appealed), the kept
+    facts of the organization equal a rebuild from its rows at that moment. A write path
+    whose writes do not note the claims they change (``touch_claims``), or a unit of work
+    that commits without refreshing, leaves facts behind and fails here."""
+    real_commit = UnitOfWork.commit
+    checked: list[int] = []
+
+    def commit(self: UnitOfWork) -> None:
+        real_commit(self)
+        conn = self.connection
+        kept = _snapshot_of(conn, self.org_id)
+        rebuild = conn.begin_nested()
+        refresh_all_claim_facts(conn, self.org_id)
+        rebuilt = _snapshot_of(conn, self.org_id)
+        rebuild.rollback()
+        assert kept == rebuilt, f"facts stale after commit {len(checked) + 1}"
+        checked.append(len(kept[0]))
+
+    monkeypatch.setattr(UnitOfWork, "commit", commit)
+    args = ["demo", "--db", db_url, "--out", str(tmp_path / "out"), "--patients", "8",
+            "--months", "1", "--seed", "3"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(checked) > 5 and max(checked) > 10  # commits seen, with claims in them
+
+
+def _snapshot_of(conn: Connection, org_id: int) -> list[list[tuple[Any, ...]]]:
+    tables = (claim_facts, claim_fact_denials, claim_fact_payments)
+    return [
+        sorted(tuple(r) for r in conn.execute(select(t).where(t.c.org_id == org_id)))
+        for t in tables
+    ]
