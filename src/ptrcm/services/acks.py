@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, apply_event
+from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InputError, InvariantError
-from ptrcm.store.posting_repo import WorkItem
 from ptrcm.x12.ack999 import AckDocument, FunctionalAcknowledgment
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.status277 import ClaimStatus, StatusDocument
 
 if TYPE_CHECKING:
-    from ptrcm.store.claim_store import ClaimRecord
+    from ptrcm.domain.stored_claims import ClaimRecord
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 REJECT_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})

@@ -39,19 +39,19 @@ from typing import TYPE_CHECKING
 from ptrcm.config import Config
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.ledger import LedgerEntry
+from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InputError
 from ptrcm.services import remit_lines as rl
 from ptrcm.services.posting_claim import post_claim
 from ptrcm.services.posting_rows import PendingRows
 from ptrcm.services.secondary_billing import SecondaryClaim, StoreControlNumbers, secondary_file
 from ptrcm.services.underpayments import ContractTerms, check_claim
-from ptrcm.store.posting_repo import WorkItem
 from ptrcm.store.scoped import CHUNK
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.remit_model import Remittance, RemittanceDocument
 
 if TYPE_CHECKING:
-    from ptrcm.store.claim_store import ClaimRecord
+    from ptrcm.domain.stored_claims import ClaimRecord
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 __all__ = ["PostingOptions", "PostingResult", "post_claim", "post_remittance", "read_remittance"]

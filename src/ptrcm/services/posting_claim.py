@@ -18,15 +18,15 @@ from ptrcm.domain.denials import ClaimOutcome, claim_outcome, classify_adjustmen
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, apply_event
 from ptrcm.domain.money import Money
+from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InvariantError
 from ptrcm.services import remit_lines as rl
 from ptrcm.services.secondary_billing import secondary_for
-from ptrcm.store.posting_repo import WorkItem
 from ptrcm.x12.remit_model import Adjustment, ClaimPayment
 
 if TYPE_CHECKING:
+    from ptrcm.domain.stored_claims import ClaimRecord
     from ptrcm.services.posting import _Run
-    from ptrcm.store.claim_store import ClaimRecord
 
 EVENTS = {
     ClaimOutcome.PAID: ClaimEvent.PAID_IN_FULL,

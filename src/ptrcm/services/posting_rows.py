@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.lifecycle import Transition
+from ptrcm.domain.work_queue import WorkItem
 from ptrcm.services.remit_lines import MatchedLine
-from ptrcm.store.posting_repo import WorkItem
 
 if TYPE_CHECKING:
-    from ptrcm.store.claim_store import ClaimRecord
+    from ptrcm.domain.stored_claims import ClaimRecord
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 # (record, matched lines, line payment ids) -> underpaid lines queued

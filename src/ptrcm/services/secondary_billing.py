@@ -29,7 +29,7 @@ from ptrcm.x12.envelope import ControlNumbers
 from ptrcm.x12.write837p import Billing, write_837p
 
 if TYPE_CHECKING:
-    from ptrcm.store.claim_store import ClaimRecord
+    from ptrcm.domain.stored_claims import ClaimRecord
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 

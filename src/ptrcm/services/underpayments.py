@@ -30,14 +30,14 @@ from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
 from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.fees import FeeSchedule, parse_fee_schedule
 from ptrcm.domain.money import Money
+from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InputError
 from ptrcm.services.claim_building import stored_lines
 from ptrcm.services.remit_lines import MatchedLine
-from ptrcm.store.posting_repo import WorkItem
 from ptrcm.x12.remit_model import ServicePayment
 
 if TYPE_CHECKING:
-    from ptrcm.store.claim_store import ClaimRecord
+    from ptrcm.domain.stored_claims import ClaimRecord
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 SEQUESTRATION_CARC = "253"

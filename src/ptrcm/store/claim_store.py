@@ -7,8 +7,7 @@ A state change is two writes in the caller's transaction: the append-only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy import and_, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import Transition
+from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
 from ptrcm.store.scoped import OrgScoped, chunks
 from ptrcm.store.tables import (
     claim_lines,
@@ -29,39 +29,6 @@ from ptrcm.store.tables import (
     payers,
 )
 from ptrcm.store.visits import ExternalIds
-
-
-@dataclass(frozen=True, slots=True)
-class LineRecord:
-    """One line of a claim's current version."""
-
-    id: int
-    line_number: int
-    code: str
-    modifiers: tuple[str, ...]
-    date_of_service: date
-    units: int
-    charge: Decimal
-    dx_pointers: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimRecord:
-    """A stored claim with its current version's lines and the external ids it names."""
-
-    id: int
-    pcn: str
-    patient_id: int
-    payer_id: int
-    patient_external_id: str
-    payer_external_id: str
-    state: str
-    total_charge: Decimal
-    first_date_of_service: date
-    version_id: int
-    batch_id: int | None
-    document: Mapping[str, Any]
-    lines: tuple[LineRecord, ...]
 
 
 def _modifiers(text: str | None) -> tuple[str, ...]:

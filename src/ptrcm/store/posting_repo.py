@@ -9,14 +9,14 @@ once per file, so a file that fails midway leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
 
 from ptrcm.domain.ledger import LedgerEntry
+from ptrcm.domain.work_queue import WorkItem
 from ptrcm.store.scoped import OrgScoped
 from ptrcm.store.tables import (
     adjustments,
@@ -31,18 +31,6 @@ from ptrcm.store.tables import (
 )
 
 LEDGER_FIELDS = tuple(f.name for f in fields(LedgerEntry))
-
-
-@dataclass(frozen=True, slots=True)
-class WorkItem:
-    """An item for a work queue: exception, denial, rejection or underpayment."""
-
-    kind: str
-    reason: str
-    claim_id: int | None = None
-    amount: Decimal | None = None
-    due_date: date | None = None
-    carc: str | None = None
 
 
 class RemittanceRepository(OrgScoped):
