@@ -9,11 +9,14 @@ through it belongs to that organization, and every change is audited under that 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from ptrcm.domain.intake import QuarantinedRecord, SourcedVisit, UpsertCounts
+from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.visits import Visit
 
 
@@ -52,3 +55,64 @@ class ImportUnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+
+Row = dict[str, Any]
+
+
+class MasterDataReader(Protocol):
+    def get(self, kind: str, external_id: str) -> Row | None:
+        """The master-data record of ``kind`` (``patients``, ``payers``...) by external id."""
+        ...
+
+
+class LedgerWriter(Protocol):
+    def append(self, entries: Sequence[LedgerEntry]) -> list[int]:
+        """Append entries (never change one); their ids in the order given."""
+        ...
+
+
+class StatementStore(Protocol):
+    """Patient statements: the ledger behind a balance, issued statements, payments."""
+
+    def claim_entries(self, patient_id: int) -> list[Row]: ...
+
+    def lines(self, line_ids: list[int]) -> dict[int, Row]: ...
+
+    def patient_balance(self, patient_id: int) -> Decimal: ...
+
+    def patients_with_balance(self) -> list[int]: ...
+
+    def patients(self, ids: list[int]) -> list[Row]: ...
+
+    def add_statement(self, values: Mapping[str, Any]) -> int: ...
+
+    def add_issue(self, values: Mapping[str, Any]) -> int: ...
+
+    def set_state(self, statement_id: int, state: str) -> None: ...
+
+    def statements(self, patient_id: int) -> list[Row]: ...
+
+    def add_payment(
+        self,
+        patient_id: int,
+        amount: Decimal,
+        method: str,
+        reference: str | None,
+        received_at: datetime,
+        claim_id: int | None,
+        statement_id: int | None,
+    ) -> int: ...
+
+
+class StatementsUnitOfWork(Protocol):
+    """What the statement services use of one transaction (the caller commits)."""
+
+    @property
+    def master(self) -> MasterDataReader: ...
+
+    @property
+    def ledger(self) -> LedgerWriter: ...
+
+    @property
+    def statements(self) -> StatementStore: ...

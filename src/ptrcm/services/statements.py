@@ -20,24 +20,23 @@ from typing import Any
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.statements import Statement, StatementLine
 from ptrcm.errors import InputError
+from ptrcm.services.ports import StatementStore, StatementsUnitOfWork
 from ptrcm.services.statement_render import write_files
-from ptrcm.store.repository import UnitOfWork
-from ptrcm.store.statements_repo import StatementRepository
 
 ZERO = Decimal("0.00")
 PAYMENT, REFUND, RESPONSIBILITY = "patient_payment", "patient_refund", "patient_responsibility"
 
 
-def _patient(uow: UnitOfWork, patient: str) -> int:
+def _patient(uow: StatementsUnitOfWork, patient: str) -> int:
     found = uow.master.get("patients", patient)
     if found is None:
         raise InputError.one("--patient", None, "patient", f"{patient!r} is not on file")
     return int(found["id"])
 
 
-def build_statement(uow: UnitOfWork, patient: str, statement_date: date) -> Statement:
+def build_statement(uow: StatementsUnitOfWork, patient: str, statement_date: date) -> Statement:
     """The statement's lines from the ledger (nothing is written)."""
-    repo = StatementRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.statements
     entries = repo.claim_entries(_patient(uow, patient))
     lines_by_id = repo.lines(
         sorted({int(e["claim_line_id"]) for e in entries if e["claim_line_id"]})
@@ -88,7 +87,7 @@ def _sums(entries: list[dict[str, Any]]) -> dict[str, Decimal]:
 
 
 def issue_statement(
-    uow: UnitOfWork,
+    uow: StatementsUnitOfWork,
     patient: str,
     statement_date: date,
     out_dir: Path | None = None,
@@ -98,7 +97,7 @@ def issue_statement(
 ) -> Statement:
     """Store a statement and its lines; write HTML and PDF into ``out_dir`` when given."""
 
-    repo = StatementRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.statements
     draft = replace(build_statement(uow, patient, statement_date), replaces=replaces)
     statement_id = repo.add_statement(
         {
@@ -128,11 +127,11 @@ def issue_statement(
 
 
 def reissue_statement(
-    uow: UnitOfWork, patient: str, statement_id: int, statement_date: date, reason: str,
+    uow: StatementsUnitOfWork, patient: str, statement_id: int, statement_date: date, reason: str,
     out_dir: Path | None = None,
 ) -> Statement:  # fmt: skip
     """A corrected statement replacing ``statement_id``; the old one stays, superseded."""
-    repo = StatementRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.statements
     mine = {int(s["id"]) for s in repo.statements(_patient(uow, patient))}
     if statement_id not in mine:
         raise InputError.one("--statement", None, "statement", "not a statement of this patient")
@@ -141,24 +140,17 @@ def reissue_statement(
     )
 
 
-def generate_all(uow: UnitOfWork, statement_date: date, out_dir: Path) -> list[Statement]:
+def generate_all(uow: StatementsUnitOfWork, statement_date: date, out_dir: Path) -> list[Statement]:
     """A statement for every patient whose ledger balance is not zero."""
-    repo = StatementRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.statements
     ids = repo.patients_with_balance()
-    names = {int(p["id"]): str(p["external_id"]) for p in _patients(uow, ids)}
+    names = {int(p["id"]): str(p["external_id"]) for p in repo.patients(ids)}
     return [issue_statement(uow, names[i], statement_date, out_dir) for i in ids]
 
 
-def _patients(uow: UnitOfWork, ids: list[int]) -> list[Any]:
-    from ptrcm.store.tables import patients
-
-    query = patients.select().where(patients.c.org_id == uow.org_id, patients.c.id.in_(ids))
-    return [dict(r._mapping) for r in uow.connection.execute(query)]
-
-
 def apply_payment(
-    uow: UnitOfWork, patient: str, amount: Decimal, received_on: date, method: str = "card",
-    reference: str | None = None,
+    uow: StatementsUnitOfWork, patient: str, amount: Decimal, received_on: date,
+    method: str = "card", reference: str | None = None,
 ) -> list[tuple[str, Decimal]]:  # fmt: skip
     """Apply a patient payment to the claims billed on statements in force, oldest first.
 
@@ -168,7 +160,7 @@ def apply_payment(
     if amount <= 0:
         raise InputError.one("--amount", None, "amount", "a payment must be positive")
     patient_id = _patient(uow, patient)
-    repo = StatementRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.statements
     billed: dict[int, int] = {}
     for stmt in repo.statements(patient_id):
         if stmt["state"] == "issued":
@@ -202,7 +194,7 @@ def apply_payment(
 
 
 def _record_payment(
-    uow: UnitOfWork, repo: StatementRepository, patient_id: int, amount: Decimal,
+    uow: StatementsUnitOfWork, repo: StatementStore, patient_id: int, amount: Decimal,
     claim_id: int | None, statement_id: int | None, at: datetime, method: str,
     reference: str | None,
 ) -> None:  # fmt: skip
@@ -214,7 +206,7 @@ def _record_payment(
     )  # fmt: skip
 
 
-def refund(uow: UnitOfWork, patient: str, amount: Decimal, on: date, reason: str) -> int:
+def refund(uow: StatementsUnitOfWork, patient: str, amount: Decimal, on: date, reason: str) -> int:
     """Money given back to the patient: a new ledger entry; earlier payments stay as they were."""
     if amount <= 0:
         raise InputError.one("--amount", None, "amount", "a refund must be positive")
@@ -223,6 +215,6 @@ def refund(uow: UnitOfWork, patient: str, amount: Decimal, on: date, reason: str
     return uow.ledger.append([entry])[0]
 
 
-def patient_balance(uow: UnitOfWork, patient: str) -> Decimal:
-    repo = StatementRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+def patient_balance(uow: StatementsUnitOfWork, patient: str) -> Decimal:
+    repo = uow.statements
     return repo.patient_balance(_patient(uow, patient))

@@ -24,6 +24,7 @@ from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
 from ptrcm.store.quarantine import Quarantine
 from ptrcm.store.scoped import Clock, touched_claims
+from ptrcm.store.statements_repo import StatementRepository
 from ptrcm.store.tables import organizations
 from ptrcm.store.types import utc_now
 from ptrcm.store.visits import VisitRepository
@@ -60,6 +61,7 @@ class UnitOfWork:
         self.quarantine = Quarantine(*args)
         self.ledger = Ledger(*args)
         self.control_numbers = ControlNumbers(*args)
+        self.statements = StatementRepository(*args)
         return self
 
     @property

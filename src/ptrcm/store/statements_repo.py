@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 
 from ptrcm.store.scoped import OrgScoped
-from ptrcm.store.tables import claim_lines, claims, ledger_entries, patient_payments, statements
+from ptrcm.store.tables import (
+    claim_lines,
+    claims,
+    ledger_entries,
+    patient_payments,
+    patients,
+    statements,
+)
 from ptrcm.store.tables.front_desk import statement_issues
 
 PATIENT_ACCOUNTS = ("patient_responsibility", "patient_payment", "patient_refund")
@@ -62,6 +69,13 @@ class StatementRepository(OrgScoped):
         )
         total = self.conn.execute(query).scalar_one()
         return Decimal("0.00") if total is None else Decimal(total)
+
+    def patients(self, ids: list[int]) -> list[Row]:
+        """The patient rows with these ids."""
+        if not ids:
+            return []
+        query = self.scoped(patients).where(patients.c.id.in_(ids))
+        return [dict(r._mapping) for r in self.conn.execute(query)]
 
     def patients_with_balance(self) -> list[int]:
         query = (
