@@ -21,6 +21,8 @@ CERT_MAX_DAYS = 90
 PROGRESS_EVERY = 10
 PROGRESS_ALERT_FROM = 8
 RECERT_ALERT_DAYS = 14
+#: What can happen to a plan of care, as recorded in its history.
+PLAN_EVENTS = ("signed", "progress_report", "re_evaluation", "discharge")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ptrcm.domain.appointments import APPOINTMENT_STATUSES
 from ptrcm.domain.intake import QuarantinedRecord
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.import_fields import Fields
 from ptrcm.services.importing import ImportResult
 from ptrcm.store.repository import UnitOfWork
-from ptrcm.store.tables.clinical import APPOINTMENT_STATUSES
 
 KIND = "appointment"
 # Reference name in the row -> the field of the line that named it.

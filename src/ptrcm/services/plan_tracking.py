@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from ptrcm.domain.caps import Alert
-from ptrcm.domain.care_plans import PlanFacts, plan_alerts
+from ptrcm.domain.care_plans import PLAN_EVENTS, PlanFacts, plan_alerts
 from ptrcm.errors import InputError
 from ptrcm.store.front_desk_repo import FrontDeskRepository, Row
-from ptrcm.store.tables.front_desk import PLAN_EVENTS
 
 RE_EVALUATION_CODES = frozenset({"97164", "97168"})
 LOOKAHEAD_DAYS = 60

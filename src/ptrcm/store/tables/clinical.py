@@ -7,8 +7,6 @@ from sqlalchemy import CheckConstraint, Column, Date, Index, Integer, String, Te
 from ptrcm.store.tables.base import Json, ref, tenant_table
 from ptrcm.store.types import MoneyType, UTCDateTime
 
-APPOINTMENT_STATUSES = ("scheduled", "kept", "no_show", "late_cancel", "cancelled")
-
 appointments = tenant_table(
     "appointments",
     Column("external_id", String(64), nullable=False),

@@ -49,8 +49,6 @@ authorization_terms = tenant_table(
     cascade=frozenset({"authorization_id"}),
 )
 
-PLAN_EVENTS = ("signed", "progress_report", "re_evaluation", "discharge")
-
 plan_of_care_events = tenant_table(
     "plan_of_care_events",
     ref("plan_of_care_id", nullable=False),
