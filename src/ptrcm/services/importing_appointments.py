@@ -26,7 +26,7 @@ from ptrcm.domain.intake import QuarantinedRecord
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.import_fields import Fields
 from ptrcm.services.importing import ImportResult
-from ptrcm.store.repository import UnitOfWork
+from ptrcm.services.ports import MasterDataUnitOfWork
 
 KIND = "appointment"
 # Reference name in the row -> the field of the line that named it.
@@ -95,7 +95,7 @@ def _read(path: str | os.PathLike[str]) -> list[_Line]:
     return lines
 
 
-def _resolve(uow: UnitOfWork, lines: list[_Line], source: str) -> None:
+def _resolve(uow: MasterDataUnitOfWork, lines: list[_Line], source: str) -> None:
     """Therapist, time zone and references of the lines read well; problems otherwise."""
     staff = uow.master.providers_by_staff_id()
     zones = uow.master.location_timezones()
@@ -121,7 +121,7 @@ def _resolve(uow: UnitOfWork, lines: list[_Line], source: str) -> None:
 
 
 def import_appointments(
-    unit_of_work: Callable[[], UnitOfWork],
+    unit_of_work: Callable[[], MasterDataUnitOfWork],
     path: str | os.PathLike[str],
     *,
     quarantine: bool = False,
@@ -158,7 +158,7 @@ def _raise_if_bad(lines: list[_Line]) -> None:
 
 
 def import_synth_companions(
-    unit_of_work: Callable[[], UnitOfWork], visits_file: str | os.PathLike[str]
+    unit_of_work: Callable[[], MasterDataUnitOfWork], visits_file: str | os.PathLike[str]
 ) -> ImportResult:
     """After the visits of a synthetic run: its master file, then its appointments."""
     from ptrcm.services.importing_master import import_master

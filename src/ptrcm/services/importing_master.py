@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.import_fields import Fields
-from ptrcm.store.repository import UnitOfWork
+from ptrcm.services.ports import MasterDataUnitOfWork
 
 Row = dict[str, Any]
 KINDS = (
@@ -314,7 +314,7 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
 
 
 def import_master(
-    unit_of_work: Callable[[], UnitOfWork], path: str | os.PathLike[str]
+    unit_of_work: Callable[[], MasterDataUnitOfWork], path: str | os.PathLike[str]
 ) -> MasterImportResult:
     """Import the master file at ``path`` in one transaction; see the module docstring."""
     data = read_master(path)

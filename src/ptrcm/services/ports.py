@@ -116,3 +116,51 @@ class StatementsUnitOfWork(Protocol):
 
     @property
     def statements(self) -> StatementStore: ...
+
+
+class MasterDataStore(MasterDataReader, Protocol):
+    """Master data (patients, payers, providers, locations...) and the tenant's identity."""
+
+    def upsert(self, kind: str, rows: Sequence[Mapping[str, Any]]) -> UpsertCounts: ...
+
+    def unknown_references(
+        self, kind: str, rows: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[int, str, str]]:
+        """(row index, reference name, external id) of each reference not on file."""
+        ...
+
+    def update_organization(self, values: Mapping[str, Any]) -> None: ...
+
+    def providers_by_staff_id(self) -> dict[str, str]: ...
+
+    def location_timezones(self) -> dict[str, str | None]: ...
+
+    def organization_timezone(self) -> str: ...
+
+
+class AppointmentStore(Protocol):
+    def upsert_appointments(self, rows: Sequence[Mapping[str, Any]]) -> UpsertCounts: ...
+
+
+class MasterDataUnitOfWork(Protocol):
+    """One transaction of the master-data and appointment imports."""
+
+    @property
+    def master(self) -> MasterDataStore: ...
+
+    @property
+    def appointments(self) -> AppointmentStore: ...
+
+    @property
+    def quarantine(self) -> QuarantineStore: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
