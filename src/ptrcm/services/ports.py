@@ -1,10 +1,10 @@
 """Ports: the small interfaces the services use to reach storage.
 
 ``ptrcm.store`` implements them on SQLAlchemy without importing this module (the protocols
-are structural; the values they carry live in ``ptrcm.domain.intake``); tests may implement
-them with fakes. A unit
-of work is scoped to one organization (tenant) and one actor: everything read or written
-through it belongs to that organization, and every change is audited under that actor.
+are structural; the values they carry live in ``ptrcm.domain``); tests may implement them
+with fakes. A unit of work is scoped to one organization (tenant) and one actor: everything
+read or written through it belongs to that organization, and every change is audited under
+that actor.
 """
 
 from __future__ import annotations
