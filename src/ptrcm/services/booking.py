@@ -21,7 +21,7 @@ from ptrcm.errors import InputError
 from ptrcm.services.caps import cap_status, planned_allowed, primary_coverage_of
 from ptrcm.services.eligibility import VERIFY_ACTION, latest_verification, verification_alert
 from ptrcm.services.plan_tracking import current_plan, plan_facts
-from ptrcm.store.front_desk_repo import FrontDeskRepository
+from ptrcm.services.ports import FrontDeskStore
 
 AUTH_ACTION = "obtain an authorization from the payer before the visit"
 
@@ -69,7 +69,7 @@ def payer_auth_rule(config: Config) -> Callable[[str], bool]:
 
 
 def check_booking(
-    repo: FrontDeskRepository,
+    repo: FrontDeskStore,
     patient: str,
     day: date,
     discipline: str,
@@ -121,7 +121,7 @@ def _without_day(facts: Any, day: date) -> Any:
 
 
 def _eligibility(
-    snapshot: Any, payer_class: str | None, day: date, repo: FrontDeskRepository, patient_id: int
+    snapshot: Any, payer_class: str | None, day: date, repo: FrontDeskStore, patient_id: int
 ) -> list[Alert]:
     kept = repo.kept_visits(patient_id)
     first = not any(v["date_of_service"] < day for v in kept)

@@ -36,7 +36,7 @@ from ptrcm.domain.money import Money
 from ptrcm.domain.units import UnitMethod
 from ptrcm.rules.kx import lines_allowed, threshold_for, threshold_group
 from ptrcm.rules.packs import builtin_packs
-from ptrcm.store.front_desk_repo import FrontDeskRepository, Row
+from ptrcm.services.ports import FrontDeskStore, Row
 
 MEDICARE_CLASS = "medicare"
 
@@ -61,7 +61,7 @@ def _allowed_of(row: Row, fees: FeeSchedule) -> Decimal:
 
 
 def authorization_uses(
-    repo: FrontDeskRepository, patient_id: int, kept: Sequence[Row]
+    repo: FrontDeskStore, patient_id: int, kept: Sequence[Row]
 ) -> list[AuthorizationUse]:
     codes = repo.visit_codes([int(v["id"]) for v in kept])
     uses = []
@@ -158,7 +158,7 @@ def kx_position(
 
 
 def cap_status(
-    repo: FrontDeskRepository,
+    repo: FrontDeskStore,
     patient_id: int,
     discipline: str,
     day: date,

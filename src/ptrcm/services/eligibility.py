@@ -20,7 +20,8 @@ from ptrcm.domain.caps import Alert, plan_year_start
 from ptrcm.domain.visits import Person
 from ptrcm.errors import InputError
 from ptrcm.services.benefits_reading import snapshot_fields
-from ptrcm.store.front_desk_repo import FrontDeskRepository, Row
+from ptrcm.services.ports import FrontDeskStore, FrontDeskUnitOfWork, Row
+from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.repository import UnitOfWork
 from ptrcm.store.tables import patients
 from ptrcm.x12.benefits271 import BenefitsDocument
@@ -97,7 +98,7 @@ def post_271(
 
 
 def _add(
-    repo: FrontDeskRepository,
+    repo: FrontDeskStore,
     coverage: Row,
     verified_on: date,
     kind: str,
@@ -139,9 +140,9 @@ def record_manual(
     return _add(repo, coverage, verified_on, "manual", None, None, {**fields, "rejections": []})
 
 
-def primary_coverage(uow: UnitOfWork, patient: str, payer: str | None = None) -> Row:
+def primary_coverage(uow: FrontDeskUnitOfWork, patient: str, payer: str | None = None) -> Row:
     """The patient's coverage with ``payer`` (or the primary one); ``InputError`` if none."""
-    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.front_desk
     patient_id = repo.patient_id(patient)
     if patient_id is None:
         raise InputError.one("--patient", None, "patient", f"{patient!r} is not on file")

@@ -35,8 +35,7 @@ from ptrcm.domain.money import Money
 from ptrcm.errors import InputError
 from ptrcm.services.caps import visit_limit_use
 from ptrcm.services.eligibility import primary_coverage
-from ptrcm.store.front_desk_repo import FrontDeskRepository, Row
-from ptrcm.store.repository import UnitOfWork
+from ptrcm.services.ports import FrontDeskUnitOfWork, Row
 
 ESTIMATED = "estimated"
 NOT_VERIFIED = "benefits_not_verified"
@@ -96,7 +95,7 @@ def benefits_of(snapshot: Row | None, visits_left: int | None) -> BenefitsSnapsh
 
 
 def estimate_for_patient(
-    uow: UnitOfWork,
+    uow: FrontDeskUnitOfWork,
     config: Config,
     patient: str,
     codes: dict[str, int],
@@ -104,7 +103,7 @@ def estimate_for_patient(
     visits: int = 1,
 ) -> StoredEstimate:
     """Estimate one visit on ``day`` and ``visits`` visits of the same mix; store it."""
-    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.front_desk
     coverage = primary_coverage(uow, patient)
     snapshot = repo.latest_snapshot(int(coverage["id"]), day)
     kept = repo.kept_visits(int(coverage["patient_id"]))
@@ -151,13 +150,13 @@ def estimate_for_patient(
     return StoredEstimate(estimate_id, ESTIMATED, one.allowed, one, plan, lines)
 
 
-def estimate_report(uow: UnitOfWork) -> list[dict[str, Any]]:
+def estimate_report(uow: FrontDeskUnitOfWork) -> list[dict[str, Any]]:
     """Each stored estimate beside what the 835s made the patient owe for that visit.
 
     The visit is the patient's claim whose first date of service is the estimate's date;
     ``actual`` is the sum of its PR adjustments, ``variance`` actual minus estimate.
     """
-    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.front_desk
     rows = []
     owed: dict[int, dict[date, Decimal]] = {}
     estimates = repo.estimates()

@@ -14,13 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from ptrcm.domain.caps import Alert
 from ptrcm.domain.care_plans import PLAN_EVENTS, PlanFacts, plan_alerts
 from ptrcm.errors import InputError
-from ptrcm.store.front_desk_repo import FrontDeskRepository, Row
+from ptrcm.services.ports import FrontDeskStore, Row
 
 RE_EVALUATION_CODES = frozenset({"97164", "97168"})
 LOOKAHEAD_DAYS = 60
 
 
-def plan_facts(repo: FrontDeskRepository, plan: Row, today: date) -> PlanFacts:
+def plan_facts(repo: FrontDeskStore, plan: Row, today: date) -> PlanFacts:
     """What the store says about one plan of care, as of ``today``."""
     patient_id = int(plan["patient_id"])
     discipline = plan["discipline"]
@@ -78,9 +78,7 @@ def documented_progress_reports(kept: list[Row]) -> set[date]:
     return out
 
 
-def current_plan(
-    repo: FrontDeskRepository, patient_id: int, discipline: str, day: date
-) -> Row | None:
+def current_plan(repo: FrontDeskStore, patient_id: int, discipline: str, day: date) -> Row | None:
     """The latest plan of the discipline that started on or before ``day``."""
     plans = [
         p
@@ -90,7 +88,7 @@ def current_plan(
     return plans[-1] if plans else None
 
 
-def patient_plan_alerts(repo: FrontDeskRepository, patient_id: int, today: date) -> list[Alert]:
+def patient_plan_alerts(repo: FrontDeskStore, patient_id: int, today: date) -> list[Alert]:
     """Alerts of the current plan of each discipline of the patient."""
     latest: dict[str, Row] = {}
     for plan in repo.plans_of_care(patient_id):
@@ -103,7 +101,7 @@ def patient_plan_alerts(repo: FrontDeskRepository, patient_id: int, today: date)
 
 
 def record_event(
-    repo: FrontDeskRepository,
+    repo: FrontDeskStore,
     patient: str,
     discipline: str,
     kind: str,

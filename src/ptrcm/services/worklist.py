@@ -18,7 +18,7 @@ from ptrcm.services.caps import cap_status, primary_coverage_of
 from ptrcm.services.eligibility import latest_verification, verification_alert
 from ptrcm.services.patient_estimates import NOT_VERIFIED
 from ptrcm.services.plan_tracking import patient_plan_alerts
-from ptrcm.store.front_desk_repo import FrontDeskRepository
+from ptrcm.services.ports import FrontDeskStore
 
 RECENT_DAYS = 60
 AHEAD_DAYS = 14
@@ -50,7 +50,7 @@ def role_of(kind: str) -> str:
 
 
 def build_worklist(
-    repo: FrontDeskRepository,
+    repo: FrontDeskStore,
     today: date,
     location: str | None = None,
     role: str | None = None,
@@ -91,7 +91,7 @@ def build_worklist(
 
 
 def _alerts(
-    repo: FrontDeskRepository, pid: int, today: date, day: date, discipline: str, kept: list[Any]
+    repo: FrontDeskStore, pid: int, today: date, day: date, discipline: str, kept: list[Any]
 ) -> list[Alert]:
     alerts: list[Alert] = []
     coverage = primary_coverage_of(repo.coverages(pid))
@@ -108,7 +108,7 @@ def _alerts(
 
 
 def _unverified_estimates(
-    repo: FrontDeskRepository,
+    repo: FrontDeskStore,
     today: date,
     next_visit: dict[int, tuple[date, str | None, str | None]],
 ) -> list[WorkItem]:
@@ -129,11 +129,7 @@ def _unverified_estimates(
     ]  # fmt: skip
 
 
-def _location_name(repo: FrontDeskRepository, location_id: int | None) -> str | None:
+def _location_name(repo: FrontDeskStore, location_id: int | None) -> str | None:
     if location_id is None:
         return None
-    from ptrcm.store.tables import locations
-
-    query = repo.scoped(locations, locations.c.external_id).where(locations.c.id == location_id)
-    found = repo.conn.execute(query).scalar_one_or_none()
-    return None if found is None else str(found)
+    return repo.location_external_id(location_id)

@@ -49,6 +49,11 @@ class FrontDeskRepository(OrgScoped):
         )
         return {int(i): str(e) for i, e in self.conn.execute(query)}
 
+    def location_external_id(self, location_id: int) -> str | None:
+        query = self.scoped(locations, locations.c.external_id).where(locations.c.id == location_id)
+        found = self.conn.execute(query).scalar_one_or_none()
+        return None if found is None else str(found)
+
     def coverages(self, patient_id: int | None = None) -> list[Row]:
         """Coverages with the payer's external id and class, primary first."""
         query = (

@@ -20,6 +20,7 @@ from ptrcm.store import db
 from ptrcm.store.audit import AuditLog
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.control_numbers import ControlNumbers
+from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
 from ptrcm.store.quarantine import Quarantine
@@ -62,6 +63,7 @@ class UnitOfWork:
         self.ledger = Ledger(*args)
         self.control_numbers = ControlNumbers(*args)
         self.statements = StatementRepository(*args)
+        self.front_desk = FrontDeskRepository(*args)
         return self
 
     @property
