@@ -20,10 +20,7 @@ from ptrcm.domain.caps import Alert, plan_year_start
 from ptrcm.domain.visits import Person
 from ptrcm.errors import InputError
 from ptrcm.services.benefits_reading import snapshot_fields
-from ptrcm.services.ports import FrontDeskStore, FrontDeskUnitOfWork, Row
-from ptrcm.store.front_desk_repo import FrontDeskRepository
-from ptrcm.store.repository import UnitOfWork
-from ptrcm.store.tables import patients
+from ptrcm.services.ports import EligibilityUnitOfWork, FrontDeskStore, FrontDeskUnitOfWork, Row
 from ptrcm.x12.benefits271 import BenefitsDocument
 from ptrcm.x12.envelope import EnvelopeSettings
 from ptrcm.x12.read import read_x12
@@ -49,7 +46,7 @@ def _trace_coverage(traces: tuple[str, ...]) -> tuple[int | None, str | None]:
 
 
 def post_271(
-    uow: UnitOfWork,
+    uow: EligibilityUnitOfWork,
     data: str | bytes,
     source: str,
     verified_on: date,
@@ -64,7 +61,7 @@ def post_271(
     doc = read_x12(data, source)
     if not isinstance(doc, BenefitsDocument):
         raise InputError.one(source, None, "ST01", f"expected a 271 file, found {doc.kind}")
-    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.front_desk
     by_id = {int(c["id"]): c for c in repo.coverages()}
     posted = unmatched = rejected = 0
     for tx in doc.transactions:
@@ -129,14 +126,14 @@ SNAPSHOT_FIELDS = frozenset(
 
 
 def record_manual(
-    uow: UnitOfWork, patient: str, payer: str | None, verified_on: date, **fields: Any
+    uow: EligibilityUnitOfWork, patient: str, payer: str | None, verified_on: date, **fields: Any
 ) -> int:
     """A snapshot entered by the front desk (a phone call, a payer portal)."""
     unknown = set(fields) - SNAPSHOT_FIELDS
     if unknown:
         raise InputError.one("eligibility record", None, sorted(unknown)[0], "unknown field")
     coverage = primary_coverage(uow, patient, payer)
-    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.front_desk
     return _add(repo, coverage, verified_on, "manual", None, None, {**fields, "rejections": []})
 
 
@@ -211,21 +208,21 @@ def _iso_day(value: object) -> date | None:
         return None
 
 
-def _person(row: Any) -> Person:
+def _person(row: Row) -> Person:
     return Person(
-        first_name=row.first_name or "",
-        last_name=row.last_name or "",
-        birth_date=row.birth_date,
-        sex=row.sex or "U",
+        first_name=row["first_name"] or "",
+        last_name=row["last_name"] or "",
+        birth_date=row["birth_date"],
+        sex=row["sex"] or "U",
     )
 
 
 def request_270(
-    uow: UnitOfWork, config: Config, first_day: date, days: int = 1
+    uow: EligibilityUnitOfWork, config: Config, first_day: date, days: int = 1
 ) -> tuple[dict[str, str], list[str]]:
     """270 files (one per payer) for the scheduled appointments in ``days`` days from
     ``first_day``; and the payer ids that are not configured for electronic eligibility."""
-    repo = FrontDeskRepository(uow.connection, uow.org_id, uow.actor, uow.clock)
+    repo = uow.front_desk
     start = datetime.combine(first_day, time.min, UTC)
     booked = repo.appointments(start, start + timedelta(days=days))
     by_payer: dict[str, list[EligibilityInquiry]] = defaultdict(list)
@@ -244,11 +241,7 @@ def request_270(
         if config.payer(payer_id) is None or not coverage["member_id"]:
             skipped.add(payer_id)
             continue
-        patient = uow.connection.execute(
-            patients.select().where(
-                patients.c.id == appt["patient_id"], patients.c.org_id == uow.org_id
-            )
-        ).one()
+        patient = repo.patient(int(appt["patient_id"]))
         person = _person(patient)
         dependent = coverage["relationship"] != "self"
         subscriber = (
@@ -297,7 +290,7 @@ def _envelope(config: Config, receiver: str) -> EnvelopeSettings:
 class _StoreControls:
     """ISA/GS/ST control numbers from the organization's counters."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: EligibilityUnitOfWork) -> None:
         self.numbers = uow.control_numbers
 
     def next_interchange(self) -> int:

@@ -9,7 +9,7 @@ that actor.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -174,6 +174,8 @@ class FrontDeskStore(Protocol):
 
     def patient_external_ids(self, ids: list[int]) -> dict[int, str]: ...
 
+    def patient(self, patient_id: int) -> Row: ...
+
     def location_external_id(self, location_id: int) -> str | None: ...
 
     def coverages(self, patient_id: int | None = None) -> list[Row]: ...
@@ -216,3 +218,19 @@ class FrontDeskUnitOfWork(Protocol):
 
     @property
     def front_desk(self) -> FrontDeskStore: ...
+
+
+class ControlNumberSource(Protocol):
+    def next(self, counter: str) -> int:
+        """The next ISA, GS or ST control number of the organization."""
+        ...
+
+
+class EligibilityUnitOfWork(FrontDeskUnitOfWork, Protocol):
+    """What eligibility (benefits snapshots, 270 inquiries) uses of one transaction."""
+
+    @property
+    def control_numbers(self) -> ControlNumberSource: ...
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...

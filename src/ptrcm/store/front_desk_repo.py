@@ -49,6 +49,11 @@ class FrontDeskRepository(OrgScoped):
         )
         return {int(i): str(e) for i, e in self.conn.execute(query)}
 
+    def patient(self, patient_id: int) -> Row:
+        """The patient row (names, birth date, address: for a 270 inquiry)."""
+        query = self.scoped(patients).where(patients.c.id == patient_id)
+        return dict(self.conn.execute(query).one()._mapping)
+
     def location_external_id(self, location_id: int) -> str | None:
         query = self.scoped(locations, locations.c.external_id).where(locations.c.id == location_id)
         found = self.conn.execute(query).scalar_one_or_none()
