@@ -12,12 +12,26 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ptrcm.synth import SynthOptions
 
-if TYPE_CHECKING:
-    from ptrcm.services.demo import DemoOptions
+
+class DemoPeriod(Protocol):
+    """What the calendar reads of a demo run's options (``ptrcm.services.demo.DemoOptions``);
+    a protocol, so this module does not import the demo flow that imports it."""
+
+    @property
+    def patients(self) -> int: ...
+
+    @property
+    def months(self) -> int: ...
+
+    @property
+    def start(self) -> date: ...
+
+    @property
+    def today(self) -> date | None: ...
 
 
 def weeks_of(first: date, last: date) -> list[date]:
@@ -30,7 +44,7 @@ def weeks_of(first: date, last: date) -> list[date]:
     return out
 
 
-def run_today(options: DemoOptions, master: dict[str, Any]) -> date:
+def run_today(options: DemoPeriod, master: dict[str, Any]) -> date:
     """The run's today: the day the last week of service is billed, or the last day a plan
     of care in the export was signed, whichever is later; never after the real today."""
     real = options.today or date.today()
@@ -68,7 +82,7 @@ def _unsign(plans: Any, today: date) -> int:
     return n
 
 
-def period_end(options: DemoOptions) -> date:
+def period_end(options: DemoPeriod) -> date:
     """The last day of the clinic's visits; after the real today it is an input error."""
     end = SynthOptions(options.patients, options.months, start=options.start).end
     real = options.today or date.today()
