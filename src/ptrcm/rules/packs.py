@@ -133,6 +133,7 @@ SCHEMA: dict[str, Checker] = {
     "discipline_modifier_required": _bool,
     "assistant_modifier_required": _bool,
     "assistant_de_minimis": _decimal,
+    "assistant_supervision_required": _bool,
     "kx_applies": _bool,
     "kx_thresholds": Table(
         {"year": _int, "amount": _decimal, "confidence": _choice(*CONFIDENCE)}, {"note": _str}
@@ -171,6 +172,8 @@ SCHEMA: dict[str, Checker] = {
     "progress_report_interval": _int,
     # claim data and filing (C rules)
     "timely_filing_days": _int,
+    "timely_filing_rule": _choice("days", "one_calendar_year"),
+    "timely_filing_unconfirmed": _bool,
     "filing_warn_days": _int,
 }
 

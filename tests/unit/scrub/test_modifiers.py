@@ -33,9 +33,9 @@ def test_m002_does_not_fire_when_the_modifier_matches() -> None:
     assert findings("M002", record) == []
 
 
-def test_m003_fires_when_an_assistant_did_half_the_minutes_and_cq_is_missing() -> None:
+def test_m003_fires_when_an_assistant_did_all_the_minutes_and_cq_is_missing() -> None:
     record = base()
-    service(record, "97110").update(assistant_minutes=15, modifiers=["GP"])
+    service(record, "97110").update(assistant_minutes=30, modifiers=["GP"])
     (hit,) = findings("M003", record)
     assert hit.fix is not None and hit.fix.value == "CQ"
 
@@ -61,7 +61,7 @@ def test_m004_fires_when_cq_is_billed_without_assistant_minutes() -> None:
 
 def test_m004_does_not_fire_when_the_assistant_share_supports_cq() -> None:
     record = base()
-    service(record, "97110").update(assistant_minutes=20, modifiers=["GP", "CQ"])
+    service(record, "97110").update(assistant_minutes=30, modifiers=["GP", "CQ"])
     assert findings("M004", record) == []
 
 

@@ -111,3 +111,14 @@ def test_u007_fires_when_treatment_time_is_less_than_timed_minutes() -> None:
 
 def test_u007_does_not_fire_when_treatment_time_covers_timed_minutes() -> None:
     assert findings("U007", base(total_treatment_minutes=40)) == []
+
+
+def test_u008_fires_when_97129_is_billed_three_units() -> None:
+    record = base(services=[{"code": "97129", "minutes": 40, "units": 3}], total_timed_minutes=40)
+    (hit,) = findings("U008", record)
+    assert hit.code == "97129" and "2 of 97130" in hit.message
+
+
+def test_u008_does_not_fire_when_ptrcm_splits_97129_and_97130() -> None:
+    record = base(services=[{"code": "97129", "minutes": 40}], total_timed_minutes=40)
+    assert findings("U008", record) == []
