@@ -87,3 +87,15 @@ def test_a_config_that_is_not_toml_names_the_file(tmp_path: Path) -> None:
     path.write_text("[clinic\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path)
+
+
+def test_a_five_digit_clinic_zip_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    # 837P/837I 2010AA N403: the billing provider's ZIP must be the nine-digit ZIP+4.
+    path = tmp_path / "ptrcm.toml"
+    address = 'address = { line1 = "1 Elm St", city = "Springfield", state = "IL", zip = "%s" }'
+    path.write_text("[clinic]\n" + address % "62701", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "clinic.address.zip" and "nine-digit" in str(caught.value)
+    path.write_text("[clinic]\n" + address % "62701-0001", encoding="utf-8")
+    assert load_config(path).clinic.address.zip == "627010001"
