@@ -90,7 +90,10 @@ def test_a_five_digit_clinic_zip_stops_write_837_naming_the_key_and_nine_validat
     # 2010AA N403 (billing provider ZIP) must be nine digits in 837P and 837I (pyx12).
     visits, config = _files(tmp_path, [f.visit_record(payer_id=payer)])
     text = config.read_text(encoding="utf-8")
-    address = '[clinic]\naddress = { line1 = "1 Elm St", city = "Springfield", state = "IL", zip = "%s" }\n'
+    address = (
+        '[clinic]\naddress = { line1 = "1 Elm St", city = "Springfield", state = "IL",'
+        ' zip = "%s" }\n'
+    )
     config.write_text(address % "62701" + text, encoding="utf-8")
     out = tmp_path / "claims.x12"
     done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
