@@ -145,9 +145,13 @@ SCHEMA: dict[str, Checker] = {
     "telehealth_modifier_required": _bool,
     # NCCI / MUE / payability (reference §2, §4)
     "ncci_pairs": Table(
-        {"column1": _str, "column2": _str, "indicator": _one_of_ints(0, 1)}, _FLAGS
+        {"column1": _str, "column2": _str, "indicator": _one_of_ints(0, 1)},
+        {**_FLAGS, "source": _str, "quarter": _str},
     ),
-    "mue": Table({"code": _str, "max_units": _int, "mai": _one_of_ints(1, 2, 3)}, _FLAGS),
+    "mue": Table(
+        {"code": _str, "max_units": _int, "mai": _one_of_ints(1, 2, 3)},
+        {**_FLAGS, "source": _str, "quarter": _str},
+    ),
     "non_payable": Table(
         {"code": _str, "status": _choice("bundled", "not_recognized", "not_covered")},
         {"replacement": _str, **_FLAGS},
