@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ptrcm.domain.claims import ClaimLine
 from ptrcm.domain.units import MIN_MINUTES_FOR_UNIT, UnitMethod
 from ptrcm.rules.engine import Fix, Hit, Rule, ScrubContext, Severity
 from ptrcm.rules.support import line_number
@@ -59,20 +60,27 @@ def units_differ(ctx: ScrubContext) -> Iterator[Hit]:
     """
     method = _METHOD_WORDS[ctx.charges.unit_result.method]
     lone = _lone_short_timed(ctx)
-    for line in ctx.charges.lines:
-        if line.code == lone or line.minutes is None or not ctx.catalog.is_timed(line.code):
+    first: dict[str, ClaimLine] = {}
+    billed: dict[str, int] = {}
+    expected: dict[str, int] = {}
+    for line in ctx.charges.lines:  # a code billed on two lines (CQ/CO split) counts once
+        first.setdefault(line.code, line)
+        billed[line.code] = billed.get(line.code, 0) + line.units
+        expected[line.code] = expected.get(line.code, 0) + line.expected_units
+    for code, line in first.items():
+        if code == lone or line.minutes is None or not ctx.catalog.is_timed(code):
             continue
-        if line.units == line.expected_units:
+        units, exp = billed[code], expected[code]
+        if units == exp:
             continue
-        exp = line.expected_units
         value = exp if exp else None
         action = f"bill {exp} unit{'s' if exp != 1 else ''}" if exp else "do not bill a unit"
         yield Hit(
-            f"{line.code} billed {line.units} unit(s) but {line.minutes} documented minutes"
+            f"{code} billed {units} unit(s) but {line.minutes} documented minutes"
             f" give {exp} under {method}; {action}",
             line=line.line_number,
-            code=line.code,
-            fix=Fix("set_units", f"set {line.code} units to {exp}", line.code, value),
+            code=code,
+            fix=Fix("set_units", f"set {code} units to {exp}", code, value),
         )
 
 
