@@ -116,3 +116,13 @@ def test_charge_multiplies_the_charge_master_rate_by_units_exactly() -> None:
     charges = charge_visit(visit(Service("97112", 53)), CONFIG, CATALOG)
     assert charges.lines[0].units == 4
     assert charges.lines[0].charge.amount == Decimal("232.00")
+
+
+def test_a_code_of_another_discipline_gets_no_discipline_modifier() -> None:
+    # 92507 is speech-language pathology: never GP on a PT visit (the scrubber's M011 says
+    # to bill it under an SLP plan of care with GN).
+    charges = charge_visit(visit(Service("97110", 30), Service("92507")), CONFIG, CATALOG)
+    mods = {ln.code: ln.modifiers for ln in charges.lines}
+    assert mods == {"97110": ("GP",), "92507": ()}
+    ot_eval = charge_visit(visit(Service("97165")), CONFIG, CATALOG)
+    assert ot_eval.lines[0].modifiers == ()

@@ -143,3 +143,12 @@ def test_c006_fires_on_a_date_of_service_after_the_as_of_day() -> None:
 
 def test_c006_does_not_fire_on_the_as_of_day_itself() -> None:
     assert factory.findings("C006", factory.base(date_of_service="2026-03-20")) == []
+
+
+def test_c001_says_a_commercial_filing_limit_is_unconfirmed() -> None:
+    ctx = replace(
+        factory.context(factory.base(payer_id="COMMERCIAL", date_of_service="2025-06-02")),
+        as_of=date(2026, 3, 20),
+    )
+    (hit,) = c.check_filing_limit_passed(ctx)
+    assert "not confirmed" in hit.message
