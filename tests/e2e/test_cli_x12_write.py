@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 import shutil
 import subprocess
 import sys
@@ -125,3 +126,14 @@ def test_an_assistants_visit_is_billed_under_the_supervising_therapist_with_cq_l
     visits, config = _files(tmp_path, [record])
     done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
     assert done.returncode == 2 and "supervising" in done.stderr
+
+
+def test_a_visit_dated_after_today_is_not_billed(tmp_path: Path) -> None:
+    # Nothing in the future is billed: a claim is for services already furnished.
+    soon = (date.today() + timedelta(days=3)).isoformat()
+    records = [f.visit_record(), f.visit_record(visit_id="V-9", date_of_service=soon)]
+    visits, config = _files(tmp_path, records)
+    out = tmp_path / "claims.x12"
+    done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
+    assert done.returncode == 2 and "date_of_service" in done.stderr and "V-9" in done.stderr
+    assert not out.exists()
