@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
