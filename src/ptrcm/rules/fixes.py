@@ -127,8 +127,17 @@ def apply_fixes(
                     order = [fix.value if c == fix.code else c for c in order]
         else:
             raise InvariantError(f"unknown fix kind {fix.kind!r}")
-    ordered = tuple(services[c] for c in dict.fromkeys(order) if c in services)
-    fixed = replace(visit, services=ordered, total_timed_minutes=total)
+    touched = {a.code for a in applied if a.code is not None} | {
+        fix.value for _, fix in fixes if fix.kind == "replace_code"
+    }
+    ordered: list[Service] = []
+    for code in dict.fromkeys(order):
+        if code in touched or code not in services:
+            if code in services:
+                ordered.append(services[code])
+        else:  # a code no fix touched keeps its entries (e.g. a CQ/CO split) as they were
+            ordered.extend(s for s in visit.services if s.code == code)
+    fixed = replace(visit, services=tuple(ordered), total_timed_minutes=total)
     return FixResult(fixed, tuple(applied))
 
 

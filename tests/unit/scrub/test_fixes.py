@@ -93,3 +93,22 @@ def test_a_visit_without_fixable_findings_is_returned_unchanged() -> None:
     v = visit(base())
     result = apply_fixes(v, report.findings, report.charges[v.visit_id])
     assert result.visit == v and not result.changed
+
+
+def test_a_fix_on_one_code_keeps_another_codes_cq_split_entries() -> None:
+    record = base()
+    record["services"] = [
+        {"code": "97110", "minutes": 23, "assistant_minutes": 23, "units": 1,
+         "modifiers": ["GP", "CQ"]},
+        {"code": "97110", "minutes": 13, "units": 1, "modifiers": ["GP"]},
+        {"code": "97140", "minutes": 30, "modifiers": ["59"]},  # M001: GP missing
+    ]  # fmt: skip
+    record["rendering"] = {"npi": "1234567893", "credential": "PTA"}
+    record["supervising"] = {"npi": "1245319599", "credential": "PT"}
+    record["total_timed_minutes"] = 66
+    s, report = _scrub(record)
+    v = visit(record)
+    fixed = apply_fixes(v, report.findings, report.charges[v.visit_id]).visit
+    assert fixed.services[:2] == v.services[:2]
+    again = {f.rule for f in s.scrub([fixed]).findings}
+    assert not again & {"M001", "M003", "M004", "U002"}
