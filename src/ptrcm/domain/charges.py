@@ -92,7 +92,7 @@ def expected_assistant_units(
 ) -> int:
     """How many of a code's ``units`` carry CQ/CO (``domain.assistants``), under ``policy``.
 
-    None for SLP (no assistant modifier exists), evaluations (never an assistant's) and
+    0 for SLP (no assistant modifier exists), evaluations (never an assistant's) and
     codes of another discipline.
     """
     info = catalog.get(service.code)
