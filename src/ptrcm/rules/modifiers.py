@@ -199,7 +199,12 @@ def assistant_modifier_unsupported(ctx: ScrubContext) -> Iterator[Hit]:
             if expected == 0
             else f"only {expected} unit(s) were furnished in whole or in part by the assistant"
         )
-        action = f"remove {wanted}" if expected == 0 else f"bill {expected} unit(s) with {wanted}"
+        rest = max(_code_units(ctx, code) - expected, 0)
+        action = (
+            f"remove {wanted}"
+            if expected == 0
+            else f"bill {expected} unit(s) with {wanted} and {rest} without it, on separate lines"
+        )
         yield Hit(
             f"{code} carries {wanted} on {billed} unit(s) but {reason}; {action}",
             line=number,
