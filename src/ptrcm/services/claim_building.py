@@ -192,10 +192,9 @@ def claim_problems(claim: Claim, source: str) -> list[RecordProblem]:
     dependent = claim.subscriber is not None and claim.subscriber.relationship != "self"
     if dependent and claim.patient is not None and claim.patient.address is None:
         bad("patient.address", "a dependent patient's address is required on an 837")
-    if claim.rendering.credential in ASSISTANT_CREDENTIALS:
-        bad("supervising", "an assistant's services are billed under the supervising therapist")
-    elif not claim.rendering.npi:
-        bad("rendering.npi", "a claim needs the rendering provider's NPI")
+    missing = _rendering_problem(claim)
+    if missing is not None:
+        bad(*missing)
     for line in claim.lines:
         if line.units > MAX_LINE_UNITS:
             bad("services.units", f"line {line.line_number} {line.code}: {line.units} units"
@@ -231,3 +230,16 @@ def held_findings(claim: Claim, problems: Sequence[RecordProblem]) -> list[Findi
         )
         for p in problems
     ]
+
+
+def _rendering_problem(claim: Claim) -> tuple[str, str] | None:
+    """(field, message) when the claim cannot name its rendering provider.
+
+    An assistant's services are billed under the supervising therapist (MBPM ch. 15
+    §230.1): a claim whose provider is still the PTA/OTA lacks the visit's supervising.
+    """
+    if claim.rendering.credential in ASSISTANT_CREDENTIALS:
+        return "supervising", "an assistant's services are billed under the supervising therapist"
+    if not claim.rendering.npi:
+        return "rendering.npi", "a claim needs the rendering provider's NPI"
+    return None
