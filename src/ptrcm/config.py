@@ -340,8 +340,16 @@ def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
     )
     if len(address.state) != 2:
         raise ConfigError(source, "clinic.address.state", "must be a two-letter state code")
-    if not (address.zip.isdigit() and len(address.zip) in (5, 9)):
-        raise ConfigError(source, "clinic.address.zip", "must be 5 or 9 digits")
+    zip_code = address.zip.replace("-", "")
+    if not (zip_code.isdigit() and len(zip_code) == 9):
+        # 837P/837I 2010AA N403: the billing provider's ZIP is the nine-digit ZIP+4.
+        raise ConfigError(
+            source,
+            "clinic.address.zip",
+            "must be the nine-digit ZIP+4 (the 837 billing provider address, 2010AA N403,"
+            ' requires it), e.g. "627010001"',
+        )
+    address = Address(address.line1, address.city, address.state, zip_code)
     return Clinic(
         name=_text(source, raw, "name", "clinic.name"),
         npi=npi,

@@ -54,6 +54,21 @@ def _no_member() -> dict[str, Any]:
     return record
 
 
+def _pta(**changes: Any) -> dict[str, Any]:
+    """A Medicare PT visit by a PTA under a supervising PT (MBPM ch. 15 §230.1)."""
+    record = base(
+        rendering={"npi": "1234567893", "credential": "PTA", "name": "Lee Park"},
+        supervising={"npi": "1245319599", "name": "Ana Ruiz", "credential": "PT"},
+    )
+    service(record, "97110")["assistant_minutes"] = 30
+    for key, value in changes.items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    return record
+
+
 TELEHEALTH = "[payers.MEDICAID]\ntelehealth_modifier_required = true\n"
 EARLIER_EVAL = _add(base(visit_id="V-0"), {"code": "97162"})
 
@@ -69,11 +84,18 @@ CASES: dict[str, Case] = {
                    total_timed_minutes=8)], None),
     "U006": ([_add(base(), {"code": "97799"})], [base()], None),
     "U007": ([base(total_treatment_minutes=35)], [base()], None),
+    "U008": ([base(services=[{"code": "97129", "minutes": 40, "units": 3}],
+                   total_timed_minutes=40)],
+             [base(services=[{"code": "97129", "minutes": 40}], total_timed_minutes=40)], None),
     "M001": ([_with(base(), "97110", modifiers=["59"])], [base()], None),
     "M002": ([_with(base(), "97140", modifiers=["GO"])],
              [_with(base(), "97140", modifiers=["GP"])], None),
-    "M003": ([_with(base(), "97110", assistant_minutes=15, modifiers=["GP"])],
+    "M003": ([_with(base(), "97110", assistant_minutes=30, modifiers=["GP"])],
              [_with(base(), "97110", assistant_minutes=15)], None),
+    "M008": ([_pta(supervising=None)], [_pta()], None),
+    "M009": ([_with(_pta(), "97110", assistant_minutes=0)], [_pta()], None),
+    "M010": ([_add(_pta(), {"code": "97164"})], [_add(base(), {"code": "97164"})], None),
+    "M011": ([_add(base(), {"code": "92507"})], [_add(base(), {"code": "97150"})], None),
     "M004": ([_with(base(), "97110", modifiers=["GP", "CQ"])], [base()], None),
     "M005": ([base(kx_ytd_allowed="2470.00")], [base(kx_ytd_allowed="1000.00")], None),
     "M006": ([_with(base(), "97110", modifiers=["GP", "KX"])],
@@ -128,4 +150,5 @@ CASES: dict[str, Case] = {
              [base(visit_id="V-0", date_of_service="2026-03-01"), base()], None),
     "C004": ([base(rendering={"npi": "1234567890", "credential": "PT"})], [base()], None),
     "C005": ([_no_member()], [base()], None),
+    "C006": ([base(date_of_service="2026-03-21")], [base(date_of_service="2026-03-20")], None),
 }  # fmt: skip

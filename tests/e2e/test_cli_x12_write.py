@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -80,4 +81,59 @@ def test_an_unreadable_visit_record_exits_2(tmp_path: Path) -> None:
     done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
     assert done.returncode == 2
     assert f"{visits}:2" in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("payer", ["MEDICARE", "MEDICARE_HOPD"])
+def test_a_five_digit_clinic_zip_stops_write_837_naming_the_key_and_nine_validate(
+    tmp_path: Path, payer: str
+) -> None:
+    # 2010AA N403 (billing provider ZIP) must be nine digits in 837P and 837I (pyx12).
+    visits, config = _files(tmp_path, [f.visit_record(payer_id=payer)])
+    text = config.read_text(encoding="utf-8")
+    address = (
+        '[clinic]\naddress = { line1 = "1 Elm St", city = "Springfield", state = "IL",'
+        ' zip = "%s" }\n'
+    )
+    config.write_text(address % "62701" + text, encoding="utf-8")
+    out = tmp_path / "claims.x12"
+    done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
+    assert done.returncode == 2 and "clinic.address.zip" in done.stderr
+    assert not out.exists()
+    config.write_text(address % "627010001" + text, encoding="utf-8")
+    done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert pyx12_errors(out.read_text(encoding="ascii")) == []
+
+
+def test_an_assistants_visit_is_billed_under_the_supervising_therapist_with_cq_lines(
+    tmp_path: Path,
+) -> None:
+    pta = {"npi": "1679576722", "credential": "PTA", "name": "Sam Hill"}
+    supervising = {"npi": "1245319599", "credential": "PT", "name": "Ana Ruiz, DPT"}
+    services = [{"code": "97110", "minutes": 36, "assistant_minutes": 23},
+                {"code": "97140", "minutes": 30}]  # fmt: skip
+    record = f.visit_record(rendering=pta, supervising=supervising, services=services)
+    visits, config = _files(tmp_path, [record])
+    out = tmp_path / "claims.x12"
+    done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="ascii")
+    assert "1679576722" not in text and "NM1*82*1*Ruiz*Ana" in text
+    assert "SV1*HC:97110:GP*" in text and "SV1*HC:97110:GP:CQ*" in text
+    assert pyx12_errors(text) == []
+    record.pop("supervising")
+    visits, config = _files(tmp_path, [record])
+    done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
+    assert done.returncode == 2 and "supervising" in done.stderr
+
+
+def test_a_visit_dated_after_today_is_not_billed(tmp_path: Path) -> None:
+    # Nothing in the future is billed: a claim is for services already furnished.
+    soon = (date.today() + timedelta(days=3)).isoformat()
+    records = [f.visit_record(), f.visit_record(visit_id="V-9", date_of_service=soon)]
+    visits, config = _files(tmp_path, records)
+    out = tmp_path / "claims.x12"
+    done = run("x12", "write-837", str(visits), "--out", str(out), "--config", str(config))
+    assert done.returncode == 2 and "date_of_service" in done.stderr and "V-9" in done.stderr
     assert not out.exists()

@@ -43,6 +43,7 @@ class Catalog(Mapping[str, CodeInfo]):
         self.timed_15 = frozenset(
             c for c, i in self._codes.items() if i.timed and i.unit_minutes == 15
         )
+        self._add_on = {i.add_on_of: c for c, i in self._codes.items() if i.add_on_of}
 
     def __getitem__(self, code: str) -> CodeInfo:
         return self._codes[code]
@@ -52,6 +53,10 @@ class Catalog(Mapping[str, CodeInfo]):
 
     def __len__(self) -> int:
         return len(self._codes)
+
+    def add_on_for(self, primary: str) -> str | None:
+        """The add-on code that bills a primary's further time (97129 -> 97130)."""
+        return self._add_on.get(primary)
 
     def is_timed(self, code: str) -> bool:
         info = self._codes.get(code)

@@ -29,6 +29,7 @@ from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.cost_sharing import PatientShare, PatientTerms, apply_patient_terms, check_rate
 from ptrcm.domain.fees import FeeSchedule, default_fee_schedule
 from ptrcm.domain.money import Money, round_cents, sum_money
+from ptrcm.domain.sequestration import MEDICARE_SCHEDULE, rate_on
 from ptrcm.domain.trace import Step
 from ptrcm.errors import InvariantError
 
@@ -36,14 +37,16 @@ ASSISTANT_MODIFIERS = frozenset({"CQ", "CO"})
 ASSISTANT_RATE = Decimal("0.85")
 ASSISTANT_EFFECTIVE = date(2022, 1, 1)
 MPPR_PE_REDUCTION = Decimal("0.50")
-MEDICARE_SEQUESTRATION = Decimal("0.02")  # [U] in reference §6: a parameter, not a truth
 MEDICARE_CLASSES = frozenset({"medicare", "medicare_advantage"})
 
 SOURCE_MPPR = "reference §6 MPPR; PE shares from data/pe_shares.csv (illustrative [D])"
 SOURCE_ASSISTANT = "reference §3 CQ/CO: 85% of the allowed amount after MPPR, from 2022"
 SOURCE_LESSER = "contract: allowed is at most the billed charge"
 SOURCE_ROUND = "round_cents, once per line"
-SOURCE_SEQUESTRATION = "reference §6 sequestration on the payment (contract parameter [U])"
+SOURCE_SEQUESTRATION = (
+    "sequestration on the payment by date of service (domain.sequestration: BCA 2011,"
+    " CARES Act §3709, Pub. L. 117-71) or the contract's rate"
+)
 
 
 class Basis(StrEnum):
@@ -70,6 +73,8 @@ class Contract:
     assistant_rate: Decimal = ASSISTANT_RATE
     assistant_effective: date = ASSISTANT_EFFECTIVE
     sequestration_rate: Decimal = Decimal("0")
+    # When set, the rate by date of service (domain.sequestration); replaces the rate.
+    sequestration_schedule: tuple[tuple[date, Decimal], ...] = ()
     lesser_of_charge: bool = True
     pe_shares: Mapping[str, Decimal] = field(default_factory=dict)
     always_therapy: frozenset[str] = frozenset()
@@ -84,6 +89,12 @@ class Contract:
         check_rate("sequestration_rate", self.sequestration_rate)
         for code, share in self.pe_shares.items():
             check_rate(f"pe_shares[{code}]", share)
+
+    def sequestration_on(self, day: date) -> Decimal:
+        """The sequestration rate for a claim with this date of service."""
+        if self.sequestration_schedule:
+            return rate_on(self.sequestration_schedule, day)
+        return self.sequestration_rate
 
     @property
     def basis(self) -> Basis:
@@ -101,12 +112,16 @@ def default_contract(
     """The contract ptrcm assumes for a payer class until the practice configures one.
 
     Medicare and Medicare Advantage: MPPR and the CQ/CO reduction on (reference §3, §6);
-    sequestration 2% for Original Medicare only [U]. Other classes: neither. Self-pay is
-    100% of charges. The fee schedule defaults to the illustrative built-in one.
+    for Original Medicare, sequestration by date of service (``domain.sequestration``)
+    unless ``sequestration_rate`` is given. Other classes: neither. Self-pay is 100% of
+    charges. The fee schedule defaults to the illustrative built-in one.
     """
     medicare_like = payer_class in MEDICARE_CLASSES
+    schedule: tuple[tuple[date, Decimal], ...] = ()
     if sequestration_rate is None:
-        sequestration_rate = MEDICARE_SEQUESTRATION if payer_class == "medicare" else Decimal(0)
+        sequestration_rate = Decimal(0)
+        if payer_class == "medicare":
+            schedule = MEDICARE_SCHEDULE
     if percent_of_charges is None and fee_schedule is None and payer_class == "self_pay":
         percent_of_charges = Decimal(1)
     if percent_of_charges is None and fee_schedule is None:
@@ -119,6 +134,7 @@ def default_contract(
         mppr=medicare_like,
         assistant_reduction=medicare_like,
         sequestration_rate=sequestration_rate,
+        sequestration_schedule=schedule,
         pe_shares=default_pe_shares(),
         always_therapy=frozenset(c for c, info in load_catalog().items() if info.always_therapy),
     )
@@ -228,12 +244,26 @@ def expected_line_allowed(
     )
 
 
-def full_unit_lines(lines: Iterable[ClaimLine], contract: Contract) -> frozenset[int]:
+def full_unit_lines(
+    lines: Iterable[ClaimLine], contract: Contract, others: Iterable[ClaimLine] = ()
+) -> frozenset[int]:
     """Line numbers holding the highest-PE unit of their date of service (MPPR, §6).
 
-    Ties go to the lowest line number, so the answer does not depend on line order.
+    MPPR counts every therapy service of the patient on the date, on all claims (MCPM
+    ch. 5 §10.7: the reduction applies to the services of one patient on one day, by
+    all therapists and claims). ``others`` are the patient's lines on other claims: when
+    one of them holds the day's highest PE, none of ``lines`` does; on a tie the other
+    claim keeps it (it was billed first). Ties within ``lines`` go to the lowest line
+    number, so the answer does not depend on line order.
     """
     best: dict[date, tuple[Decimal, int]] = {}
+    for line in others:
+        if line.units <= 0 or line.code not in contract.always_therapy:
+            continue
+        key = (pe_per_unit(line, contract), 1)
+        current = best.get(line.date_of_service)
+        if current is None or key > current:
+            best[line.date_of_service] = key
     for line in lines:
         if line.units <= 0 or line.code not in contract.always_therapy:
             continue
@@ -241,13 +271,19 @@ def full_unit_lines(lines: Iterable[ClaimLine], contract: Contract) -> frozenset
         current = best.get(line.date_of_service)
         if current is None or key > current:
             best[line.date_of_service] = key
-    return frozenset(-number for _, number in best.values())
+    return frozenset(-number for _, number in best.values() if number < 0)
 
 
-def expected_allowed(lines: Iterable[ClaimLine], contract: Contract) -> tuple[LineExpectation, ...]:
-    """Expected allowed amount per line for lines billed together (MPPR per date, §6)."""
+def expected_allowed(
+    lines: Iterable[ClaimLine], contract: Contract, others: Iterable[ClaimLine] = ()
+) -> tuple[LineExpectation, ...]:
+    """Expected allowed amount per line (MPPR per date across the patient's claims, §6).
+
+    ``others``: the patient's lines of the same dates on other claims (see
+    ``full_unit_lines``).
+    """
     items = tuple(lines)
-    full = full_unit_lines(items, contract)
+    full = full_unit_lines(items, contract, others)
     return tuple(
         expected_line_allowed(line, contract, holds_full_unit=line.line_number in full)
         for line in items
@@ -289,7 +325,10 @@ class ClaimPayment:
 
 
 def expected_claim_payment(
-    claim: Claim, contract: Contract, patient_terms: PatientTerms
+    claim: Claim,
+    contract: Contract,
+    patient_terms: PatientTerms,
+    others: Iterable[ClaimLine] = (),
 ) -> ClaimPayment:
     """Expected allowed, payer payment and patient responsibility of a claim (§6).
 
@@ -297,13 +336,14 @@ def expected_claim_payment(
     service (``apply_patient_terms``); sequestration then reduces the payer's payment,
     never the allowed amount or the patient's share, and is rounded once per claim.
     """
-    lines = expected_allowed(claim.lines, contract)
+    lines = expected_allowed(claim.lines, contract, others)
     allowed = sum_money(item.allowed for item in lines)
     patient = apply_patient_terms(
         ((i.date_of_service, i.allowed) for i in lines), terms=patient_terms
     )
     before = allowed - patient.total
-    sequestration = Money(round_cents(before.amount * contract.sequestration_rate))
+    rate = contract.sequestration_on(claim.first_date) if claim.lines else Decimal(0)
+    sequestration = Money(round_cents(before.amount * rate))
     payment = before - sequestration
     steps = [
         Step("allowed", Decimal(0), allowed.amount, "sum of the line allowed amounts"),
@@ -313,7 +353,10 @@ def expected_claim_payment(
             before.amount,
             payment.amount,
             SOURCE_SEQUESTRATION,
-            f"{contract.sequestration_rate} x {before} = {sequestration}, rounded once per claim",
+            f"{rate} x {before} = {sequestration}, rounded once per claim"
+            f" (date of service {claim.first_date.isoformat()})"
+            if claim.lines
+            else "no lines",
         ),
     ]
     return ClaimPayment(

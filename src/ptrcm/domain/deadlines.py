@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ptrcm.domain.holidays import next_workday
 from ptrcm.domain.money import Money, round_cents
 
 URGENCY_DAYS = Decimal(30)
@@ -110,6 +111,24 @@ def add_business_days(day: date, count: int, holidays: frozenset[date] = frozens
         if is_business_day(day, holidays):
             count -= 1
     return day
+
+
+def medicare_filing_deadline(date_of_service: date) -> Deadline:
+    """Last day to file a Medicare claim: one calendar year after the date of service.
+
+    42 CFR 424.44(a)(1) and MCPM Pub 100-04 ch. 1 §70.1: no later than 12 months (one
+    calendar year) after the date of service; a February 29 date of service is due on
+    February 28 of the next year (MAC guidance). When that day is a Saturday, Sunday or
+    federal non-workday, a claim filed on the next workday is timely (MCPM ch. 1 §70).
+    """
+    year = date_of_service.year + 1
+    day = min(date_of_service.day, 28 if date_of_service.month == 2 else 31)
+    anniversary = date(year, date_of_service.month, day)
+    due = next_workday(anniversary)
+    explanation = f"date of service {date_of_service.isoformat()} + one calendar year"
+    if due != anniversary:
+        explanation += f" ({anniversary.isoformat()}, not a workday: next workday)"
+    return Deadline("timely_filing", due, date_of_service, explanation)
 
 
 def filing_deadline(date_of_service: date, filing_days: int) -> Deadline:

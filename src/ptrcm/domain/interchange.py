@@ -15,6 +15,7 @@ from typing import Any
 from ptrcm.domain.codes import DISCIPLINES
 from ptrcm.domain.money import to_decimal
 from ptrcm.domain.visits import (
+    ASSISTANT_CREDENTIALS,
     CREDENTIALS,
     RELATIONSHIPS,
     Address,
@@ -43,6 +44,7 @@ KNOWN_KEYS = frozenset(
         "location_id",
         "discipline",
         "rendering",
+        "supervising",
         "diagnoses",
         "services",
         "total_timed_minutes",
@@ -168,7 +170,7 @@ def parse_visit(record: object, source: str = "<input>", line: int | None = None
     discipline = f.string(record, "discipline", "discipline", required=True)
     if discipline is not None and discipline not in DISCIPLINES:
         f.bad("discipline", f"must be one of PT, OT, SLP, got {_show(discipline)}")
-    rendering = _provider(f, record)
+    rendering = _provider(f, record, "rendering")
     services = _services(f, record)
     diagnoses = _diagnoses(f, record)
     pos = f.string(record, "place_of_service", "place_of_service")
@@ -206,6 +208,7 @@ def parse_visit(record: object, source: str = "<input>", line: int | None = None
         benefits=_benefits(f, record),
         eligibility_verified_on=f.day(record, "eligibility_verified_on", "eligibility_verified_on"),
         coverage=_coverage(f, record),
+        supervising=_provider(f, record, "supervising"),
         extra={k: v for k, v in record.items() if k not in KNOWN_KEYS},
     )
     if f.problems:
@@ -213,17 +216,26 @@ def parse_visit(record: object, source: str = "<input>", line: int | None = None
     return visit
 
 
-def _provider(f: _Fields, record: dict[str, Any]) -> Provider | None:
-    raw = f.obj(record, "rendering", "rendering", required=True)
+def _provider(f: _Fields, record: dict[str, Any], key: str) -> Provider | None:
+    """``rendering`` (required) or ``supervising`` (optional: the therapist an assistant
+    works under, ``{"npi", "name", "credential"}``; credential defaults to the visit's
+    discipline and must not be an assistant's)."""
+    rendering = key == "rendering"
+    raw = f.obj(record, key, key, required=rendering)
     if raw is None:
         return None
-    credential = f.string(raw, "credential", "rendering.credential", required=True)
+    credential = f.string(raw, "credential", f"{key}.credential", required=rendering)
     if credential is not None and credential not in CREDENTIALS:
-        f.bad("rendering.credential", f"unknown credential {_show(credential)}")
-    npi = f.string(raw, "npi", "rendering.npi")
+        f.bad(f"{key}.credential", f"unknown credential {_show(credential)}")
+    if not rendering and credential in ASSISTANT_CREDENTIALS:
+        f.bad(f"{key}.credential", "the supervising provider must be a therapist, not an assistant")
+    if not rendering and credential is None:
+        discipline = record.get("discipline")
+        credential = discipline if discipline in DISCIPLINES else ""
+    npi = f.string(raw, "npi", f"{key}.npi")
     if npi is not None and not (len(npi) == 10 and npi.isdigit()):
-        f.bad("rendering.npi", "must be 10 digits")
-    return Provider(credential or "", npi, f.string(raw, "name", "rendering.name"))
+        f.bad(f"{key}.npi", "must be 10 digits")
+    return Provider(credential or "", npi, f.string(raw, "name", f"{key}.name"))
 
 
 def _services(f: _Fields, record: dict[str, Any]) -> tuple[Service, ...]:

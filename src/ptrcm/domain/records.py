@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ptrcm.domain.visits import Address, Person, Service, Visit
+from ptrcm.domain.visits import Address, Person, Provider, Service, Visit
 
 
 def _day(value: date | None) -> str | None:
@@ -55,15 +55,7 @@ def visit_to_record(v: Visit) -> dict[str, Any]:
         "place_of_service": v.place_of_service,
         "location_id": v.location_id,
         "discipline": v.discipline,
-        "rendering": {
-            k: val
-            for k, val in (
-                ("npi", v.rendering.npi),
-                ("credential", v.rendering.credential),
-                ("name", v.rendering.name),
-            )
-            if val is not None
-        },
+        "rendering": _provider(v.rendering),
         "diagnoses": list(v.diagnoses),
         "services": [_service(s) for s in v.services],
         "total_timed_minutes": v.total_timed_minutes,
@@ -95,6 +87,8 @@ def visit_to_record(v: Visit) -> dict[str, Any]:
         )
     if v.secondary:
         out["secondary"] = {"payer_id": v.secondary.payer_id, "member_id": v.secondary.member_id}
+    if v.supervising:
+        out["supervising"] = _provider(v.supervising)
     if v.referring:
         out["referring"] = {"npi": v.referring.npi, "name": v.referring.name}
     out["onset_date"] = _day(v.onset_date)
@@ -113,3 +107,8 @@ def visit_to_record(v: Visit) -> dict[str, Any]:
     out = {k: val for k, val in out.items() if val is not None}
     out.update(v.extra)
     return out
+
+
+def _provider(p: Provider) -> dict[str, str]:
+    fields = (("npi", p.npi), ("credential", p.credential), ("name", p.name))
+    return {k: val for k, val in fields if val is not None}

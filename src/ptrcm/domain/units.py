@@ -16,7 +16,10 @@ code documented first. Untimed (service-based) codes get one unit per date of se
 their minutes never count. 30-minute codes (98960–98962) are never pooled with 15-minute
 codes; each gets a unit per 30 minutes once past the midpoint (16, 46, 76, ...). An add-on
 code (97130 "each additional 15 minutes" of 97129) is counted together with its primary:
-the family's units go first to the primary (one), the rest to the add-on.
+the family's units go first to the primary (one), the rest to the add-on. The primary
+is billed once a day (CPT: 97129 is the first 15 minutes; each further 15 minutes is
+97130), so a primary documented alone whose minutes earn more than one unit is split
+the same way: one unit of 97129, the rest as 97130.
 """
 
 from __future__ import annotations
@@ -149,6 +152,7 @@ def compute_units(
         pooled_units = {c: CodeUnits(c, m, per_code_units(m), 0, 0, PER_CODE) for c, m in pooled}
     lines.update(pooled_units)
     _split_families(lines, families, minutes, catalog)
+    _split_undocumented_add_ons(lines, [c for c, _ in pooled], minutes, catalog)
 
     ordered = tuple(lines[c] for c in order if c in lines) + tuple(
         v for c, v in lines.items() if c not in minutes
@@ -212,6 +216,24 @@ def _split_families(
     del catalog  # the family map was already resolved by the caller
 
 
+def _split_undocumented_add_ons(
+    lines: dict[str, CodeUnits],
+    primaries: list[str],
+    minutes: dict[str, int | None],
+    catalog: Catalog,
+) -> None:
+    """A primary documented without its add-on keeps one unit; the rest go to the add-on."""
+    for primary in primaries:
+        add_on = catalog.add_on_for(primary)
+        line = lines[primary]
+        if add_on is None or add_on in minutes or line.units <= 1:
+            continue
+        lines[primary] = CodeUnits(
+            primary, line.minutes, 1, line.full_units, line.leftover, line.reason
+        )
+        lines[add_on] = CodeUnits(add_on, None, line.units - 1, 0, 0, ADD_ON)
+
+
 def _explain(result: UnitResult) -> list[str]:
     timed = [ln for ln in result.lines if ln.reason not in _OTHER_REASONS]
     if result.method is UnitMethod.CMS:
@@ -262,7 +284,10 @@ _OTHER_REASONS = (ADD_ON, UNTIMED, NO_MINUTES, THIRTY)
 
 def _explain_other(ln: CodeUnits) -> str:
     if ln.reason == ADD_ON:
-        return f"{ln.code}: add-on, each additional 15 minutes → {ln.units} unit(s)"
+        return (
+            f"{ln.code}: add-on, each additional 15 minutes after the primary's first"
+            f" unit → {ln.units} unit(s)"
+        )
     if ln.reason == UNTIMED:
         return f"{ln.code}: untimed, 1 unit per date of service; minutes not counted"
     if ln.reason == NO_MINUTES:

@@ -133,8 +133,28 @@ class Visit:
     benefits: Benefits | None = None
     eligibility_verified_on: date | None = None
     coverage: CoverageStatus | None = None
+    # The therapist supervising an assistant (PTA/OTA) who furnished the visit.
+    supervising: Provider | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def discipline_modifier(self) -> str:
         return DISCIPLINE_MODIFIER[self.discipline]
+
+    @property
+    def by_assistant(self) -> bool:
+        """The visit's rendering provider is a therapy assistant (PTA, OTA, SLPA)."""
+        return self.rendering.credential in ASSISTANT_CREDENTIALS
+
+    @property
+    def billing_provider(self) -> Provider:
+        """The provider the claim names as rendering.
+
+        An assistant's services are billed under the supervising therapist (MBPM Pub
+        100-02 ch. 15 §230.1): the supervising therapist when the visit names one, else
+        the rendering provider (the scrubber and claim builder report an assistant
+        without a supervising therapist).
+        """
+        if self.by_assistant and self.supervising is not None:
+            return self.supervising
+        return self.rendering

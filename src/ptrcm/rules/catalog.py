@@ -11,6 +11,7 @@ from functools import cache
 
 from ptrcm.errors import InvariantError
 from ptrcm.rules import (
+    assistants,
     authorization,
     claim_data,
     diagnoses,
@@ -24,7 +25,8 @@ from ptrcm.rules.engine import Rule, rule_selected
 
 FAMILY_ORDER = "UMNDEAPC"
 _MODULES = (
-    units_rules, modifiers, ncci, diagnoses, eligibility, authorization, plan_of_care, claim_data,
+    units_rules, modifiers, assistants, ncci, diagnoses, eligibility, authorization,
+    plan_of_care, claim_data,
 )  # fmt: skip
 
 

@@ -5,6 +5,8 @@ Pack parameters read (name, default):
 - ``timely_filing_days``: ``payer.timely_filing_days`` — C001/C002, days after the date
   of service within which the claim must be filed.
 - ``filing_warn_days``: 30 — C002, warn when this many or fewer days are left.
+- ``timely_filing_rule``: ``"days"`` — C001/C002, ``"one_calendar_year"`` for Medicare.
+- ``timely_filing_unconfirmed``: false — C001 says the payer's limit is unconfirmed.
 
 "Today" is ``ctx.as_of`` (the injected clock in the clinic's time zone), never the
 system clock.
@@ -13,9 +15,9 @@ system clock.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from functools import cache
 
+from ptrcm.domain.deadlines import Deadline, filing_deadline, medicare_filing_deadline
 from ptrcm.domain.npi import npi_is_valid
 from ptrcm.rules.engine import Hit, Rule, ScrubContext, Severity
 from ptrcm.rules.history import earlier_visits
@@ -30,36 +32,79 @@ def _filing_limit(ctx: ScrubContext) -> int:
     return int(ctx.pack.param("timely_filing_days", ctx.payer.timely_filing_days))
 
 
+def filing_due(ctx: ScrubContext) -> Deadline:
+    """The last day to file this visit's claim under the pack's filing rule.
+
+    ``timely_filing_rule = "one_calendar_year"`` (Medicare, MCPM ch. 1 §70): one
+    calendar year after the date of service, moved to the next workday; ``"days"``:
+    ``timely_filing_days`` after it (other payers' contracts; unconfirmed [U] until
+    sourced).
+    """
+    dos = ctx.visit.date_of_service
+    if ctx.pack.param("timely_filing_rule", "days") == "one_calendar_year":
+        return medicare_filing_deadline(dos)
+    return filing_deadline(dos, max(_filing_limit(ctx), 1))
+
+
+def _unverified(ctx: ScrubContext) -> str:
+    if ctx.pack.param("timely_filing_rule", "days") == "one_calendar_year":
+        return ""
+    return (
+        " (payer limit not confirmed against its contract [U])"
+        if ctx.pack.param("timely_filing_unconfirmed", False)
+        else ""
+    )
+
+
 def check_filing_limit_passed(ctx: ScrubContext) -> Iterator[Hit]:
     """C001: the timely filing limit has passed (42 CFR 424.44 for Medicare; CARC 29).
 
-    Elapsed days are ``as_of - date_of_service``. The claim is late when elapsed days are
-    more than ``timely_filing_days``: the day the count reaches the limit is the last day.
+    The claim is late once ``as_of`` is after the last day to file (``filing_due``: for
+    Medicare one calendar year after the date of service, moved off a weekend or federal
+    holiday to the next workday, MCPM ch. 1 §70).
     """
-    elapsed = (ctx.as_of - ctx.visit.date_of_service).days
-    limit = _filing_limit(ctx)
-    if elapsed > limit:
+    due = filing_due(ctx)
+    if ctx.as_of > due.due:
+        elapsed = (ctx.as_of - ctx.visit.date_of_service).days
+        calendar = ctx.pack.param("timely_filing_rule", "days") == "one_calendar_year"
+        limit = "one-calendar-year" if calendar else f"{_filing_limit(ctx)}-day"
         yield Hit(
-            f"{elapsed} days since the date of service, past the payer's {limit}-day filing "
-            "limit: file only with proof of timely filing or an exception; otherwise write "
-            "the charge off (not billable to the patient for in-network payers)."
+            f"{elapsed} days since the date of service, past the payer's {limit} filing"
+            f" limit: the last day to file was {due.due.isoformat()} ({due.explanation})"
+            f"{_unverified(ctx)}; file only with"
+            " proof of timely filing or an exception; otherwise write the charge off (not"
+            " billable to the patient for in-network payers)."
         )
 
 
 def check_filing_limit_near(ctx: ScrubContext) -> Iterator[Hit]:
     """C002: warn when at most ``filing_warn_days`` days are left to file [D].
 
-    Days left are ``timely_filing_days - elapsed``: 30 left fires, 31 does not; a claim
-    already late is C001's.
+    Days left run from ``as_of`` to the last day to file (``filing_due``): 30 left fires,
+    31 does not; a claim already late is C001's, one dated in the future C006's.
     """
-    elapsed = (ctx.as_of - ctx.visit.date_of_service).days
-    limit = _filing_limit(ctx)
-    left = limit - elapsed
+    if ctx.as_of < ctx.visit.date_of_service:
+        return
+    due = filing_due(ctx)
+    left = (due.due - ctx.as_of).days
     warn = int(ctx.pack.param("filing_warn_days", DEFAULT_FILING_WARN_DAYS))
-    if elapsed >= 0 and 0 <= left <= warn:
-        deadline = ctx.visit.date_of_service + timedelta(days=limit)
+    if 0 <= left <= warn:
         yield Hit(
-            f"{left} days left to file (deadline {deadline.isoformat()}): release this claim first."
+            f"{left} days left to file (deadline {due.due.isoformat()}): release this claim first."
+        )
+
+
+def check_future_date(ctx: ScrubContext) -> Iterator[Hit]:
+    """C006: a date of service after today (``as_of``) cannot be billed.
+
+    A claim certifies services already furnished (42 CFR 424.32: a claim is for
+    services furnished); a future date is a data error or a pre-billed visit. No fix.
+    """
+    if ctx.visit.date_of_service > ctx.as_of:
+        yield Hit(
+            f"the date of service {ctx.visit.date_of_service.isoformat()} is after"
+            f" {ctx.as_of.isoformat()}: nothing in the future is billed; correct the date or"
+            " bill the visit after it happens."
         )
 
 
@@ -134,7 +179,8 @@ RULES: tuple[Rule, ...] = (
         "C001",
         "Timely filing limit passed",
         Severity.ERROR,
-        "42 CFR 424.44 (Medicare 12 months); payer filing limits (CARC 29)",
+        "42 CFR 424.44; MCPM Pub 100-04 ch. 1 §70 (Medicare: one calendar year, next"
+        " workday); payer filing limits (CARC 29)",
         check_filing_limit_passed,
         "a commercial claim 120 days after the date of service under a 90-day limit",
     ),
@@ -169,5 +215,13 @@ RULES: tuple[Rule, ...] = (
         "837P 5010 required elements / CMS-1500 items 1a, 24B, 24J (MA130)",
         check_required_data,
         "a commercial visit without a member id",
+    ),
+    Rule(
+        "C006",
+        "Date of service in the future",
+        Severity.ERROR,
+        "42 CFR 424.32 (a claim is for services furnished); the --as-of day",
+        check_future_date,
+        "date of service 2026-03-25 scrubbed as of 2026-03-20",
     ),
 )

@@ -3,7 +3,8 @@
 Only findings with a ``Fix`` are applied; rules leave the fix off whenever a person must
 decide (KX, 59/X modifiers, diagnosis choice, missing documentation). Fixes act on the
 visit's services, which are what the EMR billed: a fix makes a billed value explicit
-(units, modifiers) so the re-scrubbed visit carries the corrected value. When one code
+(units, modifiers) so the re-scrubbed visit carries the corrected value; modifiers ptrcm
+computed (GP/GO/GN, a CQ/CO split) stay computed unless a fix edits them. When one code
 appears on several service entries, they are first combined into one (one line per code
 per date of service), as the charge builder does.
 """
@@ -41,26 +42,36 @@ class FixResult:
         return bool(self.applied)
 
 
-def _services_by_code(visit: Visit, charges: Charges | None) -> dict[str, Service]:
-    """One service per code, with the line's effective modifiers made explicit."""
-    line_mods = {ln.code: ln.modifiers for ln in charges.lines} if charges else {}
+def _services_by_code(visit: Visit) -> dict[str, Service]:
+    """One service per code (entries of one code combined, as the charge builder does)."""
     out: dict[str, Service] = {}
     for s in visit.services:
         prev = out.get(s.code)
         out[s.code] = s if prev is None else merge_services(prev, s)
-    for code, s in out.items():
-        if s.modifiers is None and code in line_mods:
-            out[code] = replace(s, modifiers=line_mods[code])
     return out
 
 
-def _apply_service_fix(services: dict[str, Service], fix: Fix) -> bool:
-    """Change ``services`` in place; False when the fix no longer applies."""
+def _computed_modifiers(charges: Charges | None) -> dict[str, tuple[str, ...]]:
+    """The modifiers ptrcm gave each code's first line (the base a modifier fix edits)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in charges.lines if charges else ():
+        out.setdefault(line.code, line.modifiers)
+    return out
+
+
+def _apply_service_fix(
+    services: dict[str, Service], fix: Fix, computed: dict[str, tuple[str, ...]]
+) -> bool:
+    """Change ``services`` in place; False when the fix no longer applies.
+
+    Modifiers ptrcm computed stay computed (``None``) unless a modifier fix edits them:
+    then the computed ones become explicit, so adding one keeps the others.
+    """
     code = fix.code
     if code is None or code not in services:
         return False
     s = services[code]
-    mods = tuple(s.modifiers or ())
+    mods = tuple(s.modifiers if s.modifiers is not None else computed.get(code, ()))
     if fix.kind == "set_units":
         services[code] = replace(s, units=fix.value)
     elif fix.kind == "add_modifier":
@@ -100,7 +111,8 @@ def apply_fixes(
     ]
     if not fixes:
         return FixResult(visit, ())
-    services = _services_by_code(visit, charges)
+    services = _services_by_code(visit)
+    computed = _computed_modifiers(charges)
     order = [s.code for s in visit.services]
     applied: list[AppliedFix] = []
     total = visit.total_timed_minutes
@@ -109,14 +121,23 @@ def apply_fixes(
             total = int(fix.value)
             applied.append(AppliedFix(visit.visit_id, rule, None, fix.description))
         elif fix.kind in _SERVICE_KINDS:
-            if _apply_service_fix(services, fix):
+            if _apply_service_fix(services, fix, computed):
                 applied.append(AppliedFix(visit.visit_id, rule, fix.code, fix.description))
                 if fix.kind == "replace_code":
                     order = [fix.value if c == fix.code else c for c in order]
         else:
             raise InvariantError(f"unknown fix kind {fix.kind!r}")
-    ordered = tuple(services[c] for c in dict.fromkeys(order) if c in services)
-    fixed = replace(visit, services=ordered, total_timed_minutes=total)
+    touched = {a.code for a in applied if a.code is not None} | {
+        fix.value for _, fix in fixes if fix.kind == "replace_code"
+    }
+    ordered: list[Service] = []
+    for code in dict.fromkeys(order):
+        if code in touched or code not in services:
+            if code in services:
+                ordered.append(services[code])
+        else:  # a code no fix touched keeps its entries (e.g. a CQ/CO split) as they were
+            ordered.extend(s for s in visit.services if s.code == code)
+    fixed = replace(visit, services=tuple(ordered), total_timed_minutes=total)
     return FixResult(fixed, tuple(applied))
 
 

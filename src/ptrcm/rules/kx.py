@@ -9,19 +9,20 @@ of the group up to and including this one. So a file where every visit carries t
 same before-the-input figure and a file where each visit carries its own running figure
 give the same count. An exact duplicate of an earlier visit (same date, discipline and
 codes) is not added: the payer denies it. Allowed amounts are the payer's fee schedule
-times the billed units (MPPR and the CQ/CO reduction are not applied, so the count
-reaches the threshold no later than the payer's does).
+times the billed units after MPPR and the CQ/CO reduction, as Medicare allows them
+(the threshold counts allowed amounts, MBPM ch. 15 §10.3).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from ptrcm.domain.charges import ChargePolicy, build_charges
 from ptrcm.domain.claims import ClaimLine
+from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
 from ptrcm.domain.fees import FeeSchedule
 from ptrcm.domain.money import Money
 from ptrcm.domain.units import UnitMethod
@@ -37,14 +38,29 @@ def threshold_group(discipline: str) -> str:
 
 
 def lines_allowed(lines: Iterable[ClaimLine], fees: FeeSchedule) -> Decimal:
-    """Allowed amount of claim lines under a fee schedule (billed units; exact cents)."""
-    table = fees.allowed
-    total = ZERO
-    for line in lines:
-        per_unit = table.get(line.code)
-        if per_unit is not None:
-            total += per_unit.amount * line.units  # whole cents times whole units
-    return total
+    """Allowed amount of claim lines as Medicare allows them (exact cents).
+
+    The payer's fee schedule times the billed units, after MPPR and the CQ/CO reduction
+    (``domain.contracts``; the allowed amount is what accrues toward the threshold, MBPM
+    ch. 15 §10.3), never capped at the charge (the charge may be unknown here).
+    """
+    contract = _kx_contract(fees)
+    return sum((e.allowed.amount for e in expected_allowed(lines, contract)), ZERO)
+
+
+_CONTRACTS: dict[int, tuple[FeeSchedule, Contract]] = {}
+
+
+def _kx_contract(fees: FeeSchedule) -> Contract:
+    """The Medicare contract terms under ``fees`` (one per schedule object)."""
+    held = _CONTRACTS.get(id(fees))
+    if held is None or held[0] is not fees:
+        contract = replace(
+            default_contract("KX", "medicare", fees, sequestration_rate=ZERO),
+            lesser_of_charge=False,
+        )
+        held = _CONTRACTS[id(fees)] = (fees, contract)
+    return held[1]
 
 
 def threshold_for(pack: Pack, year: int) -> tuple[Decimal, str] | None:

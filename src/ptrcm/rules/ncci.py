@@ -15,7 +15,7 @@ from ptrcm.rules.engine import Fix, Hit, Pack, Rule, ScrubContext, Severity
 from ptrcm.rules.support import index_rows, unverified_note
 
 SRC_NCCI = "NCCI Policy Manual ch. XI; CMS quarterly PTP edits (therapy subset)"
-SRC_MUE = "NCCI Policy Manual ch. XI; CMS practitioner MUE file (2017 therapy values)"
+SRC_MUE = "NCCI Policy Manual ch. XI; CMS practitioner MUE file with MAI (pack rows give quarter)"
 SRC_PAY = "MCPM Pub 100-04 ch. 5 §20; Medicare Physician Fee Schedule status indicators"
 SRC_EVAL = "NCCI Policy Manual ch. XI (one evaluation or re-evaluation per date of service)"
 DEFAULT_DISTINCT = ("59", "XE", "XS", "XP", "XU")
@@ -42,6 +42,14 @@ def _billed_pairs(ctx: ScrubContext, indicator: int) -> Iterator[tuple[Mapping[s
                 yield row, line.line_number
 
 
+def _edit_of(row: Mapping[str, Any]) -> str:
+    """Where a pair comes from: its source and the PTP quarter, when the pack gives them."""
+    quarter = row.get("quarter")
+    if not quarter or quarter == "unverified":
+        return ""
+    return f" [PTP edit {quarter}]"
+
+
 def ncci_pair_without_distinct(ctx: ScrubContext) -> Iterator[Hit]:
     """N001: NCCI pair (modifier indicator 1) without 59/XE/XS/XP/XU on the column-2 code.
 
@@ -57,7 +65,7 @@ def ncci_pair_without_distinct(ctx: ScrubContext) -> Iterator[Hit]:
         yield Hit(
             f"{col2} is bundled into {col1} (NCCI pair, modifier indicator 1); if the"
             f" documentation shows distinct time blocks add 59 or an X modifier to {col2},"
-            f" otherwise do not bill {col2}{unverified_note(row)}",
+            f" otherwise do not bill {col2}{_edit_of(row)}{unverified_note(row)}",
             line=number,
             code=col2,
         )
@@ -72,29 +80,52 @@ def ncci_pair_never_payable(ctx: ScrubContext) -> Iterator[Hit]:
         col1, col2 = row["column1"], row["column2"]
         yield Hit(
             f"{col2} cannot be billed with {col1} on the same date (NCCI modifier indicator"
-            f" 0; no modifier allows it); remove one of them{unverified_note(row)}",
+            f" 0; no modifier allows it); remove one of them{_edit_of(row)}{unverified_note(row)}",
             line=number,
             code=col2,
         )
 
 
-def units_over_mue(ctx: ScrubContext) -> Iterator[Hit]:
-    """N003: units of a code over its Medically Unlikely Edit value for one date.
+MAI_WORDS = {
+    1: "per claim line (MAI 1)",
+    2: "per date of service, an absolute policy limit (MAI 2)",
+    3: "per date of service, a clinical limit (MAI 3: appealable with documentation)",
+}
 
-    NCCI MUE program (reference §4): units above the MUE are denied (adjudication
-    indicator 2/3 per day). Values are 2017 figures kept as pack data. No fix: which
-    units are right needs the documentation.
+
+def units_over_mue(ctx: ScrubContext) -> Iterator[Hit]:
+    """N003: units of a code over its Medically Unlikely Edit value.
+
+    NCCI MUE program (reference §4; CMS "Medically Unlikely Edits" page): the MUE
+    adjudication indicator says what the value limits. MAI 1 is a claim-line edit: each
+    line is checked alone. MAI 2 (absolute, policy) and MAI 3 (clinical) are date-of-
+    service edits: the units of all the code's lines that day are added, so a code split
+    into CQ/CO and therapist lines counts once. Values are pack data with their source.
+    No fix: which units are right needs the documentation.
     """
     mue = ctx.pack.derived("mue_by_code", lambda p: index_rows(p.param("mue", ()), "code"))
+    if not mue:
+        return
+    per_day: dict[str, int] = {}
+    for line in ctx.charges.lines:
+        per_day[line.code] = per_day.get(line.code, 0) + line.units
+    reported: set[str] = set()
     for line in ctx.charges.lines:
         row = mue.get(line.code)
-        if row is not None and line.units > row["max_units"]:
-            yield Hit(
-                f"{line.code} billed {line.units} units; the MUE allows {row['max_units']}"
-                f" per date of service{unverified_note(row)}",
-                line=line.line_number,
-                code=line.code,
-            )
+        if row is None:
+            continue
+        mai = int(row["mai"])
+        units = line.units if mai == 1 else per_day[line.code]
+        if units <= row["max_units"] or (mai != 1 and line.code in reported):
+            continue
+        reported.add(line.code)
+        where = "on this line" if mai == 1 else "on this date of service"
+        yield Hit(
+            f"{line.code} billed {units} units {where}; the MUE allows {row['max_units']}"
+            f" {MAI_WORDS[mai]}{unverified_note(row)}",
+            line=line.line_number,
+            code=line.code,
+        )
 
 
 def code_not_payable(ctx: ScrubContext) -> Iterator[Hit]:

@@ -133,6 +133,7 @@ SCHEMA: dict[str, Checker] = {
     "discipline_modifier_required": _bool,
     "assistant_modifier_required": _bool,
     "assistant_de_minimis": _decimal,
+    "assistant_supervision_required": _bool,
     "kx_applies": _bool,
     "kx_thresholds": Table(
         {"year": _int, "amount": _decimal, "confidence": _choice(*CONFIDENCE)}, {"note": _str}
@@ -144,9 +145,13 @@ SCHEMA: dict[str, Checker] = {
     "telehealth_modifier_required": _bool,
     # NCCI / MUE / payability (reference §2, §4)
     "ncci_pairs": Table(
-        {"column1": _str, "column2": _str, "indicator": _one_of_ints(0, 1)}, _FLAGS
+        {"column1": _str, "column2": _str, "indicator": _one_of_ints(0, 1)},
+        {**_FLAGS, "source": _str, "quarter": _str},
     ),
-    "mue": Table({"code": _str, "max_units": _int, "mai": _one_of_ints(1, 2, 3)}, _FLAGS),
+    "mue": Table(
+        {"code": _str, "max_units": _int, "mai": _one_of_ints(1, 2, 3)},
+        {**_FLAGS, "source": _str, "quarter": _str},
+    ),
     "non_payable": Table(
         {"code": _str, "status": _choice("bundled", "not_recognized", "not_covered")},
         {"replacement": _str, **_FLAGS},
@@ -171,6 +176,8 @@ SCHEMA: dict[str, Checker] = {
     "progress_report_interval": _int,
     # claim data and filing (C rules)
     "timely_filing_days": _int,
+    "timely_filing_rule": _choice("days", "one_calendar_year"),
+    "timely_filing_unconfirmed": _bool,
     "filing_warn_days": _int,
 }
 

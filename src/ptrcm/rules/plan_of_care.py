@@ -109,12 +109,13 @@ def check_recertification(ctx: ScrubContext) -> Iterator[Hit]:
 def check_progress_report(ctx: ScrubContext) -> Iterator[Hit]:
     """P004: a progress report is due at least once every 10 treatment days.
 
-    MBPM ch. 15 §220.3: day 1 is the first day of the episode and evaluation days count;
-    each treatment day is one visit number. With the last report written on visit ``L``
-    (0: none yet in the episode) and this visit ``n``, the days ``L+1 .. L+10`` must hold a
-    report, so visit ``n`` is overdue when ``n - L >= 10``: without a report on visit 10
-    of an episode, the first ten days ended without one. ``n - L == 9`` does not fire.
-    A report written on this visit has ``L == n``. No visit number: nothing to check.
+    MBPM ch. 15 §220.3: the report is due at the 10th treatment day at the latest; day 1
+    is the first day of the episode and evaluation days count, each treatment day being
+    one visit number. With the last report on visit ``L`` (0: none yet in the episode)
+    and this visit ``n``, the days ``L+1 .. L+10`` must hold a report: on visit
+    ``L + 10`` without one it is due today (a warning: write it at this visit); after it
+    (``n > L + 10``) it is overdue (an error). A report written on this visit has
+    ``L == n``. No visit number: nothing to check.
     """
     default = DEFAULT_PROGRESS_REPORT_INTERVAL if ctx.payer.payer_class == "medicare" else 0
     interval = int(ctx.pack.param("progress_report_interval", default))
@@ -123,12 +124,21 @@ def check_progress_report(ctx: ScrubContext) -> Iterator[Hit]:
     if interval <= 0 or n is None or last > n:
         return
     since = n - last
-    if since >= interval:
+    if since < interval:
+        return
+    when = "on day " + str(last) if last else "never written"
+    if since == interval:
         yield Hit(
-            f"Treatment day {n} of the episode; the last progress report was "
-            f"{'on day ' + str(last) if last else 'never written'} ({since} days without one): "
-            "the therapist must write a progress report at this visit."
+            f"Treatment day {n} of the episode is the {interval}th since the last progress"
+            f" report ({when}): the therapist must write the progress report at this visit.",
+            severity=Severity.WARNING,
         )
+        return
+    yield Hit(
+        f"Treatment day {n} of the episode; the last progress report was {when} ({since}"
+        f" days without one, more than {interval}): the report is overdue; the therapist"
+        " must write it before these visits are billed."
+    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -158,7 +168,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "P004",
-        "Progress report overdue (10 treatment days)",
+        "Progress report due (10th treatment day) or overdue",
         Severity.ERROR,
         "MBPM Pub 100-02 ch. 15 §220.3 (progress report every 10 treatment days)",
         check_progress_report,

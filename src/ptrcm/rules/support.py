@@ -31,6 +31,12 @@ def is_therapy_code(catalog: Catalog, code: str) -> bool:
     return info is not None and bool(info.disciplines)
 
 
+def of_discipline(catalog: Catalog, code: str, discipline: str) -> bool:
+    """A therapy code the catalog lists for ``discipline`` (97161 PT, 92507 SLP ...)."""
+    info = catalog.get(code)
+    return info is not None and discipline in info.disciplines
+
+
 def unverified_note(row: Mapping[str, Any]) -> str:
     """A suffix telling the reader the pack row is not confirmed against primary text."""
     return (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ptrcm.domain.claims import ClaimLine
 from ptrcm.domain.units import MIN_MINUTES_FOR_UNIT, UnitMethod
 from ptrcm.rules.engine import Fix, Hit, Rule, ScrubContext, Severity
 from ptrcm.rules.support import line_number
@@ -59,20 +60,27 @@ def units_differ(ctx: ScrubContext) -> Iterator[Hit]:
     """
     method = _METHOD_WORDS[ctx.charges.unit_result.method]
     lone = _lone_short_timed(ctx)
-    for line in ctx.charges.lines:
-        if line.code == lone or line.minutes is None or not ctx.catalog.is_timed(line.code):
+    first: dict[str, ClaimLine] = {}
+    billed: dict[str, int] = {}
+    expected: dict[str, int] = {}
+    for line in ctx.charges.lines:  # a code billed on two lines (CQ/CO split) counts once
+        first.setdefault(line.code, line)
+        billed[line.code] = billed.get(line.code, 0) + line.units
+        expected[line.code] = expected.get(line.code, 0) + line.expected_units
+    for code, line in first.items():
+        if code == lone or line.minutes is None or not ctx.catalog.is_timed(code):
             continue
-        if line.units == line.expected_units:
+        units, exp = billed[code], expected[code]
+        if units == exp:
             continue
-        exp = line.expected_units
         value = exp if exp else None
         action = f"bill {exp} unit{'s' if exp != 1 else ''}" if exp else "do not bill a unit"
         yield Hit(
-            f"{line.code} billed {line.units} unit(s) but {line.minutes} documented minutes"
+            f"{code} billed {units} unit(s) but {line.minutes} documented minutes"
             f" give {exp} under {method}; {action}",
             line=line.line_number,
-            code=line.code,
-            fix=Fix("set_units", f"set {line.code} units to {exp}", line.code, value),
+            code=code,
+            fix=Fix("set_units", f"set {code} units to {exp}", code, value),
         )
 
 
@@ -171,6 +179,26 @@ def treatment_less_than_timed(ctx: ScrubContext) -> Iterator[Hit]:
         )
 
 
+def primary_code_more_than_once(ctx: ScrubContext) -> Iterator[Hit]:
+    """U008: a "first 15 minutes" code billed with more than one unit on a date.
+
+    CPT: 97129 is the initial 15 minutes of cognitive function intervention, reported once
+    per day; each further 15 minutes is its add-on 97130 (the catalog's ``add_on_of``;
+    CY 2020 PFS final rule, 84 FR 62702, valued both). The unit engine splits the minutes
+    that way. No automatic fix: the add-on line must be added.
+    """
+    for line in ctx.charges.lines:
+        add_on = ctx.catalog.add_on_for(line.code)
+        if add_on is None or line.units <= 1:
+            continue
+        yield Hit(
+            f"{line.code} is the first 15 minutes and is billed once a day, but it has"
+            f" {line.units} units: bill 1 unit of {line.code} and {line.units - 1} of {add_on}",
+            line=line.line_number,
+            code=line.code,
+        )
+
+
 RULES: tuple[Rule, ...] = (
     Rule("U001", "Timed code without documented minutes", Severity.ERROR, MCPM_20_2,
          timed_without_minutes, "97110 billed with no minutes in the note"),
@@ -189,4 +217,7 @@ RULES: tuple[Rule, ...] = (
     Rule("U007", "Total treatment time less than total timed minutes", Severity.WARNING,
          MBPM_220_3, treatment_less_than_timed,
          "total timed minutes 45, total treatment minutes 40"),
+    Rule("U008", "First-15-minutes code billed more than once a day", Severity.ERROR,
+         "CPT 97129/97130 descriptors (initial 15 minutes, each additional 15 minutes)",
+         primary_code_more_than_once, "97129 billed 3 units for 40 minutes"),
 )  # fmt: skip

@@ -27,7 +27,7 @@ from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.policy import PayerPolicy
-from ptrcm.domain.visits import Visit
+from ptrcm.domain.visits import ASSISTANT_CREDENTIALS, Visit
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.rules.catalog import all_rules
 from ptrcm.rules.engine import Finding, Severity
@@ -69,7 +69,7 @@ def claim_with_lines(visit: Visit, lines: Sequence[ClaimLine], claim_id: str) ->
         discipline=visit.discipline,
         lines=tuple(lines),
         diagnoses=visit.diagnoses,
-        rendering=visit.rendering,
+        rendering=visit.billing_provider,
         member_id=visit.member_id,
         place_of_service=visit.place_of_service or "11",
         patient=visit.patient,
@@ -126,7 +126,7 @@ def stored_lines(lines: Iterable[StoredLine], rendering_npi: str | None) -> tupl
 
 def stored_claim(visit: Visit, claim_id: str, lines: Iterable[StoredLine]) -> Claim:
     """A stored claim as billed: its stored lines, the header from its visit."""
-    return claim_with_lines(visit, stored_lines(lines, visit.rendering.npi), claim_id)
+    return claim_with_lines(visit, stored_lines(lines, visit.billing_provider.npi), claim_id)
 
 
 def make_claim(
@@ -192,8 +192,9 @@ def claim_problems(claim: Claim, source: str) -> list[RecordProblem]:
     dependent = claim.subscriber is not None and claim.subscriber.relationship != "self"
     if dependent and claim.patient is not None and claim.patient.address is None:
         bad("patient.address", "a dependent patient's address is required on an 837")
-    if not claim.rendering.npi:
-        bad("rendering.npi", "a claim needs the rendering provider's NPI")
+    missing = _rendering_problem(claim)
+    if missing is not None:
+        bad(*missing)
     for line in claim.lines:
         if line.units > MAX_LINE_UNITS:
             bad("services.units", f"line {line.line_number} {line.code}: {line.units} units"
@@ -229,3 +230,16 @@ def held_findings(claim: Claim, problems: Sequence[RecordProblem]) -> list[Findi
         )
         for p in problems
     ]
+
+
+def _rendering_problem(claim: Claim) -> tuple[str, str] | None:
+    """(field, message) when the claim cannot name its rendering provider.
+
+    An assistant's services are billed under the supervising therapist (MBPM ch. 15
+    §230.1): a claim whose provider is still the PTA/OTA lacks the visit's supervising.
+    """
+    if claim.rendering.credential in ASSISTANT_CREDENTIALS:
+        return "supervising", "an assistant's services are billed under the supervising therapist"
+    if not claim.rendering.npi:
+        return "rendering.npi", "a claim needs the rendering provider's NPI"
+    return None

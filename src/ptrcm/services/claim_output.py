@@ -126,10 +126,23 @@ def write_837_files(
     """Build claims from the visit file and write them as 837P/837I (see module doc)."""
     source = Path(visits_file)
     visits = read_visits(source)
+    future = [
+        RecordProblem(
+            str(source),
+            None,
+            "date_of_service",
+            f"visit {v.visit_id}: the date of service {v.date_of_service.isoformat()} is after"
+            f" today ({now.date().isoformat()}); nothing in the future is billed",
+        )
+        for v in visits
+        if v.date_of_service > now.date()
+    ]
     try:
         claims = build_claims(visits, config, catalog, str(source))
     except InputError as exc:
-        raise InputError(_with_lines(exc.problems, source)) from None
+        raise InputError(_with_lines([*future, *exc.problems], source)) from None
+    if future:
+        raise InputError(_with_lines(future, source))
     by_type: dict[str, list[Claim]] = {}
     for claim in claims:
         payer = config.payer(claim.payer_id)

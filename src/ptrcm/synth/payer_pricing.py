@@ -146,7 +146,7 @@ def price_claim(
         _count_threshold(state, profile, claim, ln, allowed)
         ded, copay, coins = _line_split(allowed, ln.date_of_service, share, profile)
         payer_part = allowed - ded - copay - coins
-        seq = Money(round_cents(payer_part.amount * contract.sequestration_rate))
+        seq = Money(round_cents(payer_part.amount * contract.sequestration_on(ln.date_of_service)))
         adjustments = [Adjustment("CO", "45", ln.charge - allowed)]
         if seq.amount:
             adjustments.append(Adjustment("CO", "253", seq))

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ptrcm.domain.codes import Catalog
-from ptrcm.synth.clinic import ClinicData, Patient, choose_weighted, make_patient
+from ptrcm.synth.clinic import ClinicData, Patient, Therapist, choose_weighted, make_patient
 from ptrcm.synth.schedule import (
     KEPT,
     Appointment,
@@ -249,7 +249,7 @@ def document_visit(
     method = payer.unit_method
     docs, result = settle_units(docs, method, world.catalog)
     pointers = [1, 2] if len(ep.diagnoses) > 1 else [1]
-    lines = lines_for(docs, ep.discipline, result.units, False, pointers)
+    lines = lines_for(docs, ep.discipline, result.units, False, pointers, day)
     timed = result.total_timed_minutes
     allowed = allowed_amount(lines, world.fees)
     ytd = kx_state(ledger, payer, day, ep.discipline)
@@ -275,6 +275,7 @@ def document_visit(
         "location_id": ep.location.location_id,
         "discipline": ep.discipline,
         "rendering": who.rendering,
+        **_supervising(world.clinic, who),
         "referring": ep.referrer.record,
         "diagnoses": list(ep.diagnoses),
         "services": lines,
@@ -330,3 +331,11 @@ def _payer_objects(
         ledger.verified = day - timedelta(days=rng.randint(0, 3))
     record["coverage"] = {"active": True, "start": patient.coverage_start.isoformat()}
     record["eligibility_verified_on"] = ledger.verified.isoformat()
+
+
+def _supervising(clinic: ClinicData, who: Therapist) -> Record:
+    """An assistant's visit names the supervising therapist (MBPM ch. 15 §230.1)."""
+    if not who.is_assistant or who.supervisor_id is None:
+        return {}
+    sup = next(t for t in clinic.therapists if t.therapist_id == who.supervisor_id)
+    return {"supervising": sup.rendering}

@@ -1,8 +1,9 @@
 """Documentation of kept appointments: the visit records of the interchange format.
 
 A clean visit is billed the way a careful biller would: units from the unit engine with
-the payer's method, GP/GO/GN on every line, CQ/CO where an assistant alone furnished more
-than 10 % of a service's minutes (PT and OT only), KX on every line once the Medicare
+the payer's method, GP/GO/GN on every line, CQ/CO on the units an assistant furnished in
+whole or in part, decided per billed unit (PT and OT only; a split code is two entries),
+the supervising therapist named on an assistant's visit, KX on every line once the Medicare
 year-to-date allowed amount of the threshold group goes past the year's threshold, no
 NCCI pair billed on one date, no code twice on one date for the patient, and every
 counter (episode visit, progress report, authorization, annual visits) kept honestly.
@@ -12,14 +13,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from ptrcm.config import PayerConfig
-from ptrcm.domain.codes import Catalog
+from ptrcm.domain.assistants import assistant_units, final_unit_rule_on
+from ptrcm.domain.claims import ClaimLine
+from ptrcm.domain.codes import Catalog, load_catalog
+from ptrcm.domain.contracts import default_contract, expected_allowed
 from ptrcm.domain.fees import FeeSchedule
+from ptrcm.domain.money import Money
 from ptrcm.domain.units import UnitMethod, UnitResult, compute_units
 from ptrcm.domain.visits import ASSISTANT_MODIFIER, DISCIPLINE_MODIFIER
 from ptrcm.synth.clinic import Patient, Therapist
@@ -27,6 +32,7 @@ from ptrcm.synth.schedule import Appointment, Episode
 from ptrcm.synth.tables import kx_group, kx_threshold
 
 Record = dict[str, Any]
+_TIMED_15 = load_catalog().timed_15
 Doc = tuple[str, int | None, int]  # code, minutes (timed codes only), assistant minutes
 
 # Pairs never billed together in a clean visit (reference §4), in both directions.
@@ -111,27 +117,47 @@ def bill_services(
 
 
 def lines_for(
-    docs: Sequence[Doc], discipline: str, units: dict[str, int], kx: bool, pointers: list[int]
+    docs: Sequence[Doc],
+    discipline: str,
+    units: dict[str, int],
+    kx: bool,
+    pointers: list[int],
+    day: date | None = None,
 ) -> list[Record]:
-    """Service lines from documented services and the units the engine gave them."""
+    """Service lines from documented services and the units the engine gave them.
+
+    CQ/CO goes on the units the assistant furnished in whole or in part, decided per
+    billed unit (``domain.assistants``); a code partly furnished by the assistant is billed
+    as two entries, the assistant's minutes with CQ/CO and the therapist's without.
+    """
     disc = DISCIPLINE_MODIFIER[discipline]
     assist = ASSISTANT_MODIFIER.get(discipline)
+    rule = final_unit_rule_on(day) if day is not None else "threshold"
     lines: list[Record] = []
     for code, minutes, assistant in docs:
-        mods = [disc]
-        line: Record = {"code": code}
-        if minutes is not None:
-            line["minutes"] = minutes
-            if assistant:
-                line["assistant_minutes"] = assistant
-                if assist is not None and assistant * 10 > minutes:
-                    mods.append(assist)
-        if kx:
-            mods.append("KX")
-        line["units"] = units.get(code, 1) or 1
-        line["modifiers"] = mods
-        line["dx_pointers"] = pointers
-        lines.append(line)
+        billed = units.get(code, 1) or 1
+        with_mod = 0
+        if minutes is not None and assistant and assist is not None:
+            with_mod = assistant_units(
+                billed, minutes, assistant, timed=code in _TIMED_15, final_unit_rule=rule
+            )
+        parts: list[tuple[int | None, int, int, list[str]]] = []
+        if 0 < with_mod < billed and minutes is not None:
+            parts.append((minutes - assistant, 0, billed - with_mod, [disc]))
+            parts.append((assistant, assistant, with_mod, [disc, str(assist)]))
+        else:
+            mods = [disc, str(assist)] if with_mod else [disc]
+            parts.append((minutes, assistant if minutes is not None else 0, billed, mods))
+        for mins, asst, n, mods in parts:
+            line: Record = {"code": code}
+            if mins is not None:
+                line["minutes"] = mins
+                if asst:
+                    line["assistant_minutes"] = asst
+            line["units"] = n
+            line["modifiers"] = [*mods, "KX"] if kx else list(mods)
+            line["dx_pointers"] = pointers
+            lines.append(line)
     return lines
 
 
@@ -149,9 +175,22 @@ def settle_units(
 
 
 def allowed_amount(lines: Sequence[Record], fees: Mapping[str, Decimal]) -> Decimal:
-    """Allowed amount of the lines by a code -> per-unit amount map."""
-    zero = Decimal(0)
-    return sum((fees.get(ln["code"], zero) * ln["units"] for ln in lines), zero)
+    """Allowed amount of the lines as Medicare allows them: fee x units after MPPR and
+    the CQ/CO reduction (what the KX threshold counts, as the scrubber does)."""
+    schedule = FeeSchedule("synth", {c: Money(a) for c, a in fees.items()})
+    contract = replace(
+        default_contract("SYNTH", "medicare", schedule, sequestration_rate=Decimal(0)),
+        lesser_of_charge=False,
+    )
+    claim_lines = [
+        ClaimLine(i, _ANY_DAY, ln["code"], tuple(ln.get("modifiers", ())), ln["units"],
+                  ln["units"], Money.zero(), (1,))
+        for i, ln in enumerate(lines, start=1)
+    ]  # fmt: skip
+    return sum((e.allowed.amount for e in expected_allowed(claim_lines, contract)), Decimal(0))
+
+
+_ANY_DAY = date(2026, 1, 1)  # after 2022: the CQ/CO reduction applies
 
 
 def fee_map(schedule: FeeSchedule) -> dict[str, Decimal]:

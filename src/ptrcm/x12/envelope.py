@@ -174,12 +174,3 @@ def interchange(
     segs.append(segment("IEA", "1", f"{isa13:09d}"))
     sep = TERMINATOR + "\n" if settings.line_breaks else TERMINATOR
     return sep.join(segs) + sep
-
-
-def person_name(full: str | None) -> tuple[str, str]:
-    """(last, first) from "First Last" as the visit file carries a provider's name."""
-    text = clean(full)
-    if not text:
-        return "", ""
-    first, _, last = text.rpartition(" ")
-    return (last, first) if first else (text, "")

@@ -29,9 +29,9 @@ from ptrcm.x12.envelope import (
     d8,
     icd,
     interchange,
-    person_name,
     segment,
 )
+from ptrcm.x12.names import person_name
 from ptrcm.x12.write837p import TAXONOMY, Billing, payer_transactions
 
 VERSION_837I = "005010X223A2"

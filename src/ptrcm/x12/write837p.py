@@ -32,9 +32,9 @@ from ptrcm.x12.envelope import (
     d8,
     icd,
     interchange,
-    person_name,
     segment,
 )
+from ptrcm.x12.names import person_name
 
 VERSION_837P = "005010X222A1"
 MAX_LINES_837P = 50

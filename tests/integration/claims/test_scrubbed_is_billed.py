@@ -46,6 +46,9 @@ def _record(payer: str, kind: str, n: int) -> dict[str, Any]:
     rendering = {"npi": "1234567893", "credential": "PT", "name": "Ana Ruiz"}
     services: list[dict[str, Any]] = [{"code": "97110", "minutes": 30}]
     record: dict[str, Any] = {"discipline": "PT", "place_of_service": "11"}
+    if kind in ("pta", "ota"):  # billed under the supervising therapist (MBPM ch. 15 §230.1)
+        credential = "PT" if kind == "pta" else "OT"
+        record["supervising"] = {"npi": "1234567893", "credential": credential, "name": "Ana Ruiz"}
     if kind == "pta":
         rendering = {"npi": "1245319599", "credential": "PTA", "name": "Lee Park"}
         services = [{"code": "97110", "minutes": 30, "assistant_minutes": 30},

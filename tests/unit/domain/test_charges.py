@@ -66,15 +66,15 @@ def test_occupational_and_speech_visits_get_go_and_gn() -> None:
     assert slp.lines[0].modifiers == ("GN",)
 
 
-def test_assistant_minutes_over_ten_percent_add_cq_and_at_ten_percent_do_not() -> None:
-    over = charge_visit(visit(Service("97110", 30, assistant_minutes=4)), CONFIG, CATALOG)
-    at = charge_visit(visit(Service("97110", 30, assistant_minutes=3)), CONFIG, CATALOG)
+def test_assistant_units_get_cq_or_co_and_a_therapists_units_do_not() -> None:
+    # 97110 30 minutes: the PTA alone for 4, the PT for 26. The PT's full unit and the PT's
+    # 11 leftover minutes (past the 8-minute threshold) make both units the PT's.
+    therapist = charge_visit(visit(Service("97110", 30, assistant_minutes=4)), CONFIG, CATALOG)
     ot = charge_visit(
         visit(Service("97530", 30, assistant_minutes=30), discipline="OT"), CONFIG, CATALOG
     )
-    assert over.lines[0].modifiers == ("GP", "CQ")
-    assert at.lines[0].modifiers == ("GP",)
-    assert ot.lines[0].modifiers == ("GO", "CO")
+    assert [(ln.modifiers, ln.units) for ln in therapist.lines] == [(("GP",), 2)]
+    assert [(ln.modifiers, ln.units) for ln in ot.lines] == [(("GO", "CO"), 2)]
 
 
 def test_the_same_code_twice_becomes_one_line() -> None:
@@ -116,3 +116,13 @@ def test_charge_multiplies_the_charge_master_rate_by_units_exactly() -> None:
     charges = charge_visit(visit(Service("97112", 53)), CONFIG, CATALOG)
     assert charges.lines[0].units == 4
     assert charges.lines[0].charge.amount == Decimal("232.00")
+
+
+def test_a_code_of_another_discipline_gets_no_discipline_modifier() -> None:
+    # 92507 is speech-language pathology: never GP on a PT visit (the scrubber's M011 says
+    # to bill it under an SLP plan of care with GN).
+    charges = charge_visit(visit(Service("97110", 30), Service("92507")), CONFIG, CATALOG)
+    mods = {ln.code: ln.modifiers for ln in charges.lines}
+    assert mods == {"97110": ("GP",), "92507": ()}
+    ot_eval = charge_visit(visit(Service("97165")), CONFIG, CATALOG)
+    assert ot_eval.lines[0].modifiers == ()

@@ -108,3 +108,15 @@ def test_the_x12_envelope_keys_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "ptrcm.toml"
     path.write_text('[x12]\nsender_id = " 123456789 "\nusage = "T"\n', encoding="utf-8")
     assert load_config(path).x12 == {"sender_id": "123456789", "usage": "T"}
+
+
+def test_a_five_digit_clinic_zip_is_a_config_error_naming_the_key(tmp_path: Path) -> None:
+    # 837P/837I 2010AA N403: the billing provider's ZIP must be the nine-digit ZIP+4.
+    path = tmp_path / "ptrcm.toml"
+    address = 'address = { line1 = "1 Elm St", city = "Springfield", state = "IL", zip = "%s" }'
+    path.write_text("[clinic]\n" + address % "62701", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "clinic.address.zip" and "nine-digit" in str(caught.value)
+    path.write_text("[clinic]\n" + address % "62701-0001", encoding="utf-8")
+    assert load_config(path).clinic.address.zip == "627010001"

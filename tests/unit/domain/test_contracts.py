@@ -21,7 +21,7 @@ from ptrcm.domain.contracts import (
 )
 from ptrcm.domain.cost_sharing import PatientTerms, apply_patient_terms
 from ptrcm.domain.fees import FeeSchedule
-from ptrcm.domain.money import Money
+from ptrcm.domain.money import Money, round_cents
 from ptrcm.domain.visits import Provider
 
 DOS = date(2026, 3, 2)
@@ -204,11 +204,11 @@ def test_a_copay_plan_with_an_out_of_pocket_cap_reached() -> None:
 def test_the_default_medicare_contract_uses_packaged_data() -> None:
     contract = default_contract("MEDICARE", "medicare")
     assert contract.mppr and contract.assistant_reduction
-    assert contract.sequestration_rate == Decimal("0.02")
+    assert contract.sequestration_on(DOS) == Decimal("0.02")
     assert "97110" in contract.always_therapy
     assert contract.pe_shares["97110"] == default_pe_shares()["97110"]
     commercial = default_contract("COMMERCIAL", "commercial")
-    assert not commercial.mppr and commercial.sequestration_rate == 0
+    assert not commercial.mppr and commercial.sequestration_on(DOS) == 0
     assert default_contract("SELF", "self_pay").basis is Basis.PERCENT_OF_CHARGES
 
 
@@ -302,3 +302,37 @@ def test_the_patient_and_payer_shares_split_each_day_exactly(
     share = apply_patient_terms(((date(2026, 1, d), a) for d, a in days), patient)
     assert share.total + share.payer == share.allowed
     assert share.deductible <= patient.deductible_remaining
+
+
+@pytest.mark.parametrize(
+    ("dos", "rate"),
+    [
+        (date(2020, 4, 30), "0.02"),  # BCA 2011 sequestration
+        (date(2020, 5, 1), "0"),  # CARES Act §3709 suspension
+        (date(2022, 3, 31), "0"),  # suspension through March 2022 (Pub. L. 117-71)
+        (date(2022, 4, 1), "0.01"),  # 1% April-June 2022
+        (date(2022, 6, 30), "0.01"),
+        (date(2022, 7, 1), "0.02"),  # full 2% after
+    ],
+)
+def test_medicare_sequestration_follows_the_date_of_service(dos: date, rate: str) -> None:
+    contract = replace(default_contract("MEDICARE", "medicare", SCHEDULE), pe_shares=SHARES)
+    one = claim(line(1, "97110", 1, "60.00", dos=dos))
+    result = expected_claim_payment(one, contract, PatientTerms())
+    assert contract.sequestration_on(dos) == Decimal(rate)
+    before = result.payment_before_sequestration.amount
+    assert result.sequestration == Money(round_cents(before * Decimal(rate)))
+
+
+def test_mppr_counts_the_patients_other_claims_on_the_same_day() -> None:
+    # MPPR is per patient and day across claims: a PT claim holding 97530 (PE 18.00)
+    # takes the full unit, so an OT claim's 97110 that day loses half its PE on its unit.
+    ot_alone = expected_allowed([line(1, "97110", 1, "60.00")], MEDICARE)
+    assert ot_alone[0].allowed == Money.of("30.00")
+    pt_claim = [line(1, "97530", 1, "60.00")]
+    ot_after = expected_allowed([line(1, "97110", 1, "60.00")], MEDICARE, others=pt_claim)
+    assert ot_after[0].allowed == Money.of("24.00")  # 30.00 - 12.00 x 0.5
+    other_day = [line(1, "97530", 1, "60.00", dos=date(2026, 3, 3))]
+    assert expected_allowed([line(1, "97110", 1, "60.00")], MEDICARE, others=other_day) == (
+        ot_alone
+    )

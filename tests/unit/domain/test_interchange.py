@@ -168,3 +168,37 @@ def test_a_missing_file_and_an_empty_file_are_input_errors(tmp_path: Path) -> No
         read_visits(tmp_path / "nope.jsonl")
     with pytest.raises(InputError, match="holds no visits"):
         read_visits(write_lines(tmp_path, [""]))
+
+
+def test_a_supervising_therapist_is_read_written_back_and_old_files_stay_valid() -> None:
+    from ptrcm.domain.interchange import parse_visit
+    from ptrcm.domain.records import visit_to_record
+
+    record: dict[str, Any] = {
+        "visit_id": "V-1", "patient_id": "P-1", "date_of_service": "2026-03-02",
+        "payer_id": "MEDICARE", "discipline": "PT",
+        "rendering": {"npi": "1234567893", "credential": "PTA", "name": "Lee Park"},
+        "supervising": {"npi": "1245319599", "name": "Ana Ruiz"},
+        "services": [{"code": "97110", "minutes": 30, "assistant_minutes": 30}],
+    }  # fmt: skip
+    visit = parse_visit(record, "<test>", 1)
+    assert visit.supervising is not None and visit.supervising.credential == "PT"
+    assert visit.billing_provider.npi == "1245319599"
+    again = parse_visit(visit_to_record(visit), "<test>", 1)
+    assert again.supervising == visit.supervising
+    del record["supervising"]
+    old = parse_visit(record, "<test>", 1)
+    assert old.supervising is None and old.billing_provider.npi == "1234567893"
+
+
+def test_a_supervising_provider_must_be_a_therapist() -> None:
+    from ptrcm.domain.interchange import parse_visit
+
+    record: dict[str, Any] = {
+        "visit_id": "V-1", "patient_id": "P-1", "date_of_service": "2026-03-02",
+        "payer_id": "MEDICARE", "discipline": "PT", "rendering": {"credential": "PTA"},
+        "supervising": {"npi": "1245319599", "credential": "PTA"},
+        "services": [{"code": "97110", "minutes": 30}],
+    }  # fmt: skip
+    with pytest.raises(InputError, match=r"supervising\.credential"):
+        parse_visit(record, "<test>", 1)

@@ -202,8 +202,13 @@ def test_cognitive_add_on_takes_the_units_after_the_first() -> None:
 
 
 def test_a_cognitive_session_documented_on_the_primary_alone_bills_only_its_first_unit() -> None:
+    # CPT 2020: 97129 is the initial 15 minutes (once per day), 97130 each additional 15.
+    # 38 minutes are 3 units: one of 97129 and two of 97130.
     result = compute_units([("97129", 38)], UnitMethod.CMS, CATALOG)
-    assert result.units == {"97129": 3}
+    assert result.units == {"97129": 1, "97130": 2}
+    per_code = compute_units([("97129", 23)], UnitMethod.AMA, CATALOG)
+    assert per_code.units == {"97129": 1, "97130": 1}
+    assert compute_units([("97129", 22)], UnitMethod.CMS, CATALOG).units == {"97129": 1}
 
 
 def test_thirty_minute_codes_are_not_pooled_and_need_16_minutes() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from ptrcm.domain.visits import Provider, Referring, Service
 from ptrcm.rules import claim_data as c
 from ptrcm.rules.engine import ScrubContext
+from tests.unit.scrub import factory
 
 from .builders import DOS, VALID_NPI, earlier, make_context, make_pack, make_visit
 
@@ -122,3 +123,32 @@ def test_c005_does_not_fire_on_a_complete_visit() -> None:
 def test_c005_does_not_ask_a_self_pay_visit_for_a_member_id() -> None:
     visit = make_visit(payer_id="SELF_PAY", member_id=None)
     assert list(c.check_required_data(make_context(visit))) == []
+
+
+def _medicare_on(as_of: date, dos: str) -> ScrubContext:
+    return replace(factory.context(factory.base(date_of_service=dos)), as_of=as_of)
+
+
+def test_c001_fires_for_medicare_the_day_after_one_calendar_year_moved_off_a_weekend() -> None:
+    # MCPM ch. 1 §70: DOS 2025-03-01 is due 2026-03-01, a Sunday, so Monday 2026-03-02.
+    assert list(c.check_filing_limit_passed(_medicare_on(date(2026, 3, 2), "2025-03-01"))) == []
+    (hit,) = c.check_filing_limit_passed(_medicare_on(date(2026, 3, 3), "2025-03-01"))
+    assert "2026-03-02" in hit.message and "one-calendar-year" in hit.message
+
+
+def test_c006_fires_on_a_date_of_service_after_the_as_of_day() -> None:
+    (hit,) = factory.findings("C006", factory.base(date_of_service="2026-03-21"))
+    assert "2026-03-21" in hit.message  # scrubbed as of 2026-03-20
+
+
+def test_c006_does_not_fire_on_the_as_of_day_itself() -> None:
+    assert factory.findings("C006", factory.base(date_of_service="2026-03-20")) == []
+
+
+def test_c001_says_a_commercial_filing_limit_is_unconfirmed() -> None:
+    ctx = replace(
+        factory.context(factory.base(payer_id="COMMERCIAL", date_of_service="2025-06-02")),
+        as_of=date(2026, 3, 20),
+    )
+    (hit,) = c.check_filing_limit_passed(ctx)
+    assert "not confirmed" in hit.message

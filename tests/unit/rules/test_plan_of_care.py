@@ -116,6 +116,21 @@ def test_p004_fires_when_ten_treatment_days_pass_without_a_progress_report(
     assert bool(list(p.check_progress_report(make_context(visit)))) is fires
 
 
+@pytest.mark.parametrize(
+    ("visit_number", "last_report", "severity"),
+    [(10, 0, Severity.WARNING), (11, 0, Severity.ERROR), (20, 10, Severity.WARNING),
+     (21, 10, Severity.ERROR), (11, 1, Severity.WARNING), (12, 1, Severity.ERROR)],
+)  # fmt: skip
+def test_p004_fires_as_a_warning_on_the_tenth_day_and_an_error_after_it(
+    visit_number: int, last_report: int, severity: Severity
+) -> None:
+    # MBPM ch. 15 §220.3: a report is due at least once every 10 treatment days.
+    visit = make_visit(episode_visit_number=visit_number, last_progress_report_visit=last_report)
+    rule = _rule("P004")
+    (finding,) = run_rules(make_context(visit), [rule])
+    assert finding.severity is severity
+
+
 def test_p004_does_not_fire_without_an_episode_visit_number() -> None:
     visit = make_visit(episode_visit_number=None, last_progress_report_visit=1)
     assert list(p.check_progress_report(make_context(visit))) == []

@@ -36,7 +36,7 @@ def _defects() -> list[tuple[str, dict[str, Any]]]:
     service(r, "97140")["modifiers"] = ["GO"]
     cases.append(("M002", r))
     r = base()
-    service(r, "97110").update(assistant_minutes=15, modifiers=["GP"])
+    service(r, "97110").update(assistant_minutes=30, modifiers=["GP"])
     cases.append(("M003", r))
     r = base()
     service(r, "97110")["modifiers"] = ["GP", "CQ"]
@@ -77,12 +77,15 @@ def test_an_ncci_pair_is_never_given_59_automatically() -> None:
 
 def test_fixing_keeps_the_modifiers_ptrcm_computed() -> None:
     record = base()
-    service(record, "97110")["assistant_minutes"] = 15  # charge builder adds GP and CQ
+    service(record, "97110")["assistant_minutes"] = 15  # one PTA unit, one PT unit
     service(record, "97110")["units"] = 3
-    _s, report = _scrub(record)
+    s, report = _scrub(record)
     v = visit(record)
     fixed = apply_fixes(v, report.findings, report.charges[v.visit_id]).visit
-    assert fixed.services[0].modifiers == ("GP", "CQ") and fixed.services[0].units == 2
+    assert fixed.services[0].modifiers is None and fixed.services[0].units == 2
+    rescrub = s.scrub([fixed], keep_charges=True)
+    lines = [(ln.modifiers, ln.units) for ln in rescrub.charges[v.visit_id].lines]
+    assert lines[:2] == [(("GP",), 1), (("GP", "CQ"), 1)]
 
 
 def test_a_visit_without_fixable_findings_is_returned_unchanged() -> None:
@@ -90,3 +93,22 @@ def test_a_visit_without_fixable_findings_is_returned_unchanged() -> None:
     v = visit(base())
     result = apply_fixes(v, report.findings, report.charges[v.visit_id])
     assert result.visit == v and not result.changed
+
+
+def test_a_fix_on_one_code_keeps_another_codes_cq_split_entries() -> None:
+    record = base()
+    record["services"] = [
+        {"code": "97110", "minutes": 23, "assistant_minutes": 23, "units": 1,
+         "modifiers": ["GP", "CQ"]},
+        {"code": "97110", "minutes": 13, "units": 1, "modifiers": ["GP"]},
+        {"code": "97140", "minutes": 30, "modifiers": ["59"]},  # M001: GP missing
+    ]  # fmt: skip
+    record["rendering"] = {"npi": "1234567893", "credential": "PTA"}
+    record["supervising"] = {"npi": "1245319599", "credential": "PT"}
+    record["total_timed_minutes"] = 66
+    s, report = _scrub(record)
+    v = visit(record)
+    fixed = apply_fixes(v, report.findings, report.charges[v.visit_id]).visit
+    assert fixed.services[:2] == v.services[:2]
+    again = {f.rule for f in s.scrub([fixed]).findings}
+    assert not again & {"M001", "M003", "M004", "U002"}

@@ -33,9 +33,9 @@ def test_m002_does_not_fire_when_the_modifier_matches() -> None:
     assert findings("M002", record) == []
 
 
-def test_m003_fires_when_an_assistant_did_half_the_minutes_and_cq_is_missing() -> None:
+def test_m003_fires_when_an_assistant_did_all_the_minutes_and_cq_is_missing() -> None:
     record = base()
-    service(record, "97110").update(assistant_minutes=15, modifiers=["GP"])
+    service(record, "97110").update(assistant_minutes=30, modifiers=["GP"])
     (hit,) = findings("M003", record)
     assert hit.fix is not None and hit.fix.value == "CQ"
 
@@ -61,7 +61,7 @@ def test_m004_fires_when_cq_is_billed_without_assistant_minutes() -> None:
 
 def test_m004_does_not_fire_when_the_assistant_share_supports_cq() -> None:
     record = base()
-    service(record, "97110").update(assistant_minutes=20, modifiers=["GP", "CQ"])
+    service(record, "97110").update(assistant_minutes=30, modifiers=["GP", "CQ"])
     assert findings("M004", record) == []
 
 
@@ -79,8 +79,23 @@ def test_m005_counts_the_patients_earlier_visits_in_the_file() -> None:
     ctx = context(base(), earlier)
     status = kx_status(ctx)
     assert status is not None
-    assert status.ytd_with_visit == Decimal("2300.00") + 4 * Decimal("86.60")
+    # Each visit is allowed after MPPR (MBPM ch. 15 §10.3 counts allowed amounts): 97110
+    # 2 x 29.50 keeps the day's full unit and loses 0.5 x 0.40 x 29.50 on the other (53.10);
+    # 97140 27.60 loses 0.5 x 0.38 x 27.60 (22.36).
+    assert status.ytd_with_visit == Decimal("2300.00") + 4 * Decimal("75.46")
     assert len(findings("M005", base(), earlier)) == 2
+
+
+def test_m005_accrues_the_allowed_amount_after_the_cq_reduction() -> None:
+    # 2022 on, CQ units are allowed at 85% after MPPR; the count follows the payer's.
+    record = base(kx_ytd_allowed="2000.00")
+    plain = kx_status(context(record))
+    service(record, "97110")["assistant_minutes"] = 30
+    service(record, "97140")["assistant_minutes"] = 10
+    assisted = kx_status(context(record))
+    assert plain is not None and assisted is not None
+    assert assisted.ytd_with_visit == Decimal("2000.00") + Decimal("45.14") + Decimal("19.00")
+    assert plain.ytd_with_visit - assisted.ytd_with_visit == Decimal("75.46") - Decimal("64.14")
 
 
 def test_m005_does_not_count_ot_visits_toward_the_pt_threshold() -> None:
@@ -153,16 +168,16 @@ def test_m007_does_not_fire_when_gt_is_present() -> None:
 def test_m005_reads_running_figures_and_before_input_figures_alike() -> None:
     running = [
         base(visit_id="V-01", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
-        base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2386.60"),
+        base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2375.46"),
     ]
     same = [
         base(visit_id="V-01", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
         base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2300.00"),
     ]
-    a = kx_status(context(base(kx_ytd_allowed="2473.20"), running))
+    a = kx_status(context(base(kx_ytd_allowed="2450.92"), running))
     b = kx_status(context(base(kx_ytd_allowed="2300.00"), same))
     assert a is not None and b is not None
-    assert a.ytd_with_visit == b.ytd_with_visit == Decimal("2559.80")
+    assert a.ytd_with_visit == b.ytd_with_visit == Decimal("2526.38")  # 2300 + 3 x 75.46
 
 
 def test_m005_does_not_count_an_exact_duplicate_visit_twice() -> None:
@@ -171,4 +186,4 @@ def test_m005_does_not_count_an_exact_duplicate_visit_twice() -> None:
         base(visit_id="V-01b", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
     ]
     status = kx_status(context(base(), earlier))
-    assert status is not None and status.ytd_with_visit == Decimal("2473.20")
+    assert status is not None and status.ytd_with_visit == Decimal("2450.92")  # 2300 + 2 x 75.46

@@ -29,9 +29,26 @@ def test_n001_does_not_fire_with_xu_on_the_column_two_code() -> None:
 
 
 def test_n001_mentions_unverified_pack_rows() -> None:
-    record = _with({"code": "97530", "minutes": 15}, {"code": "97164"})
+    record = _with({"code": "97110", "minutes": 15}, {"code": "97150"})
     (hit,) = findings("N001", record)
     assert "unverified" in hit.message
+
+
+def test_n001_fires_on_group_therapy_with_a_one_on_one_code() -> None:
+    # NCCI ch. XI: 97150 with one-on-one codes only in distinct time blocks (59/X).
+    (hit,) = findings("N001", _with({"code": "97530", "minutes": 15}, {"code": "97150"}))
+    assert hit.code == "97150"
+
+
+def test_n001_fires_on_a_re_evaluation_with_97530_naming_the_ptp_quarter() -> None:
+    # APTA's 2020 NCCI update: 97530 or 97150 with 97164 needs 59/X (PTP 2020Q1).
+    (hit,) = findings("N001", _with({"code": "97530", "minutes": 15}, {"code": "97164"}))
+    assert hit.code == "97164" and "2020Q1" in hit.message
+
+
+def test_n001_does_not_fire_on_the_evaluation_edits_cms_withdrew_in_2020() -> None:
+    # 97530 with 97161-97163 (and 97150 with them) were deleted from the PTP table.
+    assert findings("N001", _with({"code": "97530", "minutes": 15}, {"code": "97161"})) == []
 
 
 def test_n002_fires_on_an_indicator_zero_pair() -> None:
@@ -56,6 +73,17 @@ def test_n003_fires_when_97035_has_three_units() -> None:
 
 def test_n003_does_not_fire_at_the_mue() -> None:
     assert findings("N003", _with({"code": "97035", "minutes": 30})) == []
+
+
+def test_n003_adds_the_cq_and_therapist_lines_of_a_date_of_service_edit() -> None:
+    # MAI 3 is a date-of-service edit: 97035 split into a PTA and a PT line still counts 3.
+    record = _with({"code": "97035", "minutes": 38, "assistant_minutes": 15})
+    record["rendering"] = {"npi": "1234567893", "credential": "PTA"}
+    record["supervising"] = {"npi": "1245319599", "credential": "PT"}
+    c = context(record)
+    assert len([ln for ln in c.charges.lines if ln.code == "97035"]) == 2
+    (hit,) = findings("N003", record)
+    assert "3 units on this date of service" in hit.message and "MAI 3" in hit.message
 
 
 def test_n004_fires_on_97014_for_medicare_with_g0283_as_the_fix() -> None:

@@ -50,7 +50,7 @@ def test_self_pay_has_no_annual_visit_limit() -> None:
 
 
 def test_a_payer_fee_schedule_file_feeds_the_kx_count(tmp_path: Path) -> None:
-    (tmp_path / "fees.csv").write_text("code,allowed\n97110,1300.00\n97140,27.60\n")
+    (tmp_path / "fees.csv").write_text("code,allowed\n97110,1400.00\n97140,27.60\n")
     config = '[payers.MEDICARE]\nfee_schedule = "fees.csv"\n'
     rules = {f.rule for f in scrubber(config, tmp_path).scrub([visit(base())]).findings}
     assert "M005" in rules

@@ -111,3 +111,29 @@ def test_u007_fires_when_treatment_time_is_less_than_timed_minutes() -> None:
 
 def test_u007_does_not_fire_when_treatment_time_covers_timed_minutes() -> None:
     assert findings("U007", base(total_treatment_minutes=40)) == []
+
+
+def test_u008_fires_when_97129_is_billed_three_units() -> None:
+    record = base(services=[{"code": "97129", "minutes": 40, "units": 3}], total_timed_minutes=40)
+    (hit,) = findings("U008", record)
+    assert hit.code == "97129" and "2 of 97130" in hit.message
+
+
+def test_u008_does_not_fire_when_ptrcm_splits_97129_and_97130() -> None:
+    record = base(services=[{"code": "97129", "minutes": 40}], total_timed_minutes=40)
+    assert findings("U008", record) == []
+
+
+def test_u002_does_not_fire_on_a_code_billed_as_an_assistant_and_a_therapist_line() -> None:
+    # CMS CQ/CO examples bill a split code as two lines; U002 counts the code's units once,
+    # also for a payer that does not require CQ/CO.
+    record = base(payer_id="COMMERCIAL", discipline="OT",
+                  rendering={"npi": "1234567893", "credential": "OTA"},
+                  services=[{"code": "97535", "minutes": 12, "units": 1, "modifiers": ["GO"]},
+                            {"code": "97535", "minutes": 12, "assistant_minutes": 12, "units": 1,
+                             "modifiers": ["GO", "CO"]}],
+                  total_timed_minutes=24)  # fmt: skip
+    assert findings("U002", record) == []
+    service(record, "97535")["units"] = 2
+    (hit,) = findings("U002", record)
+    assert "billed 3 unit(s)" in hit.message

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ptrcm.config import load_config
+from ptrcm.domain.assistants import assistant_units, final_unit_rule_on
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.npi import npi_is_valid
 from ptrcm.domain.units import compute_units
@@ -23,7 +24,10 @@ PAYERS = load_config().payers
 DISC = {"PT": "GP", "OT": "GO", "SLP": "GN"}
 ASSIST = {"PT": "CQ", "OT": "CO"}
 PAIRS = (("97140", "97530"), ("97161", "97140"), ("97162", "97140"), ("97163", "97140"),
-         ("97530", "97164"), ("97012", "97140"), ("97530", "97168"))  # fmt: skip
+         ("97530", "97164"), ("97150", "97164"), ("97530", "97168"), ("97150", "97168"),
+         ("97012", "97140"),
+         *((one, "97150") for one in ("97110", "97112", "97113", "97116", "97140", "97530",
+                                      "97533", "97535", "97537", "97542")))  # fmt: skip
 EVAL_CODES = {"97161", "97162", "97163", "97164", "97165", "97166", "97167", "97168"}
 DISTINCT = {"59", "XE", "XS", "XP", "XU"}
 
@@ -40,6 +44,35 @@ def engine_units(rec: Record) -> dict[str, int]:
     method = PAYERS[rec["payer_id"]].unit_method
     pairs = [(s["code"], s.get("minutes")) for s in rec["services"]]
     return compute_units(pairs, method, CATALOG).units
+
+
+def assistant_counts(rec: Record) -> dict[str, tuple[int, int]]:
+    """code -> (units the per-unit CQ/CO rule gives the modifier, units billed with it)."""
+    assist = ASSIST.get(rec["discipline"])
+    if assist is None:
+        return {}
+    units = engine_units(rec)
+    rule = final_unit_rule_on(_day(rec["date_of_service"]))
+    minutes: dict[str, int] = {}
+    helper: dict[str, int] = {}
+    billed: dict[str, int] = {}
+    for s in rec["services"]:
+        code = s["code"]
+        minutes[code] = minutes.get(code, 0) + (s.get("minutes") or 0)
+        helper[code] = helper.get(code, 0) + s.get("assistant_minutes", 0)
+        if assist in s["modifiers"]:
+            billed[code] = billed.get(code, 0) + s["units"]
+    out = {}
+    for code, total in units.items():
+        info = CATALOG.get(code)
+        expected = 0
+        if info is not None and not info.is_evaluation and code in minutes:
+            timed = info.timed and info.unit_minutes == 15 and info.add_on_of is None
+            expected = assistant_units(
+                total, minutes[code], helper[code], timed=timed, final_unit_rule=rule
+            )
+        out[code] = (expected, billed.get(code, 0))
+    return out
 
 
 def timed_minutes(rec: Record) -> int:
@@ -63,7 +96,10 @@ def has_defect(rec: Record, rule: str, code: str | None, by_id: dict[str, Record
         return any(s.get("minutes") is None and CATALOG.is_timed(s["code"]) for s in lines)
     if rule == "U002":
         units = engine_units(rec)
-        return any(s["units"] != units.get(s["code"]) for s in lines)
+        billed: dict[str, int] = {}
+        for s in lines:
+            billed[s["code"]] = billed.get(s["code"], 0) + s["units"]
+        return any(n != units.get(c) for c, n in billed.items())
     if rule == "U003":
         return rec["total_timed_minutes"] != timed_minutes(rec)
     if rule == "U004":
@@ -76,15 +112,11 @@ def has_defect(rec: Record, rule: str, code: str | None, by_id: dict[str, Record
     if rule == "M002":
         return any(set(s["modifiers"]) & (set(DISC.values()) - {disc}) for s in lines)
     if rule == "M003":
-        return any(
-            s.get("assistant_minutes", 0) * 10 > s["minutes"]
-            and ASSIST[rec["discipline"]] not in s["modifiers"]
-            for s in lines
-        )
+        counts = assistant_counts(rec)
+        return any(e > b for c, (e, b) in counts.items() if code is None or c == code)
     if rule == "M004":
-        return any(
-            {"CQ", "CO"} & set(s["modifiers"]) and not s.get("assistant_minutes") for s in lines
-        )
+        counts = assistant_counts(rec)
+        return any(e < b for c, (e, b) in counts.items() if code is None or c == code)
     if rule == "M005":
         over = Decimal(rec["kx_ytd_allowed"]) > kx_threshold(dos.year)
         return over and any("KX" not in s["modifiers"] for s in lines)
@@ -96,7 +128,7 @@ def has_defect(rec: Record, rule: str, code: str | None, by_id: dict[str, Record
             for s in _line(rec, code)
         )
     if rule == "N003":
-        return any(s["code"] == "97035" and s["units"] > 2 for s in lines)
+        return sum(s["units"] for s in rec["services"] if s["code"] == "97035") > 2
     if rule == "N004":
         return rec["payer_id"] == "MEDICARE" and any(s["code"] == "97014" for s in lines)
     if rule == "N005":

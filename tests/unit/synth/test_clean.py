@@ -7,7 +7,10 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
+from ptrcm.domain.claims import ClaimLine
 from ptrcm.domain.fees import default_fee_schedule
+from ptrcm.domain.money import Money
+from ptrcm.rules.kx import lines_allowed
 from ptrcm.synth.schedule import is_open
 from ptrcm.synth.tables import kx_group, kx_threshold, load_tables
 from tests.unit.synth.checks import (
@@ -16,6 +19,7 @@ from tests.unit.synth.checks import (
     DISC,
     PAIRS,
     PAYERS,
+    assistant_counts,
     engine_units,
     icd_billable,
     icd_exists,
@@ -31,35 +35,55 @@ def _day(value: str) -> date:
 def test_billed_units_are_the_unit_engines_for_the_payers_method(clean_run: Run) -> None:
     for v in clean_run.visits:
         units = engine_units(v)
+        billed: Counter[str] = Counter()
         for s in v["services"]:
-            assert s["units"] == units[s["code"]] >= 1, (v["visit_id"], s)
+            billed[s["code"]] += s["units"]
+        assert all(units[c] == n >= 1 for c, n in billed.items()), v["visit_id"]
 
 
-def test_discipline_modifier_on_every_line_and_assistant_modifier_exactly_over_ten_percent(
+def test_discipline_modifier_on_every_line_and_assistant_modifier_on_each_assistant_unit(
     clean_run: Run,
 ) -> None:
-    assisted = 0
+    # CQ/CO per billed unit (CMS CQ/CO billing examples; CY 2022 PFS final rule).
+    assisted = split = 0
     for v in clean_run.visits:
         for s in v["services"]:
             assert s["modifiers"][0] == DISC[v["discipline"]]
-            over = s.get("assistant_minutes", 0) * 10 > (s.get("minutes") or 0)
-            has = ASSIST.get(v["discipline"]) in s["modifiers"]
-            assert has == (over and v["discipline"] in ASSIST), (v["visit_id"], s)
-            assisted += has
-    assert assisted > 100
+            assisted += ASSIST.get(v["discipline"]) in s["modifiers"]
+        for expected, billed in assistant_counts(v).values():
+            assert expected == billed, v["visit_id"]
+        codes = [s["code"] for s in v["services"]]
+        split += len(codes) - len(set(codes))
+        if v["rendering"]["credential"] in ("PTA", "OTA"):
+            assert v["supervising"]["credential"] == v["rendering"]["credential"][:2]
+    assert assisted > 100 and split > 0
+
+
+def _allowed(v: dict[str, object]) -> Decimal:
+    """The visit's allowed amount as the scrubber's KX count takes it (after MPPR, CQ/CO)."""
+    services = v["services"]
+    assert isinstance(services, list)
+    lines = [
+        ClaimLine(i, DAY, s["code"], tuple(s["modifiers"]), s["units"], s["units"],
+                  Money.zero(), (1,))
+        for i, s in enumerate(services, start=1)
+    ]  # fmt: skip
+    return lines_allowed(lines, default_fee_schedule())
+
+
+DAY = date(2026, 1, 1)
 
 
 def test_kx_exactly_when_the_year_to_date_amount_with_the_visit_passes_the_threshold(
     clean_run: Run,
 ) -> None:
-    fees = default_fee_schedule()
     with_kx = 0
     for v in clean_run.visits:
         kx = [("KX" in s["modifiers"]) for s in v["services"]]
         if v["payer_id"] != "MEDICARE":
             assert not any(kx)
             continue
-        allowed = sum(fees.allowed_for(s["code"], s["units"]).amount for s in v["services"])
+        allowed = _allowed(v)
         over = Decimal(v["kx_ytd_allowed"]) + allowed > kx_threshold(
             _day(v["date_of_service"]).year
         )
@@ -69,7 +93,6 @@ def test_kx_exactly_when_the_year_to_date_amount_with_the_visit_passes_the_thres
 
 
 def test_kx_amounts_run_per_year_and_threshold_group(clean_run: Run) -> None:
-    fees = default_fee_schedule()
     last: dict[tuple[str, int, str], Decimal] = {}
     for v in clean_run.visits:
         if v["payer_id"] != "MEDICARE":
@@ -77,8 +100,7 @@ def test_kx_amounts_run_per_year_and_threshold_group(clean_run: Run) -> None:
         key = (v["patient_id"], _day(v["date_of_service"]).year, kx_group(v["discipline"]))
         ytd = Decimal(v["kx_ytd_allowed"])
         assert ytd >= last.get(key, Decimal(0))
-        allowed = sum(fees.allowed_for(s["code"], s["units"]).amount for s in v["services"])
-        last[key] = ytd + allowed
+        last[key] = ytd + _allowed(v)
 
 
 def test_diagnoses_are_billable_icd10_cm_codes(clean_run: Run) -> None:
@@ -106,7 +128,7 @@ def test_no_ncci_pair_and_no_code_twice_for_a_patient_on_one_date(clean_run: Run
     for v in clean_run.visits:
         codes = {s["code"] for s in v["services"]}
         assert not [p for p in PAIRS if set(p) <= codes], v["visit_id"]
-        per_day[(v["patient_id"], v["date_of_service"])].extend(s["code"] for s in v["services"])
+        per_day[(v["patient_id"], v["date_of_service"])].extend(codes)
     assert all(len(c) == len(set(c)) for c in per_day.values())
 
 

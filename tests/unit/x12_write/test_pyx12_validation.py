@@ -105,6 +105,7 @@ def _split_claim_of_120_lines() -> str:
 def _assistants_cq_co_and_kx() -> str:
     pta = f.claim(
         rendering={"npi": "1679576722", "credential": "PTA", "name": "Sam Hill"},
+        supervising={"npi": "1245319599", "credential": "PT", "name": "Ana Ruiz, DPT"},
         services=[
             {"code": "97110", "minutes": 30, "assistant_minutes": 20},
             {"code": "97140", "minutes": 15, "units": 1, "modifiers": ["GP", "KX"]},
@@ -114,6 +115,7 @@ def _assistants_cq_co_and_kx() -> str:
         visit_id="V-OTA",
         discipline="OT",
         rendering={"npi": "1679576722", "credential": "OTA", "name": "Kim Lo"},
+        supervising={"npi": "1245319599", "credential": "OT", "name": "Ruiz, Ana OTR/L"},
         services=[{"code": "97535", "minutes": 25, "assistant_minutes": 25}],
     )
     return f.write_p([pta, ota])
