@@ -132,7 +132,7 @@ def tree_problem(value: object) -> tuple[str | None, str] | None:
         elif isinstance(item, _Oversized) or (
             isinstance(item, int) and abs(item) >= 10**INTEGER_DIGITS_MAX
         ):
-            return where, f"is a number of more than {INTEGER_DIGITS_MAX} digits"
+            return where, f"is a number too large (more than {INTEGER_DIGITS_MAX} digits)"
         elif isinstance(item, str) and (problem := _string_problem(item)):
             return where, problem
     return None

@@ -31,7 +31,7 @@ from ptrcm.domain.records import visit_to_record
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.claim_building import claim_id_for
 from ptrcm.services.ports import ImportUnitOfWork
-from ptrcm.services.visit_files import MAX_PROBLEMS, decode_line, numbered_lines
+from ptrcm.services.visit_files import MAX_PROBLEMS, decode_line, kept_text, numbered_lines
 
 MAX_SHOWN_PROBLEMS = 20
 
@@ -103,8 +103,9 @@ def split_visits(
     bad: list[QuarantinedRecord] = []
     first_line: dict[str, int] = {}
     try:
-        for number, text in numbered_lines(p):
-            record, problem = decode_line(text, source, number)
+        for number, line_text in numbered_lines(p):
+            record, problem = decode_line(line_text, source, number)
+            text = kept_text(line_text)
             if problem is not None:
                 bad.append(QuarantinedRecord("visit", source, number, None, text, (problem,)))
                 continue

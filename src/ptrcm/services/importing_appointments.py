@@ -27,7 +27,7 @@ from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.import_fields import Fields
 from ptrcm.services.importing import ImportResult
 from ptrcm.services.ports import MasterDataUnitOfWork
-from ptrcm.services.visit_files import decode_line, numbered_lines
+from ptrcm.services.visit_files import decode_line, kept_text, numbered_lines
 
 KIND = "appointment"
 # Reference name in the row -> the field of the line that named it.
@@ -140,7 +140,7 @@ def import_appointments(
             _raise_if_bad(lines)  # leaving the unit of work rolls back
         good = [line.row for line in lines if not line.problems]
         bad = [
-            QuarantinedRecord(KIND, source, line.number, line.record_id, line.text,
+            QuarantinedRecord(KIND, source, line.number, line.record_id, kept_text(line.text),
                               tuple(line.problems))
             for line in lines if line.problems
         ]  # fmt: skip

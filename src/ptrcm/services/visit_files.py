@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ptrcm.domain.input_limits import JsonLimitError, decode_json, excerpt
+from ptrcm.domain.input_limits import RECORD_BYTES_MAX, JsonLimitError, decode_json, excerpt
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.records import visit_to_record
 from ptrcm.domain.visits import Visit
@@ -31,6 +31,12 @@ def decode_line(text: str, source: str, number: int) -> tuple[object | None, Rec
         return None, RecordProblem(source, number, exc.field, message)
     except ValueError:  # the decoder's own limits, should one remain
         return None, RecordProblem(source, number, None, "not valid JSON")
+
+
+def kept_text(text: str) -> str:
+    """A bad line as it is kept aside for a person to read: NUL written as ``\\u0000`` (no
+    database text column holds it) and cut at the size a record may have."""
+    return text[:RECORD_BYTES_MAX].replace("\x00", "\\u0000")
 
 
 def iter_records(path: Path) -> Iterator[tuple[int, object | None, str | None]]:

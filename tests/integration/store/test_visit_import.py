@@ -116,7 +116,10 @@ def test_every_imported_visit_is_audited_with_who_and_which_patient(
 ) -> None:
     path = write_visits([visit("V-1"), visit("V-2", patient_id="P-2")])
     _import(store, org_a, path)
-    changed = [visit("V-1", total_timed_minutes=34), visit("V-2", patient_id="P-2", onset_date="2026-01-05")]
+    changed = [
+        visit("V-1", total_timed_minutes=34),
+        visit("V-2", patient_id="P-2", onset_date="2026-01-05"),
+    ]
     _import(store, org_a, write_visits(changed, name="changed.jsonl"))
     with store.unit_of_work(org_a, "test") as uow:
         events = uow.audit.events("visits")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -134,14 +134,14 @@ def test_an_unknown_payer_is_a_problem_of_its_line_and_field(tmp_path: Path) -> 
     assert uow.opened == 0
     kept = import_visits(lambda: uow, path, quarantine=True, payers={"MEDICARE"})
     assert (kept.inserted, kept.quarantined) == (1, 1)
-    assert import_visits(lambda: FakeUnitOfWork(), path, payers={"MEDICARE", "ACME_HEALTH"})
+    assert import_visits(FakeUnitOfWork, path, payers={"MEDICARE", "ACME_HEALTH"})
 
 
 def test_a_date_of_service_after_the_as_of_day_is_refused(tmp_path: Path) -> None:
     path = _file(tmp_path, GOOD)
     with pytest.raises(InputError, match=r":1: field date_of_service: is after the as-of day"):
-        import_visits(lambda: FakeUnitOfWork(), path, as_of=date(2026, 3, 1))
-    assert import_visits(lambda: FakeUnitOfWork(), path, as_of=date(2026, 3, 2)).inserted == 1
+        import_visits(FakeUnitOfWork, path, as_of=date(2026, 3, 1))
+    assert import_visits(FakeUnitOfWork, path, as_of=date(2026, 3, 2)).inserted == 1
 
 
 def test_a_changed_visit_whose_claim_was_sent_is_refused_and_rolls_back(tmp_path: Path) -> None:
