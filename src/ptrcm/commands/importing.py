@@ -77,7 +77,9 @@ def visits_command(
 ) -> None:
     """Import visits: all or nothing (exit 2 naming the bad line), or with --quarantine.
 
-    A visit id already in the database is updated and its services replaced.
+    Records are held to the limits of docs/input-limits.md and their payer must be
+    configured. A visit id already in the database is updated and its services replaced;
+    unchanged, it is left alone; changed after its claim was submitted, it is refused.
     """
     from ptrcm.services.importing import import_visits
 
