@@ -39,6 +39,7 @@ EXCERPT_MAX = 40  # the most of a bad value an error message quotes
 # --- Numbers ---------------------------------------------------------------------------
 MINUTES_PER_DAY = 1440  # per service, per assistant share and per visit total
 UNITS_MAX = 99  # billed units of one line: above the 96 fifteen-minute units a day holds
+SERVICES_MAX = 50  # service lines of one visit: the 837P's 2400 loop repeats at most 50 times
 VISIT_COUNT_MAX = 999  # visit numbers, visits authorized/used/planned, benefit limits
 MONEY_MAX = Decimal("9999999.99")  # an amount in a visit file (the store keeps 12,2)
 INTEGER_DIGITS_MAX = 18  # any integer anywhere in a JSON record (fits a 64-bit column)

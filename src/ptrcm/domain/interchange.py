@@ -166,8 +166,8 @@ def _services(f: RecordFields, record: dict[str, Any]) -> tuple[Service, ...]:
     raw = f.get(record, "services", "services", required=True)
     if raw is None:
         return ()
-    if not isinstance(raw, list) or not raw:
-        f.bad("services", "must be a non-empty list of services")
+    if not isinstance(raw, list) or not 0 < len(raw) <= lim.SERVICES_MAX:
+        f.bad("services", f"must be a list of one to {lim.SERVICES_MAX} services")
         return ()
     out = []
     for i, item in enumerate(raw):

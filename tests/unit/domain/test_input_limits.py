@@ -69,6 +69,7 @@ def test_a_long_key_is_shortened_and_stays_distinct() -> None:
         f"| {lim.CITY_MAX} | N401",
         f"0–{lim.MINUTES_PER_DAY:,}",
         f"1–{lim.UNITS_MAX}",
+        f"1–{lim.SERVICES_MAX} entries",
         f"0–{lim.VISIT_COUNT_MAX}",
         f"{lim.MONEY_MAX}",
         f"{lim.EARLIEST_DATE.isoformat()} to {lim.LATEST_DATE.isoformat()}",
