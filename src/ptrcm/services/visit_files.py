@@ -49,9 +49,17 @@ def iter_records(path: Path) -> Iterator[tuple[int, object | None, str | None]]:
 def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(1-based line number, text without its line ending) of each non-blank line.
 
-    Raises ``UnicodeDecodeError`` for a file that is not UTF-8 text."""
+    A line longer than a record may be is read only that far (the rest is skipped), so a
+    gigabyte without a line break costs no more memory than one record. Raises
+    ``UnicodeDecodeError`` for a file that is not UTF-8 text."""
+    chunk = RECORD_BYTES_MAX + 1
     with path.open("r", encoding="utf-8-sig") as fh:
-        for number, text in enumerate(fh, start=1):
+        number = 0
+        while text := fh.readline(chunk):
+            number += 1
+            rest = text
+            while len(rest) == chunk and not rest.endswith("\n"):
+                rest = fh.readline(chunk)
             if text.strip():
                 yield number, text.rstrip("\r\n")
 

@@ -198,3 +198,16 @@ def test_a_missing_file_and_an_empty_file_are_input_errors(tmp_path: Path) -> No
         read_visits(tmp_path / "nope.jsonl")
     with pytest.raises(InputError, match="holds no visits"):
         read_visits(write_lines(tmp_path, [""]))
+
+
+def test_an_overlong_line_is_named_and_the_lines_after_it_keep_their_numbers(
+    tmp_path: Path,
+) -> None:
+    huge = json.dumps(GOOD | {"visit_id": "V-2", "emr_note": "n" * 200_000})
+    path = write_lines(tmp_path, [json.dumps(GOOD), huge, json.dumps(GOOD | {"discipline": "X"})])
+    with pytest.raises(InputError) as caught:
+        read_visits(path)
+    assert [(p.line, p.field, p.message) for p in caught.value.problems] == [
+        (2, None, "the record is longer than 65,536 bytes"),
+        (3, "discipline", "must be one of PT, OT, SLP, got 'X'"),
+    ]
