@@ -131,23 +131,20 @@ class VisitRepository(OrgScoped):
         for part in chunks(items):
             existing = self._existing(part)
             changed = [
-                i
-                for i in part
-                if existing.get(i.visit.visit_id, (0, None))[1] != visit_to_record(i.visit)
+                item
+                for item in part
+                if existing.get(item.visit.visit_id, (0, None))[1] != visit_to_record(item.visit)
             ]
             unchanged += len(part) - len(changed)
             if claim_of is not None:
-                sent = self._sent_claims(
-                    [i.visit.visit_id for i in changed if i.visit.visit_id in existing], claim_of
-                )
+                known = [item.visit.visit_id for item in changed]
+                sent = self._sent_claims([v for v in known if v in existing], claim_of)
                 refused.update(sent)
-                changed = [i for i in changed if i.visit.visit_id not in sent]
+                changed = [item for item in changed if item.visit.visit_id not in sent]
             if changed:
-                ids = {
-                    v: existing[v][0] for v in (i.visit.visit_id for i in changed) if v in existing
-                }
-                i, u = self._upsert_chunk(changed, ids)
-                inserted, updated = inserted + i, updated + u
+                row_ids = {v: existing[v][0] for v in existing}
+                added, replaced = self._upsert_chunk(changed, row_ids)
+                inserted, updated = inserted + added, updated + replaced
         return UpsertCounts(inserted, updated, unchanged, refused)
 
     def _existing(self, part: Sequence[SourcedVisit]) -> dict[str, tuple[int, Any]]:
