@@ -21,6 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ptrcm.errors import InvariantError
+
 # --- Identifiers and text (characters) -------------------------------------------------
 ID_MAX = 64  # visit, patient, payer, location, appointment ids: the store's external_id
 LAST_NAME_MAX = 60  # NM103 Name Last or Organization Name (element 1035)
@@ -55,8 +57,15 @@ JSON_DEPTH_MAX = 16  # nested objects/arrays in any record (a visit needs 4)
 STRING_MAX = 4096  # any string in a record, kept unknown keys included
 
 _INT_BOUND = 10**INTEGER_DIGITS_MAX
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_TREE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # free text may hold \t\n\r
+_FIELD_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # in one field's text
+# In any string of a record (free text may hold tab and line breaks):
+_TREE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Signs in the raw text that a decoded value may break a limit; without them the number
+# or string checks cannot find anything. Raw control characters and surrogates cannot
+# reach a string (the decoder refuses the first, UTF-8 text cannot hold the second); only
+# escapes and DEL can.
+_RAW_NUMBER_RISK = re.compile(r"[0-9]{19}|[eE][+-]?[0-9]{3}|NaN|Infinity")
+_RAW_STRING_RISK = re.compile(r"\\u00[01]|\\u007[fF]|\\u[dD][89a-fA-F]|\\[bf]|\x7f")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -90,20 +99,63 @@ def decode_json(text: str, *, max_bytes: int = RECORD_BYTES_MAX) -> Any:
     """The decoded JSON value of ``text`` within the limits, else ``JsonLimitError``.
 
     ``json.JSONDecodeError`` (a subclass of ``ValueError``) still reports bad syntax; callers
-    catch ``ValueError`` for both.
+    catch ``ValueError`` for both. The number and string checks run only when the raw text
+    shows a sign of needing them, so an ordinary record decodes at the decoder's own speed.
     """
-    if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+    too_long = len(text) > max_bytes or (  # a character takes at most 4 bytes in UTF-8
+        len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes
+    )
+    if too_long:
         raise JsonLimitError(f"is longer than {max_bytes:,} bytes")
+    numbers = _RAW_NUMBER_RISK.search(text) is not None
     try:
-        value = json.loads(
-            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
-        )
+        if numbers:
+            value = json.loads(
+                text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+            )
+        else:
+            value = json.loads(text)
     except RecursionError:
         raise JsonLimitError(f"nests deeper than {JSON_DEPTH_MAX} levels") from None
-    found = tree_problem(value)
+    strings = len(text) > STRING_MAX or _RAW_STRING_RISK.search(text) is not None
+    shallow = text.count("[") + text.count("{") <= JSON_DEPTH_MAX  # cannot nest too deep
+    if shallow and not (strings or numbers):
+        return value
+    found = tree_problem(value, strings=strings, numbers=numbers)
     if found is not None:
         raise JsonLimitError(found[1], found[0])
     return value
+
+
+def tree_problem(
+    value: object, *, strings: bool = True, numbers: bool = True
+) -> tuple[str | None, str] | None:
+    """(field path, what is wrong) for the first defect of a decoded JSON value as a whole
+    (depth, and unless told not to, numbers and strings), or None. Walks without recursion,
+    so a hostile value cannot exhaust the stack; the path is worked out only for a defect.
+    """
+    scalars = strings or numbers  # otherwise only containers need a visit
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > JSON_DEPTH_MAX:
+                return _located(value, strings=strings, numbers=numbers)
+            for key, child in item.items() if isinstance(item, dict) else enumerate(item):
+                if strings and isinstance(key, str) and _string_problem(key):
+                    return _located(value, strings=strings, numbers=numbers)
+                if scalars or isinstance(child, dict | list):
+                    stack.append((child, depth + 1))
+        elif (numbers and _number_problem(item)) or (
+            strings and isinstance(item, str) and _string_problem(item)
+        ):
+            return _located(value, strings=strings, numbers=numbers)
+    return None
+
+
+def _number_problem(item: object) -> str | None:
+    too_big = isinstance(item, _Oversized) or (isinstance(item, int) and abs(item) >= _INT_BOUND)
+    return f"is a number too large (more than {INTEGER_DIGITS_MAX} digits)" if too_big else None
 
 
 def _child_path(path: str, key: object) -> str:
@@ -113,11 +165,8 @@ def _child_path(path: str, key: object) -> str:
     return f"{path}.{name}" if path else name
 
 
-def tree_problem(value: object) -> tuple[str | None, str] | None:
-    """(field path, what is wrong) for the first defect of a decoded JSON value as a whole
-    (depth, numbers, strings), or None. Walks without recursion, so a hostile value cannot
-    exhaust the stack.
-    """
+def _located(value: object, *, strings: bool, numbers: bool) -> tuple[str | None, str]:
+    """The same walk as ``tree_problem``, keeping paths, for the defect it found."""
     stack: list[tuple[object, int, str]] = [(value, 1, "")]
     while stack:
         item, depth, path = stack.pop()
@@ -125,39 +174,42 @@ def tree_problem(value: object) -> tuple[str | None, str] | None:
         if isinstance(item, dict | list):
             if depth > JSON_DEPTH_MAX:
                 return where, f"nests deeper than {JSON_DEPTH_MAX} levels"
-            children = item.items() if isinstance(item, dict) else enumerate(item)
-            for key, child in children:
-                if isinstance(key, str) and (problem := _string_problem(key)):
+            for key, child in item.items() if isinstance(item, dict) else enumerate(item):
+                if strings and isinstance(key, str) and (problem := _string_problem(key)):
                     return where, f"has a key that {problem}"
                 stack.append((child, depth + 1, _child_path(path, key)))
-        elif isinstance(item, _Oversized) or (
-            isinstance(item, int) and abs(item) >= 10**INTEGER_DIGITS_MAX
-        ):
-            return where, f"is a number too large (more than {INTEGER_DIGITS_MAX} digits)"
-        elif isinstance(item, str) and (problem := _string_problem(item)):
+        elif problem := _scalar_problem(item, strings=strings, numbers=numbers):
             return where, problem
-    return None
+    raise InvariantError("no defect to locate")  # only called once tree_problem found one
+
+
+def _scalar_problem(item: object, *, strings: bool, numbers: bool) -> str | None:
+    if numbers and (problem := _number_problem(item)):
+        return problem
+    return _string_problem(item) if strings and isinstance(item, str) else None
 
 
 def _string_problem(text: str) -> str | None:
     if len(text) > STRING_MAX:
         return f"is longer than {STRING_MAX:,} characters"
-    if _SURROGATE.search(text):
+    found = _TREE_BAD.search(text)
+    if found is None:
+        return None
+    if "\ud800" <= found.group() <= "\udfff":
         return "holds an unpaired surrogate (not Unicode text)"
-    if _TREE_CONTROL.search(text):
-        return "holds a control character (NUL included)"
-    return None
+    return "holds a control character (NUL included)"
 
 
 def text_problem(text: str, max_len: int) -> str | None:
     """What is wrong with the text of one field (length, control characters), or None."""
     if len(text) > max_len:
         return f"is longer than {max_len} characters"
-    if _SURROGATE.search(text):
+    found = _FIELD_BAD.search(text)
+    if found is None:
+        return None
+    if _SURROGATE.match(found.group()):
         return "holds an unpaired surrogate (not Unicode text)"
-    if _CONTROL.search(text):
-        return "holds a control character (a line break, tab or NUL)"
-    return None
+    return "holds a control character (a line break, tab or NUL)"
 
 
 def date_problem(day: date) -> str | None:

@@ -76,7 +76,8 @@ def parse_visit(record: object, source: str = "<input>", line: int | None = None
     f = RecordFields(source, line)
     if not isinstance(record, dict):
         raise InputError([RecordProblem(source, line, None, "a visit must be a JSON object")])
-    shape = lim.tree_problem(record)
+    # Known fields are checked one by one below; kept unknown keys are checked as a whole.
+    shape = lim.tree_problem({k: v for k, v in record.items() if k not in KNOWN_KEYS})
     if shape is not None:
         where, what = shape
         raise InputError(

@@ -78,14 +78,15 @@ class RecordFields:
         value = self.get(obj, key, path, required)
         if value is None:
             return None
-        if not isinstance(value, str) or not value.strip():
+        text = value.strip() if isinstance(value, str) else ""
+        if not text:
             self.bad(path, "must be a non-empty string", value)
             return None
-        problem = text_problem(value.strip(), max_len)
+        problem = text_problem(text, max_len)
         if problem is not None:
             self.bad(path, problem)
             return None
-        return value.strip()
+        return text
 
     def integer(
         self,
