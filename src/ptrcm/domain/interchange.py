@@ -71,13 +71,21 @@ POS_RE = re.compile(r"^[0-9]{2}$")
 MONEY_RE = re.compile(r"^[0-9]{1,7}(\.[0-9]{1,2})?$")
 
 
-def parse_visit(record: object, source: str = "<input>", line: int | None = None) -> Visit:
-    """A ``Visit`` from one decoded JSON record, or ``InputError`` naming every defect."""
-    f = RecordFields(source, line)
+def parse_visit(
+    record: object, source: str = "<input>", line: int | None = None, *, limits: bool = True
+) -> Visit:
+    """A ``Visit`` from one decoded JSON record, or ``InputError`` naming every defect.
+
+    ``limits=False`` reads a record the store already holds: its shape and types are
+    checked, the input limits are not (a visit stored before them still reads, and is held
+    at claims build if it cannot be billed, instead of failing every visit's build).
+    """
+    f = RecordFields(source, line, limits=limits)
     if not isinstance(record, dict):
         raise InputError([RecordProblem(source, line, None, "a visit must be a JSON object")])
     # Known fields are checked one by one below; kept unknown keys are checked as a whole.
-    shape = lim.tree_problem({k: v for k, v in record.items() if k not in KNOWN_KEYS})
+    extra = {k: v for k, v in record.items() if k not in KNOWN_KEYS}
+    shape = lim.tree_problem(extra) if limits else None
     if shape is not None:
         where, what = shape
         raise InputError(
@@ -126,9 +134,10 @@ def parse_visit(record: object, source: str = "<input>", line: int | None = None
         benefits=_benefits(f, record),
         eligibility_verified_on=f.day(record, "eligibility_verified_on", "eligibility_verified_on"),
         coverage=_coverage(f, record),
-        extra={k: v for k, v in record.items() if k not in KNOWN_KEYS},
+        extra=extra,
     )
-    _check_day(f, visit)
+    if limits:
+        _check_day(f, visit)
     if f.problems:
         raise InputError(f.problems)
     return visit
@@ -167,7 +176,7 @@ def _services(f: RecordFields, record: dict[str, Any]) -> tuple[Service, ...]:
     raw = f.get(record, "services", "services", required=True)
     if raw is None:
         return ()
-    if not isinstance(raw, list) or not 0 < len(raw) <= lim.SERVICES_MAX:
+    if not isinstance(raw, list) or not raw or (f.limits and len(raw) > lim.SERVICES_MAX):
         f.bad("services", f"must be a list of one to {lim.SERVICES_MAX} services")
         return ()
     out = []

@@ -46,9 +46,10 @@ def is_phi(path: str) -> bool:
 class RecordFields:
     """Typed field access that records problems instead of stopping at the first."""
 
-    def __init__(self, source: str, line: int | None) -> None:
+    def __init__(self, source: str, line: int | None, *, limits: bool = True) -> None:
         self.source = source
         self.line = line
+        self.limits = limits  # False: a stored record, already held to them when imported
         self.problems: list[RecordProblem] = []
 
     def bad(self, path: str, message: str, value: object = _MISSING) -> None:
@@ -82,7 +83,7 @@ class RecordFields:
         if not text:
             self.bad(path, "must be a non-empty string", value)
             return None
-        problem = text_problem(text, max_len)
+        problem = text_problem(text, max_len) if self.limits else None
         if problem is not None:
             self.bad(path, problem)
             return None
@@ -105,7 +106,7 @@ class RecordFields:
         if isinstance(value, bool) or not isinstance(value, int):
             self.bad(path, "must be a whole number", value)
             return None
-        if not minimum <= value <= maximum:
+        if value < minimum or (self.limits and value > maximum):
             self.bad(path, f"must be from {minimum} to {maximum:,}", value)
             return None
         return value
@@ -125,7 +126,7 @@ class RecordFields:
         if day is None:
             self.bad(path, "must be a valid date YYYY-MM-DD", value)
             return None
-        problem = date_problem(day)
+        problem = date_problem(day) if self.limits else None
         if problem is not None:
             self.bad(path, problem, value)
             return None

@@ -277,7 +277,7 @@ class VisitRepository(OrgScoped):
         if row is None:
             return None
         self.audit.record([AuditEvent("read", "visits", visit_id, int(row.patient_id))])
-        return parse_visit(row.record, source="store:visits")
+        return parse_visit(row.record, source="store:visits", limits=False)
 
     def history(
         self, patient_ids: Sequence[str], exclude: Sequence[str] = ()
@@ -303,7 +303,9 @@ class VisitRepository(OrgScoped):
             for patient, visit_id, record in self.conn.execute(query):
                 if visit_id in skip:
                     continue
-                out.setdefault(str(patient), []).append(parse_visit(record, source="store:visits"))
+                out.setdefault(str(patient), []).append(
+                    parse_visit(record, source="store:visits", limits=False)
+                )
             for ext, pid in self.conn.execute(
                 self.scoped(patients, patients.c.external_id, patients.c.id).where(
                     patients.c.external_id.in_([p for p in part if p in out])

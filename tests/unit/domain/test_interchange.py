@@ -211,3 +211,15 @@ def test_an_overlong_line_is_named_and_the_lines_after_it_keep_their_numbers(
         (2, None, "the record is longer than 65,536 bytes"),
         (3, "discipline", "must be one of PT, OT, SLP, got 'X'"),
     ]
+
+
+def test_a_stored_record_reads_without_the_import_limits_but_not_without_its_shape() -> None:
+    from ptrcm.domain.interchange import parse_visit
+
+    legacy = bad(services__0__units=200_000_000, date_of_service="1850-01-01")
+    with pytest.raises(InputError):
+        parse_visit(legacy)
+    visit = parse_visit(legacy, limits=False)
+    assert (visit.services[0].units, visit.date_of_service) == (200_000_000, date(1850, 1, 1))
+    with pytest.raises(InputError, match="services\\[0\\].units"):
+        parse_visit(bad(services__0__units="2"), limits=False)
