@@ -221,5 +221,5 @@ def test_a_stored_record_reads_without_the_import_limits_but_not_without_its_sha
         parse_visit(legacy)
     visit = parse_visit(legacy, limits=False)
     assert (visit.services[0].units, visit.date_of_service) == (200_000_000, date(1850, 1, 1))
-    with pytest.raises(InputError, match="services\\[0\\].units"):
+    with pytest.raises(InputError, match=r"services\[0\]\.units"):
         parse_visit(bad(services__0__units="2"), limits=False)
