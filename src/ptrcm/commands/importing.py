@@ -84,7 +84,13 @@ def visits_command(
     from ptrcm.services.importing import import_visits
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
-        result = import_visits(root.unit_of_work, path, quarantine=quarantine)
+        result = import_visits(
+            root.unit_of_work,
+            path,
+            quarantine=quarantine,
+            payers=root.config.payers,
+            as_of=root.clock.today(),
+        )
     _report(path, org, result, fmt)
 
 

@@ -142,3 +142,18 @@ def test_an_error_quotes_at_most_a_short_escaped_excerpt(tmp_path: Path) -> None
         "field discipline: must be one of PT, OT, SLP, got 'PHYSICALyyyyyyyyyyyyyyyyyyyyyyyyyyyy..."
     )
     assert second.endswith("field discipline: holds a control character (a line break, tab or NUL)")
+
+
+def test_the_cli_accepts_a_payer_its_config_defines_and_refuses_one_it_does_not(
+    db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "visits.jsonl"
+    path.write_text(json.dumps(visit("V-1", payer_id="ACME_HEALTH")) + "\n", encoding="utf-8")
+    refused = _ptrcm("import", "visits", str(path), "--db", db_url)
+    assert refused.returncode == 2, refused.stderr
+    assert f"{path}:1: field payer_id: 'ACME_HEALTH' is not a payer" in refused.stderr
+    config = tmp_path / "ptrcm.toml"
+    config.write_text('[payers.ACME_HEALTH]\nclass = "commercial"\npack = "commercial"\n', "utf-8")
+    accepted = _ptrcm("import", "visits", str(path), "--db", db_url, "--config", str(config))
+    assert accepted.returncode == 0, accepted.stderr
+    assert "1 inserted" in accepted.stdout
