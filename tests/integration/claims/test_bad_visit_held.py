@@ -12,11 +12,11 @@ import pytest
 from ptrcm.analytics.filters import Scope
 from ptrcm.analytics.queues import queue_rows
 from ptrcm.bootstrap import build_context
+from ptrcm.domain.intake import SourcedVisit
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.errors import InputError
 from ptrcm.services import claims as lifecycle
 from ptrcm.services.importing import import_visits
-from ptrcm.services.ports import SourcedVisit
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
 
