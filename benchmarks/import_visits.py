@@ -31,7 +31,7 @@ from ptrcm.store.repository import Store
 CODES = ("97110", "97112", "97140", "97530", "97116", "97535")
 
 
-def write_file(path: Path, n: int, seed: int = 7) -> None:
+def write_file(path: Path, n: int, seed: int = 7, treatment_minutes: int = 60) -> None:
     rng = random.Random(seed)
     start = date(2026, 1, 5)
     with path.open("w", encoding="utf-8") as fh:
@@ -52,6 +52,7 @@ def write_file(path: Path, n: int, seed: int = 7) -> None:
                 "diagnoses": ["M54.16", "M62.81"],
                 "services": services,
                 "total_timed_minutes": sum(s.get("minutes", 0) for s in services),
+                "total_treatment_minutes": treatment_minutes,
             }
             fh.write(json.dumps(record) + "\n")
 
@@ -62,15 +63,18 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - began
 
 
-def run_backend(label: str, url: str, path: Path, n: int) -> None:
+def run_backend(label: str, url: str, path: Path, changed: Path, n: int) -> None:
+    """Insert, re-import unchanged (compared, nothing written), re-import every visit changed."""
     store = Store.open(url)  # migrations are not part of the timing
     org = store.create_organization("bench")
     uow = partial(store.unit_of_work, org, "bench")
     first = timed(lambda: import_visits(uow, path))
-    again = timed(lambda: import_visits(uow, path))
+    same = timed(lambda: import_visits(uow, path))
+    update = timed(lambda: import_visits(uow, changed))
     store.close()
     print(f"{label:<10} insert {n / first:8.0f} visits/s ({first:6.2f} s)"
-          f"   re-import (update) {n / again:8.0f} visits/s ({again:6.2f} s)")  # fmt: skip
+          f"   re-import unchanged {n / same:8.0f} visits/s ({same:6.2f} s)"
+          f"   re-import changed {n / update:8.0f} visits/s ({update:6.2f} s)")  # fmt: skip
 
 
 def postgres_scratch(base: str) -> tuple[str, Callable[[], None]]:
@@ -100,14 +104,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "visits.jsonl"
         write_file(path, n)
+        changed = Path(tmp) / "changed.jsonl"
+        write_file(changed, n, treatment_minutes=61)
         parse = timed(lambda: read_visits(path))
         print(f"{n} visits, {path.stat().st_size / 1e6:.1f} MB")
         print(f"{'read_visits':<10} parse  {n / parse:8.0f} visits/s ({parse:6.2f} s)  [baseline]")
-        run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", path, n)
+        run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", path, changed, n)
         if args.postgres:
             url, drop = postgres_scratch(args.postgres)
             try:
-                run_backend("postgresql", url, path, n)
+                run_backend("postgresql", url, path, changed, n)
             finally:
                 drop()
         else:

@@ -77,12 +77,20 @@ def visits_command(
 ) -> None:
     """Import visits: all or nothing (exit 2 naming the bad line), or with --quarantine.
 
-    A visit id already in the database is updated and its services replaced.
+    Records are held to the limits of docs/input-limits.md and their payer must be
+    configured. A visit id already in the database is updated and its services replaced;
+    unchanged, it is left alone; changed after its claim was submitted, it is refused.
     """
     from ptrcm.services.importing import import_visits
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
-        result = import_visits(root.unit_of_work, path, quarantine=quarantine)
+        result = import_visits(
+            root.unit_of_work,
+            path,
+            quarantine=quarantine,
+            payers=root.config.payers,
+            as_of=root.clock.today(),
+        )
     _report(path, org, result, fmt)
 
 

@@ -7,7 +7,8 @@ never imports a service module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import RecordProblem
@@ -36,7 +37,12 @@ class QuarantinedRecord:
 
 @dataclass(frozen=True, slots=True)
 class UpsertCounts:
-    """How many records an upsert inserted and how many it replaced."""
+    """How many records an upsert inserted and how many it replaced. For visits also how
+    many were stored exactly as given (left alone), and ``refused``: each visit id left as
+    it was because a claim already sent to the payer bills it, with that claim's id and
+    state (``"C-1 (paid)"``)."""
 
     inserted: int
     updated: int
+    unchanged: int = 0
+    refused: Mapping[str, str] = field(default_factory=dict)

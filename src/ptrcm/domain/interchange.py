@@ -12,8 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ptrcm.domain import input_limits as lim
 from ptrcm.domain.codes import DISCIPLINES
 from ptrcm.domain.money import to_decimal
+from ptrcm.domain.record_fields import RecordFields
 from ptrcm.domain.visits import (
     ASSISTANT_CREDENTIALS,
     CREDENTIALS,
@@ -68,114 +70,42 @@ CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
 MODIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
 ICD_FORMAT_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 POS_RE = re.compile(r"^[0-9]{2}$")
-_MISSING = object()
+MONEY_RE = re.compile(r"^[0-9]{1,7}(\.[0-9]{1,2})?$")
 
 
-class _Fields:
-    """Typed field access that records problems instead of stopping at the first."""
+def parse_visit(
+    record: object, source: str = "<input>", line: int | None = None, *, limits: bool = True
+) -> Visit:
+    """A ``Visit`` from one decoded JSON record, or ``InputError`` naming every defect.
 
-    def __init__(self, source: str, line: int | None) -> None:
-        self.source = source
-        self.line = line
-        self.problems: list[RecordProblem] = []
-
-    def bad(self, path: str, message: str) -> None:
-        self.problems.append(RecordProblem(self.source, self.line, path, message))
-
-    def get(self, obj: dict[str, Any], key: str, path: str, required: bool = False) -> Any:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if required:
-                self.bad(path, "is required")
-            return None
-        return value
-
-    def string(
-        self, obj: dict[str, Any], key: str, path: str, required: bool = False
-    ) -> str | None:
-        value = self.get(obj, key, path, required)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.bad(path, f"must be a non-empty string, got {_show(value)}")
-            return None
-        return value.strip()
-
-    def integer(
-        self, obj: dict[str, Any], key: str, path: str, minimum: int = 0, required: bool = False
-    ) -> int | None:
-        value = self.get(obj, key, path, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.bad(path, f"must be a whole number, got {_show(value)}")
-            return None
-        if value < minimum:
-            self.bad(path, f"must be at least {minimum}, got {value}")
-            return None
-        return value
-
-    def day(self, obj: dict[str, Any], key: str, path: str, required: bool = False) -> date | None:
-        value = self.get(obj, key, path, required)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self.bad(path, f"must be a date YYYY-MM-DD, got {_show(value)}")
-            return None
-        try:
-            return date.fromisoformat(value) if len(value) == 10 else _raise_date()
-        except ValueError:
-            self.bad(path, f"must be a valid date YYYY-MM-DD, got {_show(value)}")
-            return None
-
-    def obj(
-        self, obj: dict[str, Any], key: str, path: str, required: bool = False
-    ) -> dict[str, Any] | None:
-        value = self.get(obj, key, path, required)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            self.bad(path, f"must be an object, got {_show(value)}")
-            return None
-        return value
-
-    def boolean(self, obj: dict[str, Any], key: str, path: str) -> bool | None:
-        value = self.get(obj, key, path)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            self.bad(path, f"must be true or false, got {_show(value)}")
-            return None
-        return value
-
-
-def _raise_date() -> date:
-    raise ValueError("not YYYY-MM-DD")
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def parse_visit(record: object, source: str = "<input>", line: int | None = None) -> Visit:
-    """A ``Visit`` from one decoded JSON record, or ``InputError`` naming every defect."""
-    f = _Fields(source, line)
+    ``limits=False`` reads a record the store already holds: its shape and types are
+    checked, the input limits are not (a visit stored before them still reads, and is held
+    at claims build if it cannot be billed, instead of failing every visit's build).
+    """
+    f = RecordFields(source, line, limits=limits)
     if not isinstance(record, dict):
         raise InputError([RecordProblem(source, line, None, "a visit must be a JSON object")])
+    # Known fields are checked one by one below; kept unknown keys are checked as a whole.
+    extra = {k: v for k, v in record.items() if k not in KNOWN_KEYS}
+    shape = lim.tree_problem(extra) if limits else None
+    if shape is not None:
+        where, what = shape
+        raise InputError(
+            [RecordProblem(source, line, where, what if where else f"the record {what}")]
+        )
     visit_id = f.string(record, "visit_id", "visit_id", required=True)
     patient_id = f.string(record, "patient_id", "patient_id", required=True)
     dos = f.day(record, "date_of_service", "date_of_service", required=True)
     payer_id = f.string(record, "payer_id", "payer_id", required=True)
     discipline = f.string(record, "discipline", "discipline", required=True)
     if discipline is not None and discipline not in DISCIPLINES:
-        f.bad("discipline", f"must be one of PT, OT, SLP, got {_show(discipline)}")
+        f.bad("discipline", "must be one of PT, OT, SLP", discipline)
     rendering = _provider(f, record, "rendering")
     services = _services(f, record)
     diagnoses = _diagnoses(f, record)
     pos = f.string(record, "place_of_service", "place_of_service")
-    if pos is not None and not POS_RE.match(pos):
-        f.bad("place_of_service", f"must be a two-digit code, got {_show(pos)}")
+    if pos is not None and not POS_RE.fullmatch(pos):
+        f.bad("place_of_service", "must be a two-digit code", pos)
     kx = _decimal(f, record, "kx_ytd_allowed")
     visit = Visit(
         visit_id=visit_id or "",
@@ -186,17 +116,15 @@ def parse_visit(record: object, source: str = "<input>", line: int | None = None
         rendering=rendering or Provider(credential=""),
         services=services,
         diagnoses=diagnoses,
-        member_id=f.string(record, "member_id", "member_id"),
+        member_id=f.string(record, "member_id", "member_id", max_len=lim.MEMBER_ID_MAX),
         place_of_service=pos,
         location_id=f.string(record, "location_id", "location_id"),
-        total_timed_minutes=f.integer(record, "total_timed_minutes", "total_timed_minutes"),
-        total_treatment_minutes=f.integer(
-            record, "total_treatment_minutes", "total_treatment_minutes"
-        ),
+        total_timed_minutes=_minutes(f, record, "total_timed_minutes"),
+        total_treatment_minutes=_minutes(f, record, "total_treatment_minutes"),
         plan_of_care=_plan_of_care(f, record),
-        episode_visit_number=f.integer(record, "episode_visit_number", "episode_visit_number", 1),
-        last_progress_report_visit=f.integer(
-            record, "last_progress_report_visit", "last_progress_report_visit", 0
+        episode_visit_number=_count(f, record, "episode_visit_number", "episode_visit_number", 1),
+        last_progress_report_visit=_count(
+            f, record, "last_progress_report_visit", "last_progress_report_visit"
         ),
         authorization=_authorization(f, record),
         patient=_person(f, record, "patient"),
@@ -209,14 +137,31 @@ def parse_visit(record: object, source: str = "<input>", line: int | None = None
         eligibility_verified_on=f.day(record, "eligibility_verified_on", "eligibility_verified_on"),
         coverage=_coverage(f, record),
         supervising=_provider(f, record, "supervising"),
-        extra={k: v for k, v in record.items() if k not in KNOWN_KEYS},
+        extra=extra,
     )
+    if limits:
+        _check_day(f, visit)
     if f.problems:
         raise InputError(f.problems)
     return visit
 
 
-def _provider(f: _Fields, record: dict[str, Any], key: str) -> Provider | None:
+def _check_day(f: RecordFields, visit: Visit) -> None:
+    """What one date of service can hold: minutes of one day, nobody born after it."""
+    total = sum(s.minutes or 0 for s in visit.services)
+    if total > lim.MINUTES_PER_DAY:
+        f.bad("services", f"add up to more than {lim.MINUTES_PER_DAY:,} minutes in one day")
+    people = (
+        ("patient", visit.patient),
+        ("subscriber", visit.subscriber.person if visit.subscriber is not None else None),
+    )
+    for path, person in people:
+        born = person.birth_date if person is not None else None
+        if born is not None and visit.date_of_service != date.min and born > visit.date_of_service:
+            f.bad(f"{path}.birth_date", "is after the date of service")
+
+
+def _provider(f: RecordFields, record: dict[str, Any], key: str) -> Provider | None:
     """``rendering`` (required) or ``supervising`` (optional: the therapist an assistant
     works under, ``{"npi", "name", "credential"}``; credential defaults to the visit's
     discipline and must not be an assistant's)."""
@@ -226,7 +171,7 @@ def _provider(f: _Fields, record: dict[str, Any], key: str) -> Provider | None:
         return None
     credential = f.string(raw, "credential", f"{key}.credential", required=rendering)
     if credential is not None and credential not in CREDENTIALS:
-        f.bad(f"{key}.credential", f"unknown credential {_show(credential)}")
+        f.bad(f"{key}.credential", "is not a known credential", credential)
     if not rendering and credential in ASSISTANT_CREDENTIALS:
         f.bad(f"{key}.credential", "the supervising provider must be a therapist, not an assistant")
     if not rendering and credential is None:
@@ -235,15 +180,16 @@ def _provider(f: _Fields, record: dict[str, Any], key: str) -> Provider | None:
     npi = f.string(raw, "npi", f"{key}.npi")
     if npi is not None and not (len(npi) == 10 and npi.isdigit()):
         f.bad(f"{key}.npi", "must be 10 digits")
-    return Provider(credential or "", npi, f.string(raw, "name", f"{key}.name"))
+    name = f.string(raw, "name", f"{key}.name", max_len=lim.PROVIDER_NAME_MAX)
+    return Provider(credential or "", npi, name)
 
 
-def _services(f: _Fields, record: dict[str, Any]) -> tuple[Service, ...]:
+def _services(f: RecordFields, record: dict[str, Any]) -> tuple[Service, ...]:
     raw = f.get(record, "services", "services", required=True)
     if raw is None:
         return ()
-    if not isinstance(raw, list) or not raw:
-        f.bad("services", "must be a non-empty list of services")
+    if not isinstance(raw, list) or not raw or (f.limits and len(raw) > lim.SERVICES_MAX):
+        f.bad("services", f"must be a list of one to {lim.SERVICES_MAX} services")
         return ()
     out = []
     for i, item in enumerate(raw):
@@ -252,13 +198,13 @@ def _services(f: _Fields, record: dict[str, Any]) -> tuple[Service, ...]:
             f.bad(path, "must be an object")
             continue
         code = f.string(item, "code", f"{path}.code", required=True)
-        if code is not None and not CODE_RE.match(code):
-            f.bad(f"{path}.code", f"is not a CPT/HCPCS code: {_show(code)}")
-        minutes = f.integer(item, "minutes", f"{path}.minutes")
-        assistant = f.integer(item, "assistant_minutes", f"{path}.assistant_minutes") or 0
+        if code is not None and not CODE_RE.fullmatch(code):
+            f.bad(f"{path}.code", "is not a CPT/HCPCS code", code)
+        minutes = _minutes(f, item, "minutes", f"{path}.minutes")
+        assistant = _minutes(f, item, "assistant_minutes", f"{path}.assistant_minutes") or 0
         if minutes is not None and assistant > minutes:
             f.bad(f"{path}.assistant_minutes", f"{assistant} is more than the {minutes} minutes")
-        units = f.integer(item, "units", f"{path}.units", minimum=1)
+        units = f.integer(item, "units", f"{path}.units", 1, maximum=lim.UNITS_MAX)
         out.append(
             Service(
                 code=code or "",
@@ -272,7 +218,7 @@ def _services(f: _Fields, record: dict[str, Any]) -> tuple[Service, ...]:
     return tuple(out)
 
 
-def _modifiers(f: _Fields, item: dict[str, Any], path: str) -> tuple[str, ...] | None:
+def _modifiers(f: RecordFields, item: dict[str, Any], path: str) -> tuple[str, ...] | None:
     raw = f.get(item, "modifiers", f"{path}.modifiers")
     if raw is None:
         return None
@@ -281,14 +227,14 @@ def _modifiers(f: _Fields, item: dict[str, Any], path: str) -> tuple[str, ...] |
         return None
     mods = []
     for j, m in enumerate(raw):
-        if not isinstance(m, str) or not MODIFIER_RE.match(m):
-            f.bad(f"{path}.modifiers[{j}]", f"is not a two-character modifier: {_show(m)}")
+        if not isinstance(m, str) or not MODIFIER_RE.fullmatch(m):
+            f.bad(f"{path}.modifiers[{j}]", "is not a two-character modifier", m)
         else:
             mods.append(m)
     return tuple(mods)
 
 
-def _pointers(f: _Fields, item: dict[str, Any], path: str) -> tuple[int, ...] | None:
+def _pointers(f: RecordFields, item: dict[str, Any], path: str) -> tuple[int, ...] | None:
     raw = f.get(item, "dx_pointers", f"{path}.dx_pointers")
     if raw is None:
         return None
@@ -299,7 +245,7 @@ def _pointers(f: _Fields, item: dict[str, Any], path: str) -> tuple[int, ...] | 
     return None
 
 
-def _diagnoses(f: _Fields, record: dict[str, Any]) -> tuple[str, ...]:
+def _diagnoses(f: RecordFields, record: dict[str, Any]) -> tuple[str, ...]:
     raw = f.get(record, "diagnoses", "diagnoses")
     if raw is None:
         return ()
@@ -308,32 +254,42 @@ def _diagnoses(f: _Fields, record: dict[str, Any]) -> tuple[str, ...]:
         return ()
     out = []
     for i, code in enumerate(raw):
-        if not isinstance(code, str) or not ICD_FORMAT_RE.match(code.strip().upper()):
-            f.bad(f"diagnoses[{i}]", f"is not shaped like an ICD-10-CM code: {_show(code)}")
+        if not isinstance(code, str) or not ICD_FORMAT_RE.fullmatch(code.strip().upper()):
+            f.bad(f"diagnoses[{i}]", "is not shaped like an ICD-10-CM code")
         else:
             out.append(code.strip().upper())
     return tuple(out)
 
 
-def _decimal(f: _Fields, record: dict[str, Any], key: str) -> Decimal | None:
+def _decimal(f: RecordFields, record: dict[str, Any], key: str) -> Decimal | None:
     value = f.get(record, key, key)
     if value is None:
         return None
     if not isinstance(value, str):
-        f.bad(key, f'must be a decimal string such as "1234.50", got {_show(value)}')
+        f.bad(key, 'must be a decimal string such as "1234.50"', value)
         return None
-    try:
-        amount = to_decimal(value)
-    except ValueError as exc:
-        f.bad(key, str(exc))
-        return None
-    if amount < 0:
+    if value.strip().startswith("-") and MONEY_RE.fullmatch(value.strip()[1:]):
         f.bad(key, "must not be negative")
         return None
-    return amount
+    if not MONEY_RE.fullmatch(value.strip()) or to_decimal(value) > lim.MONEY_MAX:
+        f.bad(key, f"must be an amount from 0.00 to {lim.MONEY_MAX:,} in dollars and cents", value)
+        return None
+    return to_decimal(value)
 
 
-def _plan_of_care(f: _Fields, record: dict[str, Any]) -> PlanOfCare | None:
+def _minutes(f: RecordFields, obj: dict[str, Any], key: str, path: str | None = None) -> int | None:
+    """Minutes of one day: a service's, its assistant share, or a visit total."""
+    return f.integer(obj, key, path or key, maximum=lim.MINUTES_PER_DAY)
+
+
+def _count(
+    f: RecordFields, obj: dict[str, Any], key: str, path: str, minimum: int = 0
+) -> int | None:
+    """A count of visits (visit numbers, visits authorized or used, benefit limits)."""
+    return f.integer(obj, key, path, minimum, maximum=lim.VISIT_COUNT_MAX)
+
+
+def _plan_of_care(f: RecordFields, record: dict[str, Any]) -> PlanOfCare | None:
     raw = f.obj(record, "plan_of_care", "plan_of_care")
     if raw is None:
         return None
@@ -345,7 +301,7 @@ def _plan_of_care(f: _Fields, record: dict[str, Any]) -> PlanOfCare | None:
     return PlanOfCare(start or date.min, certified, through)
 
 
-def _authorization(f: _Fields, record: dict[str, Any]) -> Authorization | None:
+def _authorization(f: RecordFields, record: dict[str, Any]) -> Authorization | None:
     raw = f.obj(record, "authorization", "authorization")
     if raw is None:
         return None
@@ -355,91 +311,93 @@ def _authorization(f: _Fields, record: dict[str, Any]) -> Authorization | None:
     if start and end and end < start:
         f.bad(p + "end", "is before authorization.start")
     return Authorization(
-        number=f.string(raw, "number", p + "number"),
-        visits_authorized=f.integer(raw, "visits_authorized", p + "visits_authorized"),
-        visits_used=f.integer(raw, "visits_used", p + "visits_used"),
+        number=f.string(raw, "number", p + "number", max_len=lim.REFERENCE_MAX),
+        visits_authorized=_count(f, raw, "visits_authorized", p + "visits_authorized"),
+        visits_used=_count(f, raw, "visits_used", p + "visits_used"),
         start=start,
         end=end,
     )
 
 
-def _address(f: _Fields, raw: dict[str, Any], path: str) -> Address | None:
+def _address(f: RecordFields, raw: dict[str, Any], path: str) -> Address | None:
     obj = f.obj(raw, "address", path)
     if obj is None:
         return None
-    state = f.string(obj, "state", path + ".state", required=True)
+    state = f.string(obj, "state", path + ".state", required=True, max_len=2)
     if state is not None and not (len(state) == 2 and state.isalpha()):
         f.bad(path + ".state", "must be a two-letter state code")
-    zipc = f.string(obj, "zip", path + ".zip", required=True)
+    zipc = f.string(obj, "zip", path + ".zip", required=True, max_len=9)
     if zipc is not None and not (zipc.isdigit() and len(zipc) in (5, 9)):
         f.bad(path + ".zip", "must be 5 or 9 digits")
     return Address(
-        line1=f.string(obj, "line1", path + ".line1", required=True) or "",
-        city=f.string(obj, "city", path + ".city", required=True) or "",
+        line1=f.string(obj, "line1", path + ".line1", True, max_len=lim.ADDRESS_LINE_MAX) or "",
+        city=f.string(obj, "city", path + ".city", True, max_len=lim.CITY_MAX) or "",
         state=state or "",
         zip=zipc or "",
-        line2=f.string(obj, "line2", path + ".line2"),
+        line2=f.string(obj, "line2", path + ".line2", max_len=lim.ADDRESS_LINE_MAX),
     )
 
 
-def _person_fields(f: _Fields, raw: dict[str, Any], path: str) -> Person:
-    sex = f.string(raw, "sex", path + ".sex") or "U"
+def _person_fields(f: RecordFields, raw: dict[str, Any], path: str) -> Person:
+    sex = f.string(raw, "sex", path + ".sex", max_len=lim.CODE_TEXT_MAX) or "U"
     if sex not in ("F", "M", "U"):
-        f.bad(path + ".sex", f"must be F, M or U, got {_show(sex)}")
+        f.bad(path + ".sex", "must be F, M or U", sex)
+    first, last = path + ".first_name", path + ".last_name"
     return Person(
-        first_name=f.string(raw, "first_name", path + ".first_name", required=True) or "",
-        last_name=f.string(raw, "last_name", path + ".last_name", required=True) or "",
+        first_name=f.string(raw, "first_name", first, True, max_len=lim.FIRST_NAME_MAX) or "",
+        last_name=f.string(raw, "last_name", last, True, max_len=lim.LAST_NAME_MAX) or "",
         birth_date=f.day(raw, "birth_date", path + ".birth_date"),
         sex=sex,
         address=_address(f, raw, path + ".address"),
     )
 
 
-def _person(f: _Fields, record: dict[str, Any], key: str) -> Person | None:
+def _person(f: RecordFields, record: dict[str, Any], key: str) -> Person | None:
     raw = f.obj(record, key, key)
     return None if raw is None else _person_fields(f, raw, key)
 
 
-def _subscriber(f: _Fields, record: dict[str, Any]) -> Subscriber | None:
+def _subscriber(f: RecordFields, record: dict[str, Any]) -> Subscriber | None:
     raw = f.obj(record, "subscriber", "subscriber")
     if raw is None:
         return None
-    rel = f.string(raw, "relationship", "subscriber.relationship", required=True)
+    rel = f.string(raw, "relationship", "subscriber.relationship", True, max_len=16)
     if rel is not None and rel not in RELATIONSHIPS:
-        f.bad("subscriber.relationship", f"must be one of spouse, child, other, got {_show(rel)}")
+        f.bad("subscriber.relationship", "must be one of spouse, child, other", rel)
     return Subscriber(rel or "", _person_fields(f, raw, "subscriber"))
 
 
-def _secondary(f: _Fields, record: dict[str, Any]) -> SecondaryCoverage | None:
+def _secondary(f: RecordFields, record: dict[str, Any]) -> SecondaryCoverage | None:
     raw = f.obj(record, "secondary", "secondary")
     if raw is None:
         return None
     payer = f.string(raw, "payer_id", "secondary.payer_id", required=True)
-    return SecondaryCoverage(payer or "", f.string(raw, "member_id", "secondary.member_id"))
+    member = f.string(raw, "member_id", "secondary.member_id", max_len=lim.MEMBER_ID_MAX)
+    return SecondaryCoverage(payer or "", member)
 
 
-def _referring(f: _Fields, record: dict[str, Any]) -> Referring | None:
+def _referring(f: RecordFields, record: dict[str, Any]) -> Referring | None:
     raw = f.obj(record, "referring", "referring")
     if raw is None:
         return None
     npi = f.string(raw, "npi", "referring.npi")
     if npi is not None and not (len(npi) == 10 and npi.isdigit()):
         f.bad("referring.npi", "must be 10 digits")
-    return Referring(npi, f.string(raw, "name", "referring.name"))
+    return Referring(npi, f.string(raw, "name", "referring.name", max_len=lim.PROVIDER_NAME_MAX))
 
 
-def _benefits(f: _Fields, record: dict[str, Any]) -> Benefits | None:
+def _benefits(f: RecordFields, record: dict[str, Any]) -> Benefits | None:
     raw = f.obj(record, "benefits", "benefits")
     if raw is None:
         return None
     return Benefits(
-        visit_limit=f.integer(raw, "visit_limit", "benefits.visit_limit"),
-        visits_used=f.integer(raw, "visits_used", "benefits.visits_used"),
+        visit_limit=_count(f, raw, "visit_limit", "benefits.visit_limit"),
+        visits_used=_count(f, raw, "visits_used", "benefits.visits_used"),
         plan_year_start=f.day(raw, "plan_year_start", "benefits.plan_year_start"),
     )
 
 
-def _coverage(f: _Fields, record: dict[str, Any]) -> CoverageStatus | None:
+def _coverage(f: RecordFields, record: dict[str, Any]) -> CoverageStatus | None:
     raw = f.obj(record, "coverage", "coverage")
     if raw is None:
         return None

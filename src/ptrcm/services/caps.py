@@ -54,7 +54,7 @@ class CapStatus:
 
 
 def _allowed_of(row: Row, fees: FeeSchedule) -> Decimal:
-    visit = parse_visit(row["record"], source="store:visits")
+    visit = parse_visit(row["record"], source="store:visits", limits=False)
     policy = ChargePolicy(UnitMethod.CMS)
     charges = build_charges(visit, policy, lambda _code: Money.zero(), load_catalog())
     return lines_allowed(charges.lines, fees)

@@ -159,7 +159,7 @@ class _Run:
         from ptrcm.services.underpayments import import_contract
 
         s = self.summary
-        s.visits = import_visits(self.uow, visits_file).imported
+        s.visits = import_visits(self.uow, visits_file, payers=self.config.payers).imported
         import_synth_companions(self.uow, visits_file)  # master data, then appointments
         sims = simulators(self.config, members, self.options.seed)
         for pid, path in write_contracts(sims, self.folder / "contracts").items():

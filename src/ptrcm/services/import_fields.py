@@ -12,6 +12,7 @@ from collections.abc import Collection
 from datetime import date, time
 from typing import Any
 
+from ptrcm.domain.input_limits import ID_MAX, VISIT_COUNT_MAX, date_problem, text_problem
 from ptrcm.errors import RecordProblem
 
 
@@ -46,15 +47,17 @@ class Fields:
             self.fail(name, "is required")
         return value
 
-    def text(self, name: str, *, required: bool = True, max_len: int = 64) -> str | None:
+    def text(self, name: str, *, required: bool = True, max_len: int = ID_MAX) -> str | None:
+        """A non-empty, single-line string of at most ``max_len`` characters, stripped."""
         value = self._present(name, required)
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
             self.fail(name, "must be a non-empty string")
             return None
-        if len(value) > max_len:
-            self.fail(name, f"is longer than {max_len} characters")
+        problem = text_problem(value.strip(), max_len)
+        if problem is not None:
+            self.fail(name, problem)
             return None
         return value.strip()
 
@@ -70,29 +73,46 @@ class Fields:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value) if isinstance(value, str) else _bad(date)
+            day: date = (
+                date.fromisoformat(value)
+                if isinstance(value, str) and len(value) == 10
+                else _bad(date)
+            )
         except ValueError:
             self.fail(name, "must be a date as YYYY-MM-DD")
             return None
+        problem = date_problem(day)
+        if problem is not None:
+            self.fail(name, problem)
+            return None
+        return day
 
     def clock_time(self, name: str) -> time | None:
         value = self._present(name, True)
         if value is None:
             return None
         try:
-            return time.fromisoformat(value) if isinstance(value, str) else _bad(time)
+            return (
+                time.fromisoformat(value)
+                if isinstance(value, str) and len(value) <= 8
+                else _bad(time)
+            )
         except ValueError:
             self.fail(name, "must be a time of day as HH:MM")
             return None
 
-    def integer(self, name: str, *, required: bool = False, minimum: int = 0) -> int | None:
+    def integer(
+        self, name: str, *, required: bool = False, minimum: int = 0, maximum: int = VISIT_COUNT_MAX
+    ) -> int | None:
+        """A whole number from ``minimum`` to ``maximum`` (a count of visits by default)."""
         value = self._present(name, required)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(name, f"must be a whole number >= {minimum}")
+        bad = isinstance(value, bool) or not isinstance(value, int)
+        if bad or not minimum <= value <= maximum:
+            self.fail(name, f"must be a whole number from {minimum} to {maximum:,}")
             return None
-        return value
+        return int(value)
 
     def sub(self, name: str) -> Fields | None:
         """The nested object under ``name`` (None when absent)."""

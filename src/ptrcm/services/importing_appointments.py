@@ -12,7 +12,6 @@ problem of that line, named by its field.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,11 +21,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ptrcm.domain.appointments import APPOINTMENT_STATUSES
+from ptrcm.domain.input_limits import MINUTES_PER_DAY, excerpt
 from ptrcm.domain.intake import QuarantinedRecord
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.import_fields import Fields
 from ptrcm.services.importing import ImportResult
 from ptrcm.services.ports import MasterDataUnitOfWork
+from ptrcm.services.visit_files import decode_line, kept_text, numbered_lines
 
 KIND = "appointment"
 # Reference name in the row -> the field of the line that named it.
@@ -45,20 +46,16 @@ class _Line:
 
 def _lines(path: Path, source: str) -> Iterator[tuple[int, str]]:
     try:
-        with path.open("r", encoding="utf-8-sig") as fh:
-            for number, text in enumerate(fh, start=1):
-                if text.strip():
-                    yield number, text.rstrip("\r\n")
+        yield from numbered_lines(path)
     except UnicodeDecodeError as exc:
         raise InputError.one(source, None, None, f"not UTF-8 text ({exc.reason})") from None
 
 
 def _parse_line(number: int, text: str, source: str) -> _Line:
     problems: list[RecordProblem] = []
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.append(RecordProblem(source, number, None, f"not valid JSON ({exc.msg})"))
+    record, problem = decode_line(text, source, number)
+    if problem is not None:
+        problems.append(problem)
         return _Line(number, text, None, {}, None, problems)
     f = Fields(record, source, problems, line=number)
     ext = f.text("appointment_id")
@@ -67,7 +64,7 @@ def _parse_line(number: int, text: str, source: str) -> _Line:
         "patient": f.text("patient_id"),
         "location": f.text("location_id", required=False),
         "visit": f.text("visit_id", required=False),
-        "duration_minutes": f.integer("duration_minutes", minimum=1),
+        "duration_minutes": f.integer("duration_minutes", minimum=1, maximum=MINUTES_PER_DAY),
         "discipline": f.choice("discipline", ("PT", "OT", "SLP"), required=False),
         "status": f.choice("status", APPOINTMENT_STATUSES),
         "_date": f.day("date"),
@@ -87,7 +84,7 @@ def _read(path: str | os.PathLike[str]) -> list[_Line]:
         line = _parse_line(number, text, source)
         ext = line.record_id
         if ext is not None and ext in first and not line.problems:
-            message = f"duplicate appointment id {ext} (first on line {first[ext]})"
+            message = f"duplicate appointment id {excerpt(ext)} (first on line {first[ext]})"
             line.problems.append(RecordProblem(source, number, "appointment_id", message))
         elif ext is not None:
             first.setdefault(ext, number)
@@ -108,7 +105,10 @@ def _resolve(uow: MasterDataUnitOfWork, lines: list[_Line], source: str) -> None
             if line.staff in staff:
                 row["provider"] = staff[line.staff]
             else:
-                message = f"{line.staff} is not a therapist on file (import the master file first)"
+                message = (
+                    f"{excerpt(line.staff)} is not a therapist on file"
+                    " (import the master file first)"
+                )
                 line.problems.append(RecordProblem(source, line.number, "therapist_id", message))
         zone = ZoneInfo(zones.get(row["location"] or "") or default_zone)
         local = datetime.combine(row.pop("_date"), row.pop("_start"), tzinfo=zone)
@@ -116,7 +116,7 @@ def _resolve(uow: MasterDataUnitOfWork, lines: list[_Line], source: str) -> None
     rows = [line.row for line in ok]
     for index, name, value in uow.master.unknown_references("appointments", rows):
         field = REF_FIELDS.get(name, name)
-        message = f"{value} is not on file for this organization"
+        message = f"{excerpt(value)} is not on file for this organization"
         ok[index].problems.append(RecordProblem(source, ok[index].number, field, message))
 
 
@@ -140,7 +140,7 @@ def import_appointments(
             _raise_if_bad(lines)  # leaving the unit of work rolls back
         good = [line.row for line in lines if not line.problems]
         bad = [
-            QuarantinedRecord(KIND, source, line.number, line.record_id, line.text,
+            QuarantinedRecord(KIND, source, line.number, line.record_id, kept_text(line.text),
                               tuple(line.problems))
             for line in lines if line.problems
         ]  # fmt: skip

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ptrcm.domain import input_limits as lim
+from ptrcm.domain.input_limits import JsonLimitError, bounded_key, decode_json, excerpt
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.services.import_fields import Fields
 from ptrcm.services.ports import MasterDataUnitOfWork
@@ -53,6 +55,7 @@ DISCIPLINES = ("PT", "OT", "SLP")
 DISCIPLINE_OF = {"PT": "PT", "PTA": "PT", "OT": "OT", "OTA": "OT", "SLP": "SLP", "SLPA": "SLP"}
 RANKS = ("primary", "secondary", "tertiary")
 RELATIONSHIPS = ("self", "spouse", "child", "other")
+DIAGNOSES_MAX = 12  # HI segment: twelve diagnosis codes per claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ class MasterImportResult:
 
 def therapist_key(npi: str | None, credential: str, name: str | None) -> str:
     """A therapist's provider external id, exactly as ``store.visits.provider_key`` builds it."""
-    return npi or f"{credential}:{name or '-'}"
+    return npi or bounded_key(f"{credential}:{name or '-'}")
 
 
 class _Reader:
@@ -107,7 +110,9 @@ class _Reader:
     def add(self, kind: str, path: str, row: Row) -> None:
         seen = {r["external_id"]: p for r, p in zip(self.rows[kind], self.paths[kind], strict=True)}
         if row["external_id"] in seen:
-            message = f"duplicate id {row['external_id']} (first at {seen[row['external_id']]})"
+            message = (
+                f"duplicate id {excerpt(row['external_id'])} (first at {seen[row['external_id']]})"
+            )
             self.problems.append(RecordProblem(self.source, None, path, message))
             return
         self.rows[kind].append(row)
@@ -119,9 +124,9 @@ def _address(f: Fields) -> Row:
     if a is None:
         return {}
     return {
-        "line1": a.text("line1", required=False, max_len=120),
-        "line2": a.text("line2", required=False, max_len=120),
-        "city": a.text("city", required=False, max_len=80),
+        "line1": a.text("line1", required=False, max_len=lim.ADDRESS_LINE_MAX),
+        "line2": a.text("line2", required=False, max_len=lim.ADDRESS_LINE_MAX),
+        "city": a.text("city", required=False, max_len=lim.CITY_MAX),
         "state": a.text("state", required=False, max_len=2),
         "zip": a.text("zip", required=False, max_len=10),
     }
@@ -133,7 +138,7 @@ def _clinic(r: _Reader) -> Row:
         "npi": f.text("npi", required=False, max_len=10),
         "tin": f.text("tin", required=False, max_len=9),
         "taxonomy": f.text("taxonomy", required=False, max_len=10),
-        "timezone": f.text("timezone", required=False),
+        "timezone": f.text("timezone", required=False, max_len=lim.TIMEZONE_MAX),
     }
     if values["timezone"] is not None and not valid_timezone(values["timezone"]):
         f.fail("timezone", "is not a known IANA time zone")
@@ -150,8 +155,8 @@ def valid_timezone(name: str) -> bool:
 
 def _locations(r: _Reader, timezone: str | None) -> None:
     for path, f in r.items("locations"):
-        ext, name = f.text("location_id"), f.text("name", max_len=200)
-        tz = f.text("timezone", required=False) or timezone
+        ext, name = f.text("location_id"), f.text("name", max_len=lim.ORGANIZATION_NAME_MAX)
+        tz = f.text("timezone", required=False, max_len=lim.TIMEZONE_MAX) or timezone
         if ext and name:
             r.add("locations", path, {"external_id": ext, "name": name, "timezone": tz,
                                       **_address(f)})  # fmt: skip
@@ -161,7 +166,8 @@ def _therapists(r: _Reader) -> None:
     for path, f in r.items("therapists"):
         staff, credential = f.text("therapist_id"), f.text("credential", max_len=8)
         npi = f.text("npi", required=False, max_len=10)
-        first, last = f.text("first_name", required=False), f.text("last_name", required=False)
+        first = f.text("first_name", required=False, max_len=lim.FIRST_NAME_MAX)
+        last = f.text("last_name", required=False, max_len=lim.LAST_NAME_MAX)
         name = " ".join(p for p in (first, last) if p) or None
         if not (staff and credential):
             continue
@@ -174,7 +180,7 @@ def _therapists(r: _Reader) -> None:
 
 def _payers(r: _Reader) -> None:
     for path, f in r.items("payers"):
-        ext, name = f.text("payer_id"), f.text("name", max_len=200)
+        ext, name = f.text("payer_id"), f.text("name", max_len=lim.ORGANIZATION_NAME_MAX)
         payer_class = f.text("class", required=False, max_len=32)
         if ext and name:
             r.add("payers", path, {"external_id": ext, "name": name, "payer_class": payer_class})
@@ -185,8 +191,8 @@ def _patients(r: _Reader) -> None:
         ext = f.text("patient_id")
         row = {
             "external_id": ext,
-            "first_name": f.text("first_name", required=False, max_len=80),
-            "last_name": f.text("last_name", required=False, max_len=80),
+            "first_name": f.text("first_name", required=False, max_len=lim.FIRST_NAME_MAX),
+            "last_name": f.text("last_name", required=False, max_len=lim.LAST_NAME_MAX),
             "birth_date": f.day("birth_date", required=False),
             "sex": f.choice("sex", ("F", "M", "U"), required=False) or "U",
             **_address(f),
@@ -203,16 +209,18 @@ def _coverages(r: _Reader) -> None:
             "patient": patient,
             "payer": payer,
             "rank": rank,
-            "member_id": f.text("member_id", required=False, max_len=80),
-            "group_number": f.text("group_number", required=False, max_len=80),
+            "member_id": f.text("member_id", required=False, max_len=lim.MEMBER_ID_MAX),
+            "group_number": f.text("group_number", required=False, max_len=lim.REFERENCE_MAX),
             "relationship": f.choice("relationship", RELATIONSHIPS, required=False) or "self",
             "start_date": f.day("start", required=False),
             "end_date": f.day("end", required=False),
         }
         sub = f.sub("subscriber")
         if sub is not None:
-            row["subscriber_first_name"] = sub.text("first_name", required=False, max_len=80)
-            row["subscriber_last_name"] = sub.text("last_name", required=False, max_len=80)
+            first = sub.text("first_name", required=False, max_len=lim.FIRST_NAME_MAX)
+            row["subscriber_first_name"] = first
+            last = sub.text("last_name", required=False, max_len=lim.LAST_NAME_MAX)
+            row["subscriber_last_name"] = last
             row["subscriber_birth_date"] = sub.day("birth_date", required=False)
         if patient and payer and rank:
             r.add("coverages", path, {"external_id": f"{patient}:{rank}", **row})
@@ -225,11 +233,15 @@ def _episodes(r: _Reader) -> dict[str, Row]:
         ext, staff = f.text("episode_id"), f.text("therapist_id", required=False)
         planned = f.integer("planned_visits")
         dx = f.record.get("diagnoses")
-        if dx is not None and not (isinstance(dx, list) and all(isinstance(d, str) for d in dx)):
-            f.fail("diagnoses", "must be a list of ICD-10 codes")
+        if dx is not None and not (
+            isinstance(dx, list)
+            and len(dx) <= DIAGNOSES_MAX
+            and all(isinstance(d, str) and 0 < len(d) <= 8 and d.isprintable() for d in dx)
+        ):
+            f.fail("diagnoses", f"must be a list of at most {DIAGNOSES_MAX} ICD-10 codes")
             dx = None
         if staff is not None and staff not in r.staff:
-            f.fail("therapist_id", f"{staff} is not among the therapists")
+            f.fail("therapist_id", f"{excerpt(staff)} is not among the therapists")
         if ext:
             provider = None if staff is None else r.staff.get(staff)
             out[ext] = {"provider": provider, "visits_planned": planned,
@@ -242,7 +254,7 @@ def _plans(r: _Reader, episodes: dict[str, Row]) -> None:
         ext, patient = f.text("plan_id"), f.text("patient_id")
         episode = f.text("episode_id", required=False)
         if episode is not None and episode not in episodes:
-            f.fail("episode_id", f"{episode} is not among the episodes")
+            f.fail("episode_id", f"{excerpt(episode)} is not among the episodes")
         ep = episodes.get(episode or "", {})
         row = {
             "external_id": ext,
@@ -261,7 +273,7 @@ def _plans(r: _Reader, episodes: dict[str, Row]) -> None:
 
 def _authorizations(r: _Reader) -> None:
     for path, f in r.items("authorizations"):
-        number, patient = f.text("number", max_len=80), f.text("patient_id")
+        number, patient = f.text("number", max_len=lim.REFERENCE_MAX), f.text("patient_id")
         row = {
             "external_id": number,
             "number": number,
@@ -304,12 +316,17 @@ def read_master(path: str | os.PathLike[str]) -> MasterData:
     p = Path(path)
     if not p.is_file():
         raise InputError.one(source, None, None, "no such file")
+    if p.stat().st_size > lim.DOCUMENT_BYTES_MAX:
+        raise InputError.one(source, None, None, f"is larger than {lim.DOCUMENT_BYTES_MAX:,} bytes")
     try:
-        doc = json.loads(p.read_text(encoding="utf-8-sig"))
+        doc = decode_json(p.read_text(encoding="utf-8-sig"), max_bytes=lim.DOCUMENT_BYTES_MAX)
     except UnicodeDecodeError as exc:
         raise InputError.one(source, None, None, f"not UTF-8 text ({exc.reason})") from None
     except json.JSONDecodeError as exc:
         raise InputError.one(source, exc.lineno, None, f"not valid JSON ({exc.msg})") from None
+    except JsonLimitError as exc:
+        message = str(exc) if exc.field else f"the document {exc}"
+        raise InputError.one(source, None, exc.field, message) from None
     return parse_master(doc, source)
 
 
@@ -327,7 +344,7 @@ def import_master(
             if unknown:
                 problems = [
                     RecordProblem(str(path), None, f"{data.paths[kind][i]}.{name}_id",
-                                  f"{value} is neither in the file nor on file")
+                                  f"{excerpt(value)} is neither in the file nor on file")
                     for i, name, value in unknown
                 ]  # fmt: skip
                 raise InputError(problems)  # leaving the unit of work rolls everything back

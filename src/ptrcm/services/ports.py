@@ -21,8 +21,13 @@ from ptrcm.domain.visits import Visit
 
 
 class VisitStore(Protocol):
-    def upsert(self, visits: Sequence[SourcedVisit]) -> UpsertCounts:
-        """Insert new visits and replace existing ones (same visit id) with their services."""
+    def upsert(
+        self, visits: Sequence[SourcedVisit], *, claim_of: Callable[[str], str] | None = None
+    ) -> UpsertCounts:
+        """Insert new visits and replace changed ones (same visit id) with their services.
+
+        A visit stored exactly as given is left alone. With ``claim_of`` (visit id -> its
+        claim's CLM01) a changed visit whose claim was already submitted is refused."""
         ...
 
     def get(self, visit_id: str) -> Visit | None: ...

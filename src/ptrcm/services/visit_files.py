@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ptrcm.domain.input_limits import RECORD_BYTES_MAX, JsonLimitError, decode_json, excerpt
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.records import visit_to_record
 from ptrcm.domain.visits import Visit
@@ -15,16 +16,52 @@ from ptrcm.errors import InputError, RecordProblem
 MAX_PROBLEMS = 200
 
 
+def decode_line(text: str, source: str, number: int) -> tuple[object | None, RecordProblem | None]:
+    """(decoded record, None) for one line within ``input_limits``, else (None, its problem).
+
+    The problem names the field when the limit is about one, is one line and never quotes
+    the record."""
+    try:
+        return decode_json(text), None
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON ({exc.msg} at column {exc.colno})"
+        return None, RecordProblem(source, number, None, message)
+    except JsonLimitError as exc:
+        message = str(exc) if exc.field else f"the record {exc}"
+        return None, RecordProblem(source, number, exc.field, message)
+    except ValueError:  # the decoder's own limits, should one remain
+        return None, RecordProblem(source, number, None, "not valid JSON")
+
+
+def kept_text(text: str) -> str:
+    """A bad line as it is kept aside for a person to read: NUL written as ``\\u0000`` (no
+    database text column holds it) and cut at the size a record may have."""
+    return text[:RECORD_BYTES_MAX].replace("\x00", "\\u0000")
+
+
 def iter_records(path: Path) -> Iterator[tuple[int, object | None, str | None]]:
     """(line number, decoded record or None, JSON error or None) for each non-blank line."""
+    for number, text in numbered_lines(path):
+        record, problem = decode_line(text, str(path), number)
+        yield number, record, None if problem is None else str(problem)
+
+
+def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, text without its line ending) of each non-blank line.
+
+    A line longer than a record may be is read only that far (the rest is skipped), so a
+    gigabyte without a line break costs no more memory than one record. Raises
+    ``UnicodeDecodeError`` for a file that is not UTF-8 text."""
+    chunk = RECORD_BYTES_MAX + 1
     with path.open("r", encoding="utf-8-sig") as fh:
-        for number, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
-            try:
-                yield number, json.loads(text), None
-            except json.JSONDecodeError as exc:
-                yield number, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+        number = 0
+        while text := fh.readline(chunk):
+            number += 1
+            rest = text
+            while len(rest) == chunk and not rest.endswith("\n"):
+                rest = fh.readline(chunk)
+            if text.strip():
+                yield number, text.rstrip("\r\n")
 
 
 def read_visits(path: str | os.PathLike[str]) -> list[Visit]:
@@ -41,9 +78,10 @@ def read_visits(path: str | os.PathLike[str]) -> list[Visit]:
     problems: list[RecordProblem] = []
     seen: dict[str, int] = {}
     try:
-        for number, record, error in iter_records(p):
-            if error is not None:
-                problems.append(RecordProblem(source, number, None, error))
+        for number, text in numbered_lines(p):
+            record, problem = decode_line(text, source, number)
+            if problem is not None:
+                problems.append(problem)
             else:
                 try:
                     visit = parse_visit(record, source, number)
@@ -56,7 +94,7 @@ def read_visits(path: str | os.PathLike[str]) -> list[Visit]:
                                 source,
                                 number,
                                 "visit_id",
-                                f"duplicate visit id {visit.visit_id!r} (first on line"
+                                f"duplicate visit id {excerpt(visit.visit_id)} (first on line"
                                 f" {seen[visit.visit_id]})",
                             )
                         )

@@ -56,7 +56,8 @@ class ClaimHead:
 class LifecycleRepository(OrgScoped):
     def _visit_rows(self, condition: Any) -> list[Visit]:
         query = self.scoped(visits, visits.c.record).where(condition).order_by(visits.c.id)
-        found = [parse_visit(r, source="store:visits") for r in self.conn.execute(query).scalars()]
+        rows = self.conn.execute(query).scalars()
+        found = [parse_visit(r, source="store:visits", limits=False) for r in rows]
         if found:
             detail = {"count": len(found), "purpose": "claim lifecycle"}
             self._audit([AuditEvent("read", "visits", None, None, detail)])

@@ -12,20 +12,36 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, update
 
+from ptrcm.domain.input_limits import bounded_key
 from ptrcm.domain.intake import SourcedVisit, UpsertCounts
 from ptrcm.domain.interchange import parse_visit
+from ptrcm.domain.lifecycle import ClaimState
 from ptrcm.domain.records import visit_to_record
 from ptrcm.domain.visits import Visit
 from ptrcm.store.audit import AuditEvent, AuditLog
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
-from ptrcm.store.tables import locations, patients, payers, providers, visit_services, visits
+from ptrcm.store.tables import (
+    claims,
+    locations,
+    patients,
+    payers,
+    providers,
+    visit_services,
+    visits,
+)
 from ptrcm.store.types import utc_now
+
+# A claim in one of these states has not left the practice: its visit may still change.
+UNSENT_STATES = tuple(
+    s.value for s in (ClaimState.BUILT, ClaimState.SCRUBBED, ClaimState.HELD, ClaimState.READY)
+)
 
 
 def provider_key(visit: Visit) -> str:
-    """A rendering provider's external id: the NPI, else credential and name."""
+    """A rendering provider's external id: the NPI, else credential and name (a long name
+    shortened with a hash, so the key fits its column)."""
     r = visit.rendering
-    return r.npi or f"{r.credential}:{r.name or '-'}"
+    return r.npi or bounded_key(f"{r.credential}:{r.name or '-'}")
 
 
 def _patient_values(visit: Visit) -> dict[str, Any]:
@@ -100,13 +116,55 @@ class VisitRepository(OrgScoped):
         self.audit = audit
         self.ids = ExternalIds(conn, org_id, actor, clock)
 
-    def upsert(self, items: Sequence[SourcedVisit]) -> UpsertCounts:
-        """Insert new visits, replace known ones (same visit id) and their services."""
-        inserted = updated = 0
+    def upsert(
+        self, items: Sequence[SourcedVisit], *, claim_of: Callable[[str], str] | None = None
+    ) -> UpsertCounts:
+        """Insert new visits and replace changed ones (same visit id) and their services.
+
+        A visit stored exactly as given is left alone (no write, no audit event). With
+        ``claim_of`` (visit id -> its claim's CLM01), a changed visit whose claim has left
+        the practice (any state from ``submitted`` on) is refused: left as stored and
+        reported in ``refused``, because only a corrected claim may change what was billed.
+        """
+        inserted = updated = unchanged = 0
+        refused: dict[str, str] = {}
         for part in chunks(items):
-            i, u = self._upsert_chunk(part)
-            inserted, updated = inserted + i, updated + u
-        return UpsertCounts(inserted=inserted, updated=updated)
+            existing = self._existing(part)
+            changed = [
+                item
+                for item in part
+                if existing.get(item.visit.visit_id, (0, None))[1] != visit_to_record(item.visit)
+            ]
+            unchanged += len(part) - len(changed)
+            if claim_of is not None:
+                known = [item.visit.visit_id for item in changed]
+                sent = self._sent_claims([v for v in known if v in existing], claim_of)
+                refused.update(sent)
+                changed = [item for item in changed if item.visit.visit_id not in sent]
+            if changed:
+                row_ids = {v: existing[v][0] for v in existing}
+                added, replaced = self._upsert_chunk(changed, row_ids)
+                inserted, updated = inserted + added, updated + replaced
+        return UpsertCounts(inserted, updated, unchanged, refused)
+
+    def _existing(self, part: Sequence[SourcedVisit]) -> dict[str, tuple[int, Any]]:
+        """Row id and stored record of the visits of ``part`` already on file."""
+        wanted = [item.visit.visit_id for item in part]
+        query = self.scoped(visits, visits.c.external_id, visits.c.id, visits.c.record)
+        rows = self.conn.execute(query.where(visits.c.external_id.in_(wanted)))
+        return {str(ext): (int(i), record) for ext, i, record in rows}
+
+    def _sent_claims(
+        self, visit_ids: Sequence[str], claim_of: Callable[[str], str]
+    ) -> dict[str, str]:
+        """Visit id -> "CLAIM (state)" for each visit whose claim was already submitted."""
+        if not visit_ids:
+            return {}
+        by_pcn = {claim_of(v): v for v in visit_ids}
+        query = self.scoped(claims, claims.c.pcn, claims.c.state).where(
+            claims.c.pcn.in_(list(by_pcn)), claims.c.state.not_in(UNSENT_STATES)
+        )
+        return {by_pcn[str(pcn)]: f"{pcn} ({state})" for pcn, state in self.conn.execute(query)}
 
     def _master_ids(self, part: Sequence[SourcedVisit]) -> dict[str, dict[str, int]]:
         pats: dict[str, dict[str, Any]] = {}
@@ -131,18 +189,11 @@ class VisitRepository(OrgScoped):
             "location": self.ids.resolve(locations, locs),
         }
 
-    def _upsert_chunk(self, part: Sequence[SourcedVisit]) -> tuple[int, int]:
+    def _upsert_chunk(
+        self, part: Sequence[SourcedVisit], existing: dict[str, int]
+    ) -> tuple[int, int]:
         ids = self._master_ids(part)
         now = self.clock()
-        wanted = [item.visit.visit_id for item in part]
-        existing = {
-            str(ext): int(i)
-            for ext, i in self.conn.execute(
-                self.scoped(visits, visits.c.external_id, visits.c.id).where(
-                    visits.c.external_id.in_(wanted)
-                )
-            )
-        }
         fresh: list[dict[str, Any]] = []
         stale: list[dict[str, Any]] = []
         for item in part:
@@ -226,7 +277,7 @@ class VisitRepository(OrgScoped):
         if row is None:
             return None
         self.audit.record([AuditEvent("read", "visits", visit_id, int(row.patient_id))])
-        return parse_visit(row.record, source="store:visits")
+        return parse_visit(row.record, source="store:visits", limits=False)
 
     def history(
         self, patient_ids: Sequence[str], exclude: Sequence[str] = ()
@@ -252,7 +303,9 @@ class VisitRepository(OrgScoped):
             for patient, visit_id, record in self.conn.execute(query):
                 if visit_id in skip:
                     continue
-                out.setdefault(str(patient), []).append(parse_visit(record, source="store:visits"))
+                out.setdefault(str(patient), []).append(
+                    parse_visit(record, source="store:visits", limits=False)
+                )
             for ext, pid in self.conn.execute(
                 self.scoped(patients, patients.c.external_id, patients.c.id).where(
                     patients.c.external_id.in_([p for p in part if p in out])

@@ -12,6 +12,8 @@ import pytest
 from ptrcm.analytics.filters import Scope
 from ptrcm.analytics.queues import queue_rows
 from ptrcm.bootstrap import build_context
+from ptrcm.domain.intake import SourcedVisit
+from ptrcm.domain.interchange import parse_visit
 from ptrcm.errors import InputError
 from ptrcm.services import claims as lifecycle
 from ptrcm.services.importing import import_visits
@@ -47,7 +49,9 @@ def _visit(visit_id: str, **changes: Any) -> dict[str, Any]:
 
 
 BAD = {
-    # 200 million units at $55: more than a stored claim can carry (NUMERIC(12,2))
+    # 200 million units at $55: more than a stored claim can carry (NUMERIC(12,2)). The
+    # import refuses it now (docs/input-limits.md), so it is stored as a visit imported
+    # before the limits would be.
     "absurd units": {"services": [{"code": "97110", "minutes": 30, "units": 200_000_000}]},
     "no rendering NPI": {"rendering": {"credential": "PT", "name": "Ana Ruiz"}},
 }
@@ -60,13 +64,19 @@ def test_one_bad_visit_is_held_with_its_reason_and_the_rest_bill(
     ctx = build_context()
     visits = tmp_path / "visits.jsonl"
     rows = [_visit("V-1"), _visit("V-BAD", **BAD[case]), _visit("V-3")]
-    visits.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    legacy = case == "absurd units"
+    visits.write_text(
+        "".join(json.dumps(r) + "\n" for r in rows if not (legacy and r["visit_id"] == "V-BAD")),
+        encoding="utf-8",
+    )
     org = store.ensure_organization("default")
 
     def uow():  # type: ignore[no-untyped-def]
         return claims_unit_of_work(store, org, "tester")
 
     import_visits(uow, visits)
+    if legacy:
+        _store_before_limits(uow, rows[1])
     built = lifecycle.build_claims(uow, ctx.config, ctx.catalog)  # type: ignore[arg-type]
     assert sorted(built.built) == ["V-1", "V-3"]
     assert built.held == ["V-BAD"]
@@ -83,6 +93,14 @@ def test_one_bad_visit_is_held_with_its_reason_and_the_rest_bill(
     assert [b.claims for b in batches] == [("V-1", "V-3")]
 
 
+def _store_before_limits(uow: Any, record: dict[str, Any]) -> None:
+    """A visit as it was stored before the import held records to the input limits."""
+    with uow() as work:
+        visit = parse_visit(record, limits=False)
+        work.visits.upsert([SourcedVisit(visit, "before the input limits", None)])
+        work.commit()
+
+
 def _scrubber(ctx: Any) -> Any:
     from datetime import date
 
@@ -96,13 +114,14 @@ def test_a_held_visit_without_lines_bills_once_corrected(store: Store, tmp_path:
     ctx = build_context()
     visits = tmp_path / "visits.jsonl"
     bad = _visit("V-BAD", **BAD["absurd units"])
-    visits.write_text(json.dumps(_visit("V-1")) + "\n" + json.dumps(bad) + "\n", "utf-8")
+    visits.write_text(json.dumps(_visit("V-1")) + "\n", "utf-8")
     org = store.ensure_organization("default")
 
     def uow():  # type: ignore[no-untyped-def]
         return claims_unit_of_work(store, org, "tester")
 
     import_visits(uow, visits)
+    _store_before_limits(uow, bad)
     lifecycle.build_claims(uow, ctx.config, ctx.catalog)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="no line to bill"):
         lifecycle.release_claim(uow, "V-BAD", "bill it anyway")  # type: ignore[arg-type]

@@ -61,14 +61,20 @@ def test_quarantine_imports_the_good_records_and_keeps_the_bad_ones_with_their_e
     assert "duplicate visit id" in items[2]["problems"][0]["message"]
 
 
-def test_reimporting_the_same_file_updates_and_never_duplicates(
+def test_reimporting_the_same_file_changes_nothing_and_never_duplicates(
     store: Store, org_a: int, write_visits: WriteFile
 ) -> None:
     path = write_visits([visit("V-1"), visit("V-2")])
     first = _import(store, org_a, path)
-    second = _import(store, org_a, path)
+    with store.engine.connect() as conn:
+        before = conn.execute(select(visits.c.updated_at, visits.c.source_line)).all()
+    second = _import(store, org_a, write_visits([visit("V-2"), visit("V-1")], name="again.jsonl"))
     assert (first.inserted, first.updated) == (2, 0)
-    assert (second.inserted, second.updated) == (0, 2)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 2)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(visits.c.updated_at, visits.c.source_line)).all() == before
+    with store.unit_of_work(org_a, "test") as uow:
+        assert [e["action"] for e in uow.audit.events("visits")] == ["create", "create"]
     assert _count(store, visits) == 2
     assert _count(store, visit_services) == 6
     assert _count(store, patients) == 1
@@ -110,7 +116,11 @@ def test_every_imported_visit_is_audited_with_who_and_which_patient(
 ) -> None:
     path = write_visits([visit("V-1"), visit("V-2", patient_id="P-2")])
     _import(store, org_a, path)
-    _import(store, org_a, path)
+    changed = [
+        visit("V-1", total_timed_minutes=34),
+        visit("V-2", patient_id="P-2", onset_date="2026-01-05"),
+    ]
+    _import(store, org_a, write_visits(changed, name="changed.jsonl"))
     with store.unit_of_work(org_a, "test") as uow:
         events = uow.audit.events("visits")
     assert [(e["action"], e["record_id"]) for e in events] == [

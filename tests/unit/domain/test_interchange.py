@@ -94,11 +94,13 @@ BAD_RECORDS = [
     ("impossible date", bad(date_of_service="2026-02-30"), "date_of_service", "date"),
     ("unknown discipline", bad(discipline="PX"), "discipline", "PT, OT, SLP"),
     ("unknown credential", bad(rendering__credential="XYZ"), "rendering.credential", "credential"),
-    ("no services", bad(services=[]), "services", "non-empty"),
+    ("no services", bad(services=[]), "services", "one to 50"),
+    ("more lines than an 837P holds", bad(services=[{"code": "97010"}] * 51), "services",
+     "one to 50"),
     ("malformed code", bad(services__0__code="9711"), "services[0].code", "CPT"),
-    ("negative minutes", bad(services__0__minutes=-5), "services[0].minutes", "at least 0"),
+    ("negative minutes", bad(services__0__minutes=-5), "services[0].minutes", "from 0 to"),
     ("fractional minutes", bad(services__0__minutes=12.5), "services[0].minutes", "whole"),
-    ("zero units", bad(services__1__units=0), "services[1].units", "at least 1"),
+    ("zero units", bad(services__1__units=0), "services[1].units", "from 1 to"),
     ("bad modifier", bad(services__1__modifiers=["G"]), "services[1].modifiers[0]", "modifier"),
     ("float money", bad(kx_ytd_allowed=1234.5), "kx_ytd_allowed", "decimal string"),
     ("bad diagnosis shape", bad(diagnoses=["54.16"]), "diagnoses[0]", "ICD-10-CM"),
@@ -108,6 +110,34 @@ BAD_RECORDS = [
      "plan_of_care.through", "before"),
     ("bad npi", bad(rendering__npi="12345"), "rendering.npi", "10 digits"),
     ("bad place of service", bad(place_of_service="1"), "place_of_service", "two-digit"),
+    # The limits of domain/input_limits.py (docs/input-limits.md), each measured on main.
+    ("minutes beyond a day", bad(services__0__minutes=1441), "services[0].minutes", "1,440"),
+    ("10^20 minutes", bad(services__0__minutes=10**20), "services[0].minutes", "18 digits"),
+    ("a day's minutes exceeded", bad(services__0__minutes=900, services__1__minutes=900),
+     "services", "more than 1,440"),
+    ("visit total beyond a day", bad(total_timed_minutes=1441), "total_timed_minutes", "1,440"),
+    ("units beyond 32 bits", bad(services__1__units=2**31), "services[1].units", "from 1 to 99"),
+    ("10^25 authorized visits", bad(authorization__visits_authorized=10**25),
+     "authorization.visits_authorized", "18 digits"),
+    ("absurd authorized visits", bad(authorization__visits_authorized=10**6),
+     "authorization.visits_authorized", "999"),
+    ("date of service in year 1", bad(date_of_service="0001-01-01"), "date_of_service", "1900"),
+    ("date of service in 9999", bad(date_of_service="9999-12-31"), "date_of_service", "2099"),
+    ("birth after the visit", bad(patient={"first_name": "A", "last_name": "B",
+                                           "birth_date": "2026-03-03"}),
+     "patient.birth_date", "after the date of service"),
+    ("member id over NM109", bad(member_id="M" * 81), "member_id", "longer than 80"),
+    ("last name over NM103", bad(patient={"first_name": "A", "last_name": "B" * 61}),
+     "patient.last_name", "longer than 60"),
+    ("first name over NM104", bad(patient={"first_name": "A" * 36, "last_name": "B"}),
+     "patient.first_name", "longer than 35"),
+    ("visit id over its column", bad(visit_id="V" * 65), "visit_id", "longer than 64"),
+    ("NUL in an id", bad(patient_id="P\x00-1"), "patient_id", "control character"),
+    ("line break in a name", bad(rendering__name="Ana\nRuiz"), "rendering.name", "control"),
+    ("lone surrogate", bad(location_id="MAIN\ud800"), "location_id", "surrogate"),
+    ("line break in a modifier", bad(services__1__modifiers=["GP\n"]),
+     "services[1].modifiers[0]", "modifier"),
+    ("money beyond the store", bad(kx_ytd_allowed="1e999999"), "kx_ytd_allowed", "amount"),
 ]  # fmt: skip
 
 
@@ -202,3 +232,28 @@ def test_a_supervising_provider_must_be_a_therapist() -> None:
     }  # fmt: skip
     with pytest.raises(InputError, match=r"supervising\.credential"):
         parse_visit(record, "<test>", 1)
+
+
+def test_an_overlong_line_is_named_and_the_lines_after_it_keep_their_numbers(
+    tmp_path: Path,
+) -> None:
+    huge = json.dumps(GOOD | {"visit_id": "V-2", "emr_note": "n" * 200_000})
+    path = write_lines(tmp_path, [json.dumps(GOOD), huge, json.dumps(GOOD | {"discipline": "X"})])
+    with pytest.raises(InputError) as caught:
+        read_visits(path)
+    assert [(p.line, p.field, p.message) for p in caught.value.problems] == [
+        (2, None, "the record is longer than 65,536 bytes"),
+        (3, "discipline", "must be one of PT, OT, SLP, got 'X'"),
+    ]
+
+
+def test_a_stored_record_reads_without_the_import_limits_but_not_without_its_shape() -> None:
+    from ptrcm.domain.interchange import parse_visit
+
+    legacy = bad(services__0__units=200_000_000, date_of_service="1850-01-01")
+    with pytest.raises(InputError):
+        parse_visit(legacy)
+    visit = parse_visit(legacy, limits=False)
+    assert (visit.services[0].units, visit.date_of_service) == (200_000_000, date(1850, 1, 1))
+    with pytest.raises(InputError, match=r"services\[0\]\.units"):
+        parse_visit(bad(services__0__units="2"), limits=False)
