@@ -146,6 +146,7 @@ def post_remittance(
         posting = _FilePosting(uow, options, result, document, p.name)
         for remit in document.transactions:
             posting.post_transaction(remit)
+        posting.flush()  # a duplicate transaction's exception item
         pending = posting.write_secondary()
         uow.commit()
     if pending is not None:
