@@ -29,7 +29,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ptrcm.domain.denials import ClaimOutcome, claim_outcome
 from ptrcm.x12.remit_model import ClaimPayment, Remittance
 
 REVERSAL = "22"
@@ -55,9 +54,12 @@ class ClaimKey:
 
 
 def is_reversal(claim: ClaimPayment) -> bool:
-    """The payer takes back an earlier decision (``domain.denials.claim_outcome``)."""
-    adjustments = [*claim.adjustments, *(a for line in claim.lines for a in line.adjustments)]
-    return claim_outcome(claim.status, claim.paid, adjustments) is ClaimOutcome.REVERSED
+    """The payer takes back an earlier decision: status 22, a negative payment or a CR
+    adjustment (the reversal test of ``domain.denials.claim_outcome``)."""
+    if claim.status == REVERSAL or claim.paid.amount < 0:
+        return True
+    lines = (a for line in claim.lines for a in line.adjustments)
+    return any(a.group == "CR" for a in (*claim.adjustments, *lines))
 
 
 def payer_key(remit: Remittance) -> str:

@@ -6,7 +6,6 @@ DO UPDATE. SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -115,19 +114,3 @@ def test_sqlite_refuses_replace_on_another_unique_key(posted: Store) -> None:
         conn.rollback()
     assert _rows(posted, "remittance_files") == before
 
-
-def test_sqlite_refuses_replace_from_a_client_without_recursive_triggers(posted: Store) -> None:
-    if posted.engine.dialect.name != "sqlite":
-        pytest.skip("REPLACE exists only on SQLite")
-    database = posted.engine.url.database
-    assert database is not None
-    before = _rows(posted, "ledger_entries")
-    raw = sqlite3.connect(database)
-    try:
-        assert raw.execute("PRAGMA recursive_triggers").fetchone() == (0,)
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            raw.execute("INSERT OR REPLACE INTO ledger_entries SELECT * FROM ledger_entries")
-        raw.rollback()
-    finally:
-        raw.close()
-    assert _rows(posted, "ledger_entries") == before

@@ -51,26 +51,3 @@ def drop_guard_function() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
 
-
-def add_no_replace_guard(table: str) -> None:
-    """SQLite only: refuse an INSERT that reuses an existing row id.
-
-    ``INSERT OR REPLACE`` deletes the row it collides with, and that delete fires no DELETE
-    trigger unless ``PRAGMA recursive_triggers`` is on (SQLite "CREATE TRIGGER" and "ON
-    CONFLICT" docs). ptrcm's connections turn that pragma on, so the DELETE guard fires for
-    a collision on any unique key; this BEFORE INSERT trigger holds the primary key even for
-    a client that does not. PostgreSQL has no REPLACE: ``ON CONFLICT DO UPDATE`` fires the
-    UPDATE guard.
-    """
-    if op.get_bind().dialect.name == "postgresql":
-        return
-    op.execute(
-        f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}"
-        f" WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) BEGIN"
-        f" SELECT RAISE(ABORT, 'ptrcm: {table} is append-only (REPLACE refused)'); END"
-    )
-
-
-def drop_no_replace_guard(table: str) -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace")

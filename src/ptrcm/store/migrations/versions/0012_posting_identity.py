@@ -4,7 +4,10 @@ A remittance transaction records who paid (``payer_key``); with the check/EFT tr
 amount and date it is the payment's identity, unique per organization, so the same
 payment is posted once whatever the file's bytes. Every table that records money
 received, and what it was for, becomes append-only like the ledger: UPDATE and DELETE
-are refused, and on SQLite so is an ``INSERT OR REPLACE`` over an existing row.
+are refused. (SQLite's ``INSERT OR REPLACE`` deletes the row it collides with; ptrcm's
+connections turn ``recursive_triggers`` on, so that delete fires the DELETE guard and the
+REPLACE is refused: ``ptrcm.store.db``. A BEFORE INSERT trigger per table would hold for
+other clients too, but costs every posted row a lookup.)
 
 Revision ID: 0012
 Revises: 0011
@@ -16,19 +19,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from ptrcm.store.migrations.guards import (
-    add_append_only_guard,
-    add_no_replace_guard,
-    drop_append_only_guard,
-    drop_no_replace_guard,
-)
+from ptrcm.store.migrations.guards import add_append_only_guard, drop_append_only_guard
 
 revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | None = None
 depends_on: str | None = None
 
-GUARDED_BEFORE = ("ledger_entries", "claim_transitions", "audit_log")
 NEWLY_GUARDED = (
     "remittance_files",
     "remittance_transactions",
@@ -49,13 +46,9 @@ def upgrade() -> None:
     )
     for table in NEWLY_GUARDED:
         add_append_only_guard(table)
-    for table in GUARDED_BEFORE + NEWLY_GUARDED:
-        add_no_replace_guard(table)
 
 
 def downgrade() -> None:
-    for table in GUARDED_BEFORE + NEWLY_GUARDED:
-        drop_no_replace_guard(table)
     for table in NEWLY_GUARDED:
         drop_append_only_guard(table)
     op.drop_index("ux_remittance_transactions_payment", table_name="remittance_transactions")
