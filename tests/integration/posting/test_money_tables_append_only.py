@@ -113,4 +113,3 @@ def test_sqlite_refuses_replace_on_another_unique_key(posted: Store) -> None:
             conn.execute(text(copy))
         conn.rollback()
     assert _rows(posted, "remittance_files") == before
-

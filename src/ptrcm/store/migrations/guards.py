@@ -50,4 +50,3 @@ def drop_append_only_guard(table: str) -> None:
 def drop_guard_function() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
-
