@@ -31,13 +31,13 @@ def post_command(
 ) -> None:
     """Post an 835: payments, adjustments, reversals, PLB, queues and secondary claims.
 
-    A payment is posted once. The same file again changes nothing (exit 0). A payment
-    or claim payment already posted from another file (same payer, TRN02 trace, amount
-    and date; same CLP01, CLP07, status and amount) posts no money: it is reported as
-    "already posted", naming the original, and goes to the exceptions queue (exit 1).
-    Two postings at once wait for each other. Exit 1 when something needs a person
-    (duplicates, unmatched or unbalanced claims, exceptions, reader findings); 2 for
-    unusable input.
+    A payment is posted once. The same file again changes nothing (exit 0).
+    A payment or claim payment already posted from another file (same payer,
+    TRN02 trace, amount and date; same CLP01, CLP07, status and amount) posts
+    no money: it is reported as "already posted", naming the original, and
+    goes to the exceptions queue (exit 1). Two postings at once wait for each
+    other. Exit 1 when something needs a person (duplicates, unmatched or
+    unbalanced claims, exceptions, reader findings); 2 for unusable input.
     """
     from ptrcm.services.posting import PostingOptions, post_remittance
 

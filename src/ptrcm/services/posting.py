@@ -61,6 +61,7 @@ from ptrcm.services.posting_identity import (
     describe_payment,
     is_reversal,
     payer_key,
+    payment_key,
 )
 from ptrcm.services.secondary_billing import (
     SecondaryClaim,
@@ -173,7 +174,7 @@ class _FilePosting:
         self.source = f"835 {result.sha256[:16]} {name}"[:255]
         pcns = [c.patient_control_number for c in document.claims]
         self.claims = uow.claims.by_pcn(pcns)
-        traces = [t.trace.number[:50] for t in document.transactions if t.trace is not None]
+        traces = [k.trace for k in map(payment_key, document.transactions) if k is not None]
         self.register = PostedRegister.from_store(
             uow.remits.posted_payments(traces), uow.remits.posted_claim_payments(pcns)
         )
