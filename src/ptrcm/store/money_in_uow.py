@@ -79,6 +79,9 @@ class MoneyInUnitOfWork(UnitOfWork):
                 " run the command again"
             ) from None
         finally:
+            # Only this transaction takes the lock first: the one ``commit`` opens next is
+            # deferred again, so it never waits on a posting that started after ours.
+            conn.execution_options(sqlite_begin="BEGIN")
             raw.execute(f"PRAGMA busy_timeout = {SQLITE_DEFAULT_WAIT_MS}")
 
 
