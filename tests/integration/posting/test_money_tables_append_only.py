@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
-from ptrcm.store.records import AuditEvent
+from ptrcm.store.audit import AuditEvent
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import patient_payments
 from tests.integration.posting.builders import (
