@@ -64,3 +64,10 @@ class ConfigError(PtrcmError):
 
 class InvariantError(PtrcmError):
     """A broken internal invariant (a bug): never caused by user input alone."""
+
+
+class BusyError(PtrcmError):
+    """Another process holds a lock this work must wait for, and waiting timed out.
+
+    Nothing was written; running the command again is safe.
+    """

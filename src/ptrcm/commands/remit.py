@@ -1,4 +1,4 @@
-"""`ptrcm remit post`: post an 835 remittance (idempotent, all or nothing)."""
+"""`ptrcm remit post`: post an 835 remittance (posted once, all or nothing)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,13 @@ def post_command(
 ) -> None:
     """Post an 835: payments, adjustments, reversals, PLB, queues and secondary claims.
 
-    Posting the same file twice changes nothing. Exit 1 when something needs a person
-    (unmatched or unbalanced claims, exceptions, reader findings); 2 for unusable input.
+    A payment is posted once. The same file again changes nothing (exit 0).
+    A payment or claim payment already posted from another file (same payer,
+    TRN02 trace, amount and date; same CLP01, CLP07, status and amount) posts
+    no money: it is reported as "already posted", naming the original, and
+    goes to the exceptions queue (exit 1). Two postings at once wait for each
+    other. Exit 1 when something needs a person (duplicates, unmatched or
+    unbalanced claims, exceptions, reader findings); 2 for unusable input.
     """
     from ptrcm.services.posting import PostingOptions, post_remittance
 
@@ -55,7 +60,7 @@ def result_json(r: PostingResult) -> dict[str, Any]:
         "denials": r.denials, "underpayments": r.underpayments, "paid": f"{r.paid:.2f}",
         "provider_adjustments": f"{r.provider_adjustments:.2f}",
         "ledger_entries": r.ledger_entries, "findings": r.findings, "exceptions": r.exceptions,
-        "outcomes": r.outcomes, "secondary_claims": r.secondary_claims,
+        "duplicates": r.duplicates, "outcomes": r.outcomes, "secondary_claims": r.secondary_claims,
         "outbox_file": r.outbox_file,
     }  # fmt: skip
 
@@ -70,7 +75,15 @@ def _print(r: PostingResult) -> None:
         f" {r.denials} denials; provider adjustments {r.provider_adjustments:.2f};"
         f" {r.ledger_entries} ledger entries"
     )
-    for label, items in (("finding", r.findings), ("exception", r.exceptions)):
+    if r.duplicates:
+        typer.echo(
+            f"  {len(r.duplicates)} already posted (duplicate payments or claim payments);"
+            " no money posted for them, each is an exception item"
+        )
+    duplicates = set(r.duplicates)
+    exceptions = [e for e in r.exceptions if e not in duplicates]
+    for label, items in (("finding", r.findings), ("duplicate", r.duplicates),
+                         ("exception", exceptions)):  # fmt: skip
         for item in items[:MAX_SHOWN]:
             typer.echo(f"  {label}: {item}")
         if len(items) > MAX_SHOWN:

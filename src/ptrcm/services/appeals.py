@@ -7,12 +7,18 @@
   on its latest remittance, with the category's documentation checklist; the letter is
   kept on a pending appeal row.
 * ``record_outcome``: won, lost or partial with the amount recovered, so recovery can be
-  measured; a later 835 paying the claim is linked to the won appeal when it is posted.
+  measured.
+* ``recover_appeals`` (called by posting): a later 835 that pays the claim answers its
+  pending or won appeals. The claim payment is linked to each, and what it paid is the
+  amount recovered: a pending appeal is decided by it (overturned when the claim is paid
+  in full, partial otherwise, on the payment date); a won appeal recorded without an
+  amount takes the amount paid (an amount the biller recorded is kept). So the appeal
+  recovery KPI (docs/kpis.md) counts dollars the payer actually sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,6 +38,38 @@ if TYPE_CHECKING:
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 OUTCOMES = {"won": "overturned", "lost": "upheld", "partial": "partial"}
+
+
+@dataclass(frozen=True, slots=True)
+class AppealPayment:
+    """A posted 835 payment of a claim, as an appeal's answer."""
+
+    claim_id: int
+    claim_payment_id: int
+    paid: Decimal
+    in_full: bool  # the 835 paid the claim in full (patient share aside)
+    day: date  # the payment's date
+
+
+def recover_appeals(uow: MoneyInUnitOfWork, payments: Sequence[AppealPayment]) -> int:
+    """Link each claim's first payment here to the claim's pending or won appeals that no
+    payment answered yet, and fill the amount recovered (module docstring); returns the
+    appeals answered. Writes inside the caller's unit of work."""
+    first: dict[int, AppealPayment] = {}
+    for payment in payments:
+        first.setdefault(payment.claim_id, payment)
+    links = []
+    for appeal in uow.appeals.unanswered(list(first)):
+        paid = first[int(appeal["claim_id"])]
+        links.append((int(appeal["id"]), paid.claim_payment_id))
+        if appeal["outcome"] == "pending":
+            outcome = OUTCOMES["won" if paid.in_full else "partial"]
+            uow.appeals.decide(int(appeal["id"]), outcome, paid.paid, paid.day)
+        elif not appeal["recovered_amount"]:
+            decided = appeal["decided_on"]
+            uow.appeals.decide(int(appeal["id"]), appeal["outcome"], paid.paid, decided)
+    uow.appeals.link(links)
+    return len(links)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,11 @@
 SQLite gets foreign keys on, WAL journaling, a busy timeout, and real transactions (the
 driver's own implicit-transaction handling is switched off and ``BEGIN`` is sent
 explicitly), so DDL in migrations and multi-statement imports are all or nothing there
-too. ``postgresql://`` URLs use psycopg 3.
+too. A connection with the execution option ``sqlite_begin="BEGIN IMMEDIATE"`` takes the
+write lock when its transaction begins (how concurrent postings wait for each other).
+Recursive triggers are on, so the delete an ``INSERT OR REPLACE`` makes fires the
+append-only tables' DELETE guard (SQLite fires no delete trigger for REPLACE otherwise).
+``postgresql://`` URLs use psycopg 3.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we send BEGIN ourselves
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA recursive_triggers = ON")
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
@@ -58,7 +63,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    begin = connection.get_execution_options().get("sqlite_begin", "BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if begin == "BEGIN IMMEDIATE" else "BEGIN")
 
 
 def create_engine_for(url: str) -> Engine:

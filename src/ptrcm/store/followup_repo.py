@@ -166,41 +166,28 @@ class AppealRepository(OrgScoped):
             .values(outcome=outcome, recovered_amount=amount, decided_on=on)
         )
 
-    def link_payment(self, claim_id: int, claim_payment_id: int) -> int:
-        """Link a payment to the claim's won appeals that no payment answered yet."""
+    def unanswered(self, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Pending and won appeals of these claims that no payment answered yet, oldest
+        first: ``id``, ``claim_id``, ``outcome``, ``recovered_amount``, ``decided_on``."""
         linked = select(appeal_payments.c.appeal_id).where(appeal_payments.c.org_id == self.org_id)
-        query = self.scoped(appeals, appeals.c.id).where(
-            appeals.c.claim_id == claim_id,
-            appeals.c.outcome.in_(("overturned", "partial")),
-            appeals.c.id.not_in(linked),
-        )
-        ids = [int(i) for i in self.conn.execute(query).scalars()]
-        rows = [self.new_row(appeal_id=i, claim_payment_id=claim_payment_id) for i in ids]
-        if rows:
-            self.conn.execute(insert(appeal_payments), rows)
-        return len(rows)
-
-    def link_payments(self, pairs: Sequence[tuple[int, int]]) -> int:
-        """``link_payment`` for many (claim id, claim payment id) pairs in order: the first
-        payment of a claim takes its won appeals that no payment answered yet."""
-        first: dict[int, int] = {}
-        for claim_id, payment_id in pairs:
-            first.setdefault(claim_id, payment_id)
-        linked = select(appeal_payments.c.appeal_id).where(appeal_payments.c.org_id == self.org_id)
-        rows = []
-        for part in chunks(sorted(first)):
-            query = self.scoped(appeals, appeals.c.id, appeals.c.claim_id).where(
+        out: list[dict[str, Any]] = []
+        for part in chunks(sorted(set(claim_ids))):
+            query = self.scoped(
+                appeals, appeals.c.id, appeals.c.claim_id, appeals.c.outcome,
+                appeals.c.recovered_amount, appeals.c.decided_on,
+            ).where(
                 appeals.c.claim_id.in_(part),
-                appeals.c.outcome.in_(("overturned", "partial")),
+                appeals.c.outcome.in_(("pending", "overturned", "partial")),
                 appeals.c.id.not_in(linked),
-            )
-            for appeal_id, claim_id in self.conn.execute(query.order_by(appeals.c.id)):
-                rows.append(
-                    self.new_row(appeal_id=int(appeal_id), claim_payment_id=first[int(claim_id)])
-                )
+            )  # fmt: skip
+            out.extend(dict(r._mapping) for r in self.conn.execute(query.order_by(appeals.c.id)))
+        return out
+
+    def link(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Record (appeal id, claim payment id): the payment that answered the appeal."""
+        rows = [self.new_row(appeal_id=a, claim_payment_id=p) for a, p in pairs]
         if rows:
             self.conn.execute(insert(appeal_payments), rows)
-        return len(rows)
 
     def payments(self, appeal_id: int) -> list[int]:
         query = self.scoped(appeal_payments, appeal_payments.c.claim_payment_id).where(

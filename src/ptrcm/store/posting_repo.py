@@ -17,7 +17,7 @@ from sqlalchemy import Table, func, insert, select, update
 
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.work_queue import WorkItem
-from ptrcm.store.scoped import OrgScoped
+from ptrcm.store.scoped import OrgScoped, chunks
 from ptrcm.store.tables import (
     adjustments,
     claim_payments,
@@ -46,6 +46,43 @@ class RemittanceRepository(OrgScoped):
         row = self.new_row(file_name=file_name[-255:], sha256=sha256, received_at=received_at)
         result = self.conn.execute(insert(remittance_files).returning(remittance_files.c.id), row)
         return int(result.scalar_one())
+
+    def posted_payments(self, traces: Sequence[str]) -> list[dict[str, Any]]:
+        """Transactions already posted with one of these TRN02 trace numbers, with the
+        file each came in: ``id``, ``payer_key``, ``trace_number``, ``payment_amount``,
+        ``payment_date``, ``st_control``, ``file_name``."""
+        t, f = remittance_transactions, remittance_files
+        out: list[dict[str, Any]] = []
+        for part in chunks(sorted(set(traces))):
+            query = (
+                select(
+                    t.c.id, t.c.payer_key, t.c.trace_number, t.c.payment_amount,
+                    t.c.payment_date, t.c.st_control, f.c.file_name,
+                )
+                .join(f, (f.c.id == t.c.remittance_file_id) & (f.c.org_id == t.c.org_id))
+                .where(t.c.org_id == self.org_id, t.c.trace_number.in_(part))
+            )  # fmt: skip
+            out.extend(dict(r._mapping) for r in self.conn.execute(query))
+        return out
+
+    def posted_claim_payments(self, pcns: Sequence[str]) -> list[dict[str, Any]]:
+        """Claim payments already posted for these patient control numbers, oldest first,
+        with the file each came in: ``id``, ``pcn``, ``payer_claim_number``,
+        ``status_code``, ``paid_amount``, ``segment_ref``, ``file_name``."""
+        cp, t, f = claim_payments, remittance_transactions, remittance_files
+        out: list[dict[str, Any]] = []
+        for part in chunks(sorted(set(pcns))):
+            query = (
+                select(
+                    cp.c.id, cp.c.pcn, cp.c.payer_claim_number, cp.c.status_code,
+                    cp.c.paid_amount, cp.c.segment_ref, f.c.file_name,
+                )
+                .join(t, (t.c.id == cp.c.transaction_id) & (t.c.org_id == cp.c.org_id))
+                .join(f, (f.c.id == t.c.remittance_file_id) & (f.c.org_id == t.c.org_id))
+                .where(cp.c.org_id == self.org_id, cp.c.pcn.in_(part))
+            )  # fmt: skip
+            out.extend(dict(r._mapping) for r in self.conn.execute(query))
+        return sorted(out, key=lambda r: int(r["id"]))
 
     def payer_ids(self) -> dict[str, int]:
         """Row id of every payer by external id."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ptrcm.services import posting
+from ptrcm.services.posting_claim import PostedClaim
 from ptrcm.store.repository import Store
 from ptrcm.x12 import remit_model as rm
 from tests.integration.posting.builders import (
@@ -306,11 +308,11 @@ def test_a_file_that_fails_midway_leaves_every_table_as_it_was(
     real = posting.post_claim
     calls: list[str] = []
 
-    def failing(run: posting._Run, claim: rm.ClaimPayment) -> None:
+    def failing(claim: rm.ClaimPayment, *args: Any, **kwargs: Any) -> PostedClaim:
         calls.append(claim.patient_control_number)
         if len(calls) == 2:
             raise RuntimeError("disk on fire after the first claim was posted")
-        real(run, claim)
+        return real(claim, *args, **kwargs)
 
     monkeypatch.setattr(posting, "post_claim", failing)
     with pytest.raises(RuntimeError):

@@ -79,3 +79,10 @@ def test_a_transition_records_who_when_and_why_and_needs_utc() -> None:
     assert (t.from_state, t.to_state, t.actor) == (S.HELD, S.READY, "biller:ana")
     with pytest.raises(InvariantError):
         apply_event("C-1", S.HELD, E.RELEASE, "x", datetime(2026, 3, 2), "naive")
+
+
+def test_a_paid_claim_refuses_to_be_paid_in_full_again() -> None:
+    paid = walk(E.SCRUB, E.CLEAN, E.SUBMIT, E.PAID_IN_FULL)
+    with pytest.raises(InvariantError, match="'paid_in_full' is not allowed in state 'paid'"):
+        next_state(paid, E.PAID_IN_FULL)
+    assert next_state(paid, E.PAID_PARTLY) is S.PARTIALLY_PAID

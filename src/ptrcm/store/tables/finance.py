@@ -37,7 +37,19 @@ remittance_transactions = tenant_table(
     Column("payment_method", String(3)),
     Column("payment_amount", MoneyType(), nullable=False),
     Column("payment_date", Date),
+    # Who paid (TRN03, else the N1*PR id or name): with TRN02, BPR02 and BPR16 the
+    # payment's identity; the same payment is posted once, whatever the file's bytes.
+    Column("payer_key", String(80)),
     Index("ix_remittance_transactions_org_trace", "org_id", "trace_number"),
+    Index(
+        "ux_remittance_transactions_payment",
+        "org_id",
+        "payer_key",
+        "trace_number",
+        "payment_amount",
+        "payment_date",
+        unique=True,
+    ),
     refs={"remittance_file_id": "remittance_files", "payer_id": "payers"},
 )
 
@@ -202,4 +214,17 @@ audit_log = tenant_table(
     refs={"user_id": "users", "patient_id": "patients"},
 )
 
-APPEND_ONLY_TABLES = ("ledger_entries", "claim_transitions", "audit_log")
+# Append-only (guarded by triggers, REPLACE included): money received and what it was for,
+# the ledger, claim transitions and the audit log. A correction is a new row.
+APPEND_ONLY_TABLES = (
+    "ledger_entries",
+    "claim_transitions",
+    "audit_log",
+    "remittance_files",
+    "remittance_transactions",
+    "claim_payments",
+    "line_payments",
+    "adjustments",
+    "remark_codes",
+    "patient_payments",
+)

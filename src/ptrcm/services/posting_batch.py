@@ -1,7 +1,7 @@
-"""The rows of a chunk of posted 835 claims, held in memory and written together.
+"""A batch of posted 835 claims: their rows held in memory and written together.
 
 Posting one claim used to cost a statement (and a round trip) per claim payment, line
-payment, adjustment list, transition and work item. Here the claims of a chunk are
+payment, adjustment list, transition and work item. Here the claims of a batch are
 gathered first and ``flush`` writes each table once: claim and line payments as one
 multi-row ``INSERT … RETURNING`` each (ids come back in the rows' order, which is how
 line payments, adjustments, remarks, underpayments and appeal links find their parents),
@@ -13,19 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.lifecycle import Transition
+from ptrcm.domain.stored_claims import ClaimRecord
 from ptrcm.domain.work_queue import WorkItem
+from ptrcm.services.appeals import AppealPayment, recover_appeals
 from ptrcm.services.remit_lines import MatchedLine
 
 if TYPE_CHECKING:
-    from ptrcm.domain.stored_claims import ClaimRecord
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 # (record, matched lines, line payment ids) -> underpaid lines queued
-Check = Callable[["ClaimRecord", Sequence[MatchedLine], Sequence[int]], int]
+Check = Callable[[ClaimRecord, Sequence[MatchedLine], Sequence[int]], int]
 
 
 @dataclass(slots=True)
@@ -37,9 +40,20 @@ class _Child:
     row: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class HeldPayment:
+    """A claim payment that may answer an appeal, by its position in the batch."""
+
+    claim_id: int
+    payment: int
+    paid: Decimal
+    in_full: bool
+    day: date
+
+
 @dataclass(slots=True)
-class PendingRows:
-    """What a chunk of claims will write; positions stand in for ids until ``flush``."""
+class PostingBatch:
+    """What a batch of claims will write; positions stand in for ids until ``flush``."""
 
     payments: list[dict[str, Any]] = field(default_factory=list)
     lines: list[_Child] = field(default_factory=list)
@@ -48,7 +62,8 @@ class PendingRows:
     transitions: list[tuple[int, int | None, Transition]] = field(default_factory=list)
     work: list[WorkItem] = field(default_factory=list)
     checks: list[tuple[ClaimRecord, Sequence[MatchedLine], list[int]]] = field(default_factory=list)
-    links: list[tuple[int, int]] = field(default_factory=list)  # (claim id, payment position)
+    paid: list[HeldPayment] = field(default_factory=list)
+    ledger_entries: int = 0  # appended over the batch's life, flushed or not
 
     def __len__(self) -> int:
         return len(self.payments)
@@ -64,6 +79,10 @@ class PendingRows:
     def add_child(self, kind: str, payment: int, line: int | None, row: dict[str, Any]) -> None:
         """An adjustment (``kind`` "adjustment") or remark ("remark") row."""
         self.children.append((kind, _Child(payment, line, row)))
+
+    def append(self, entries: Sequence[LedgerEntry]) -> None:
+        self.ledger.extend(entries)
+        self.ledger_entries += len(entries)
 
     def flush(self, uow: MoneyInUnitOfWork, check: Check) -> int:
         """Write everything held, parents first; returns the underpaid lines queued."""
@@ -89,11 +108,15 @@ class PendingRows:
             check(record, matched, [line_ids[i] for i in lines])
             for record, matched, lines in self.checks
         )
-        uow.appeals.link_payments([(cid, payment_ids[p]) for cid, p in self.links])
+        answers = [
+            AppealPayment(p.claim_id, payment_ids[p.payment], p.paid, p.in_full, p.day)
+            for p in self.paid
+        ]
+        recover_appeals(uow, answers)
         self.clear()
         return found
 
     def clear(self) -> None:
         for part in (self.payments, self.lines, self.children, self.ledger, self.transitions,
-                     self.work, self.checks, self.links):  # fmt: skip
+                     self.work, self.checks, self.paid):  # fmt: skip
             part.clear()

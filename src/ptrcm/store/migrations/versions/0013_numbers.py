@@ -4,8 +4,8 @@ Until now an estimate made before the benefits were verified stored $0.00 as the
 cost. It now stores status ``benefits_not_verified`` and no cost (NULL); every existing row
 was made with the terms it had and becomes ``estimated``.
 
-Revision ID: 0015
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 07:00:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import ptrcm.store.types
 
-revision: str = "0015"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | None = None
 depends_on: str | None = None
 
