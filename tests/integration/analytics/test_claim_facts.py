@@ -141,8 +141,10 @@ def _snapshot(conn: Connection) -> list[list[tuple[Any, ...]]]:
 def test_facts_kept_through_a_demo_equal_facts_rebuilt_from_scratch(
     db_url: str, tmp_path: Path
 ) -> None:
+    # Seed 7: a small clinic whose payers deny some claims, so the denial facts are compared
+    # too (with assistants billed by CMS's per-unit rule, seed 5's only denial went away).
     args = ["demo", "--db", db_url, "--out", str(tmp_path / "out"), "--patients", "30",
-            "--months", "2", "--seed", "5"]  # fmt: skip
+            "--months", "2", "--seed", "7"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     store = Store.open(db_url)
