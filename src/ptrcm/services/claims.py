@@ -114,7 +114,7 @@ def build_claims(
     with unit_of_work() as uow:
         built: list[Claim] = []
         held: list[tuple[Claim, list[RecordProblem]]] = []
-        for visit in uow.lifecycle.unbilled_visits(claim_id_for):
+        for visit in uow.lifecycle.unbilled_visits(claim_id_for, through):
             if through is not None and visit.date_of_service > through:
                 continue
             payer = config.payer(visit.payer_id)

@@ -8,12 +8,13 @@ claims, versions, lines and batches).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Self
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.interchange import parse_visit
@@ -53,10 +54,36 @@ class ClaimHead:
     visit_ids: tuple[str, ...]
 
 
+class _ParsedVisits:
+    """Visits parsed from stored records, kept per engine and row so the weekly build and
+    scrub do not parse the same history again. An entry is used only when the stored
+    record still equals the one it was parsed from, so a changed visit is parsed afresh."""
+
+    def __init__(self) -> None:
+        self.by_engine: weakref.WeakKeyDictionary[Engine, dict[int, tuple[Any, Visit]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def parse(self, engine: Engine, row_id: int, record: Any) -> Visit:
+        seen = self.by_engine.setdefault(engine, {})
+        hit = seen.get(row_id)
+        if hit is not None and hit[0] == record:
+            return hit[1]
+        visit = parse_visit(record, source="store:visits")
+        seen[row_id] = (record, visit)
+        return visit
+
+
+_PARSED = _ParsedVisits()
+
+
 class LifecycleRepository(OrgScoped):
     def _visit_rows(self, condition: Any) -> list[Visit]:
-        query = self.scoped(visits, visits.c.record).where(condition).order_by(visits.c.id)
-        found = [parse_visit(r, source="store:visits") for r in self.conn.execute(query).scalars()]
+        query = (
+            self.scoped(visits, visits.c.id, visits.c.record).where(condition).order_by(visits.c.id)
+        )
+        engine = self.conn.engine
+        found = [_PARSED.parse(engine, int(i), r) for i, r in self.conn.execute(query)]
         if found:
             detail = {"count": len(found), "purpose": "claim lifecycle"}
             self._audit([AuditEvent("read", "visits", None, None, detail)])
@@ -65,11 +92,16 @@ class LifecycleRepository(OrgScoped):
     def _audit(self, events: Sequence[AuditEvent]) -> None:
         AuditLog(self.conn, self.org_id, self.actor, self.clock).record(events)
 
-    def unbilled_visits(self, pcn_of: Any) -> list[Visit]:
-        """Visits no claim names yet (``pcn_of`` maps a visit id to its claim's CLM01)."""
+    def unbilled_visits(self, pcn_of: Any, through: date | None = None) -> list[Visit]:
+        """Visits no claim names yet (``pcn_of`` maps a visit id to its claim's CLM01), on
+        or before ``through`` if given."""
         billed = set(self.conn.execute(self.scoped(claims, claims.c.pcn)).scalars())
-        ids = self.conn.execute(self.scoped(visits, visits.c.external_id)).scalars()
-        wanted = [str(v) for v in ids if pcn_of(str(v)) not in billed]
+        query = self.scoped(visits, visits.c.external_id)
+        if through is not None:
+            query = query.where(visits.c.date_of_service <= through)
+        wanted = [
+            str(v) for v in self.conn.execute(query).scalars() if pcn_of(str(v)) not in billed
+        ]
         out: list[Visit] = []
         for part in chunks(wanted):
             out.extend(self._visit_rows(visits.c.external_id.in_(part)))
