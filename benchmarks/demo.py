@@ -33,6 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         options = SynthOptions(args.patients, args.months, 7, date(2025, 10, 1),
                                locations=args.locations)  # fmt: skip
+        (Path(tmp) / "synth").mkdir()
         wall, cpu = time.monotonic(), time.process_time()
         write_synth(options, Path(tmp) / "synth" / "visits.jsonl")
         synth_wall, synth_cpu = time.monotonic() - wall, time.process_time() - cpu
