@@ -263,10 +263,10 @@ class _Run:
         return acks
 
     def _acknowledge(self, files: list[Path]) -> None:
-        from ptrcm.services.acks import post_acknowledgment
+        from ptrcm.services.acks import post_acknowledgments
 
-        for path in files:
-            post_acknowledgment(self.uow, path)
+        if files:
+            post_acknowledgments(self.uow, files)
 
     def _post_due(self, remits: list[_Remit], posting: Any, until: date) -> None:
         """Post the 835s dated up to ``until``, each on its day; later ones stay unsent."""

@@ -236,37 +236,56 @@ class LifecycleRepository(OrgScoped):
             self.touch_claims(self.conn.execute(owners).scalars())
 
     def add_scrub_runs(self, results: Sequence[tuple[int, int, Sequence[Finding]]]) -> None:
-        """One scrub run per (claim id, run number, findings), with its findings."""
+        """One scrub run per (claim id, run number, findings), with its findings: the runs in
+        one statement, read back by claim and number, then every finding in one statement."""
+        if not results:
+            return
         now = self.clock()
+        after = self.conn.execute(self.scoped(scrub_runs, func.max(scrub_runs.c.id))).scalar()
+        rows = []
         for claim_id, number, found in results:
             count = {s: sum(1 for f in found if f.severity.value == s) for s in ("error",
                      "warning", "info")}  # fmt: skip
-            row = self.new_row(
+            rows.append(self.new_row(
                 claim_id=claim_id, visit_id=None, run_number=number, scrubbed_at=now,
                 errors=count["error"], warnings=count["warning"], infos=count["info"],
                 pack=None, pack_version=None,
-            )  # fmt: skip
-            run_id = self.conn.execute(insert(scrub_runs).returning(scrub_runs.c.id), row)
-            rid = int(run_id.scalar_one())
-            rows = [
-                self.new_row(
-                    scrub_run_id=rid,
-                    rule=f.rule,
-                    severity=f.severity.value,
-                    line_number=f.line,
-                    code=f.code,
-                    message=f.message,
-                    fix=f.fix.description if f.fix is not None else None,
-                )
-                for f in found
-            ]
-            if rows:
-                self.conn.execute(insert(scrub_findings), rows)
+            ))  # fmt: skip
+        self.conn.execute(insert(scrub_runs), rows)
+        ids: dict[tuple[int, int], int] = {}
+        for part in chunks(sorted({cid for cid, _n, _f in results})):
+            query = self.scoped(
+                scrub_runs, scrub_runs.c.id, scrub_runs.c.claim_id, scrub_runs.c.run_number
+            ).where(scrub_runs.c.claim_id.in_(part), scrub_runs.c.id > (after or 0))
+            ids.update({(int(c), int(n)): int(i) for i, c, n in self.conn.execute(query)})
+        findings = [
+            self.new_row(
+                scrub_run_id=ids[(claim_id, number)],
+                rule=f.rule,
+                severity=f.severity.value,
+                line_number=f.line,
+                code=f.code,
+                message=f.message,
+                fix=f.fix.description if f.fix is not None else None,
+            )
+            for claim_id, number, found in results
+            for f in found
+        ]
+        if findings:
+            self.conn.execute(insert(scrub_findings), findings)
         self.touch_claims(claim_id for claim_id, _number, _found in results)
 
-    def scrub_run_count(self, claim_id: int) -> int:
-        query = self.scoped(scrub_runs, func.count()).where(scrub_runs.c.claim_id == claim_id)
-        return int(self.conn.execute(query).scalar_one())
+    def scrub_run_counts(self, claim_ids: Iterable[int]) -> dict[int, int]:
+        """How many scrub runs each claim has had (claims without one are left out)."""
+        out: dict[int, int] = {}
+        for part in chunks(sorted(set(claim_ids))):
+            query = (
+                self.scoped(scrub_runs, scrub_runs.c.claim_id, func.count())
+                .where(scrub_runs.c.claim_id.in_(part))
+                .group_by(scrub_runs.c.claim_id)
+            )
+            out.update({int(c): int(n) for c, n in self.conn.execute(query)})
+        return out
 
     def last_findings(self, claim_id: int) -> list[dict[str, Any]]:
         last = (
