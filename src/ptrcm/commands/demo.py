@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ptrcm.cli_support import OutputFormat, emit_json, fail, opened, out
+from ptrcm.cli_support import OutputFormat, emit_json, err, fail, opened, out
 from ptrcm.commands.options import Config, Db, Fmt
 from ptrcm.errors import PtrcmError
 
 if TYPE_CHECKING:
     from ptrcm.services.demo import RunSummary
+    from ptrcm.services.progress import Progress
 
 ROWS = (
     ("claims", "claims built"),
@@ -61,8 +64,6 @@ def demo(
     summaries side by side. Nothing is dated after the run's today: an 835 the payer would
     send later is not sent (its claims stay in A/R; "835s not yet received").
     """
-    from rich.progress import Progress as Bar
-
     from ptrcm.services.demo import DemoOptions, run_demo
 
     try:
@@ -73,18 +74,12 @@ def demo(
     # The demo makes its database (a SQLite file is created when missing).
     with (
         opened(config=config, db=db, create_db=True) as root,
-        Bar(disable=fmt is OutputFormat.json, transient=True) as bar,
+        _progress(fmt) as progress,
     ):
         options = DemoOptions(
             root.database_url, Path(out_dir), seed, patients, months, locations, first_day,
             today=root.clock.today(),
         )  # fmt: skip
-
-        def progress(label: str, total: int) -> Iterator[int]:
-            task = bar.add_task(label, total=total)
-            for i in range(total):
-                yield i
-                bar.advance(task)
 
         try:
             with_scrub, without = run_demo(options, root.config, root.catalog, progress)
@@ -96,6 +91,56 @@ def demo(
                    "without_scrubber": without.to_json()})  # fmt: skip
         return
     _print(with_scrub, without, seconds)
+
+
+class _Bars:
+    """A Rich bar per phase; a phase named again resumes its bar."""
+
+    def __init__(self, bars: Any) -> None:
+        self.bars, self.tasks, self.current = bars, dict[str, Any](), None
+
+    def phase(self, name: str, total: int) -> None:
+        if name not in self.tasks:
+            self.tasks[name] = self.bars.add_task(name, total=total)
+        self.current = self.tasks[name]
+
+    def advance(self, n: int = 1) -> None:
+        if self.current is not None:
+            self.bars.advance(self.current, n)
+
+
+class _Lines:
+    """One plain line on stderr as each phase starts (for logs, where bars do not draw)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.seen: set[str] = set()
+
+    def phase(self, name: str, total: int) -> None:
+        if name not in self.seen:
+            self.seen.add(name)
+            elapsed = time.monotonic() - self.started
+            print(f"demo [{elapsed:6.1f} s] {name} ({total} steps)", file=sys.stderr, flush=True)
+
+    def advance(self, n: int = 1) -> None:
+        return None
+
+
+@contextmanager
+def _progress(fmt: OutputFormat) -> Iterator[Progress | None]:
+    """Bars on a terminal, plain lines otherwise, nothing under ``--format json``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bars
+
+    if fmt is OutputFormat.json:
+        yield None
+    elif not sys.stdout.isatty():
+        yield _Lines()
+    else:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())  # fmt: skip
+        with Bars(*columns, console=err) as bars:
+            yield _Bars(bars)
 
 
 def _print(a: RunSummary, b: RunSummary, seconds: float) -> None:

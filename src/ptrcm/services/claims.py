@@ -114,7 +114,7 @@ def build_claims(
     with unit_of_work() as uow:
         built: list[Claim] = []
         held: list[tuple[Claim, list[RecordProblem]]] = []
-        for visit in uow.lifecycle.unbilled_visits(claim_id_for):
+        for visit in uow.lifecycle.unbilled_visits(claim_id_for, through):
             if through is not None and visit.date_of_service > through:
                 continue
             payer = config.payer(visit.payer_id)
@@ -248,10 +248,11 @@ def scrub_claims(
         steps: list[tuple[int, int | None, Transition]] = []
         runs: list[tuple[int, int, Sequence[Finding]]] = []
         held: dict[str, Visit] = {}
+        counts = uow.lifecycle.scrub_run_counts(h.id for h in heads)
         for visit in targets:
             head = by_visit[visit.visit_id]
             errors = _has_error(found[visit.visit_id])
-            number = uow.lifecycle.scrub_run_count(head.id) + 1
+            number = counts.get(head.id, 0) + 1
             runs.append((head.id, number, found[visit.visit_id]))
             if number == 1 and not errors:
                 result.clean_first_time += 1

@@ -16,7 +16,6 @@ the run's today has not arrived yet, so its claims stay in A/R (``remittances_pe
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -40,6 +39,7 @@ from ptrcm.services.demo_payers import (
 )
 from ptrcm.services.importing import import_visits
 from ptrcm.services.importing_appointments import import_synth_companions
+from ptrcm.services.progress import NoProgress, Progress
 from ptrcm.services.scrubbing import Scrubber
 from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
 from ptrcm.store.repository import Store
@@ -48,7 +48,6 @@ from ptrcm.synth.payer import PayerSimulator
 from ptrcm.x12.claim837_read import read_837
 
 ACTOR = "ptrcm demo"
-Progress = Callable[[str, int], Iterator[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,12 +155,52 @@ class _Run:
     def run(self, visits_file: Path, members: Any, scrub: bool, progress: Progress) -> RunSummary:
         """The flow for one organization (``scrub``: run the scrub rules and safe fixes)."""
         from ptrcm.services.posting import PostingOptions
-        from ptrcm.services.underpayments import import_contract
 
         s = self.summary
+        weeks = [
+            w for w in weeks_of(self.options.start, period_end(self.options)) if w < self.today
+        ]
+        progress.phase(f"{s.label}: import", 3)
         s.visits = import_visits(self.uow, visits_file, payers=self.config.payers).imported
+        progress.advance()
         import_synth_companions(self.uow, visits_file)  # master data, then appointments
+        progress.advance()
         sims = simulators(self.config, members, self.options.seed)
+        self._contracts(sims)
+        progress.advance()
+        posting = PostingOptions(self.config, self.catalog, outbox=self.outbox)
+        remits: list[_Remit] = []
+        for week in weeks:
+            self.clock.day = week + timedelta(days=1)  # the week's visits are billed the next day
+            progress.phase(f"{s.label}: build, scrub, submit", len(weeks))
+            self._build(through=week)
+            self._scrub(scrub)
+            batches = lifecycle.submit_claims(
+                self.uow, self.config, self.catalog, self.outbox, through=week
+            )
+            progress.advance()
+            progress.phase(f"{s.label}: payer simulation", len(weeks))
+            acks = [a for b in batches for a in self._answer(sims, b.payer, b.file, remits)]
+            progress.advance()
+            progress.phase(f"{s.label}: acknowledgments", len(weeks))
+            self._acknowledge(acks)
+            progress.advance()
+            progress.phase(f"{s.label}: remittances and secondaries", len(weeks) + 1)
+            self._post_due(remits, posting, week + timedelta(days=1))
+            progress.advance()
+            progress.phase(f"{s.label}: appeals", len(weeks))
+            self._appeals(sims, remits)
+            progress.advance()
+        progress.phase(f"{s.label}: remittances and secondaries", len(weeks) + 1)
+        self._post_due(remits, posting, self.today)
+        progress.advance()
+        s.remittances_pending = len(remits)  # the payers have not sent these yet
+        self._denial_categories()
+        return s
+
+    def _contracts(self, sims: dict[str, PayerSimulator]) -> None:
+        from ptrcm.services.underpayments import import_contract
+
         for pid, path in write_contracts(sims, self.folder / "contracts").items():
             seq = sims[pid].profile.sequestration_rate
             params = {"sequestration_rate": str(seq if seq is not None else "0")}
@@ -171,25 +210,6 @@ class _Run:
                 import_contract(self.uow, pid, path, params, effective_from=date(2020, 1, 1))
             except PtrcmError:  # a payer none of the visits names: nothing to pay under it
                 continue
-        posting = PostingOptions(self.config, self.catalog, outbox=self.outbox)
-        remits: list[_Remit] = []
-        weeks = [
-            w for w in weeks_of(self.options.start, period_end(self.options)) if w < self.today
-        ]
-        for i in progress(f"{s.label}: weekly batches", len(weeks)):
-            self.clock.day = weeks[i] + timedelta(days=1)
-            self._build(through=weeks[i])  # the week's visits are billed the next day
-            self._scrub(scrub)
-            for batch in lifecycle.submit_claims(
-                self.uow, self.config, self.catalog, self.outbox, through=weeks[i]
-            ):
-                remits.extend(self._answer(sims, batch.payer, batch.file))
-            self._post_due(remits, posting, weeks[i] + timedelta(days=1))
-            self._appeals(sims, remits)
-        self._post_due(remits, posting, self.today)
-        s.remittances_pending = len(remits)  # the payers have not sent these yet
-        self._denial_categories()
-        return s
 
     def _build(self, through: date) -> None:
         built = lifecycle.build_claims(self.uow, self.config, self.catalog, through=through)
@@ -215,9 +235,9 @@ class _Run:
         s.held += len(r.held)
         s.fixed += r.fixed
 
-    def _answer(self, sims: dict[str, PayerSimulator], payer: str, path: Path) -> list[_Remit]:
-        from ptrcm.services.acks import post_acknowledgment
-
+    def _answer(self, sims: dict[str, PayerSimulator], payer: str, path: Path,
+                remits: list[_Remit]) -> list[Path]:  # fmt: skip
+        """The payer's answer to one batch: its 835s join ``remits``; its 999/277CA return."""
         sim = sims[payer]
         text = path.read_text(encoding="ascii")
         answer = sim.answer(text, path.name, self.clock.day)
@@ -231,16 +251,22 @@ class _Run:
                 s.rejected += 1
             elif o.denial is None and not o.line_denials:
                 s.paid_first_pass += 1
-        due = []
+        acks = []
         for name, body in answer.files.items():
             if name.endswith(".835"):  # sent on its payment date, not today
                 paid_on = min(o.remit_date or date.max for o in answer.outcomes)
-                due.append(_Remit(paid_on, name, body))
+                remits.append(_Remit(paid_on, name, body))
                 continue
             target = self.inbox / name
             target.write_text(body, encoding="ascii", newline="")
-            post_acknowledgment(self.uow, target)
-        return due
+            acks.append(target)
+        return acks
+
+    def _acknowledge(self, files: list[Path]) -> None:
+        from ptrcm.services.acks import post_acknowledgments
+
+        if files:
+            post_acknowledgments(self.uow, files)
 
     def _post_due(self, remits: list[_Remit], posting: Any, until: date) -> None:
         """Post the 835s dated up to ``until``, each on its day; later ones stay unsent."""
@@ -313,14 +339,16 @@ class _Run:
 
 
 def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
-             progress: Progress) -> tuple[RunSummary, RunSummary]:  # fmt: skip
+             progress: Progress | None = None) -> tuple[RunSummary, RunSummary]:  # fmt: skip
     """Both runs (with and without the scrubber); see the module docstring."""
+    progress = progress or NoProgress()
     period_end(options)  # before anything is written
     options.out.mkdir(parents=True, exist_ok=True)
     visits_file = options.out / "clinic" / "visits.jsonl"
     visits_file.parent.mkdir(parents=True, exist_ok=True)
     synth = SynthOptions(options.patients, options.months, options.seed, options.start,
                          locations=options.locations)  # fmt: skip
+    progress.phase("synthetic clinic", 1)
     summary = write_synth(synth, visits_file)
     master = json.loads(Path(summary.files["master"]).read_text(encoding="utf-8"))
     today = run_today(options, master)
@@ -329,6 +357,7 @@ def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
     records = [json.loads(line) for line in visits_file.read_text(encoding="utf-8").splitlines()]
     members = member_file(master, records)
     write_member_file(members, options.out / "clinic" / "members.json")
+    progress.advance()
     store = Store.open(options.db_url)
     try:
         runs = []

@@ -8,12 +8,13 @@ claims, versions, lines and batches).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Self
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.interchange import parse_visit
@@ -53,11 +54,39 @@ class ClaimHead:
     visit_ids: tuple[str, ...]
 
 
+class _ParsedVisits:
+    """Visits parsed from stored records, kept per engine and row so the weekly build and
+    scrub do not parse the same history again. An entry is used only when the stored
+    record still equals the one it was parsed from, so a changed visit is parsed afresh."""
+
+    def __init__(self) -> None:
+        self.by_engine: weakref.WeakKeyDictionary[Engine, dict[int, tuple[Any, Visit]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def parse(self, engine: Engine, row_id: int, record: Any) -> Visit:
+        seen = self.by_engine.setdefault(engine, {})
+        hit = seen.get(row_id)
+        if hit is not None and hit[0] == record:
+            return hit[1]
+        visit = parse_visit(record, source="store:visits", limits=False)
+        if len(seen) >= _PARSED_MAX:
+            seen.clear()  # bounded: a long-lived process never holds more than this many
+        seen[row_id] = (record, visit)
+        return visit
+
+
+_PARSED_MAX = 50_000  # visits kept per engine (a demo clinic's history is ~6,000)
+_PARSED = _ParsedVisits()
+
+
 class LifecycleRepository(OrgScoped):
     def _visit_rows(self, condition: Any) -> list[Visit]:
-        query = self.scoped(visits, visits.c.record).where(condition).order_by(visits.c.id)
-        rows = self.conn.execute(query).scalars()
-        found = [parse_visit(r, source="store:visits", limits=False) for r in rows]
+        query = (
+            self.scoped(visits, visits.c.id, visits.c.record).where(condition).order_by(visits.c.id)
+        )
+        engine = self.conn.engine
+        found = [_PARSED.parse(engine, int(i), r) for i, r in self.conn.execute(query)]
         if found:
             detail = {"count": len(found), "purpose": "claim lifecycle"}
             self._audit([AuditEvent("read", "visits", None, None, detail)])
@@ -66,11 +95,16 @@ class LifecycleRepository(OrgScoped):
     def _audit(self, events: Sequence[AuditEvent]) -> None:
         AuditLog(self.conn, self.org_id, self.actor, self.clock).record(events)
 
-    def unbilled_visits(self, pcn_of: Any) -> list[Visit]:
-        """Visits no claim names yet (``pcn_of`` maps a visit id to its claim's CLM01)."""
+    def unbilled_visits(self, pcn_of: Any, through: date | None = None) -> list[Visit]:
+        """Visits no claim names yet (``pcn_of`` maps a visit id to its claim's CLM01), on
+        or before ``through`` if given."""
         billed = set(self.conn.execute(self.scoped(claims, claims.c.pcn)).scalars())
-        ids = self.conn.execute(self.scoped(visits, visits.c.external_id)).scalars()
-        wanted = [str(v) for v in ids if pcn_of(str(v)) not in billed]
+        query = self.scoped(visits, visits.c.external_id)
+        if through is not None:
+            query = query.where(visits.c.date_of_service <= through)
+        wanted = [
+            str(v) for v in self.conn.execute(query).scalars() if pcn_of(str(v)) not in billed
+        ]
         out: list[Visit] = []
         for part in chunks(wanted):
             out.extend(self._visit_rows(visits.c.external_id.in_(part)))
@@ -205,37 +239,56 @@ class LifecycleRepository(OrgScoped):
             self.touch_claims(self.conn.execute(owners).scalars())
 
     def add_scrub_runs(self, results: Sequence[tuple[int, int, Sequence[Finding]]]) -> None:
-        """One scrub run per (claim id, run number, findings), with its findings."""
+        """One scrub run per (claim id, run number, findings), with its findings: the runs in
+        one statement, read back by claim and number, then every finding in one statement."""
+        if not results:
+            return
         now = self.clock()
+        after = self.conn.execute(self.scoped(scrub_runs, func.max(scrub_runs.c.id))).scalar()
+        rows = []
         for claim_id, number, found in results:
             count = {s: sum(1 for f in found if f.severity.value == s) for s in ("error",
                      "warning", "info")}  # fmt: skip
-            row = self.new_row(
+            rows.append(self.new_row(
                 claim_id=claim_id, visit_id=None, run_number=number, scrubbed_at=now,
                 errors=count["error"], warnings=count["warning"], infos=count["info"],
                 pack=None, pack_version=None,
-            )  # fmt: skip
-            run_id = self.conn.execute(insert(scrub_runs).returning(scrub_runs.c.id), row)
-            rid = int(run_id.scalar_one())
-            rows = [
-                self.new_row(
-                    scrub_run_id=rid,
-                    rule=f.rule,
-                    severity=f.severity.value,
-                    line_number=f.line,
-                    code=f.code,
-                    message=f.message,
-                    fix=f.fix.description if f.fix is not None else None,
-                )
-                for f in found
-            ]
-            if rows:
-                self.conn.execute(insert(scrub_findings), rows)
+            ))  # fmt: skip
+        self.conn.execute(insert(scrub_runs), rows)
+        ids: dict[tuple[int, int], int] = {}
+        for part in chunks(sorted({cid for cid, _n, _f in results})):
+            query = self.scoped(
+                scrub_runs, scrub_runs.c.id, scrub_runs.c.claim_id, scrub_runs.c.run_number
+            ).where(scrub_runs.c.claim_id.in_(part), scrub_runs.c.id > (after or 0))
+            ids.update({(int(c), int(n)): int(i) for i, c, n in self.conn.execute(query)})
+        findings = [
+            self.new_row(
+                scrub_run_id=ids[(claim_id, number)],
+                rule=f.rule,
+                severity=f.severity.value,
+                line_number=f.line,
+                code=f.code,
+                message=f.message,
+                fix=f.fix.description if f.fix is not None else None,
+            )
+            for claim_id, number, found in results
+            for f in found
+        ]
+        if findings:
+            self.conn.execute(insert(scrub_findings), findings)
         self.touch_claims(claim_id for claim_id, _number, _found in results)
 
-    def scrub_run_count(self, claim_id: int) -> int:
-        query = self.scoped(scrub_runs, func.count()).where(scrub_runs.c.claim_id == claim_id)
-        return int(self.conn.execute(query).scalar_one())
+    def scrub_run_counts(self, claim_ids: Iterable[int]) -> dict[int, int]:
+        """How many scrub runs each claim has had (claims without one are left out)."""
+        out: dict[int, int] = {}
+        for part in chunks(sorted(set(claim_ids))):
+            query = (
+                self.scoped(scrub_runs, scrub_runs.c.claim_id, func.count())
+                .where(scrub_runs.c.claim_id.in_(part))
+                .group_by(scrub_runs.c.claim_id)
+            )
+            out.update({int(c): int(n) for c, n in self.conn.execute(query)})
+        return out
 
     def last_findings(self, claim_id: int) -> list[dict[str, Any]]:
         last = (

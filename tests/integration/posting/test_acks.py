@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from ptrcm.services.acks import post_acknowledgment
+from ptrcm.services.acks import post_acknowledgment, post_acknowledgments
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import claim_versions
 from ptrcm.x12.envelope import CounterControlNumbers, Transaction, interchange
@@ -153,3 +153,34 @@ def test_a_277ca_after_the_999_counts_its_acceptances_without_a_second_transitio
         assert work.claims.state_of("V-15") == "accepted"
         steps = work.claims.transitions(work.claims.by_pcn(["V-15"])["V-15"].id)
     assert [s["to_state"] for s in steps].count("accepted") == 1
+
+
+def test_several_files_post_in_one_call_as_they_would_one_by_one(
+    store: Store, tmp_path: Path
+) -> None:
+    from ptrcm.store.tables import claim_facts
+
+    org = seed(store, [visit("V-16", ONE), visit("V-17", ONE)])
+    _batch(store, org, ["V-16", "V-17"], gs=44, st=10)
+    files = [_999(tmp_path, 44, 10, "A"), _277ca(tmp_path, "V-17", "A7", "562")]
+    results = post_acknowledgments(lambda: uow(store, org), [*files, files[0]])
+    assert [(r.accepted, r.rejected, r.already_posted) for r in results] == [
+        (2, 0, False), (0, 1, False), (0, 0, True)
+    ]  # fmt: skip
+    with uow(store, org) as work:
+        assert {p: work.claims.state_of(p) for p in ("V-16", "V-17")} == {
+            "V-16": "accepted", "V-17": "rejected"
+        }  # fmt: skip
+        (item,) = work.work.items("rejection")
+        assert "A7:562:PR" in item["reason"]
+        steps = work.claims.transitions(work.claims.by_pcn(["V-17"])["V-17"].id)
+        assert [s["to_state"] for s in steps][-2:] == ["accepted", "rejected"]
+        facts = work.connection.execute(
+            select(claim_facts.c.state, claim_facts.c.ever_rejected).where(
+                claim_facts.c.org_id == org
+            )
+        ).all()
+    assert sorted((str(s), bool(r)) for s, r in facts) == [("accepted", False), ("rejected", True)]
+    before = row_counts(store)
+    again = post_acknowledgments(lambda: uow(store, org), files)
+    assert all(r.already_posted for r in again) and row_counts(store) == before
