@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from ptrcm.web.chart_parts import (
+from ptrcm.web.svg_marks import (
     BOTTOM,
     HEIGHT,
     LEFT,
