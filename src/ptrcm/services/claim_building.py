@@ -18,15 +18,14 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
-from typing import Protocol
 
 from ptrcm.config import Config
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.policy import PayerPolicy
+from ptrcm.domain.stored_claims import LineRecord
 from ptrcm.domain.visits import ASSISTANT_CREDENTIALS, Visit
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.rules.catalog import all_rules
@@ -86,26 +85,7 @@ def claim_with_lines(visit: Visit, lines: Sequence[ClaimLine], claim_id: str) ->
     )
 
 
-class StoredLine(Protocol):
-    """A claim line as the store keeps it (``store.claim_store.LineRecord``)."""
-
-    @property
-    def line_number(self) -> int: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def modifiers(self) -> tuple[str, ...]: ...
-    @property
-    def date_of_service(self) -> date: ...
-    @property
-    def units(self) -> int: ...
-    @property
-    def charge(self) -> Decimal: ...
-    @property
-    def dx_pointers(self) -> tuple[int, ...]: ...
-
-
-def stored_lines(lines: Iterable[StoredLine], rendering_npi: str | None) -> tuple[ClaimLine, ...]:
+def stored_lines(lines: Iterable[LineRecord], rendering_npi: str | None) -> tuple[ClaimLine, ...]:
     """Stored claim lines as the claim carries them: what was billed, nothing recomputed
     (ptrcm's own unit count is the billed count; minutes stay with the visit)."""
     return tuple(
@@ -124,7 +104,7 @@ def stored_lines(lines: Iterable[StoredLine], rendering_npi: str | None) -> tupl
     )
 
 
-def stored_claim(visit: Visit, claim_id: str, lines: Iterable[StoredLine]) -> Claim:
+def stored_claim(visit: Visit, claim_id: str, lines: Iterable[LineRecord]) -> Claim:
     """A stored claim as billed: its stored lines, the header from its visit."""
     return claim_with_lines(visit, stored_lines(lines, visit.billing_provider.npi), claim_id)
 

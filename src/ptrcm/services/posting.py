@@ -70,9 +70,12 @@ from ptrcm.services.secondary_billing import (
     secondary_for,
 )
 from ptrcm.services.underpayments import ContractTerms, check_claim
-from ptrcm.store.scoped import CHUNK
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.remit_model import ClaimPayment, Remittance, RemittanceDocument
+
+# Claims written per flush: the store splits its own IN lists, so this is a batching
+# choice of posting (one multi-row write per table and flush), not a database bound.
+CLAIMS_PER_FLUSH = 500
 
 if TYPE_CHECKING:
     from ptrcm.store.money_in_uow import MoneyInUnitOfWork
@@ -215,7 +218,7 @@ class _FilePosting:
         )  # fmt: skip
         for claim in remit.claims:
             self._post_claim(claim, ctx)
-            if len(self.batch) >= CHUNK:
+            if len(self.batch) >= CLAIMS_PER_FLUSH:
                 self.flush()
         self._post_provider_adjustments(remit, ctx)
         self.flush()
