@@ -24,8 +24,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from ptrcm.services.importing import import_visits
-from ptrcm.services.visit_files import read_visits
+from ptrcm.services.intake.visit_files import read_visits
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.repository import Store
 
 CODES = ("97110", "97112", "97140", "97530", "97116", "97535")

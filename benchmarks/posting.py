@@ -29,14 +29,14 @@ from ptrcm.bootstrap import build_context
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.money import Money
 from ptrcm.domain.visits import Provider
-from ptrcm.services.posting import PostingOptions, post_remittance
+from ptrcm.services.remittance.posting import PostingOptions, post_remittance
 from ptrcm.store.money_in_uow import money_in_unit_of_work
 from ptrcm.store.repository import Store
-from ptrcm.x12 import remit_model as rm
 from ptrcm.x12.common import Reference
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.write835 import write_835
+from ptrcm.x12.remit835 import model as rm
+from ptrcm.x12.remit835.write import write_835
 
 DOS = date(2026, 3, 2)
 NOW = datetime(2026, 3, 21, tzinfo=UTC)

@@ -28,8 +28,8 @@ from ptrcm.config import load_config
 from ptrcm.domain.codes import load_catalog
 from ptrcm.rules.catalog import all_rules
 from ptrcm.rules.icd10 import Icd10Codes
-from ptrcm.services.scrubbing import Scrubber
-from ptrcm.services.visit_files import read_visits
+from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.intake.visit_files import read_visits
 
 BAR = 15.0
 AS_OF = date(2026, 10, 1)

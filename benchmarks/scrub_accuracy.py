@@ -25,8 +25,8 @@ from ptrcm.config import load_config
 from ptrcm.domain.codes import load_catalog
 from ptrcm.rules.engine import Severity
 from ptrcm.rules.icd10 import Icd10Codes
-from ptrcm.services.scrubbing import Scrubber
-from ptrcm.services.visit_files import read_visits
+from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.intake.visit_files import read_visits
 
 CHARGE_LAG = timedelta(days=1)
 RECALL_BAR = 0.99

@@ -19,7 +19,7 @@ from itertools import islice
 from ptrcm.config import load_config
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.interchange import parse_visit
-from ptrcm.services.charging import charge_visit
+from ptrcm.services.claims.charging import charge_visit
 from ptrcm.synth.generator import iter_visit_records
 
 

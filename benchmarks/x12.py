@@ -36,9 +36,9 @@ from typing import Any
 
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.remit_model import RemittanceDocument
-from ptrcm.x12.remit_sample import sample_remittance
-from ptrcm.x12.write835 import write_835
+from ptrcm.x12.remit835.model import RemittanceDocument
+from ptrcm.x12.remit835.sample import sample_remittance
+from ptrcm.x12.remit835.write import write_835
 
 HEADING = "## X12 parsing (benchmarks/x12.py)"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -256,7 +256,7 @@ def main() -> None:
         " 0.164 s against 0.192 s).",
         "",
         "How the full parse got here: an 835 file of one interchange is read in one pass"
-        " (x12/remit_stream.py): each segment string is split into elements when the loop"
+        " (x12/remit835/stream.py): each segment string is split into elements when the loop"
         " reaches it, envelope segments go to the envelope walker and the rest to a dict of"
         " handlers by segment id, so the whole file is never held as lists of elements (peak"
         " memory: the text, the segment strings and the typed result). Amounts, quantities,"

@@ -34,8 +34,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
-from ptrcm.x12.remit_sample import sample_remittance
-from ptrcm.x12.write835 import write_835
+from ptrcm.x12.remit835.sample import sample_remittance
+from ptrcm.x12.remit835.write import write_835
 
 HEADING = "## X12 read as JSON, end to end (benchmarks/x12_read_json.py)"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"

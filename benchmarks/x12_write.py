@@ -18,9 +18,9 @@ from datetime import datetime
 from ptrcm.config import load_config
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.interchange import parse_visit
-from ptrcm.services.claim_building import build_claim
+from ptrcm.services.claims.building import build_claim
+from ptrcm.x12.claim837.professional import Billing, write_837p
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
-from ptrcm.x12.write837p import Billing, write_837p
 
 VISIT = {
     "visit_id": "V-0", "patient_id": "P-1", "date_of_service": "2026-03-02",

@@ -33,7 +33,7 @@ from ptrcm.errors import InvariantError, PtrcmError
 
 if TYPE_CHECKING:
     from ptrcm.rules.packs import PackBook
-    from ptrcm.services.scrubbing import Scrubber
+    from ptrcm.services.claims.scrubbing import Scrubber
     from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork
     from ptrcm.store.repository import Store
 
@@ -160,7 +160,7 @@ class Root:
     ) -> Scrubber:
         """The scrubber measuring deadlines to ``as_of`` (default: the clinic's today)."""
         from ptrcm.rules.icd10 import Icd10Codes
-        from ptrcm.services.scrubbing import Scrubber
+        from ptrcm.services.claims.scrubbing import Scrubber
 
         day = self.clock.today() if as_of is None else as_of
         return Scrubber(self.config, self.catalog, Icd10Codes(), day, select=select, ignore=ignore)

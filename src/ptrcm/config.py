@@ -148,7 +148,7 @@ _CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
 _BILLING_KEYS = ("unit_method_conflict",)
 _RULES_KEYS = ("select", "ignore")
-# Envelope settings of the X12 files ptrcm writes (837, 270); see services/claim_output.py.
+# Envelope settings of the X12 files ptrcm writes (837, 270); see services/claims/output.py.
 _X12_KEYS = ("sender_id", "receiver_id", "submitter_name", "contact_name", "contact_phone",
              "usage")  # fmt: skip
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ptrcm.cli import app
-from ptrcm.services.visit_files import read_visits
+from ptrcm.services.intake.visit_files import read_visits
 from tests.e2e.scrub_cases import CASES
 from tests.unit.scrub.factory import base, service
 

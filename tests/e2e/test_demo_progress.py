@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from ptrcm.bootstrap import build_context
 from ptrcm.cli import app
-from ptrcm.services.demo import DemoOptions, run_demo
+from ptrcm.services.demo.run import DemoOptions, run_demo
 
 STEPS = ("import", "build, scrub, submit", "payer simulation", "acknowledgments",
          "remittances and secondaries", "appeals")  # fmt: skip

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ptrcm.errors import InputError
-from ptrcm.services.booking import BookingCheck
-from ptrcm.services.worklist import WorkItem
+from ptrcm.services.front_desk.booking import BookingCheck
+from ptrcm.services.front_desk.worklist import WorkItem
 from ptrcm.web.ports import (
     AgingRow,
     AttendanceCell,

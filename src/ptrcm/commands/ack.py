@@ -25,7 +25,7 @@ def post_command(
 
     Exit 1 when claims were rejected or could not be matched; 2 for unusable input.
     """
-    from ptrcm.services.acks import post_acknowledgment
+    from ptrcm.services.claims.acks import post_acknowledgment
 
     with opened(db=db, org=org) as root:
         r = post_acknowledgment(root.unit_of_work, path)

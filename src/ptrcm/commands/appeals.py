@@ -22,7 +22,7 @@ def queue_command(
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Open denials ordered by dollars and deadline."""
-    from ptrcm.services.appeals import appeal_queue
+    from ptrcm.services.remittance.appeals import appeal_queue
 
     with opened(config=config, db=db, org=org) as root:
         rows = appeal_queue(root.unit_of_work, parse_day(as_of, "--as-of", root.clock.today))
@@ -56,7 +56,7 @@ def letter_command(
     as_of: AsOf = None,
 ) -> None:
     """The appeal letter for the claim's denial, with the documentation checklist."""
-    from ptrcm.services.appeals import appeal_letter
+    from ptrcm.services.remittance.appeals import appeal_letter
 
     with opened(config=config, db=db, org=org) as root:
         day = parse_day(as_of, "--as-of", root.clock.today)
@@ -79,7 +79,7 @@ def record_command(
     config: Config = None,
 ) -> None:
     """Record an appeal's outcome; a later 835 paying the claim is linked to it."""
-    from ptrcm.services.appeals import record_outcome
+    from ptrcm.services.remittance.appeals import record_outcome
 
     recovered = parse_amount(amount, "--amount")
     with opened(config=config, db=db, org=org) as root:

@@ -17,8 +17,8 @@ def charges(
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Build charges (units by each payer's method, modifiers, charges) and summarise them."""
-    from ptrcm.services.charge_summary import summarize_charges
-    from ptrcm.services.visit_files import read_visits
+    from ptrcm.services.claims.charge_summary import summarize_charges
+    from ptrcm.services.intake.visit_files import read_visits
 
     with opened(config=config) as root:
         summary = summarize_charges(read_visits(visits_file), root.config, root.catalog)

@@ -16,7 +16,7 @@ app = typer.Typer(help="The claim lifecycle: build, scrub, release, submit, list
 def build_command(db: Db = None, org: Org = DEFAULT_ORG, config: Config = None,
                   fmt: Fmt = OutputFormat.text) -> None:  # fmt: skip
     """Claims (state built) from imported visits no claim names yet."""
-    from ptrcm.services.claims import build_claims
+    from ptrcm.services.claims.lifecycle import build_claims
 
     with opened(config=config, db=db, org=org) as root:
         result = build_claims(root.unit_of_work, root.config, root.catalog)
@@ -39,7 +39,7 @@ def scrub_command(
     fmt: Fmt = OutputFormat.text,
 ) -> None:  # fmt: skip
     """Scrub built and held claims with the patients' stored history: ready or held."""
-    from ptrcm.services.claims import scrub_claims
+    from ptrcm.services.claims.lifecycle import scrub_claims
 
     with opened(config=config, db=db, org=org) as root:
         scrubber = root.scrubber(parse_day(as_of, "--as-of", root.clock.today))
@@ -63,7 +63,7 @@ def release_command(
     db: Db = None, org: Org = DEFAULT_ORG,
 ) -> None:  # fmt: skip
     """Release a held claim to ready (a biller's decision, recorded with its reason)."""
-    from ptrcm.services.claims import release_claim
+    from ptrcm.services.claims.lifecycle import release_claim
 
     with opened(db=db, org=org) as root:
         release_claim(root.unit_of_work, pcn, reason)
@@ -76,7 +76,7 @@ def submit_command(
     db: Db = None, org: Org = DEFAULT_ORG, config: Config = None, fmt: Fmt = OutputFormat.text,
 ) -> None:  # fmt: skip
     """Ready claims into 837 batches (one per payer) in the outbox; state submitted."""
-    from ptrcm.services.claims import submit_claims
+    from ptrcm.services.claims.lifecycle import submit_claims
 
     with opened(config=config, db=db, org=org) as root:
         batches = submit_claims(root.unit_of_work, root.config, root.catalog, outbox)

@@ -27,7 +27,7 @@ def import_command(
     org: Org = DEFAULT_ORG,
 ) -> None:
     """Import a contract fee schedule; each import of a payer is its next version."""
-    from ptrcm.services.underpayments import import_contract
+    from ptrcm.services.remittance.underpayments import import_contract
 
     params = {"mppr": mppr, "assistant_reduction": assistant, "sequestration_rate": sequestration}
     with opened(db=db, org=org) as root:

@@ -17,7 +17,7 @@ from ptrcm.commands.options import Config, Db, Fmt
 from ptrcm.errors import PtrcmError
 
 if TYPE_CHECKING:
-    from ptrcm.services.demo import RunSummary
+    from ptrcm.services.demo.run import RunSummary
     from ptrcm.services.progress import Progress
 
 ROWS = (
@@ -64,7 +64,7 @@ def demo(
     summaries side by side. Nothing is dated after the run's today: an 835 the payer would
     send later is not sent (its claims stay in A/R; "835s not yet received").
     """
-    from ptrcm.services.demo import DemoOptions, run_demo
+    from ptrcm.services.demo.run import DemoOptions, run_demo
 
     try:
         first_day = date.fromisoformat(start)

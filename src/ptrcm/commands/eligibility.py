@@ -33,7 +33,7 @@ def request(
     org: Org = DEFAULT_ORG,
 ) -> None:
     """Write 270 requests (PT AE, OT AD, SLP AF) for the appointments booked on --date."""
-    from ptrcm.services.eligibility import request_270
+    from ptrcm.services.front_desk.eligibility import request_270
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         first = parse_day(day, "--date", root.clock.today)
@@ -60,7 +60,7 @@ def post(
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """Post a 271 response as dated benefits snapshots of the coverages it answers."""
-    from ptrcm.services.eligibility import post_271
+    from ptrcm.services.front_desk.eligibility import post_271
 
     if not file.is_file():
         raise fail(f"{file}: no such file")
@@ -98,8 +98,8 @@ def record(
     config: Config = None,
 ) -> None:
     """Record benefits verified by phone or portal (payers without electronic eligibility)."""
-    from ptrcm.services.eligibility import coinsurance as rate
-    from ptrcm.services.eligibility import record_manual
+    from ptrcm.services.front_desk.eligibility import coinsurance as rate
+    from ptrcm.services.front_desk.eligibility import record_manual
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         fields = {

@@ -42,7 +42,7 @@ def _front_desk(uow: UnitOfWork) -> FrontDeskRepository:
 
 
 def _codes(text: str | None) -> dict[str, int] | None:
-    from ptrcm.services.patient_estimates import parse_codes
+    from ptrcm.services.front_desk.estimates import parse_codes
 
     return None if not text else parse_codes(text)
 
@@ -60,7 +60,7 @@ def schedule_check(
 ) -> None:
     """Whether a proposed appointment is covered (the payers' auth_required comes from the
     configuration); exit 1 with the reasons when it is not."""
-    from ptrcm.services.booking import check_booking, payer_auth_rule
+    from ptrcm.services.front_desk.booking import check_booking, payer_auth_rule
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         rule = payer_auth_rule(root.config)
@@ -91,7 +91,7 @@ def worklist_main(
     fmt: Fmt = OutputFormat.text,
 ) -> None:
     """One list across eligibility, authorizations, caps and plans of care."""
-    from ptrcm.services.worklist import build_worklist
+    from ptrcm.services.front_desk.worklist import build_worklist
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         on = parse_day(day, "--date", root.clock.today)
@@ -121,7 +121,7 @@ def estimate_main(
         return
     if patient is None or codes is None:
         raise fail("estimate needs --patient and --codes (or the `report` subcommand)")
-    from ptrcm.services.patient_estimates import estimate_for_patient
+    from ptrcm.services.front_desk.estimates import estimate_for_patient
 
     found = _codes(codes) or {}
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
@@ -147,7 +147,7 @@ def estimate_report_cmd(
     db: Db = None, org: Org = DEFAULT_ORG, fmt: Fmt = OutputFormat.text
 ) -> None:
     """Each stored estimate beside what the 835s made the patient owe."""
-    from ptrcm.services.patient_estimates import estimate_report
+    from ptrcm.services.front_desk.estimates import estimate_report
 
     with opened(db=db, org=org) as root, root.unit_of_work() as uow:
         rows = estimate_report(uow)
@@ -173,7 +173,7 @@ def plan_record(
     config: Config = None,
 ) -> None:
     """Record a signature, progress report, re-evaluation or discharge."""
-    from ptrcm.services.plan_tracking import record_event
+    from ptrcm.services.front_desk.plan_tracking import record_event
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         on = parse_day(day, "--date", root.clock.today)
@@ -191,7 +191,7 @@ def statements_generate(
     config: Config = None,
 ) -> None:
     """A statement (HTML and PDF) for every patient with a balance."""
-    from ptrcm.services.statements import generate_all
+    from ptrcm.services.front_desk.statements import generate_all
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         issued = generate_all(uow, parse_day(day, "--date", root.clock.today), out_dir)
@@ -210,7 +210,7 @@ def statements_pay(
     config: Config = None,
 ) -> None:
     """Apply a patient payment to what the patient was billed, oldest first."""
-    from ptrcm.services.statements import apply_payment
+    from ptrcm.services.front_desk.statements import apply_payment
 
     paid = parse_amount(amount, "--amount")
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
@@ -232,7 +232,7 @@ def statements_refund(
     config: Config = None,
 ) -> None:
     """Refund a patient (a new ledger entry; payments stay as they were)."""
-    from ptrcm.services.statements import refund
+    from ptrcm.services.front_desk.statements import refund
 
     refunded = parse_amount(amount, "--amount")
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
@@ -253,7 +253,7 @@ def statements_reissue(
     config: Config = None,
 ) -> None:
     """A corrected statement; the one it replaces is kept, marked superseded."""
-    from ptrcm.services.statements import reissue_statement
+    from ptrcm.services.front_desk.statements import reissue_statement
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         on = parse_day(day, "--date", root.clock.today)

@@ -30,7 +30,7 @@ class ImportCounts(Protocol):
 def _report(path: str, org: str, result: ImportCounts, fmt: OutputFormat) -> None:
     """Counts (and quarantined problems) as JSON or plain, unwrapped lines; exit 1 when
     anything was quarantined."""
-    from ptrcm.services.importing import MAX_SHOWN_PROBLEMS
+    from ptrcm.services.intake.visits import MAX_SHOWN_PROBLEMS
 
     if fmt is OutputFormat.json:
         emit_json(
@@ -81,7 +81,7 @@ def visits_command(
     configured. A visit id already in the database is updated and its services replaced;
     unchanged, it is left alone; changed after its claim was submitted, it is refused.
     """
-    from ptrcm.services.importing import import_visits
+    from ptrcm.services.intake.visits import import_visits
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
         result = import_visits(
@@ -107,7 +107,7 @@ def master_command(
 
     Records already in the database (same id) are updated, never duplicated.
     """
-    from ptrcm.services.importing_master import import_master
+    from ptrcm.services.intake.master import import_master
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
         result = import_master(root.unit_of_work, path)
@@ -144,7 +144,7 @@ def appointments_command(
     naming the bad line and field), or with --quarantine. Start times are read in the
     clinic's time zone and stored in UTC; an appointment id already on file is updated.
     """
-    from ptrcm.services.importing_appointments import import_appointments
+    from ptrcm.services.intake.appointments import import_appointments
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
         result = import_appointments(root.unit_of_work, path, quarantine=quarantine)

@@ -11,7 +11,7 @@ from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, opened
 from ptrcm.commands.options import Config, Db, Fmt, Org
 
 if TYPE_CHECKING:
-    from ptrcm.services.posting import PostingResult
+    from ptrcm.services.remittance.posting import PostingResult
 
 app = typer.Typer(help="Remittances (835): post payments and adjustments.", no_args_is_help=True)
 
@@ -39,7 +39,7 @@ def post_command(
     other. Exit 1 when something needs a person (duplicates, unmatched or
     unbalanced claims, exceptions, reader findings); 2 for unusable input.
     """
-    from ptrcm.services.posting import PostingOptions, post_remittance
+    from ptrcm.services.remittance.posting import PostingOptions, post_remittance
 
     with opened(config=config, db=db, org=org) as root:
         options = PostingOptions(root.config, root.catalog, Path(outbox))

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ptrcm.domain.visits import Visit
     from ptrcm.rules.engine import Finding, Rule
     from ptrcm.rules.fixes import FixResult
-    from ptrcm.services.scrubbing import ScrubReport
+    from ptrcm.services.claims.scrubbing import ScrubReport
 
 FIX_HELP = "Apply the safe fixes and write the fixed visits to --out (never KX, 59, diagnoses)."
 SELECT_HELP = "Only these rule ids or prefixes (e.g. M,N001); repeat or separate with commas."
@@ -72,7 +72,7 @@ def _run(
 ) -> int:
     from ptrcm.rules.catalog import all_rules
     from ptrcm.rules.fixes import fix_visits
-    from ptrcm.services.visit_files import read_visits, write_visits
+    from ptrcm.services.intake.visit_files import read_visits, write_visits
 
     known = {r.id for r in all_rules()}
     for prefix in (*_ids(select), *_ids(ignore)):

@@ -21,7 +21,7 @@ def write_837(
     config: Config = None,
 ) -> None:
     """Build claims from visits and write a valid 5010 837P/837I batch."""
-    from ptrcm.services.claim_output import write_837_files
+    from ptrcm.services.claims.output import write_837_files
 
     with opened(config=config) as root:
         now = root.clock.now().replace(tzinfo=None)  # the envelope's date and time: the clinic's

@@ -1,6 +1,7 @@
 """A patient statement as a value: its lines (one per billed service, plus payments and
-refunds), the amount due and the due date. Built by ``ptrcm.services.statements`` from the
-ledger and rendered by ``ptrcm.services.statement_render``.
+refunds), the amount due and the due date. Built by
+``ptrcm.services.front_desk.statements`` from the ledger and rendered by
+``ptrcm.services.front_desk.statement_render``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 adjustments and remark codes, the ledger entries a reversal points back at, and the work
 queues (exceptions, denials, rejections, underpayments).
 
-Everything here writes inside the caller's transaction; ``ptrcm.services.posting`` commits
-once per file, so a file that fails midway leaves nothing behind.
+Everything here writes inside the caller's transaction;
+``ptrcm.services.remittance.posting`` commits once per file, so a file that fails midway leaves
+nothing behind.
 """
 
 from __future__ import annotations

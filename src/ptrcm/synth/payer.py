@@ -27,13 +27,13 @@ from ptrcm.rules.packs import builtin_packs
 from ptrcm.synth.payer_pricing import price_claim, profile_contract
 from ptrcm.synth.payer_profile import MemberFile, PayerProfile
 from ptrcm.synth.payer_rules import Adjudicator, Decision, Edits, PayerState, edits_from_params
-from ptrcm.x12.claim837_read import read_837
+from ptrcm.x12.ack999.write import GroupResult, SetResult, write_999
+from ptrcm.x12.claim837.read import read_837
 from ptrcm.x12.common import Reference
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
-from ptrcm.x12.remit_model import ClaimPayment, DateEntry, Party, Payment, Remittance, Trace
-from ptrcm.x12.write277ca import AckParties, ClaimAck, write_277ca
-from ptrcm.x12.write835 import write_835
-from ptrcm.x12.write999 import GroupResult, SetResult, write_999
+from ptrcm.x12.remit835.model import ClaimPayment, DateEntry, Party, Payment, Remittance, Trace
+from ptrcm.x12.remit835.write import write_835
+from ptrcm.x12.status277.write import AckParties, ClaimAck, write_277ca
 
 
 @dataclass(frozen=True, slots=True)

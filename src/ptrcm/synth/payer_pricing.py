@@ -25,7 +25,7 @@ from ptrcm.domain.money import Money, round_cents, sum_money
 from ptrcm.synth.payer_profile import PayerProfile
 from ptrcm.synth.payer_rules import Decision, Denial, PayerState, draw, threshold_group
 from ptrcm.x12.common import PersonName, Reference
-from ptrcm.x12.remit_model import (
+from ptrcm.x12.remit835.model import (
     Adjustment,
     AmountEntry,
     ClaimPayment,

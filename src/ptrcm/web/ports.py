@@ -17,8 +17,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from ptrcm.services.booking import BookingCheck
-from ptrcm.services.worklist import WorkItem
+from ptrcm.services.front_desk.booking import BookingCheck
+from ptrcm.services.front_desk.worklist import WorkItem
 
 
 @dataclass(frozen=True, slots=True)

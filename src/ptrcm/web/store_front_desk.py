@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from datetime import date
 
 from ptrcm.config import Config
-from ptrcm.services.booking import BookingCheck, check_booking, payer_auth_rule
-from ptrcm.services.worklist import WorkItem, build_worklist
+from ptrcm.services.front_desk.booking import BookingCheck, check_booking, payer_auth_rule
+from ptrcm.services.front_desk.worklist import WorkItem, build_worklist
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.repository import Store
 from ptrcm.web.ports import Booking

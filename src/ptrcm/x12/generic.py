@@ -31,7 +31,7 @@ class GenericDocument:
 
 @dataclass(frozen=True, slots=True)
 class ClaimsDocument:
-    """An 837P/837I file read by ``ptrcm.x12.claim837_read`` into claims.
+    """An 837P/837I file read by ``ptrcm.x12.claim837.read`` into claims.
 
     ``periods[i]`` is the service period of ``claims[i]``: its first and last day of
     service (a DTP*472 RD8 range counts to its through date).

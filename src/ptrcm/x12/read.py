@@ -2,7 +2,7 @@
 
 The transaction type comes from ST01, refined by ST03/GS08 (837 X222 professional vs X223
 institutional; 277 X214 claim acknowledgment vs X212 claim status). 835, 999, 277/277CA and
-271 have typed readers here; 837P/837I are read into claims by ``ptrcm.x12.claim837_read``;
+271 have typed readers here; 837P/837I are read into claims by ``ptrcm.x12.claim837.read``;
 270, 276 and 278 come back as a segment-level ``GenericDocument``.
 
 Unreadable files raise ``X12Error`` naming the file, segment number and id; defects in a
@@ -16,15 +16,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeAlias
 
-from ptrcm.x12.ack999 import AckDocument, read_999
-from ptrcm.x12.benefits271 import BenefitsDocument, read_271
-from ptrcm.x12.claim837_read import read_claims
+from ptrcm.x12.ack999.parse import AckDocument, read_999
+from ptrcm.x12.claim837.read import read_claims
+from ptrcm.x12.eligibility.benefits271 import BenefitsDocument, read_271
 from ptrcm.x12.errors import Finding, X12Error
 from ptrcm.x12.generic import ClaimsDocument, GenericDocument, GenericTransaction
-from ptrcm.x12.remit835 import RemittanceReader
-from ptrcm.x12.remit_model import RemittanceDocument
-from ptrcm.x12.remit_stream import NotOnly835, first_set_id, read_835_stream
-from ptrcm.x12.status277 import StatusDocument, read_277
+from ptrcm.x12.remit835.model import RemittanceDocument
+from ptrcm.x12.remit835.parse import RemittanceReader
+from ptrcm.x12.remit835.stream import NotOnly835, first_set_id, read_835_stream
+from ptrcm.x12.status277.parse import StatusDocument, read_277
 from ptrcm.x12.structure import Envelope, TransactionSpan, split_envelope
 from ptrcm.x12.tokenizer import Tokens, split_segments, tokenize
 

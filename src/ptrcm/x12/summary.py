@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ptrcm.x12.ack999 import AckDocument
-from ptrcm.x12.benefits271 import BenefitsDocument
+from ptrcm.x12.ack999.parse import AckDocument
+from ptrcm.x12.eligibility.benefits271 import BenefitsDocument
 from ptrcm.x12.generic import ClaimsDocument
 from ptrcm.x12.read import X12Document
-from ptrcm.x12.remit_model import RemittanceDocument
-from ptrcm.x12.status277 import StatusDocument
+from ptrcm.x12.remit835.model import RemittanceDocument
+from ptrcm.x12.status277.parse import StatusDocument
 
 
 def _remittance(doc: RemittanceDocument) -> list[str]:

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from ptrcm.analytics import Scope, compute_kpis
 from ptrcm.cli import app
-from ptrcm.services.posting import PostingOptions, post_remittance
+from ptrcm.services.remittance.posting import PostingOptions, post_remittance
 from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.repository import Store, UnitOfWork

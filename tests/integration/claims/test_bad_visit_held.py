@@ -15,8 +15,8 @@ from ptrcm.bootstrap import build_context
 from ptrcm.domain.intake import SourcedVisit
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.errors import InputError
-from ptrcm.services import claims as lifecycle
-from ptrcm.services.importing import import_visits
+from ptrcm.services.claims import lifecycle
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
 
@@ -105,7 +105,7 @@ def _scrubber(ctx: Any) -> Any:
     from datetime import date
 
     from ptrcm.rules.icd10 import Icd10Codes
-    from ptrcm.services.scrubbing import Scrubber
+    from ptrcm.services.claims.scrubbing import Scrubber
 
     return Scrubber(ctx.config, ctx.catalog, Icd10Codes(), date(2026, 3, 3))
 

@@ -12,13 +12,13 @@ from ptrcm.bootstrap import build_context
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.visits import Service
 from ptrcm.rules.icd10 import Icd10Codes
-from ptrcm.services import claims as lifecycle
-from ptrcm.services.importing import import_visits
+from ptrcm.services.claims import lifecycle
+from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.services.ports import SourcedVisit
-from ptrcm.services.scrubbing import Scrubber
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
-from ptrcm.x12.claim837_read import read_837
+from ptrcm.x12.claim837.read import read_837
 from tests.integration.posting.builders import (
     cas,
     clp,

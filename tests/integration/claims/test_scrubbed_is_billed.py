@@ -20,14 +20,14 @@ from ptrcm.domain.visits import Visit
 from ptrcm.rules.catalog import all_rules
 from ptrcm.rules.engine import Hit, Rule, ScrubContext, Severity
 from ptrcm.rules.icd10 import Icd10Codes
-from ptrcm.services import claims as lifecycle
-from ptrcm.services.claim_output import write_837_files
-from ptrcm.services.importing import import_visits
-from ptrcm.services.scrubbing import Scrubber
-from ptrcm.services.visit_files import read_visits
+from ptrcm.services.claims import lifecycle
+from ptrcm.services.claims.output import write_837_files
+from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.intake.visit_files import read_visits
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
-from ptrcm.x12.claim837_read import read_837
+from ptrcm.x12.claim837.read import read_837
 
 # One payer per shipped pack (the built-in configuration names them so).
 PAYERS = {

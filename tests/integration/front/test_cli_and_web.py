@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ptrcm.cli import app
-from ptrcm.services.eligibility import record_manual
+from ptrcm.services.front_desk.eligibility import record_manual
 from ptrcm.store.repository import Store
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings

@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 
 from ptrcm.config import load_config
-from ptrcm.services.eligibility import post_271, record_manual, request_270, verification_alert
+from ptrcm.services.front_desk.eligibility import (
+    post_271,
+    record_manual,
+    request_270,
+    verification_alert,
+)
 from ptrcm.store.repository import Store
 from tests.integration.front.clinic import Clinic
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from ptrcm.bootstrap import build_context
-from ptrcm.services.eligibility import record_manual
-from ptrcm.services.patient_estimates import estimate_for_patient, estimate_report
-from ptrcm.services.statements import (
+from ptrcm.services.front_desk.eligibility import record_manual
+from ptrcm.services.front_desk.estimates import estimate_for_patient, estimate_report
+from ptrcm.services.front_desk.statements import (
     apply_payment,
     build_statement,
     issue_statement,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ptrcm.errors import InputError
-from ptrcm.services.importing_appointments import import_appointments
-from ptrcm.services.importing_master import import_master
+from ptrcm.services.intake.appointments import import_appointments
+from ptrcm.services.intake.master import import_master
 from ptrcm.store.repository import Store
 
 PATIENT = {

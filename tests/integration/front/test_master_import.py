@@ -19,11 +19,11 @@ from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.scheduling import attendance
 from ptrcm.cli import app
 from ptrcm.errors import InputError
-from ptrcm.services.booking import check_booking
-from ptrcm.services.importing import import_visits
-from ptrcm.services.importing_appointments import import_appointments
-from ptrcm.services.importing_master import import_master
-from ptrcm.services.worklist import build_worklist
+from ptrcm.services.front_desk.booking import check_booking
+from ptrcm.services.front_desk.worklist import build_worklist
+from ptrcm.services.intake.appointments import import_appointments
+from ptrcm.services.intake.master import import_master
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import providers

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from ptrcm.domain.caps import VisitLimitUse
-from ptrcm.services.booking import check_booking
-from ptrcm.services.caps import cap_status
-from ptrcm.services.eligibility import record_manual
-from ptrcm.services.plan_tracking import patient_plan_alerts, record_event
+from ptrcm.services.front_desk.booking import check_booking
+from ptrcm.services.front_desk.caps import cap_status
+from ptrcm.services.front_desk.eligibility import record_manual
+from ptrcm.services.front_desk.plan_tracking import patient_plan_alerts, record_event
 from ptrcm.store.repository import Store
 from tests.integration.front.clinic import Clinic, visit_record
 
@@ -147,7 +147,7 @@ def test_a_payer_configured_to_require_authorization_blocks_a_booking_without_on
     store: Store,
 ) -> None:
     from ptrcm.config import load_config
-    from ptrcm.services.booking import payer_auth_rule
+    from ptrcm.services.front_desk.booking import payer_auth_rule
 
     clinic = Clinic(store)
     clinic.patient("P-3", "MEDICAID")  # auth_required = true in the built-in config

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ptrcm.cli import app
-from ptrcm.services.eligibility import record_manual
+from ptrcm.services.front_desk.eligibility import record_manual
 from ptrcm.store.repository import Store
 from ptrcm.store.tables.front_desk import patient_estimates
 from ptrcm.web.app import create_app

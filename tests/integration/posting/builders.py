@@ -19,15 +19,15 @@ from ptrcm.bootstrap import build_context
 from ptrcm.domain.intake import SourcedVisit
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.money import Money
-from ptrcm.services.claim_building import build_claim
-from ptrcm.services.posting import PostingOptions, PostingResult, post_remittance
+from ptrcm.services.claims.building import build_claim
+from ptrcm.services.remittance.posting import PostingOptions, PostingResult, post_remittance
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork, money_in_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import metadata
-from ptrcm.x12 import remit_model as rm
 from ptrcm.x12.common import Reference
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
-from ptrcm.x12.write835 import write_835
+from ptrcm.x12.remit835 import model as rm
+from ptrcm.x12.remit835.write import write_835
 
 CONTEXT = build_context()
 DOS = date(2026, 3, 2)

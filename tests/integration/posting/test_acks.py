@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from ptrcm.services.acks import post_acknowledgment, post_acknowledgments
+from ptrcm.services.claims.acks import post_acknowledgment, post_acknowledgments
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import claim_versions
 from ptrcm.x12.envelope import CounterControlNumbers, Transaction, interchange

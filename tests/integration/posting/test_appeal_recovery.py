@@ -16,7 +16,7 @@ from pathlib import Path
 from ptrcm.analytics import Scope
 from ptrcm.analytics.claims_kpis import appeal_recovery
 from ptrcm.analytics.filters import KpiFilters
-from ptrcm.services.appeals import appeal_letter, record_outcome
+from ptrcm.services.remittance.appeals import appeal_letter, record_outcome
 from ptrcm.store.repository import Store
 from tests.integration.posting.builders import (
     CONTEXT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ptrcm.services.appeals import appeal_letter
+from ptrcm.services.remittance.appeals import appeal_letter
 from ptrcm.store.repository import Store
 from tests.integration.posting.builders import (
     CONTEXT,

@@ -24,7 +24,7 @@ from sqlalchemy import text
 import ptrcm
 from ptrcm.store.money_in_uow import POSTING_LOCK
 from ptrcm.store.repository import Store
-from ptrcm.x12 import remit_model as rm
+from ptrcm.x12.remit835 import model as rm
 from tests.integration.posting.builders import (
     cas,
     clp,

@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from ptrcm.store.repository import Store
-from ptrcm.x12 import remit_model as rm
 from ptrcm.x12.envelope import CounterControlNumbers
-from ptrcm.x12.write835 import write_835
+from ptrcm.x12.remit835 import model as rm
+from ptrcm.x12.remit835.write import write_835
 from tests.integration.posting.builders import (
     SETTINGS,
     cas,

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ptrcm.services.appeals import appeal_letter, appeal_queue, record_outcome
-from ptrcm.services.underpayments import import_contract
+from ptrcm.services.remittance.appeals import appeal_letter, appeal_queue, record_outcome
+from ptrcm.services.remittance.underpayments import import_contract
 from ptrcm.store.repository import Store
 from tests.integration.posting.builders import (
     CONTEXT,

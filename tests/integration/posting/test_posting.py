@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from ptrcm.services import posting
-from ptrcm.services.posting_claim import PostedClaim
+from ptrcm.services.remittance import posting
+from ptrcm.services.remittance.claim_posting import PostedClaim
 from ptrcm.store.repository import Store
-from ptrcm.x12 import remit_model as rm
+from ptrcm.x12.remit835 import model as rm
 from tests.integration.posting.builders import (
     cas,
     clp,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ptrcm.store.repository import Store
 from ptrcm.store.scoped import CHUNK
 from ptrcm.store.tables import adjustments, claim_payments, claims, line_payments
-from ptrcm.x12 import remit_model as rm
+from ptrcm.x12.remit835 import model as rm
 from tests.integration.posting.builders import cas, clp, post, remittance, seed, svc, uow, visit
 from tests.integration.posting.builders import write as write_file
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from ptrcm.cli import app
 from ptrcm.store.repository import Store
-from ptrcm.x12 import remit_model as rm
 from ptrcm.x12.read import read_x12
+from ptrcm.x12.remit835 import model as rm
 from tests.integration.posting.builders import (
     cas,
     clp,

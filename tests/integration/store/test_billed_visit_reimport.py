@@ -14,9 +14,9 @@ from ptrcm.bootstrap import build_context
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, apply_event
 from ptrcm.errors import InputError
 from ptrcm.rules.icd10 import Icd10Codes
-from ptrcm.services import claims as lifecycle
-from ptrcm.services.importing import import_visits
-from ptrcm.services.scrubbing import Scrubber
+from ptrcm.services.claims import lifecycle
+from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
 from ptrcm.store.repository import Store
 from tests.integration.store.visit_records import visit

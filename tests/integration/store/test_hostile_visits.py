@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ptrcm.errors import InputError
-from ptrcm.services.importing import import_visits
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import import_quarantine, patients, payers, visit_services, visits
 from tests.integration.store.visit_records import BASE_VISIT, visit

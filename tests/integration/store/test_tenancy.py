@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from ptrcm.cli import app
-from ptrcm.services.importing import import_visits
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import patients, payers, visits
 from tests.integration.store.conftest import WriteFile

@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 from ptrcm.bootstrap import build_context
 from ptrcm.errors import InputError, PtrcmError
 from ptrcm.rules.icd10 import Icd10Codes
-from ptrcm.services import claims as lifecycle
-from ptrcm.services.importing import import_visits
-from ptrcm.services.scrubbing import Scrubber
+from ptrcm.services.claims import lifecycle
+from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import claims, import_quarantine, patients, visit_services, visits

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from ptrcm.cli import app
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.errors import InputError
-from ptrcm.services.importing import import_visits
+from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.db import head_revision
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import import_quarantine, patients, visit_services, visits

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from ptrcm.domain.claims import Claim
-from ptrcm.x12.ack999 import AckDocument
-from ptrcm.x12.benefits271 import BenefitsDocument
-from ptrcm.x12.claim837_read import read_837
+from ptrcm.x12.ack999.parse import AckDocument
+from ptrcm.x12.claim837.read import read_837
+from ptrcm.x12.eligibility.benefits271 import BenefitsDocument
 from ptrcm.x12.errors import X12Error
 from ptrcm.x12.generic import ClaimsDocument, GenericDocument
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.remit_model import RemittanceDocument
-from ptrcm.x12.status277 import StatusDocument
+from ptrcm.x12.remit835.model import RemittanceDocument
+from ptrcm.x12.status277.parse import StatusDocument
 from ptrcm.x12.tokenizer import tokenize
 from ptrcm.x12.validate import validate_x12
 

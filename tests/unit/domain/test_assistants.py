@@ -13,7 +13,7 @@ from ptrcm.domain.assistants import assistant_units, final_unit_rule_on
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.contracts import default_contract, expected_allowed
 from ptrcm.domain.visits import Provider, Service, Visit
-from ptrcm.services.charging import charge_visit
+from ptrcm.services.claims.charging import charge_visit
 
 CATALOG = load_catalog()
 CONFIG = load_config()

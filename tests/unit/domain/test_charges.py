@@ -9,7 +9,7 @@ from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.units import UnitMethod
 from ptrcm.domain.visits import Provider, SecondaryCoverage, Service, Visit
-from ptrcm.services.charging import charge_visit
+from ptrcm.services.claims.charging import charge_visit
 
 CATALOG = load_catalog()
 CONFIG = load_config()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ptrcm.errors import InputError
-from ptrcm.services.visit_files import read_visits, write_visits
+from ptrcm.services.intake.visit_files import read_visits, write_visits
 
 GOOD: dict[str, Any] = {
     "visit_id": "V-1001",

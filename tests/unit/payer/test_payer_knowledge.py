@@ -13,7 +13,7 @@ from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.contracts import expected_allowed
 from ptrcm.domain.money import Money
 from ptrcm.domain.visits import Person, Provider
-from ptrcm.services.demo_payers import member_file
+from ptrcm.services.demo.payers import member_file
 from ptrcm.synth.payer import PayerSimulator
 from ptrcm.synth.payer_pricing import price_claim, profile_contract
 from ptrcm.synth.payer_profile import Member, MemberFile, load_profile, parse_members

@@ -16,14 +16,14 @@ from ptrcm.config import load_config
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.money import Money
 from ptrcm.domain.visits import Person, Provider
-from ptrcm.services.claim_output import envelope_settings
+from ptrcm.services.claims.output import envelope_settings
 from ptrcm.synth.payer import PayerSimulator
 from ptrcm.synth.payer_profile import Authorization, Member, MemberFile, load_profile
 from ptrcm.synth.payer_rules import PayerState
+from ptrcm.x12.claim837.professional import Billing, write_837p
 from ptrcm.x12.envelope import CounterControlNumbers
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.remit_model import RemittanceDocument
-from ptrcm.x12.write837p import Billing, write_837p
+from ptrcm.x12.remit835.model import RemittanceDocument
 
 DOS = date(2026, 1, 12)
 PT_NPI = "1234567893"

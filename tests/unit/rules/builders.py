@@ -18,7 +18,7 @@ from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.visits import Provider, Service, Visit
 from ptrcm.rules.engine import Check, Hit, Pack, PatientHistory, ScrubContext
 from ptrcm.rules.icd10 import Icd10Codes
-from ptrcm.services.charging import charge_visit
+from ptrcm.services.claims.charging import charge_visit
 
 CONFIG = load_config()
 CATALOG = load_catalog()

@@ -12,8 +12,8 @@ from ptrcm.domain.policy import TelehealthPolicy
 from ptrcm.domain.units import UnitMethod
 from ptrcm.rules.icd10 import Icd10Codes
 from ptrcm.rules.policy import PolicyBook
-from ptrcm.services.claim_building import build_claim
-from ptrcm.services.scrubbing import Scrubber
+from ptrcm.services.claims.building import build_claim
+from ptrcm.services.claims.scrubbing import Scrubber
 from tests.unit.scrub.factory import base
 
 CATALOG = load_catalog()

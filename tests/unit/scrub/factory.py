@@ -15,7 +15,7 @@ from ptrcm.domain.visits import Visit
 from ptrcm.rules.catalog import all_rules
 from ptrcm.rules.engine import Finding, PatientHistory, Rule, ScrubContext, run_rules
 from ptrcm.rules.kx import lines_allowed
-from ptrcm.services.scrubbing import Scrubber
+from ptrcm.services.claims.scrubbing import Scrubber
 
 AS_OF = date(2026, 3, 20)
 

@@ -128,7 +128,7 @@ def test_a_pack_version_can_disable_a_rule_and_change_a_severity() -> None:
 
     from ptrcm.domain.codes import load_catalog
     from ptrcm.rules.engine import Severity
-    from ptrcm.services.scrubbing import Scrubber
+    from ptrcm.services.claims.scrubbing import Scrubber
 
     from .factory import AS_OF, FakeDiagnoses
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from ptrcm.errors import InputError
-from ptrcm.services.eligibility import coinsurance
+from ptrcm.services.front_desk.eligibility import coinsurance
 
 
 def test_a_rate_reads_as_a_percentage_or_a_fraction() -> None:

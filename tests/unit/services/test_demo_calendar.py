@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ptrcm.services.demo import DemoOptions
-from ptrcm.services.demo_calendar import forget_the_future, period_end, run_today
+from ptrcm.services.demo.calendar import forget_the_future, period_end, run_today
+from ptrcm.services.demo.run import DemoOptions
 
 
 def options(start: date, months: int, today: date) -> DemoOptions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ptrcm.services.demo import RunSummary
+from ptrcm.services.demo.run import RunSummary
 
 
 def test_a_run_with_nothing_submitted_has_no_rates() -> None:

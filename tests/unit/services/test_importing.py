@@ -14,7 +14,7 @@ import pytest
 from ptrcm.domain.intake import QuarantinedRecord, SourcedVisit, UpsertCounts
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError
-from ptrcm.services.importing import import_visits
+from ptrcm.services.intake.visits import import_visits
 
 GOOD = {
     "visit_id": "V-1",

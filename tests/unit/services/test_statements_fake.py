@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ptrcm.domain.ledger import LedgerEntry
-from ptrcm.services.statements import apply_payment, build_statement, patient_balance
+from ptrcm.services.front_desk.statements import apply_payment, build_statement, patient_balance
 
 D = Decimal
 Row = dict[str, Any]

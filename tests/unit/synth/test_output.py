@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ptrcm.cli import app
-from ptrcm.services.visit_files import read_visits
+from ptrcm.services.intake.visit_files import read_visits
 from ptrcm.synth import SynthOptions, companion_paths, iter_visit_records, write_synth
 from tests.unit.synth.conftest import Run
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from ptrcm.domain.money import Money
-from ptrcm.x12.ack999 import AckDocument
-from ptrcm.x12.benefits271 import BenefitsDocument
+from ptrcm.x12.ack999.parse import AckDocument
+from ptrcm.x12.eligibility.benefits271 import BenefitsDocument
 from ptrcm.x12.generic import GenericDocument
 from ptrcm.x12.read import read_x12, transaction_kind
-from ptrcm.x12.status277 import StatusDocument
+from ptrcm.x12.status277.parse import StatusDocument
 from ptrcm.x12.structure import split_envelope
 from ptrcm.x12.tokenizer import tokenize
 

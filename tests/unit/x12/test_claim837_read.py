@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from ptrcm.domain.claims import Claim
-from ptrcm.x12.claim837_drafts import dtp_period
-from ptrcm.x12.claim837_read import read_837
+from ptrcm.x12.claim837.drafts import dtp_period
+from ptrcm.x12.claim837.read import read_837
 from ptrcm.x12.errors import X12Error
 from ptrcm.x12.generic import ClaimsDocument
 from ptrcm.x12.read import read_x12

@@ -11,12 +11,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ptrcm.x12.claim837_read import read_837
+from ptrcm.x12.claim837.read import read_837
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
 from ptrcm.x12.errors import X12Error
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.remit_sample import sample_remittance
-from ptrcm.x12.write835 import write_835
+from ptrcm.x12.remit835.sample import sample_remittance
+from ptrcm.x12.remit835.write import write_835
 from tests.unit.x12.remits import sample_835
 from tests.unit.x12_write import factory
 

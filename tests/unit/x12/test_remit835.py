@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ptrcm.domain.money import Money
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.remit_model import Adjustment, Procedure, RemittanceDocument
+from ptrcm.x12.remit835.model import Adjustment, Procedure, RemittanceDocument
 from tests.unit.x12.remits import CORRECTION, DENIAL, PARTIAL, REVERSAL, sample_835
 
 

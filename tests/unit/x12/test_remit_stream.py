@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from ptrcm.x12.errors import X12Error
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.remit835 import RemittanceReader
-from ptrcm.x12.remit_model import RemittanceDocument
-from ptrcm.x12.remit_stream import NotOnly835, first_set_id, read_835_stream
+from ptrcm.x12.remit835.model import RemittanceDocument
+from ptrcm.x12.remit835.parse import RemittanceReader
+from ptrcm.x12.remit835.stream import NotOnly835, first_set_id, read_835_stream
 from ptrcm.x12.structure import split_envelope
 from ptrcm.x12.tokenizer import split_segments, tokenize
 from tests.unit.x12.test_fuzz import OWN, _samples, damage

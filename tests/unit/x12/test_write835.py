@@ -8,9 +8,9 @@ import pytest
 
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
 from ptrcm.x12.read import read_x12
-from ptrcm.x12.remit_model import RemittanceDocument
-from ptrcm.x12.remit_sample import sample_remittance
-from ptrcm.x12.write835 import write_835
+from ptrcm.x12.remit835.model import RemittanceDocument
+from ptrcm.x12.remit835.sample import sample_remittance
+from ptrcm.x12.remit835.write import write_835
 from tests.unit.x12.remits import sample_835
 
 SETTINGS = EnvelopeSettings("990012345", "RIVERSIDEPT", "DEMO PAYER", "EDI", "5125550100")
@@ -59,7 +59,7 @@ def test_more_than_six_adjustments_of_one_group_split_into_two_cas_segments() ->
     from dataclasses import replace
 
     from ptrcm.domain.money import Money
-    from ptrcm.x12.remit_model import Adjustment
+    from ptrcm.x12.remit835.model import Adjustment
 
     remit = sample_remittance(1)
     claim = remit.claims[0]

@@ -15,10 +15,10 @@ from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.money import Money, sum_money
-from ptrcm.services.claim_building import build_claim
+from ptrcm.services.claims.building import build_claim
+from ptrcm.x12.claim837.institutional import write_837i
+from ptrcm.x12.claim837.professional import Billing, write_837p
 from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
-from ptrcm.x12.write837i import write_837i
-from ptrcm.x12.write837p import Billing, write_837p
 
 NOW = datetime(2026, 3, 9, 14, 30)
 SETTINGS = EnvelopeSettings(

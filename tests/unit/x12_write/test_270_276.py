@@ -8,8 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 from ptrcm.domain.visits import Person
+from ptrcm.x12.eligibility.write270 import (
+    EligibilityInquiry,
+    service_types_for,
+    write_270,
+    write_276,
+)
 from ptrcm.x12.envelope import CounterControlNumbers
-from ptrcm.x12.write270 import EligibilityInquiry, service_types_for, write_270, write_276
 from tests.unit.x12_write import factory as f
 
 CARLOS = Person("Carlos", "Lopez", date(1949, 2, 3), "M")

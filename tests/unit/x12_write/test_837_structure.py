@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from ptrcm.domain.claims import FREQUENCY_VOID
 from ptrcm.domain.money import Money
+from ptrcm.x12.claim837.professional import split_claim, write_837p
 from ptrcm.x12.envelope import CounterControlNumbers, amount
-from ptrcm.x12.write837p import split_claim, write_837p
 from tests.unit.x12_write import factory as f
 
 

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
+from ptrcm.domain.claim_ids import claim_id_for
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.errors import InputError
-from ptrcm.services.claim_building import build_claims, claim_id_for
+from ptrcm.services.claims.building import build_claims
 from tests.unit.x12_write import factory as f
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from ptrcm.domain.interchange import parse_visit
 from ptrcm.errors import InputError
-from ptrcm.services.claim_building import build_claims
+from ptrcm.services.claims.building import build_claims
 from ptrcm.x12.names import person_name
 from tests.unit.x12_write import factory as f
 from tests.x12_oracle import pyx12_errors

@@ -9,7 +9,7 @@ import pytest
 
 from ptrcm.domain.claims import FREQUENCY_REPLACEMENT, Claim
 from ptrcm.domain.visits import Address
-from ptrcm.x12.write837p import Billing
+from ptrcm.x12.claim837.professional import Billing
 from tests.unit.x12_write import factory as f
 from tests.x12_oracle import pyx12_errors
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from ptrcm.domain.claims import FREQUENCY_REPLACEMENT, Claim
-from ptrcm.x12.claim837_read import comparable, read_837
-from ptrcm.x12.write837p import split_claim
+from ptrcm.x12.claim837.professional import split_claim
+from ptrcm.x12.claim837.read import comparable, read_837
 from tests.unit.x12_write import factory as f
 
 PAYER_IDS = {
