@@ -1,6 +1,8 @@
 """The unit of work of the money-in services (posting, acknowledgments, underpayments,
 appeals): the base unit of work plus the claim, remittance, work-queue and follow-up
-repositories, all on the same connection and transaction.
+repositories, all on the same connection and transaction. It is the SQL implementation of
+the services' ``ptrcm.services.money_in_ports.MoneyInUnitOfWork`` port, structurally (store
+never imports services; mypy checks the fit where the commands hand it to a service).
 
 ``serialize_posting`` makes postings of one organization run one after the other: the
 second waits for the first to commit and then sees what it posted, so a payment sent

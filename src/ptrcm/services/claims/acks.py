@@ -17,21 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, Transition, apply_event
+from ptrcm.domain.stored_claims import ClaimRecord
 from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InputError, InvariantError
+from ptrcm.services.money_in_ports import MoneyInUnitOfWork, MoneyInWork
 from ptrcm.x12.ack999.parse import AckDocument, FunctionalAcknowledgment
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.status277.parse import ClaimStatus, StatusDocument
-
-if TYPE_CHECKING:
-    from ptrcm.domain.stored_claims import ClaimRecord
-    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 REJECT_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})
 ACCEPT_CATEGORIES = frozenset({"A1", "A2"})
@@ -49,15 +46,13 @@ class AckResult:
     findings: list[str] = field(default_factory=list)
 
 
-def post_acknowledgment(
-    unit_of_work: Callable[[], MoneyInUnitOfWork], path: str | os.PathLike[str]
-) -> AckResult:
+def post_acknowledgment(unit_of_work: MoneyInWork, path: str | os.PathLike[str]) -> AckResult:
     """Post a 999 or 277CA file (see the module docstring)."""
     return post_acknowledgments(unit_of_work, [path])[0]
 
 
 def post_acknowledgments(
-    unit_of_work: Callable[[], MoneyInUnitOfWork], paths: Sequence[str | os.PathLike[str]]
+    unit_of_work: MoneyInWork, paths: Sequence[str | os.PathLike[str]]
 ) -> list[AckResult]:
     """Post several 999/277CA files in order, in one transaction (all or none, so the claim
     facts are brought up to date once, at its commit); each file as ``post_acknowledgment``

@@ -18,11 +18,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ptrcm.config import Config
 from ptrcm.domain.appeal_letter import DenialNotice, LetterSender, render_appeal_letter
@@ -32,10 +32,8 @@ from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.money import Money
 from ptrcm.errors import InputError
 from ptrcm.services.claims.building import stored_claim
+from ptrcm.services.money_in_ports import MoneyInUnitOfWork, MoneyInWork
 from ptrcm.services.remittance.secondary import stored_visit
-
-if TYPE_CHECKING:
-    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 OUTCOMES = {"won": "overturned", "lost": "upheld", "partial": "partial"}
 
@@ -83,7 +81,7 @@ class QueueRow:
     reason: str
 
 
-def appeal_queue(unit_of_work: Callable[[], MoneyInUnitOfWork], as_of: date) -> list[QueueRow]:
+def appeal_queue(unit_of_work: MoneyInWork, as_of: date) -> list[QueueRow]:
     """Open denials, most valuable and most urgent first."""
     with unit_of_work() as uow:
         items = uow.work.items("denial", state="open")
@@ -123,7 +121,7 @@ def _denial(uow: MoneyInUnitOfWork, claim_id: int) -> tuple[dict[str, Any], list
 
 
 def appeal_letter(
-    unit_of_work: Callable[[], MoneyInUnitOfWork],
+    unit_of_work: MoneyInWork,
     pcn: str,
     as_of: date,
     config: Config,
@@ -187,7 +185,7 @@ def appeal_letter(
 
 
 def record_outcome(
-    unit_of_work: Callable[[], MoneyInUnitOfWork],
+    unit_of_work: MoneyInWork,
     pcn: str,
     outcome: str,
     amount: Decimal,

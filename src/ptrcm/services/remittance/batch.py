@@ -15,17 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.lifecycle import Transition
 from ptrcm.domain.stored_claims import ClaimRecord
 from ptrcm.domain.work_queue import WorkItem
+from ptrcm.services.money_in_ports import MoneyInUnitOfWork
 from ptrcm.services.remittance.appeals import AppealPayment, recover_appeals
 from ptrcm.services.remittance.lines import MatchedLine
-
-if TYPE_CHECKING:
-    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 # (record, matched lines, line payment ids) -> underpaid lines queued
 Check = Callable[[ClaimRecord, Sequence[MatchedLine], Sequence[int]], int]

@@ -38,12 +38,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ptrcm.config import Config
 from ptrcm.domain.codes import Catalog
@@ -52,6 +52,7 @@ from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.stored_claims import ClaimRecord
 from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InputError
+from ptrcm.services.money_in_ports import MoneyInUnitOfWork, MoneyInWork
 from ptrcm.services.remittance import lines as rl
 from ptrcm.services.remittance.batch import PostingBatch
 from ptrcm.services.remittance.claim_posting import ClaimContext, PostedClaim, post_claim
@@ -77,8 +78,6 @@ from ptrcm.x12.remit835.model import ClaimPayment, Remittance, RemittanceDocumen
 # choice of posting (one multi-row write per table and flush), not a database bound.
 CLAIMS_PER_FLUSH = 500
 
-if TYPE_CHECKING:
-    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 __all__ = ["PostingOptions", "PostingResult", "post_remittance", "read_remittance"]
 
@@ -132,7 +131,7 @@ def read_remittance(path: Path) -> tuple[bytes, RemittanceDocument]:
 
 
 def post_remittance(
-    unit_of_work: Callable[[], MoneyInUnitOfWork],
+    unit_of_work: MoneyInWork,
     path: str | os.PathLike[str],
     options: PostingOptions,
 ) -> PostingResult:

@@ -14,23 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ptrcm.config import Config
 from ptrcm.domain.adjudication import Adjustment, LineAdjudication, PrimaryAdjudication
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.codes import Catalog
+from ptrcm.domain.stored_claims import ClaimRecord
 from ptrcm.domain.visits import SecondaryCoverage, Visit
 from ptrcm.services.claims.building import secondary_claim, stored_claim
 from ptrcm.services.claims.output import envelope_settings
+from ptrcm.services.money_in_ports import MoneyInUnitOfWork
 from ptrcm.services.remittance.lines import MatchedLine
 from ptrcm.x12.claim837.professional import Billing, write_837p
 from ptrcm.x12.envelope import ControlNumbers
 from ptrcm.x12.remit835 import model as rm
-
-if TYPE_CHECKING:
-    from ptrcm.domain.stored_claims import ClaimRecord
-    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,27 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ptrcm.config import Config
 from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
 from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.fees import FeeSchedule, parse_fee_schedule
 from ptrcm.domain.money import Money
+from ptrcm.domain.stored_claims import ClaimRecord
 from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InputError
 from ptrcm.services.claims.building import stored_lines
+from ptrcm.services.money_in_ports import MoneyInUnitOfWork, MoneyInWork
 from ptrcm.services.remittance.lines import MatchedLine
 from ptrcm.x12.remit835.model import ServicePayment
-
-if TYPE_CHECKING:
-    from ptrcm.domain.stored_claims import ClaimRecord
-    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 
 SEQUESTRATION_CARC = "253"
 
@@ -51,7 +49,7 @@ class ContractImport:
 
 
 def import_contract(
-    unit_of_work: Callable[[], MoneyInUnitOfWork],
+    unit_of_work: MoneyInWork,
     payer: str,
     path: str | os.PathLike[str],
     parameters: Mapping[str, Any],
