@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -29,9 +30,11 @@ def _postgres_schema_url(base: str, schema: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
-    if request.param == "sqlite":
+@contextmanager
+def fresh_database(kind: str, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    """The URL of a fresh, empty database of ``kind`` ("sqlite" or "postgresql"); the
+    PostgreSQL schema is dropped afterwards. Skips the test when PostgreSQL is not set up."""
+    if kind == "sqlite":
         yield f"sqlite:///{os.path.join(tmp_path, 'ptrcm.db')}"
         return
     base = os.environ.get(POSTGRES_ENV)
@@ -50,6 +53,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterat
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 Visits are imported into the store and their claims stored as submitted, the way a real
 posting finds them. 835 files are written with ptrcm's own 835 writer from models built
-here, so every amount in a test is one the test wrote down.
+here, so every amount in a test is one the test wrote down; 999 and 277CA files from their
+segments.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ptrcm.store.money_in_uow import MoneyInUnitOfWork, money_in_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import metadata
 from ptrcm.x12.common import Reference
-from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
+from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings, Transaction, interchange
 from ptrcm.x12.remit835 import model as rm
 from ptrcm.x12.remit835.write import write_835
 
@@ -33,6 +34,7 @@ CONTEXT = build_context()
 DOS = date(2026, 3, 2)
 PAID_ON = date(2026, 3, 20)
 NOW = datetime(2026, 3, 21, 15, 0, tzinfo=UTC)
+ACKED_AT = datetime(2026, 3, 3, 8, 0)  # when the 999s and 277CAs here were written
 SETTINGS = EnvelopeSettings("PAYER01", "123456789", "Payer", "Payer desk", "2175550100", usage="T")
 PATIENT = {
     "first_name": "Ann",
@@ -197,3 +199,65 @@ def sums(store: Store, org_id: int, pcn: str | None = None) -> dict[str, Decimal
         for entry in work.ledger.entries(claim_id):
             out[entry["account"]] = out.get(entry["account"], Decimal("0.00")) + entry["amount"]
         return out
+
+
+def ack_999(tmp: Path, gs: int, st: int, status: str) -> Path:
+    """A 999 answering set ``st`` of group ``gs``: accepted (``A``) or rejected (``R``,
+    with an IK3/IK4 error on NM1 2010BA)."""
+    body = [f"AK1*HC*{gs}*005010X222A1", f"AK2*837*{st:04d}*005010X222A1"]
+    if status == "R":
+        body += ["IK3*NM1*12*2010BA*8", "IK4*9*67*1", "IK5*R*5"]
+    else:
+        body += ["IK5*A"]
+    body += [f"AK9*{status}*1*1*{0 if status == 'R' else 1}"]
+    text = interchange(
+        [Transaction("999", "005010X231A1", body)],
+        "FC",
+        "005010X231A1",
+        SETTINGS,
+        CounterControlNumbers(),
+        ACKED_AT,
+    )
+    path = tmp / f"ack-{gs}-{status}.999"
+    path.write_text(text, encoding="ascii")
+    return path
+
+
+def ack_277ca(tmp: Path, pcn: str, category: str, status_code: str) -> Path:
+    """A 277CA giving claim ``pcn`` one status (category ``A1``...``A8``, status code)."""
+    body = [
+        "BHT*0085*08*REF1*20260305*1200*TH",
+        "HL*1**20*1",
+        "NM1*PR*2*MEDICARE*****PI*MCRPB",
+        "TRN*1*T100",
+        "DTP*050*D8*20260304",
+        "DTP*009*D8*20260305",
+        "HL*2*1*21*1",
+        "NM1*41*2*RIVERSIDE REHAB*****46*123456789",
+        "TRN*2*BATCH1",
+        "STC*A1:20*20260305*WQ*110",
+        "QTY*90*1",
+        "AMT*YU*110",
+        "HL*3*2*19*1",
+        "NM1*85*2*RIVERSIDE REHAB*****XX*1234567893",
+        "TRN*1*PROV1",
+        "QTY*QA*1",
+        "AMT*YU*110",
+        "HL*4*3*PT",
+        "NM1*QC*1*REED*ANN****MI*1EG4TE5MK73",
+        f"TRN*2*{pcn}",
+        f"STC*{category}:{status_code}:PR*20260305*U*110******Member id invalid",
+        "REF*1K*PAYER555",
+        "DTP*472*D8*20260302",
+    ]
+    text = interchange(
+        [Transaction("277", "005010X214", body)],
+        "HN",
+        "005010X214",
+        SETTINGS,
+        CounterControlNumbers(),
+        ACKED_AT,
+    )
+    path = tmp / f"ack-{pcn}-{category}.277"
+    path.write_text(text, encoding="ascii")
+    return path

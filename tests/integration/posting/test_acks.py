@@ -3,7 +3,6 @@ rejections queue) or accepted; posting the same file twice changes nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,11 +11,16 @@ from sqlalchemy import select, update
 from ptrcm.services.claims.acks import post_acknowledgment, post_acknowledgments
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import claim_versions
-from ptrcm.x12.envelope import CounterControlNumbers, Transaction, interchange
-from tests.integration.posting.builders import SETTINGS, row_counts, seed, uow, visit
+from tests.integration.posting.builders import (
+    ack_277ca,
+    ack_999,
+    row_counts,
+    seed,
+    uow,
+    visit,
+)
 
 ONE = [("97110", 30)]
-WHEN = datetime(2026, 3, 3, 8, 0)
 
 
 def _batch(store: Store, org: int, pcns: list[str], gs: int, st: int) -> int:
@@ -35,70 +39,11 @@ def _batch(store: Store, org: int, pcns: list[str], gs: int, st: int) -> int:
     return batch
 
 
-def _999(tmp: Path, gs: int, st: int, status: str) -> Path:
-    body = [f"AK1*HC*{gs}*005010X222A1", f"AK2*837*{st:04d}*005010X222A1"]
-    if status == "R":
-        body += ["IK3*NM1*12*2010BA*8", "IK4*9*67*1", "IK5*R*5"]
-    else:
-        body += ["IK5*A"]
-    body += [f"AK9*{status}*1*1*{0 if status == 'R' else 1}"]
-    text = interchange(
-        [Transaction("999", "005010X231A1", body)],
-        "FC",
-        "005010X231A1",
-        SETTINGS,
-        CounterControlNumbers(),
-        WHEN,
-    )
-    path = tmp / f"ack-{gs}-{status}.999"
-    path.write_text(text, encoding="ascii")
-    return path
-
-
-def _277ca(tmp: Path, pcn: str, category: str, status_code: str) -> Path:
-    body = [
-        "BHT*0085*08*REF1*20260305*1200*TH",
-        "HL*1**20*1",
-        "NM1*PR*2*MEDICARE*****PI*MCRPB",
-        "TRN*1*T100",
-        "DTP*050*D8*20260304",
-        "DTP*009*D8*20260305",
-        "HL*2*1*21*1",
-        "NM1*41*2*RIVERSIDE REHAB*****46*123456789",
-        "TRN*2*BATCH1",
-        "STC*A1:20*20260305*WQ*110",
-        "QTY*90*1",
-        "AMT*YU*110",
-        "HL*3*2*19*1",
-        "NM1*85*2*RIVERSIDE REHAB*****XX*1234567893",
-        "TRN*1*PROV1",
-        "QTY*QA*1",
-        "AMT*YU*110",
-        "HL*4*3*PT",
-        "NM1*QC*1*REED*ANN****MI*1EG4TE5MK73",
-        f"TRN*2*{pcn}",
-        f"STC*{category}:{status_code}:PR*20260305*U*110******Member id invalid",
-        "REF*1K*PAYER555",
-        "DTP*472*D8*20260302",
-    ]
-    text = interchange(
-        [Transaction("277", "005010X214", body)],
-        "HN",
-        "005010X214",
-        SETTINGS,
-        CounterControlNumbers(),
-        WHEN,
-    )
-    path = tmp / f"ack-{pcn}-{category}.277"
-    path.write_text(text, encoding="ascii")
-    return path
-
-
 def test_a_999_rejected_set_rejects_every_claim_of_its_batch(store: Store, tmp_path: Path) -> None:
     org = seed(store, [visit("V-10", ONE), visit("V-11", ONE), visit("V-12", ONE)])
     _batch(store, org, ["V-10", "V-11"], gs=41, st=7)
     _batch(store, org, ["V-12"], gs=42, st=8)
-    result = post_acknowledgment(lambda: uow(store, org), _999(tmp_path, 41, 7, "R"))
+    result = post_acknowledgment(lambda: uow(store, org), ack_999(tmp_path, 41, 7, "R"))
     assert (result.rejected, result.unmatched) == (2, [])
     with uow(store, org) as work:
         states = {p: work.claims.state_of(p) for p in ("V-10", "V-11", "V-12")}
@@ -110,7 +55,7 @@ def test_a_999_rejected_set_rejects_every_claim_of_its_batch(store: Store, tmp_p
 def test_a_999_accepted_set_moves_its_claims_to_accepted(store: Store, tmp_path: Path) -> None:
     org = seed(store, [visit("V-12", ONE)])
     _batch(store, org, ["V-12"], gs=42, st=8)
-    result = post_acknowledgment(lambda: uow(store, org), _999(tmp_path, 42, 8, "A"))
+    result = post_acknowledgment(lambda: uow(store, org), ack_999(tmp_path, 42, 8, "A"))
     assert (result.accepted, result.rejected) == (1, 0)
     with uow(store, org) as work:
         assert work.claims.state_of("V-12") == "accepted"
@@ -120,7 +65,7 @@ def test_a_277ca_rejection_goes_to_the_rejections_queue_with_the_payers_reason(
     store: Store, tmp_path: Path
 ) -> None:
     org = seed(store, [visit("V-13", ONE)])
-    path = _277ca(tmp_path, "V-13", "A7", "562")
+    path = ack_277ca(tmp_path, "V-13", "A7", "562")
     result = post_acknowledgment(lambda: uow(store, org), path)
     assert result.rejected == 1
     with uow(store, org) as work:
@@ -135,7 +80,7 @@ def test_a_277ca_rejection_goes_to_the_rejections_queue_with_the_payers_reason(
 
 def test_a_277ca_acceptance_moves_the_claim_to_accepted(store: Store, tmp_path: Path) -> None:
     org = seed(store, [visit("V-14", ONE)])
-    result = post_acknowledgment(lambda: uow(store, org), _277ca(tmp_path, "V-14", "A2", "20"))
+    result = post_acknowledgment(lambda: uow(store, org), ack_277ca(tmp_path, "V-14", "A2", "20"))
     assert (result.accepted, result.rejected) == (1, 0)
     with uow(store, org) as work:
         assert work.claims.state_of("V-14") == "accepted"
@@ -146,8 +91,8 @@ def test_a_277ca_after_the_999_counts_its_acceptances_without_a_second_transitio
 ) -> None:
     org = seed(store, [visit("V-15", ONE)])
     _batch(store, org, ["V-15"], gs=43, st=9)
-    post_acknowledgment(lambda: uow(store, org), _999(tmp_path, 43, 9, "A"))
-    result = post_acknowledgment(lambda: uow(store, org), _277ca(tmp_path, "V-15", "A1", "19"))
+    post_acknowledgment(lambda: uow(store, org), ack_999(tmp_path, 43, 9, "A"))
+    result = post_acknowledgment(lambda: uow(store, org), ack_277ca(tmp_path, "V-15", "A1", "19"))
     assert (result.accepted, result.rejected) == (1, 0)
     with uow(store, org) as work:
         assert work.claims.state_of("V-15") == "accepted"
@@ -162,7 +107,7 @@ def test_several_files_post_in_one_call_as_they_would_one_by_one(
 
     org = seed(store, [visit("V-16", ONE), visit("V-17", ONE)])
     _batch(store, org, ["V-16", "V-17"], gs=44, st=10)
-    files = [_999(tmp_path, 44, 10, "A"), _277ca(tmp_path, "V-17", "A7", "562")]
+    files = [ack_999(tmp_path, 44, 10, "A"), ack_277ca(tmp_path, "V-17", "A7", "562")]
     results = post_acknowledgments(lambda: uow(store, org), [*files, files[0]])
     assert [(r.accepted, r.rejected, r.already_posted) for r in results] == [
         (2, 0, False), (0, 1, False), (0, 0, True)

@@ -1,0 +1,41 @@
+"""The implementations of the money-in port a scenario runs on: the in-memory fake (no
+database), SQLite and PostgreSQL (skipped without ``PTRCM_TEST_POSTGRES_URL``).
+
+Each yields a unit-of-work factory, which is all the services take. Seeding and reading
+back go through the unit of work too, under the same names on every backend
+(``visits.upsert``, ``claims.add_batch``, ``claims.add_claims``, ``ledger.entries``...).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from ptrcm.store.money_in_uow import money_in_unit_of_work
+from ptrcm.store.repository import Store
+from tests.fakes.money_in import MoneyInDatabase
+from tests.integration.conftest import fresh_database
+from tests.integration.posting.builders import NOW
+
+BACKENDS = ["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+Factory = Callable[[], Any]  # a unit of work: the port, plus seeding and reads
+
+
+@contextmanager
+def money_in(kind: str, tmp_path: os.PathLike[str]) -> Iterator[Factory]:
+    """A factory of money-in units of work for one organization on a fresh backend."""
+    if kind == "fake":
+        yield MoneyInDatabase(actor="test", clock=lambda: NOW).unit_of_work
+        return
+    with fresh_database(kind, tmp_path) as url:
+        store = Store.open(url)
+        try:
+            org = store.ensure_organization("clinic")
+            yield lambda: money_in_unit_of_work(store, org, "test", lambda: NOW)
+        finally:
+            store.close()
