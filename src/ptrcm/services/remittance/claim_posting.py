@@ -75,7 +75,7 @@ def post_claim(
     balanced: bool = True,
 ) -> PostedClaim:
     """Post one CLP into ``batch``. ``open_entries`` are the claim's ledger entries a
-    reversal may undo (``RemittanceRepository.open_payment_entries``, read after the
+    reversal may undo (``RemittanceStore.open_payment_entries``, read after the
     batch was flushed); ``balanced`` is false when the reader found the claim unbalanced."""
     matched = tuple(rl.match_lines(record.lines if record else (), claim))
     payment, lines = _payment_rows(claim, record, matched, ctx, batch)
