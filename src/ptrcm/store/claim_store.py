@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import Transition
@@ -280,21 +280,26 @@ class ClaimRepository(OrgScoped):
         return int(self.conn.execute(self.scoped(claims, func.count())).scalar_one())
 
 
+# Built once with bound parameters: posting asks it once per claim it bills a secondary
+# for, and building the statement cost more than running it.
+_SECONDARY = (
+    select(payers.c.external_id, coverages.c.member_id)
+    .join(payers, payers.c.id == coverages.c.payer_id)
+    .where(
+        coverages.c.org_id == bindparam("org_id"),
+        coverages.c.patient_id == bindparam("patient_id"),
+        coverages.c.rank == "secondary",
+        (coverages.c.start_date.is_(None)) | (coverages.c.start_date <= bindparam("on")),
+        (coverages.c.end_date.is_(None)) | (coverages.c.end_date >= bindparam("on")),
+    )
+    .order_by(coverages.c.id)
+)
+
+
 class CoverageReader(OrgScoped):
     """The patient's secondary coverage on a date, from the coverage rows."""
 
     def secondary(self, patient_id: int, on: date) -> tuple[str, str | None] | None:
-        query = (
-            select(payers.c.external_id, coverages.c.member_id)
-            .join(payers, payers.c.id == coverages.c.payer_id)
-            .where(
-                coverages.c.org_id == self.org_id,
-                coverages.c.patient_id == patient_id,
-                coverages.c.rank == "secondary",
-                (coverages.c.start_date.is_(None)) | (coverages.c.start_date <= on),
-                (coverages.c.end_date.is_(None)) | (coverages.c.end_date >= on),
-            )
-            .order_by(coverages.c.id)
-        )
-        row = self.conn.execute(query).first()
+        params = {"org_id": self.org_id, "patient_id": patient_id, "on": on}
+        row = self.conn.execute(_SECONDARY, params).first()
         return None if row is None else (str(row[0]), None if row[1] is None else str(row[1]))
