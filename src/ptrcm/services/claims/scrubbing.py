@@ -266,7 +266,7 @@ class Scrubber:
                     clinic=self.config.clinic,
                     as_of=self._as_of(visit),
                     catalog=self.catalog,
-                    history=PatientHistory(_Earlier(patient_visits, n), allowed, memo),
+                    history=PatientHistory(_Earlier(patient_visits, n), memo=memo, allowed=allowed),
                     diagnoses=self.diagnoses,
                     fees=fees,
                 )
