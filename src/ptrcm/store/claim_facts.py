@@ -72,10 +72,27 @@ def _only(column: ColumnElement[Any], ids: Ids) -> list[ColumnElement[bool]]:
     return [] if ids is None else [column.in_(ids)]
 
 
+def _of_claims(column: ColumnElement[Any], ids: Ids) -> list[ColumnElement[bool]]:
+    """Rows naming a claim (or one of ``ids``). With ids, the ``IN`` alone: SQLite would
+    otherwise read ``claim_id IS NOT NULL`` as a range over the whole organization's rows
+    instead of looking the ids up."""
+    return [column.is_not(None)] if ids is None else [column.in_(ids)]
+
+
+def _paid_under(org_id: Org, ids: Ids) -> list[ColumnElement[bool]]:
+    """Adjustments of the claim payments of ``ids`` (none when all claims are wanted): the
+    lookup goes claim -> claim payments -> adjustments by index, never over every
+    adjustment of the organization."""
+    if ids is None:
+        return []
+    cp = claim_payments
+    mine = select(cp.c.id).where(cp.c.org_id == org_id, cp.c.claim_id.in_(ids))
+    return [adjustments.c.claim_payment_id.in_(mine)]
+
+
 def _by_payment(org_id: Org, ids: Ids, name: str) -> Any:
     """Per claim payment: its denial, A/R-reducing, contractual and patient-share amounts."""
-    a, cp = adjustments, claim_payments
-    mine = select(cp.c.id).where(cp.c.org_id == org_id, *_only(cp.c.claim_id, ids))
+    a = adjustments
     return (
         select(
             a.c.claim_payment_id.label("cp_id"),
@@ -85,7 +102,7 @@ def _by_payment(org_id: Org, ids: Ids, name: str) -> Any:
             _sum(_when(is_contractual(), a.c.amount)).label("contractual"),
             _sum(_when(a.c.group_code == "PR", a.c.amount)).label("patient_share"),
         )
-        .where(a.c.org_id == org_id, *([] if ids is None else [a.c.claim_payment_id.in_(mine)]))
+        .where(a.c.org_id == org_id, *_paid_under(org_id, ids))
         .group_by(a.c.claim_payment_id)
         .subquery(name)
     )
@@ -114,7 +131,7 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
         .select_from(
             cp.join(t, t.c.id == cp.c.transaction_id).outerjoin(adj, adj.c.cp_id == cp.c.id)
         )
-        .where(cp.c.org_id == org_id, cp.c.claim_id.is_not(None), *_only(cp.c.claim_id, ids))
+        .where(cp.c.org_id == org_id, *_of_claims(cp.c.claim_id, ids))
         .group_by(cp.c.claim_id)
         .subquery("pay")
     )
@@ -153,7 +170,7 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
     pp = patient_payments
     patient = (
         select(pp.c.claim_id, _sum(pp.c.amount).label("paid"))
-        .where(pp.c.org_id == org_id, pp.c.claim_id.is_not(None), *_only(pp.c.claim_id, ids))
+        .where(pp.c.org_id == org_id, *_of_claims(pp.c.claim_id, ids))
         .group_by(pp.c.claim_id)
         .subquery("patient")
     )
@@ -256,8 +273,8 @@ def denials_query(org_id: Org, ids: Ids = None) -> Select[Any]:
                 t, t.c.id == cp.c.transaction_id
             )
         )
-        .where(a.c.org_id == org_id, is_denial(), cp.c.claim_id.is_not(None))
-        .where(*_only(cp.c.claim_id, ids))
+        .where(a.c.org_id == org_id, is_denial(), *_of_claims(cp.c.claim_id, ids))
+        .where(*_paid_under(org_id, ids))
         .group_by(a.c.org_id, cp.c.claim_id, t.c.payment_date, a.c.carc)
     )
 
@@ -278,7 +295,7 @@ def payments_query(org_id: Org, ids: Ids = None) -> Select[Any]:
         .select_from(
             cp.join(t, t.c.id == cp.c.transaction_id).outerjoin(adj, adj.c.cp_id == cp.c.id)
         )
-        .where(cp.c.org_id == org_id, cp.c.claim_id.is_not(None), *_only(cp.c.claim_id, ids))
+        .where(cp.c.org_id == org_id, *_of_claims(cp.c.claim_id, ids))
         .group_by(cp.c.org_id, cp.c.claim_id, t.c.payment_date)
     )
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import Transition
@@ -69,6 +69,53 @@ def append_transitions(
                 .where(claims.c.org_id == repo.org_id, claims.c.id.in_(part))
                 .values(state=state, updated_at=at)
             )
+
+
+# What ``ClaimRepository`` reads back, built once: the claims with their current version
+# (the caller adds the organization and its condition), and the lines of those versions.
+_HEADS = (
+    select(
+        claims.c.id,
+        claims.c.pcn,
+        claims.c.patient_id,
+        claims.c.payer_id,
+        claims.c.state,
+        claims.c.total_charge,
+        claims.c.first_date_of_service,
+        claim_versions.c.id,
+        claim_versions.c.batch_id,
+        claim_versions.c.document,
+        patients.c.external_id,
+        payers.c.external_id,
+    )
+    .join(
+        claim_versions,
+        and_(
+            claim_versions.c.claim_id == claims.c.id,
+            claim_versions.c.version_number == claims.c.current_version,
+        ),
+    )
+    .join(patients, patients.c.id == claims.c.patient_id)
+    .join(payers, payers.c.id == claims.c.payer_id)
+)
+_LINES = (
+    select(
+        claim_lines.c.claim_version_id,
+        claim_lines.c.id,
+        claim_lines.c.line_number,
+        claim_lines.c.code,
+        claim_lines.c.modifiers,
+        claim_lines.c.date_of_service,
+        claim_lines.c.units,
+        claim_lines.c.charge_amount,
+        claim_lines.c.dx_pointers,
+    )
+    .where(
+        claim_lines.c.org_id == bindparam("org_id"),
+        claim_lines.c.claim_version_id.in_(bindparam("versions", expanding=True)),
+    )
+    .order_by(claim_lines.c.claim_version_id, claim_lines.c.line_number)
+)
 
 
 class ClaimRepository(OrgScoped):
@@ -191,63 +238,34 @@ class ClaimRepository(OrgScoped):
         return list(self.by_ids(int(i) for i in self.conn.execute(query).scalars()).values())
 
     def _load(self, condition: Any) -> dict[str, ClaimRecord]:
-        query = (
-            select(
-                claims,
-                claim_versions.c.id.label("version_id"),
-                claim_versions.c.batch_id,
-                claim_versions.c.document,
-                patients.c.external_id.label("patient_ext"),
-                payers.c.external_id.label("payer_ext"),
-            )
-            .join(
-                claim_versions,
-                and_(
-                    claim_versions.c.claim_id == claims.c.id,
-                    claim_versions.c.version_number == claims.c.current_version,
-                ),
-            )
-            .join(patients, patients.c.id == claims.c.patient_id)
-            .join(payers, payers.c.id == claims.c.payer_id)
-            .where(claims.c.org_id == self.org_id, condition)
-        )
-        heads = list(self.conn.execute(query))
+        heads = list(self.conn.execute(_HEADS.where(claims.c.org_id == self.org_id, condition)))
         lines: dict[int, list[LineRecord]] = {}
-        version_ids = [int(h.version_id) for h in heads]
-        for part in chunks(version_ids):
-            rows = self.conn.execute(
-                self.scoped(claim_lines)
-                .where(claim_lines.c.claim_version_id.in_(part))
-                .order_by(claim_lines.c.line_number)
-            )
-            for r in rows:
-                lines.setdefault(int(r.claim_version_id), []).append(
+        for part in chunks([int(h[7]) for h in heads]):
+            params = {"org_id": self.org_id, "versions": list(part)}
+            for vid, lid, number, code, mods, day, units, charge, pointers in self.conn.execute(
+                _LINES, params
+            ):
+                lines.setdefault(vid, []).append(
                     LineRecord(
-                        int(r.id),
-                        int(r.line_number),
-                        str(r.code),
-                        _modifiers(r.modifiers),
-                        r.date_of_service,
-                        int(r.units),
-                        r.charge_amount,
-                        tuple(int(p) for p in (r.dx_pointers or "").split(",") if p),
+                        lid, number, code, _modifiers(mods), day, units, charge,
+                        tuple(int(p) for p in pointers.split(",") if p) if pointers else (),
                     )
-                )
+                )  # fmt: skip
         return {
-            str(h.pcn): ClaimRecord(
-                id=int(h.id),
-                pcn=str(h.pcn),
-                patient_id=int(h.patient_id),
-                payer_id=int(h.payer_id),
-                patient_external_id=str(h.patient_ext),
-                payer_external_id=str(h.payer_ext),
-                state=str(h.state),
-                total_charge=h.total_charge,
-                first_date_of_service=h.first_date_of_service,
-                version_id=int(h.version_id),
-                batch_id=None if h.batch_id is None else int(h.batch_id),
-                document=h.document or {},
-                lines=tuple(lines.get(int(h.version_id), ())),
+            h[1]: ClaimRecord(
+                id=h[0],
+                pcn=h[1],
+                patient_id=h[2],
+                payer_id=h[3],
+                patient_external_id=h[10],
+                payer_external_id=h[11],
+                state=h[4],
+                total_charge=h[5],
+                first_date_of_service=h[6],
+                version_id=h[7],
+                batch_id=h[8],
+                document=h[9] or {},
+                lines=tuple(lines.get(h[7], ())),
             )
             for h in heads
         }
@@ -280,21 +298,26 @@ class ClaimRepository(OrgScoped):
         return int(self.conn.execute(self.scoped(claims, func.count())).scalar_one())
 
 
+# Built once with bound parameters: posting asks it once per claim it bills a secondary
+# for, and building the statement cost more than running it.
+_SECONDARY = (
+    select(payers.c.external_id, coverages.c.member_id)
+    .join(payers, payers.c.id == coverages.c.payer_id)
+    .where(
+        coverages.c.org_id == bindparam("org_id"),
+        coverages.c.patient_id == bindparam("patient_id"),
+        coverages.c.rank == "secondary",
+        (coverages.c.start_date.is_(None)) | (coverages.c.start_date <= bindparam("on")),
+        (coverages.c.end_date.is_(None)) | (coverages.c.end_date >= bindparam("on")),
+    )
+    .order_by(coverages.c.id)
+)
+
+
 class CoverageReader(OrgScoped):
     """The patient's secondary coverage on a date, from the coverage rows."""
 
     def secondary(self, patient_id: int, on: date) -> tuple[str, str | None] | None:
-        query = (
-            select(payers.c.external_id, coverages.c.member_id)
-            .join(payers, payers.c.id == coverages.c.payer_id)
-            .where(
-                coverages.c.org_id == self.org_id,
-                coverages.c.patient_id == patient_id,
-                coverages.c.rank == "secondary",
-                (coverages.c.start_date.is_(None)) | (coverages.c.start_date <= on),
-                (coverages.c.end_date.is_(None)) | (coverages.c.end_date >= on),
-            )
-            .order_by(coverages.c.id)
-        )
-        row = self.conn.execute(query).first()
+        params = {"org_id": self.org_id, "patient_id": patient_id, "on": on}
+        row = self.conn.execute(_SECONDARY, params).first()
         return None if row is None else (str(row[0]), None if row[1] is None else str(row[1]))

@@ -8,22 +8,21 @@ claims, versions, lines and batches).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Self
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
-from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.lifecycle import Transition
 from ptrcm.domain.visits import Visit
 from ptrcm.rules.engine import Finding
 from ptrcm.store.audit import AuditEvent, AuditLog
 from ptrcm.store.claim_store import append_transitions
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
+from ptrcm.store.parsed_visits import parsed_visit, record_text
 from ptrcm.store.repository import Store
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
 from ptrcm.store.tables import (
@@ -54,39 +53,13 @@ class ClaimHead:
     visit_ids: tuple[str, ...]
 
 
-class _ParsedVisits:
-    """Visits parsed from stored records, kept per engine and row so the weekly build and
-    scrub do not parse the same history again. An entry is used only when the stored
-    record still equals the one it was parsed from, so a changed visit is parsed afresh."""
-
-    def __init__(self) -> None:
-        self.by_engine: weakref.WeakKeyDictionary[Engine, dict[int, tuple[Any, Visit]]] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def parse(self, engine: Engine, row_id: int, record: Any) -> Visit:
-        seen = self.by_engine.setdefault(engine, {})
-        hit = seen.get(row_id)
-        if hit is not None and hit[0] == record:
-            return hit[1]
-        visit = parse_visit(record, source="store:visits", limits=False)
-        if len(seen) >= _PARSED_MAX:
-            seen.clear()  # bounded: a long-lived process never holds more than this many
-        seen[row_id] = (record, visit)
-        return visit
-
-
-_PARSED_MAX = 50_000  # visits kept per engine (a demo clinic's history is ~6,000)
-_PARSED = _ParsedVisits()
-
-
 class LifecycleRepository(OrgScoped):
     def _visit_rows(self, condition: Any) -> list[Visit]:
         query = (
-            self.scoped(visits, visits.c.id, visits.c.record).where(condition).order_by(visits.c.id)
+            self.scoped(visits, visits.c.id, record_text()).where(condition).order_by(visits.c.id)
         )
         engine = self.conn.engine
-        found = [_PARSED.parse(engine, int(i), r) for i, r in self.conn.execute(query)]
+        found = [parsed_visit(engine, int(i), text) for i, text in self.conn.execute(query)]
         if found:
             detail = {"count": len(found), "purpose": "claim lifecycle"}
             self._audit([AuditEvent("read", "visits", None, None, detail)])

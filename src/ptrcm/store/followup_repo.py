@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
 
-from ptrcm.store.scoped import OrgScoped, chunks
+from ptrcm.store.scoped import Clock, OrgScoped, chunks
 from ptrcm.store.tables import (
     ack_files,
     acknowledgments,
@@ -68,6 +69,11 @@ class AckRepository(OrgScoped):
 
 
 class ContractRepository(OrgScoped):
+    def __init__(self, conn: Connection, org_id: int, actor: str, clock: Clock) -> None:
+        super().__init__(conn, org_id, actor, clock)
+        self._versions: dict[int, list[dict[str, Any]]] = {}  # by payer, newest first
+        self._rates: dict[int, dict[str, Decimal]] = {}  # by schedule id
+
     def add_schedule(
         self,
         payer_id: int,
@@ -85,6 +91,7 @@ class ContractRepository(OrgScoped):
             )
         ).scalar_one()
         version = 1 if latest is None else int(latest) + 1
+        self._versions.pop(payer_id, None)
         row = self.new_row(
             payer_id=payer_id,
             name=name[:120],
@@ -105,22 +112,33 @@ class ContractRepository(OrgScoped):
         return schedule_id, version
 
     def current(self, payer_id: int, on: date | None = None) -> dict[str, Any] | None:
-        """The newest schedule version of the payer in force on ``on``, with its rates."""
-        query = self.scoped(fee_schedules).where(fee_schedules.c.payer_id == payer_id)
-        if on is not None:
-            query = query.where(
-                (fee_schedules.c.effective_from.is_(None)) | (fee_schedules.c.effective_from <= on)
-            )
-        head = self.conn.execute(query.order_by(fee_schedules.c.version.desc())).first()
+        """The newest schedule version of the payer in force on ``on``, with its rates.
+
+        A payer's versions and a version's rates are read once per unit of work (posting
+        asks per claim date; schedules change only through ``add_schedule``, which
+        forgets them)."""
+        versions = self._versions.get(payer_id)
+        if versions is None:
+            query = self.scoped(fee_schedules).where(fee_schedules.c.payer_id == payer_id)
+            rows = self.conn.execute(query.order_by(fee_schedules.c.version.desc()))
+            versions = self._versions[payer_id] = [dict(r._mapping) for r in rows]
+        head = next(
+            (v for v in versions if on is None or v["effective_from"] is None
+             or v["effective_from"] <= on),
+            None,
+        )  # fmt: skip
         if head is None:
             return None
-        rates = self.conn.execute(
-            select(fee_schedule_rates.c.code, fee_schedule_rates.c.allowed).where(
-                fee_schedule_rates.c.org_id == self.org_id,
-                fee_schedule_rates.c.schedule_id == head.id,
+        rates = self._rates.get(head["id"])
+        if rates is None:
+            found = self.conn.execute(
+                select(fee_schedule_rates.c.code, fee_schedule_rates.c.allowed).where(
+                    fee_schedule_rates.c.org_id == self.org_id,
+                    fee_schedule_rates.c.schedule_id == head["id"],
+                )
             )
-        )
-        return {**dict(head._mapping), "rates": {str(c): a for c, a in rates}}
+            rates = self._rates[head["id"]] = {str(c): a for c, a in found}
+        return {**head, "rates": dict(rates)}
 
 
 class UnderpaymentRepository(OrgScoped):

@@ -116,11 +116,7 @@ class RemittanceRepository(OrgScoped):
         return self._insert_many(line_payments, rows)
 
     def _insert_many(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
-        if not rows:
-            return []
-        query = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        found = self.conn.execute(query, [self.new_row(**r) for r in rows])
-        return [int(i) for i in found.scalars()]
+        return self.insert_with_ids(table, [self.new_row(**r) for r in rows])
 
     def add_adjustments(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
@@ -234,8 +230,7 @@ class WorkQueue(OrgScoped):
             )
             for i in items
         ]
-        query = insert(work_items).returning(work_items.c.id, sort_by_parameter_order=True)
-        return [int(i) for i in self.conn.execute(query, rows).scalars()]
+        return self.insert_with_ids(work_items, rows)
 
     def items(self, kind: str | None = None, *, state: str | None = None) -> list[dict[str, Any]]:
         query = self.scoped(work_items).order_by(work_items.c.id)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, select
+from sqlalchemy import ColumnElement, Select, Table, func, insert, select
 from sqlalchemy.engine import Connection
 
 Clock = Callable[[], datetime]
@@ -51,3 +51,27 @@ class OrgScoped:
         """Note claims whose facts a write changed: the unit of work refreshes their
         ``claim_facts`` rows in the same transaction, just before it commits."""
         touched_claims(self.conn).update(int(i) for i in claim_ids if i is not None)
+
+    def insert_with_ids(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` (already made with ``new_row``) in one statement; their ids in
+        the order of ``rows``.
+
+        PostgreSQL returns them with ``RETURNING`` in parameter order. SQLite cannot (it
+        has no column SQLAlchemy could sort the returned ids by, so it would insert one row
+        per statement): there the ids are chosen here, after the table's largest, and
+        inserted with the rows. That is safe because SQLite has one writer: a transaction
+        whose snapshot is older than another writer's commit cannot write at all (it gets
+        ``SQLITE_BUSY``), and the primary key refuses a taken id in any case.
+        """
+        if not rows:
+            return []
+        if self.conn.dialect.name == "sqlite":
+            last = self.conn.execute(select(func.max(table.c.id))).scalar()
+            first = int(last or 0) + 1
+            ids = list(range(first, first + len(rows)))
+            self.conn.execute(
+                insert(table), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+            )
+            return ids
+        query = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [int(i) for i in self.conn.execute(query, list(rows)).scalars()]

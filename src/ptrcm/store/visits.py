@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from ptrcm.domain.input_limits import bounded_key
 from ptrcm.domain.intake import SourcedVisit, UpsertCounts
-from ptrcm.domain.interchange import parse_visit
 from ptrcm.domain.lifecycle import ClaimState
 from ptrcm.domain.records import visit_to_record
 from ptrcm.domain.visits import Visit
 from ptrcm.store.audit import AuditEvent, AuditLog
+from ptrcm.store.parsed_visits import parsed_visit, record_text
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
 from ptrcm.store.tables import (
     claims,
@@ -34,6 +34,12 @@ from ptrcm.store.types import utc_now
 # A claim in one of these states has not left the practice: its visit may still change.
 UNSENT_STATES = tuple(
     s.value for s in (ClaimState.BUILT, ClaimState.SCRUBBED, ClaimState.HELD, ClaimState.READY)
+)
+
+
+# ``VisitRepository.get``, built once (posting reads a visit per secondary claim).
+_ONE_VISIT = select(visits.c.id, record_text(), visits.c.patient_id).where(
+    visits.c.org_id == bindparam("org_id"), visits.c.external_id == bindparam("visit_id")
 )
 
 
@@ -269,15 +275,12 @@ class VisitRepository(OrgScoped):
 
     def get(self, visit_id: str) -> Visit | None:
         """The stored visit, exactly as imported; the read is written to the audit log."""
-        row = self.conn.execute(
-            self.scoped(visits, visits.c.record, visits.c.patient_id).where(
-                visits.c.external_id == visit_id
-            )
-        ).first()
+        params = {"org_id": self.org_id, "visit_id": visit_id}
+        row = self.conn.execute(_ONE_VISIT, params).first()
         if row is None:
             return None
         self.audit.record([AuditEvent("read", "visits", visit_id, int(row.patient_id))])
-        return parse_visit(row.record, source="store:visits", limits=False)
+        return parsed_visit(self.conn.engine, int(row.id), str(row.record_text))
 
     def history(
         self, patient_ids: Sequence[str], exclude: Sequence[str] = ()
@@ -292,7 +295,9 @@ class VisitRepository(OrgScoped):
         ids: dict[str, int] = {}
         for part in chunks(list(patient_ids)):
             query = (
-                self.scoped(visits, patients.c.external_id, visits.c.external_id, visits.c.record)
+                self.scoped(
+                    visits, patients.c.external_id, visits.c.external_id, visits.c.id, record_text()
+                )
                 .join(
                     patients,
                     (patients.c.id == visits.c.patient_id) & (patients.c.org_id == visits.c.org_id),
@@ -300,12 +305,11 @@ class VisitRepository(OrgScoped):
                 .where(patients.c.external_id.in_(part))
                 .order_by(visits.c.date_of_service, visits.c.id)
             )
-            for patient, visit_id, record in self.conn.execute(query):
+            engine = self.conn.engine
+            for patient, visit_id, row_id, text in self.conn.execute(query):
                 if visit_id in skip:
                     continue
-                out.setdefault(str(patient), []).append(
-                    parse_visit(record, source="store:visits", limits=False)
-                )
+                out.setdefault(str(patient), []).append(parsed_visit(engine, int(row_id), text))
             for ext, pid in self.conn.execute(
                 self.scoped(patients, patients.c.external_id, patients.c.id).where(
                     patients.c.external_id.in_([p for p in part if p in out])

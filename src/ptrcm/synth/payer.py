@@ -21,6 +21,7 @@ from functools import cache
 
 from ptrcm.config import Clinic
 from ptrcm.domain.claims import Claim
+from ptrcm.domain.contracts import Contract
 from ptrcm.domain.money import Money, sum_money
 from ptrcm.rules.icd10 import Icd10Codes
 from ptrcm.rules.packs import builtin_packs
@@ -96,6 +97,14 @@ class PayerSimulator:
         self.state = state or PayerState()
         self.controls = CounterControlNumbers(first_control, first_control, 1)
         self.diagnoses = Icd10Codes()
+        self._contracts: dict[str, Contract] = {}  # by payer id (the profile never changes)
+
+    def contract(self, payer_id: str) -> Contract:
+        """The profile's contract for claims to ``payer_id`` (made once per payer id)."""
+        found = self._contracts.get(payer_id)
+        if found is None:
+            found = self._contracts[payer_id] = profile_contract(self.profile, payer_id)
+        return found
 
     def settings(self) -> EnvelopeSettings:
         p = self.profile
@@ -103,7 +112,7 @@ class PayerSimulator:
 
     def adjudicator(self, day: date) -> Adjudicator:
         edits = _edits(self.profile.edits_pack, day)
-        contract = profile_contract(self.profile, self.profile.name)
+        contract = self.contract(self.profile.name)
         return Adjudicator(
             self.profile, self.members, edits, self.state, self.seed, self.diagnoses, contract
         )
@@ -161,7 +170,7 @@ class PayerSimulator:
         return out
 
     def _price(self, claim: Claim, decision: Decision, number: str, received: date) -> ClaimPayment:
-        contract = profile_contract(self.profile, claim.payer_id)
+        contract = self.contract(claim.payer_id)
         return price_claim(
             claim, decision, self.profile, contract, self.state, self.seed, received, number
         )
@@ -179,7 +188,7 @@ class PayerSimulator:
                 c,
                 Decision(),
                 self.profile,
-                profile_contract(self.profile, c.payer_id),
+                self.contract(c.payer_id),
                 self.state,
                 self.seed,
                 received,

@@ -106,7 +106,7 @@ def context(
         clinic=s.config.clinic,
         as_of=AS_OF,
         catalog=s.catalog,
-        history=PatientHistory(prior, allowed),
+        history=PatientHistory(prior, allowed=allowed),
         diagnoses=FakeDiagnoses(),
     )
 

@@ -192,9 +192,8 @@ def _scrub(
 ) -> tuple[dict[str, list[Finding]], Mapping[str, Charges]]:
     """Findings on the stored claims' lines (with C005 for what an 837 needs that a
     claim lacks), by visit id; the charges checked when ``keep``."""
-    report = scrubber.scrub(
-        history, keep_charges=keep, claims={v: c.lines for v, c in claims.items()}
-    )
+    lines = {v: c.lines for v, c in claims.items()}
+    report = scrubber.scrub(history, keep_charges=keep, claims=lines, only=lines)
     found: dict[str, list[Finding]] = {v: [] for v in claims}
     for f in report.findings:
         if f.visit_id in found:

@@ -13,7 +13,7 @@ and rule.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -43,6 +43,8 @@ from ptrcm.rules.kx import lines_allowed
 from ptrcm.rules.packs import PackSeries
 from ptrcm.rules.policy import PolicyBook
 from ptrcm.services.claims.charging import charges_under
+
+CHARGES_KEPT = 50_000  # visits whose charges a scrubber keeps (bounded, like the store's)
 
 
 class _Earlier(Sequence[Visit]):
@@ -160,6 +162,11 @@ class Scrubber:
         self.packs = self.policies.packs
         self.fees = FeeSchedules(config)
         self._rank = {r.id: i for i, r in enumerate(self.rules)}
+        # Charges by visit object: a stored visit is the same (immutable) object while its
+        # record is unchanged (``ptrcm.store.parsed_visits``), so a weekly scrub does not
+        # build a patient's whole history again. The visit is held, so its id is not reused.
+        self._charges: dict[int, tuple[Visit, Charges]] = {}
+        self._allowed: dict[int, tuple[Charges, FeeSchedule, Decimal]] = {}
 
     def _payer(self, visit: Visit, where: int) -> PayerConfig:
         payer = self.config.payer(visit.payer_id)
@@ -178,8 +185,15 @@ class Scrubber:
     ) -> Charges:
         """The lines billed for ``visit``: its payer's policy on the date of service, the
         claim builder's own charge function (``payer``/``pack`` are resolved anyway)."""
+        held = self._charges.get(id(visit))
+        if held is not None and held[0] is visit:
+            return held[1]
         policy = self.policies.policy_for(visit)
-        return charges_under(visit, policy, self.config.charge_for, self.catalog)
+        charges = charges_under(visit, policy, self.config.charge_for, self.catalog)
+        if len(self._charges) >= CHARGES_KEPT:
+            self._charges.clear()
+        self._charges[id(visit)] = (visit, charges)
+        return charges
 
     def _remember_allowed(self, visit: Visit, allowed: dict[str, Decimal]) -> None:
         """KX year to date counts a stored visit's allowed amounts as the rules would."""
@@ -189,7 +203,18 @@ class Scrubber:
         pack = self.packs.for_visit(visit.payer_id, visit.date_of_service)
         if pack.param("kx_applies", False):
             charges = self.charges_for(visit, payer, pack)
-            allowed[visit.visit_id] = lines_allowed(charges.lines, self.fees.for_payer(payer))
+            allowed[visit.visit_id] = self._lines_allowed(charges, self.fees.for_payer(payer))
+
+    def _lines_allowed(self, charges: Charges, fees: FeeSchedule) -> Decimal:
+        """``lines_allowed`` of the charges, kept per charges object (see ``_charges``)."""
+        held = self._allowed.get(id(charges))
+        if held is not None and held[0] is charges and held[1] is fees:
+            return held[2]
+        amount = lines_allowed(charges.lines, fees)
+        if len(self._allowed) >= CHARGES_KEPT:
+            self._allowed.clear()
+        self._allowed[id(charges)] = (charges, fees, amount)
+        return amount
 
     def scrub(
         self,
@@ -197,6 +222,7 @@ class Scrubber:
         keep_charges: bool = False,
         prior: Mapping[str, Sequence[Visit]] | None = None,
         claims: Mapping[str, Sequence[ClaimLine]] | None = None,
+        only: Collection[str] | None = None,
     ) -> ScrubReport:
         """Findings for every visit, in input order of the visits, then line, then rule.
 
@@ -204,7 +230,9 @@ class Scrubber:
         ``prior`` maps a patient id to visits already on file (e.g. in the database):
         they are history for the rules (KX year to date, visit counts, duplicates,
         progress reports) but are not scrubbed themselves. ``claims`` maps a visit id to
-        its stored claim's lines: those are the lines checked for that visit.
+        its stored claim's lines: those are the lines checked for that visit. ``only``
+        (visit ids) limits the checking to those visits: the others stay in place as the
+        patients' history (same order, same allowed amounts), and yield no findings.
         """
         kept: dict[str, Charges] = {}
         position = {id(v): i for i, v in enumerate(visits)}
@@ -238,14 +266,16 @@ class Scrubber:
                     clinic=self.config.clinic,
                     as_of=self._as_of(visit),
                     catalog=self.catalog,
-                    history=PatientHistory(_Earlier(patient_visits, n), allowed, memo),
+                    history=PatientHistory(_Earlier(patient_visits, n), memo=memo, allowed=allowed),
                     diagnoses=self.diagnoses,
                     fees=fees,
                 )
-                found.extend((where, f) for f in run_rules(ctx, self.rules))
+                checked = only is None or visit.visit_id in only
+                if checked:
+                    found.extend((where, f) for f in run_rules(ctx, self.rules))
                 if pack.param("kx_applies", False):
-                    allowed[visit.visit_id] = lines_allowed(charges.lines, fees)
-                if keep_charges:
+                    allowed[visit.visit_id] = self._lines_allowed(charges, fees)
+                if keep_charges and checked:
                     kept[visit.visit_id] = charges
         rank = self._rank
         found.sort(key=lambda p: (p[0], p[1].line or 0, rank[p[1].rule], p[1].code or ""))

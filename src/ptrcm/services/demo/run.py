@@ -45,7 +45,6 @@ from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.synth import SynthOptions, write_synth
 from ptrcm.synth.payer import PayerSimulator
-from ptrcm.x12.claim837.read import read_837
 
 ACTOR = "ptrcm demo"
 
@@ -170,17 +169,18 @@ class _Run:
         progress.advance()
         posting = PostingOptions(self.config, self.catalog, outbox=self.outbox)
         remits: list[_Remit] = []
+        scrubber = self._scrubber(scrub)
         for week in weeks:
             self.clock.day = week + timedelta(days=1)  # the week's visits are billed the next day
             progress.phase(f"{s.label}: build, scrub, submit", len(weeks))
             self._build(through=week)
-            self._scrub(scrub)
+            self._scrub(scrubber, scrub)
             batches = lifecycle.submit_claims(
                 self.uow, self.config, self.catalog, self.outbox, through=week
             )
             progress.advance()
             progress.phase(f"{s.label}: payer simulation", len(weeks))
-            acks = [a for b in batches for a in self._answer(sims, b.payer, b.file, remits)]
+            acks = [a for b in batches for a in self._answer(sims, b, remits)]
             progress.advance()
             progress.phase(f"{s.label}: acknowledgments", len(weeks))
             self._acknowledge(acks)
@@ -218,14 +218,17 @@ class _Run:
         s.self_pay_visits += built.self_pay
         s.not_billable += len(built.not_billable)
 
-    def _scrub(self, scrub: bool) -> None:
-        """Scrub the claims built this week once; held claims wait for a biller."""
+    def _scrubber(self, scrub: bool) -> Scrubber:
+        """One scrubber for the whole run (it keeps the charges of visits it has seen)."""
 
         def next_day(visit: Visit) -> date:
             return visit.date_of_service + timedelta(days=1)
 
-        scrubber = Scrubber(self.config, self.catalog, Icd10Codes(), next_day,
-                            rules=None if scrub else ())  # fmt: skip
+        return Scrubber(self.config, self.catalog, Icd10Codes(), next_day,
+                        rules=None if scrub else ())  # fmt: skip
+
+    def _scrub(self, scrubber: Scrubber, scrub: bool) -> None:
+        """Scrub the claims built this week once; held claims wait for a biller."""
         r = lifecycle.scrub_claims(
             self.uow, scrubber, self.config, self.catalog, fix=scrub, states=(ClaimState.BUILT,)
         )
@@ -235,17 +238,16 @@ class _Run:
         s.held += len(r.held)
         s.fixed += r.fixed
 
-    def _answer(self, sims: dict[str, PayerSimulator], payer: str, path: Path,
+    def _answer(self, sims: dict[str, PayerSimulator], batch: lifecycle.Batch,
                 remits: list[_Remit]) -> list[Path]:  # fmt: skip
         """The payer's answer to one batch: its 835s join ``remits``; its 999/277CA return."""
-        sim = sims[payer]
-        text = path.read_text(encoding="ascii")
-        answer = sim.answer(text, path.name, self.clock.day)
+        sim = sims[batch.payer]
+        text = batch.file.read_text(encoding="ascii")
+        answer = sim.answer(text, batch.file.name, self.clock.day)
         s = self.summary
         s.batches += 1
-        for claim in read_837(text):
-            s.submitted += 1
-            s.charges += claim.total_charge.amount
+        s.submitted += len(batch.claims)  # the 837's claims, as the batch wrote them
+        s.charges += batch.total
         for o in answer.outcomes:
             if o.rejected:
                 s.rejected += 1

@@ -71,6 +71,7 @@ claim_versions = tenant_table(
     CheckConstraint("frequency_code IN ('1', '7', '8')", name="frequency_code"),
     UniqueConstraint("claim_id", "version_number"),
     Index("ix_claim_versions_org_payer_claim_number", "org_id", "payer_claim_number"),
+    Index("ix_claim_versions_org_claim", "org_id", "claim_id"),  # claim facts refresh (0014)
     refs={"claim_id": "claims", "batch_id": "edi_batches"},
 )
 

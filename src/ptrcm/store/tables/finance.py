@@ -123,6 +123,7 @@ ledger_entries = tenant_table(
     Index("ix_ledger_entries_org_claim", "org_id", "claim_id"),
     Index("ix_ledger_entries_org_patient", "org_id", "patient_id"),
     Index("ix_ledger_entries_org_date", "org_id", "effective_date"),
+    Index("ix_ledger_entries_org_claim_line", "org_id", "claim_line_id"),  # its FK (0014)
     refs={
         "patient_id": "patients",
         "payer_id": "payers",
