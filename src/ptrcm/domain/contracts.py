@@ -205,7 +205,9 @@ def pe_per_unit(line: ClaimLine, contract: Contract) -> Decimal:
     return per_unit * share
 
 
-def mppr_cut_per_unit(line: ClaimLine, contract: Contract, per_unit: Decimal) -> tuple[Decimal, str]:
+def mppr_cut_per_unit(
+    line: ClaimLine, contract: Contract, per_unit: Decimal
+) -> tuple[Decimal, str]:
     """What MPPR takes off one reduced unit of the line, and how it was worked out.
 
     When the per-unit amount is the code's national PFS amount for the year, the reduced
