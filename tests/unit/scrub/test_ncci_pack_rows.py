@@ -77,3 +77,11 @@ def test_each_mue_fires_one_unit_over_and_names_its_mai(row: dict[str, Any]) -> 
 @pytest.mark.parametrize("row", MUES, ids=lambda r: str(r["code"]))
 def test_each_mue_is_silent_at_its_value(row: dict[str, Any]) -> None:
     assert findings("N003", _visit(_service(row["code"], row["max_units"]))) == []
+
+
+def test_every_pack_version_names_the_source_and_quarter_of_each_pair_and_mue() -> None:
+    for name, series in builtin_packs().items():
+        for version in series.versions:
+            for table in ("ncci_pairs", "mue"):
+                for row in version.params.get(table, ()):
+                    assert row.get("source") and row.get("quarter"), (name, table, row)
