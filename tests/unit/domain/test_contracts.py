@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ptrcm.domain.claim_payment import expected_claim_payment
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.contracts import (
     Basis,
     Contract,
     default_contract,
     expected_allowed,
-    expected_claim_payment,
     expected_line_allowed,
 )
 from ptrcm.domain.cost_sharing import PatientTerms, apply_patient_terms
