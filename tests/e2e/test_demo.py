@@ -187,3 +187,34 @@ def test_a_demo_period_that_runs_past_today_is_refused_before_anything_is_writte
     assert result.exit_code == 2, result.output
     assert "after today" in result.output
     assert not (tmp_path / "o").exists() and not (tmp_path / "d.db").exists()
+
+
+@pytest.mark.slow
+def test_every_underpayment_the_demo_flags_is_one_the_payer_made(tmp_path: Path) -> None:
+    # Across the turn of the year (2025 and 2026 PFS amounts) every queued underpayment is
+    # a line the simulated payer quietly allowed at (1 - underpayment_cut) of the contract:
+    # the check and the payer price MPPR, CQ/CO and each year's schedule alike.
+    from decimal import Decimal
+
+    from sqlalchemy import create_engine, select
+
+    from ptrcm.domain.money import round_cents
+    from ptrcm.store.tables import underpayments
+
+    db = tmp_path / "d.db"
+    args = ["demo", "--db", f"sqlite:///{db}", "--out", str(tmp_path / "o"), "--patients", "30",
+            "--months", "2", "--start", "2025-12-01", "--seed", "5"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    cuts = {Decimal(c) for c in ("0.08", "0.10", "0.12", "0.15")}
+    with create_engine(f"sqlite:///{db}").connect() as conn:
+        rows = list(conn.execute(select(underpayments)))
+    assert rows
+    for row in rows:
+        expected, actual = row.expected_allowed, row.actual_allowed
+        assert any(actual == round_cents(expected * (1 - cut)) for cut in cuts), (
+            row.code,
+            expected,
+            actual,
+            row.steps,
+        )

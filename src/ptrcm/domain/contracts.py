@@ -10,28 +10,26 @@ written down in docs/expected-payment.md:
     -> deductible -> copay -> coinsurance -> out-of-pocket cap -> sequestration (payment)
 
 Every term is recorded as a ``Step``, so an expected amount can always be explained.
+This module prices the lines; ``claim_payment`` adds the patient's terms and
+sequestration for a whole claim.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
-from importlib import resources
 
-from ptrcm.domain.claims import Claim, ClaimLine
+from ptrcm.domain.claims import ClaimLine
 from ptrcm.domain.codes import load_catalog
-from ptrcm.domain.cost_sharing import PatientShare, PatientTerms, apply_patient_terms, check_rate
+from ptrcm.domain.cost_sharing import check_rate
 from ptrcm.domain.fees import FeeSchedule, default_fee_schedule
-from ptrcm.domain.money import Money, round_cents, sum_money
+from ptrcm.domain.money import Money, round_cents
+from ptrcm.domain.pfs import PfsYear, pfs_for, pfs_years, substitution_note
 from ptrcm.domain.sequestration import MEDICARE_SCHEDULE, rate_on
 from ptrcm.domain.trace import Step
-from ptrcm.errors import InvariantError
 
 ASSISTANT_MODIFIERS = frozenset({"CQ", "CO"})
 ASSISTANT_RATE = Decimal("0.85")
@@ -39,7 +37,10 @@ ASSISTANT_EFFECTIVE = date(2022, 1, 1)
 MPPR_PE_REDUCTION = Decimal("0.50")
 MEDICARE_CLASSES = frozenset({"medicare", "medicare_advantage"})
 
-SOURCE_MPPR = "reference §6 MPPR; PE shares from data/pe_shares.csv (illustrative [D])"
+SOURCE_MPPR = (
+    "therapy MPPR (MCPM ch. 5 §10.7; CMS: the day's highest-PE unit in full, 50% of the PE"
+    " of every other unit, across claims and disciplines); PE share = PE RVU / total RVU"
+)
 SOURCE_ASSISTANT = "reference §3 CQ/CO: 85% of the allowed amount after MPPR, from 2022"
 SOURCE_LESSER = "contract: allowed is at most the billed charge"
 SOURCE_ROUND = "round_cents, once per line"
@@ -58,9 +59,12 @@ class Basis(StrEnum):
 class Contract:
     """A payer's payment terms. Exactly one of ``fee_schedule`` and ``percent_of_charges``.
 
-    ``pe_shares`` maps a code to the practice-expense share of its per-unit amount and
-    ``always_therapy`` lists the codes MPPR applies to; both default to empty here and are
-    filled from package data by ``default_contract``.
+    MPPR needs each code's practice-expense (PE) share of its per-unit amount and whether
+    the reduction applies to it. ``relative_values`` (CMS PFS years, ``domain.pfs``) give
+    both for the date of service: PE RVU / total RVU, and the file's MULT PROC indicator
+    5. ``pe_shares`` overrides the share of a code and ``always_therapy`` lists the codes
+    MPPR applies to when no PFS row says. ``default_contract`` fills them from package
+    data.
     """
 
     payer_id: str
@@ -78,6 +82,7 @@ class Contract:
     lesser_of_charge: bool = True
     pe_shares: Mapping[str, Decimal] = field(default_factory=dict)
     always_therapy: frozenset[str] = frozenset()
+    relative_values: Mapping[int, PfsYear] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if (self.fee_schedule is None) == (self.percent_of_charges is None):
@@ -89,6 +94,28 @@ class Contract:
         check_rate("sequestration_rate", self.sequestration_rate)
         for code, share in self.pe_shares.items():
             check_rate(f"pe_shares[{code}]", share)
+
+    def pe_share(self, code: str, day: date) -> tuple[Decimal, str]:
+        """The PE share of one unit of ``code`` on ``day``, and where it comes from."""
+        if code in self.pe_shares:
+            return self.pe_shares[code], "contract pe_shares"
+        if self.relative_values:
+            pfs = pfs_for(day, self.relative_values)
+            rv = pfs.values.get(code)
+            if rv is not None:
+                return rv.pe_share, pfs.label + substitution_note(pfs, day)
+        return Decimal(0), f"no PE share for {code}"
+
+    def mppr_applies(self, code: str, day: date) -> bool:
+        """Whether the therapy MPPR reduces ``code``: the PFS MULT PROC indicator 5 for
+        the date of service, else the catalog's always-therapy list."""
+        if not self.mppr:
+            return False
+        if self.relative_values:
+            rv = pfs_for(day, self.relative_values).values.get(code)
+            if rv is not None:
+                return rv.therapy_mppr
+        return code in self.always_therapy
 
     def sequestration_on(self, day: date) -> Decimal:
         """The sequestration rate for a claim with this date of service."""
@@ -114,7 +141,8 @@ def default_contract(
     Medicare and Medicare Advantage: MPPR and the CQ/CO reduction on (reference §3, §6);
     for Original Medicare, sequestration by date of service (``domain.sequestration``)
     unless ``sequestration_rate`` is given. Other classes: neither. Self-pay is 100% of
-    charges. The fee schedule defaults to the illustrative built-in one.
+    charges. The fee schedule defaults to Medicare's national amounts from the shipped
+    CMS PFS relative values, which also give MPPR its PE shares.
     """
     medicare_like = payer_class in MEDICARE_CLASSES
     schedule: tuple[tuple[date, Decimal], ...] = ()
@@ -135,30 +163,9 @@ def default_contract(
         assistant_reduction=medicare_like,
         sequestration_rate=sequestration_rate,
         sequestration_schedule=schedule,
-        pe_shares=default_pe_shares(),
         always_therapy=frozenset(c for c, info in load_catalog().items() if info.always_therapy),
+        relative_values=pfs_years(),
     )
-
-
-def parse_pe_shares(text: str, name: str) -> dict[str, Decimal]:
-    """PE shares from CSV text (``code,pe_share``); lines starting with ``#`` are comments."""
-    rows = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
-    reader = csv.DictReader(io.StringIO("\n".join(rows)))
-    if reader.fieldnames is None or not {"code", "pe_share"} <= set(reader.fieldnames):
-        raise ValueError(f"{name}: needs the columns code,pe_share")
-    out: dict[str, Decimal] = {}
-    for row in reader:
-        share = Decimal((row.get("pe_share") or "").strip())
-        check_rate(f"{name}: pe_share of {row['code']}", share)
-        out[row["code"].strip()] = share
-    return out
-
-
-@cache
-def default_pe_shares() -> Mapping[str, Decimal]:
-    """The illustrative [D] PE shares shipped in ``data/pe_shares.csv``."""
-    text = resources.files("ptrcm.data").joinpath("pe_shares.csv").read_text(encoding="utf-8")
-    return parse_pe_shares(text, "pe_shares.csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +183,14 @@ class LineExpectation:
 
 def per_unit_amount(line: ClaimLine, contract: Contract) -> tuple[Decimal, str]:
     """The exact per-unit amount before any reduction, and where it comes from."""
-    if contract.fee_schedule is not None:
-        per_unit = contract.fee_schedule.allowed.get(line.code)
+    schedule = contract.fee_schedule
+    if schedule is not None:
+        year = schedule.edition_year(line.date_of_service)
+        edition = "" if year is None else f" ({year} amounts)"
+        per_unit = schedule.rates_for(line.date_of_service).get(line.code)
         if per_unit is None:
-            return Decimal(0), f"{line.code} is not on fee schedule {contract.fee_schedule.name}"
-        return per_unit.amount, f"fee schedule {contract.fee_schedule.name}"
+            return Decimal(0), f"{line.code} is not on fee schedule {schedule.name}{edition}"
+        return per_unit.amount, f"fee schedule {schedule.name}{edition}"
     rate = contract.percent_of_charges or Decimal(0)
     if line.units <= 0:
         return Decimal(0), "no units billed"
@@ -189,10 +199,40 @@ def per_unit_amount(line: ClaimLine, contract: Contract) -> tuple[Decimal, str]:
 
 def pe_per_unit(line: ClaimLine, contract: Contract) -> Decimal:
     """The practice-expense value of one unit of the line (zero when MPPR does not apply)."""
-    if line.code not in contract.always_therapy:
+    if not contract.mppr_applies(line.code, line.date_of_service):
         return Decimal(0)
     per_unit, _ = per_unit_amount(line, contract)
-    return per_unit * contract.pe_shares.get(line.code, Decimal(0))
+    share, _ = contract.pe_share(line.code, line.date_of_service)
+    return per_unit * share
+
+
+def mppr_cut_per_unit(
+    line: ClaimLine, contract: Contract, per_unit: Decimal
+) -> tuple[Decimal, str]:
+    """What MPPR takes off one reduced unit of the line, and how it was worked out.
+
+    When the per-unit amount is the code's national PFS amount for the year, the reduced
+    unit is priced as CMS prices it: ``(work + PE x (1 - reduction) + MP) x CF``, rounded
+    to the cent. Otherwise (a payer's own amounts) the cut is ``per-unit x PE share x
+    reduction``, the share being PE RVU / total RVU.
+    """
+    day, rate = line.date_of_service, contract.mppr_pe_reduction
+    if contract.relative_values and line.code not in contract.pe_shares:
+        pfs = pfs_for(day, contract.relative_values)
+        rv = pfs.values.get(line.code)
+        national = pfs.national_amount(line.code)
+        if rv is not None and national is not None and national.amount == per_unit:
+            rvus = rv.work + rv.pe_nonfacility * (1 - rate) + rv.mp
+            reduced = round_cents(rvus * pfs.conversion_factor)
+            how = (
+                f"({per_unit} - {reduced}): reduced unit = (work {rv.work} + PE"
+                f" {rv.pe_nonfacility} x {1 - rate} + MP {rv.mp}) x CF {pfs.conversion_factor}"
+                f" ({pfs.label}{substitution_note(pfs, day)})"
+            )
+            return per_unit - reduced, how
+    share, source = contract.pe_share(line.code, day)
+    how = f"{per_unit} x PE share {share:.4f} x {rate} (PE share from {source})"
+    return per_unit * share * rate, how
 
 
 def expected_line_allowed(
@@ -209,13 +249,12 @@ def expected_line_allowed(
     per_unit, basis_source = per_unit_amount(line, contract)
     amount = per_unit * units
     steps = [Step("base", Decimal(0), amount, basis_source, f"{per_unit} x {units} units")]
-    if contract.mppr and line.code in contract.always_therapy and units > 0:
+    if contract.mppr_applies(line.code, line.date_of_service) and units > 0:
         reduced_units = units - 1 if holds_full_unit else units
-        share = contract.pe_shares.get(line.code, Decimal(0))
-        cut = per_unit * share * contract.mppr_pe_reduction * reduced_units
-        detail = (
-            f"{reduced_units} unit(s) x PE {per_unit} x {share} x {contract.mppr_pe_reduction}"
-            + ("; highest-PE unit of the day paid in full" if holds_full_unit else "")
+        per_cut, how = mppr_cut_per_unit(line, contract, per_unit)
+        cut = per_cut * reduced_units
+        detail = f"{reduced_units} unit(s) x {how}" + (
+            "; highest-PE unit of the day paid in full" if holds_full_unit else ""
         )
         steps.append(Step("mppr", amount, amount - cut, SOURCE_MPPR, detail))
         amount -= cut
@@ -249,29 +288,32 @@ def full_unit_lines(
 ) -> frozenset[int]:
     """Line numbers holding the highest-PE unit of their date of service (MPPR, §6).
 
-    MPPR counts every therapy service of the patient on the date, on all claims (MCPM
-    ch. 5 §10.7: the reduction applies to the services of one patient on one day, by
-    all therapists and claims). ``others`` are the patient's lines on other claims: when
-    one of them holds the day's highest PE, none of ``lines`` does; on a tie the other
-    claim keeps it (it was billed first). Ties within ``lines`` go to the lowest line
-    number, so the answer does not depend on line order.
+    MPPR counts every therapy service of the patient on the date, on all claims and in
+    all disciplines (MCPM ch. 5 §10.7; Novitas, "MPPR for therapy services": "the MPPR
+    applies to all therapy services furnished to a patient on the same day, regardless
+    of whether the services are provided in one therapy discipline or multiple"). The
+    services are ranked by PE; equal PE ranks by the higher total fee schedule amount.
+    ``others`` are the patient's lines on the day's other claims: when one of them holds
+    the day's highest rank, none of ``lines`` does; on a full tie the other claim keeps
+    it. Ties within ``lines`` go to the lowest line number, so the answer does not
+    depend on line order.
     """
-    best: dict[date, tuple[Decimal, int]] = {}
+    best: dict[date, tuple[Decimal, Decimal, int]] = {}
+
+    def rank(line: ClaimLine, tiebreak: int) -> None:
+        if line.units <= 0 or not contract.mppr_applies(line.code, line.date_of_service):
+            return
+        per_unit, _ = per_unit_amount(line, contract)
+        key = (pe_per_unit(line, contract), per_unit, tiebreak)
+        current = best.get(line.date_of_service)
+        if current is None or key > current:
+            best[line.date_of_service] = key
+
     for line in others:
-        if line.units <= 0 or line.code not in contract.always_therapy:
-            continue
-        key = (pe_per_unit(line, contract), 1)
-        current = best.get(line.date_of_service)
-        if current is None or key > current:
-            best[line.date_of_service] = key
+        rank(line, 1)
     for line in lines:
-        if line.units <= 0 or line.code not in contract.always_therapy:
-            continue
-        key = (pe_per_unit(line, contract), -line.line_number)
-        current = best.get(line.date_of_service)
-        if current is None or key > current:
-            best[line.date_of_service] = key
-    return frozenset(-number for _, number in best.values() if number < 0)
+        rank(line, -line.line_number)
+    return frozenset(-number for _, _, number in best.values() if number < 0)
 
 
 def expected_allowed(
@@ -287,86 +329,4 @@ def expected_allowed(
     return tuple(
         expected_line_allowed(line, contract, holds_full_unit=line.line_number in full)
         for line in items
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimPayment:
-    """The expected outcome of a claim: allowed, payer payment, patient share, adjustments.
-
-    ``charge == payer_payment + patient_responsibility + contractual + sequestration``
-    holds to the cent; it is checked when the value is built.
-    """
-
-    claim_id: str
-    charge: Money
-    allowed: Money
-    lines: tuple[LineExpectation, ...]
-    patient: PatientShare
-    payment_before_sequestration: Money
-    sequestration: Money
-    payer_payment: Money
-    steps: tuple[Step, ...]
-
-    def __post_init__(self) -> None:
-        balance = self.payer_payment + self.patient_responsibility
-        balance = balance + self.contractual + self.sequestration
-        if balance != self.charge:
-            raise InvariantError(f"claim {self.claim_id}: expected payment does not balance")
-
-    @property
-    def patient_responsibility(self) -> Money:
-        return self.patient.total
-
-    @property
-    def contractual(self) -> Money:
-        """Charge above the allowed amount: the provider's contractual write-off (CO-45)."""
-        return self.charge - self.allowed
-
-
-def expected_claim_payment(
-    claim: Claim,
-    contract: Contract,
-    patient_terms: PatientTerms,
-    others: Iterable[ClaimLine] = (),
-) -> ClaimPayment:
-    """Expected allowed, payer payment and patient responsibility of a claim (§6).
-
-    Allowed amounts come from ``expected_allowed``; the patient's terms apply per date of
-    service (``apply_patient_terms``); sequestration then reduces the payer's payment,
-    never the allowed amount or the patient's share, and is rounded once per claim.
-    """
-    lines = expected_allowed(claim.lines, contract, others)
-    allowed = sum_money(item.allowed for item in lines)
-    patient = apply_patient_terms(
-        ((i.date_of_service, i.allowed) for i in lines), terms=patient_terms
-    )
-    before = allowed - patient.total
-    rate = contract.sequestration_on(claim.first_date) if claim.lines else Decimal(0)
-    sequestration = Money(round_cents(before.amount * rate))
-    payment = before - sequestration
-    steps = [
-        Step("allowed", Decimal(0), allowed.amount, "sum of the line allowed amounts"),
-        *patient.steps,
-        Step(
-            "sequestration",
-            before.amount,
-            payment.amount,
-            SOURCE_SEQUESTRATION,
-            f"{rate} x {before} = {sequestration}, rounded once per claim"
-            f" (date of service {claim.first_date.isoformat()})"
-            if claim.lines
-            else "no lines",
-        ),
-    ]
-    return ClaimPayment(
-        claim_id=claim.claim_id,
-        charge=claim.total_charge,
-        allowed=allowed,
-        lines=lines,
-        patient=patient,
-        payment_before_sequestration=before,
-        sequestration=sequestration,
-        payer_payment=payment,
-        steps=tuple(steps),
     )

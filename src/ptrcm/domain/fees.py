@@ -1,11 +1,12 @@
 """Fee schedules: the allowed amount per unit of a code.
 
-The built-in default (``data/fees_default.csv``) is a Medicare-like *illustrative* schedule
-[D]: the figures are in the range of national non-facility amounts but were not taken
-from the CMS physician fee schedule files, which were not gathered. A payer's own schedule
-(CSV ``code,allowed``) replaces it through ``fee_schedule`` in ``ptrcm.toml``. The KX
-threshold's year-to-date amount, expected payments and the synthetic payer all use the
-same schedule, so they agree with each other.
+The built-in default is Medicare's national non-facility fee schedule, computed from
+CMS's published PFS relative values for each year shipped (``domain.pfs``: total RVU x
+conversion factor, GPCI 1.000, rounded to the cent); a date of service uses its year's
+edition. A payer's own schedule (CSV ``code,allowed``) replaces it through
+``fee_schedule`` in ``ptrcm.toml``. The KX threshold's year-to-date amount, expected
+payments and the synthetic payer all use the same schedule, so they agree with each
+other.
 """
 
 from __future__ import annotations
@@ -13,23 +14,56 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from functools import cache
-from importlib import resources
 
-from ptrcm.domain.money import Money
+from ptrcm.domain.money import Money, round_cents
+from ptrcm.domain.pfs import pfs_years
 from ptrcm.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
 class FeeSchedule:
+    """Allowed amount per unit by code; ``editions`` when the amounts change by year.
+
+    ``allowed`` is the current amounts. ``editions`` maps a calendar year of service to
+    that year's amounts (the built-in Medicare schedule); a year without an edition uses
+    the nearest one. A schedule without editions has one set of amounts for every date.
+    """
+
     name: str
     allowed: Mapping[str, Money]
+    editions: Mapping[int, Mapping[str, Money]] = field(default_factory=dict)
 
     def allowed_for(self, code: str, units: int = 1) -> Money:
         """Allowed amount for ``units`` of ``code``; zero for a code the schedule lacks."""
         per_unit = self.allowed.get(code)
         return Money.zero() if per_unit is None else per_unit * units
+
+    def edition_year(self, day: date) -> int | None:
+        """The year whose amounts apply on ``day`` (None: the schedule has no editions)."""
+        if not self.editions:
+            return None
+        if day.year in self.editions:
+            return day.year
+        return min(self.editions, key=lambda y: (abs(y - day.year), -y))
+
+    def rates_for(self, day: date) -> Mapping[str, Money]:
+        """The per-unit amounts in force for a date of service."""
+        year = self.edition_year(day)
+        return self.allowed if year is None else self.editions[year]
+
+    def scaled(self, rate: Decimal, name: str) -> FeeSchedule:
+        """Every amount times ``rate``, rounded to the cent per unit (a contract's %)."""
+
+        def scale(rates: Mapping[str, Money]) -> dict[str, Money]:
+            return {code: Money(round_cents(m.amount * rate)) for code, m in rates.items()}
+
+        return FeeSchedule(
+            name, scale(self.allowed), {y: scale(r) for y, r in self.editions.items()}
+        )
 
 
 def parse_fee_schedule(text: str, name: str) -> FeeSchedule:
@@ -51,5 +85,10 @@ def parse_fee_schedule(text: str, name: str) -> FeeSchedule:
 
 @cache
 def default_fee_schedule() -> FeeSchedule:
-    text = resources.files("ptrcm.data").joinpath("fees_default.csv").read_text(encoding="utf-8")
-    return parse_fee_schedule(text, "built-in Medicare-like default")
+    """Medicare's national non-facility amounts from the shipped PFS years (``domain.pfs``)."""
+    years = pfs_years()
+    editions = {year: pfs.national_amounts() for year, pfs in sorted(years.items())}
+    releases = ", ".join(f"{y} {p.release}" for y, p in sorted(years.items()))
+    return FeeSchedule(
+        f"CMS PFS national non-facility ({releases})", editions[max(editions)], editions
+    )

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
-from ptrcm.domain.lifecycle import Transition
+from ptrcm.domain.lifecycle import ClaimState, Transition
 from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
 from ptrcm.store.scoped import OrgScoped, chunks
 from ptrcm.store.tables import (
@@ -296,6 +296,60 @@ class ClaimRepository(OrgScoped):
 
     def count(self) -> int:
         return int(self.conn.execute(self.scoped(claims, func.count())).scalar_one())
+
+    def lines_on_days(
+        self, patient_ids: Iterable[int], days: Iterable[date]
+    ) -> list[tuple[int, int, int, LineRecord]]:
+        """(claim id, patient id, payer id, line) of the current lines on ``days`` of the
+        patients' claims, except claims rejected, voided or replaced by a correction."""
+        wanted, on = sorted(set(patient_ids)), sorted(set(days))
+        if not wanted or not on:
+            return []
+        gone = (ClaimState.REJECTED, ClaimState.VOIDED, ClaimState.CORRECTED)
+        out: list[tuple[int, int, int, LineRecord]] = []
+        for part in chunks(wanted):
+            query = (
+                select(
+                    claims.c.id.label("claim_id"),
+                    claims.c.patient_id,
+                    claims.c.payer_id,
+                    claim_lines.c.id.label("line_id"),
+                    claim_lines.c.line_number,
+                    claim_lines.c.code,
+                    claim_lines.c.modifiers,
+                    claim_lines.c.date_of_service,
+                    claim_lines.c.units,
+                    claim_lines.c.charge_amount,
+                )
+                .join(
+                    claim_versions,
+                    and_(
+                        claim_versions.c.claim_id == claims.c.id,
+                        claim_versions.c.version_number == claims.c.current_version,
+                    ),
+                )
+                .join(claim_lines, claim_lines.c.claim_version_id == claim_versions.c.id)
+                .where(
+                    claims.c.org_id == self.org_id,
+                    claim_lines.c.org_id == self.org_id,
+                    claims.c.patient_id.in_(part),
+                    claims.c.state.not_in([str(g) for g in gone]),
+                    claim_lines.c.date_of_service.in_(on),
+                )
+                .order_by(claims.c.id, claim_lines.c.line_number)
+            )
+            for r in self.conn.execute(query):
+                line = LineRecord(
+                    int(r.line_id),
+                    int(r.line_number),
+                    str(r.code),
+                    _modifiers(r.modifiers),
+                    r.date_of_service,
+                    int(r.units),
+                    r.charge_amount,
+                )
+                out.append((int(r.claim_id), int(r.patient_id), int(r.payer_id), line))
+        return out
 
 
 # Built once with bound parameters: posting asks it once per claim it bills a secondary

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from ptrcm.config import Clinic
-from ptrcm.domain.claims import Claim
+from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.contracts import Contract
 from ptrcm.domain.money import Money, sum_money
 from ptrcm.rules.icd10 import Icd10Codes
@@ -133,9 +133,12 @@ class PayerSimulator:
         out.files[f"{stem}.999"] = write_999([group], self.settings(), self.controls, now)
         acks: list[ClaimAck] = []
         adjudicated: list[tuple[Claim, Decision, ClaimPayment]] = []
+        ordered = sorted(claims, key=lambda c: c.first_date)
+        judges = [self.adjudicator(claim.first_date) for claim in ordered]
+        accepted = [c for c, j in zip(ordered, judges, strict=True) if j.front_end(c) is None]
         # in date-of-service order, as the services happened: year-to-date amounts grow
-        for claim in sorted(claims, key=lambda c: c.first_date):
-            decision = self.adjudicator(claim.first_date).decide(claim, received)
+        for claim, judge in zip(ordered, judges, strict=True):
+            decision = judge.decide(claim, received)
             number = "" if decision.rejection else self._claim_number()
             acks.append(_ack(claim, decision, number))
             if decision.rejection:
@@ -143,8 +146,11 @@ class PayerSimulator:
                     ClaimOutcome(claim.claim_id, decision.rejection, None, (), Money.zero(), None)
                 )
             else:  # priced at once: the next claim sees this one's year-to-date amounts
-                pay = self._price(claim, decision, number, received)
+                others = self._same_day_lines(claim, accepted)
+                pay = self._price(claim, decision, number, received, others)
                 adjudicated.append((claim, decision, pay))
+        for claim in accepted:
+            self.state.remember_lines(claim)
         parties = AckParties(
             self.profile.payer_name, self.profile.payer_tin, self.clinic.name, self.clinic.tin,
             self.clinic.name, self.clinic.npi, f"{stem}-{gs06}",
@@ -169,11 +175,31 @@ class PayerSimulator:
                 )
         return out
 
-    def _price(self, claim: Claim, decision: Decision, number: str, received: date) -> ClaimPayment:
+    def _same_day_lines(self, claim: Claim, in_file: Sequence[Claim]) -> list[ClaimLine]:
+        """The member's lines on the claim's dates on its other claims: those of this file
+        and those of earlier files the payer remembers (MPPR across claims)."""
+        days = {ln.date_of_service for ln in claim.lines}
+        mates = [c for c in in_file if c.member_id == claim.member_id]
+        skip = {c.claim_id for c in mates} | {claim.claim_id}
+        out = [ln for day in days for ln in self.state.lines_of_day(claim.member_id, day, skip)]
+        for mate in mates:
+            if mate.claim_id != claim.claim_id:
+                out += [ln for ln in mate.lines if ln.date_of_service in days]
+        return out
+
+    def _price(
+        self,
+        claim: Claim,
+        decision: Decision,
+        number: str,
+        received: date,
+        others: Sequence[ClaimLine] = (),
+    ) -> ClaimPayment:
         contract = self.contract(claim.payer_id)
         return price_claim(
-            claim, decision, self.profile, contract, self.state, self.seed, received, number
-        )
+            claim, decision, self.profile, contract, self.state, self.seed, received, number,
+            others=others,
+        )  # fmt: skip
 
     def appeal_won(self, pcn: str) -> bool:
         """Whether the payer overturns its denial of ``pcn`` on appeal (seeded)."""
@@ -194,6 +220,7 @@ class PayerSimulator:
                 received,
                 number,
                 overturned=True,
+                others=self._same_day_lines(c, ()),
             )
             for c, number in claims
         ]

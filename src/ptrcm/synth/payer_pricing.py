@@ -1,7 +1,8 @@
 """The simulated payer's money: contract allowed amounts, cost sharing and the 835 claim.
 
 Allowed amounts come from ``domain.contracts`` (fee schedule scaled by the profile, MPPR
-and CQ/CO 85% for Medicare-like payers, lesser of charge). A share of paid lines is
+across the member's claims of the day and CQ/CO 85% for Medicare-like payers, lesser of
+charge). A share of paid lines is
 quietly allowed below the contract (a bigger CO-45) — the underpayments a practice has to
 find. The patient's share follows the profile's terms line by line: deductible (PR-1,
 remembered per member and year), copay once per date of service (PR-3), coinsurance
@@ -13,14 +14,14 @@ charge − adjustments = paid.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
-from ptrcm.domain.fees import FeeSchedule, default_fee_schedule
+from ptrcm.domain.fees import default_fee_schedule
 from ptrcm.domain.money import Money, round_cents, sum_money
 from ptrcm.synth.payer_profile import PayerProfile
 from ptrcm.synth.payer_rules import Decision, Denial, PayerState, draw, threshold_group
@@ -46,10 +47,7 @@ def profile_contract(profile: PayerProfile, payer_id: str) -> Contract:
     """The payer's contract: the reference schedule scaled by the profile's percentage."""
     base = default_fee_schedule()
     pct = profile.percent_of_fee_schedule
-    schedule = base
-    if pct != 1:
-        scaled = {code: Money(round_cents(m.amount * pct)) for code, m in base.allowed.items()}
-        schedule = FeeSchedule(f"{base.name} x {pct}", scaled)
+    schedule = base if pct == 1 else base.scaled(pct, f"{base.name} x {pct}")
     return default_contract(
         payer_id,
         profile.payer_class,
@@ -122,9 +120,14 @@ def price_claim(
     received: date,
     payer_claim_number: str,
     overturned: bool = False,
+    others: Sequence[ClaimLine] = (),
 ) -> ClaimPayment:
-    """The 835 claim for an adjudicated claim (``overturned``: an appeal won, pay it all)."""
-    expected = {e.line_number: e.allowed for e in expected_allowed(claim.lines, contract)}
+    """The 835 claim for an adjudicated claim (``overturned``: an appeal won, pay it all).
+
+    ``others``: the member's lines of the same dates on the other claims this payer has
+    received, so MPPR keeps one full-PE unit per member and day across claims.
+    """
+    expected = {e.line_number: e.allowed for e in expected_allowed(claim.lines, contract, others)}
     key = f"{claim.member_id}/{claim.first_date.year}"
     met = Money.of(state.deductible_paid.get(key, "0.00"))
     share = _Share(max(profile.deductible - met, ZERO, key=lambda m: m.amount), set())

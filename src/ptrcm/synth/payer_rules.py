@@ -30,7 +30,7 @@ claim's fate does not depend on the order files are processed in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -40,6 +40,7 @@ from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.contracts import Contract, expected_allowed
 from ptrcm.domain.denials import DISTINCT_MODIFIERS
+from ptrcm.domain.money import Money
 from ptrcm.domain.npi import npi_is_valid
 from ptrcm.domain.visits import ASSISTANT_MODIFIER, DISCIPLINE_MODIFIER
 from ptrcm.rules.icd10 import Icd10Codes, is_external_cause
@@ -75,6 +76,9 @@ class PayerState:
     deductible_paid: dict[str, str] = field(default_factory=dict)  # "member/year" -> amount
     claim_numbers: int = 0
     therapy_ytd: dict[str, str] = field(default_factory=dict)  # "member/year/group" -> amount
+    # "member/date" -> [[claim id, line number, code, units, charge], ...]: the lines of
+    # the claims adjudicated so far, for MPPR across the member's claims of a day
+    day_lines: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +88,7 @@ class PayerState:
             "deductible_paid": self.deductible_paid,
             "claim_numbers": self.claim_numbers,
             "therapy_ytd": self.therapy_ytd,
+            "day_lines": self.day_lines,
         }
 
     @classmethod
@@ -95,7 +100,31 @@ class PayerState:
             dict(doc.get("deductible_paid", {})),
             int(doc.get("claim_numbers", 0)),
             dict(doc.get("therapy_ytd", {})),
+            {k: [list(r) for r in v] for k, v in doc.get("day_lines", {}).items()},
         )
+
+    def remember_lines(self, claim: Claim) -> None:
+        """Keep the claim's lines by member and date (replacing an earlier copy of it)."""
+        for day in {ln.date_of_service for ln in claim.lines}:
+            key = f"{claim.member_id}/{day.isoformat()}"
+            kept = [r for r in self.day_lines.get(key, ()) if r[0] != claim.claim_id]
+            kept += [
+                [claim.claim_id, ln.line_number, ln.code, ln.units, str(ln.charge)]
+                for ln in claim.lines
+                if ln.date_of_service == day
+            ]
+            self.day_lines[key] = kept
+
+    def lines_of_day(
+        self, member: str | None, day: date, other_than: Collection[str]
+    ) -> list[ClaimLine]:
+        """The member's remembered lines of ``day`` on claims not in ``other_than``."""
+        rows = self.day_lines.get(f"{member}/{day.isoformat()}", ())
+        return [
+            ClaimLine(int(r[1]), day, str(r[2]), (), int(r[3]), int(r[3]), Money.of(r[4]), ())
+            for r in rows
+            if r[0] not in other_than
+        ]
 
 
 def draw(seed: int, *keys: object) -> Decimal:

@@ -77,15 +77,16 @@ def test_medicare_estimate_applies_mppr_then_coinsurance(store: Store, tmp_path:
         record_manual(uow, "P-V-9", None, date(2026, 2, 20), active=True,
                       coinsurance_rate=D("0.20"), deductible_remaining=D("50.00"))  # fmt: skip
         est = estimate_for_patient(uow, build_context().config, "P-V-9", CODES, DOS, visits=3)
-    # MPPR: one 97110 unit in full (29.50); the other units lose half their PE:
-    # 97110 29.50 - 0.5 x 11.80 = 23.60; 97140 27.60 - 0.5 x 10.488 = 22.356 -> 22.36.
-    assert est.visit.allowed.amount == D("75.46")  # 29.50 + 23.60 + 22.36
-    # Deductible 50.00 first, then 20% of 25.46 = 5.092 -> 5.09.
-    assert est.visit.patient_cost.amount == D("55.09")
-    # Three visits: 50.00 + 0.2 x (3 x 75.46 - 50.00) = 50.00 + 35.276 -> 5.09 + 15.09 + 15.09.
-    assert est.plan.high.patient_cost.amount == D("85.27")
-    # Deductible already met: 3 x 15.09.
-    assert est.plan.low.patient_cost.amount == D("45.27")
+    # CY 2026 national RVUs x CF 33.4009 (RVU26C). MPPR: one 97110 unit in full, 0.87 RVU
+    # = 29.06; every other unit keeps work and MP and half its PE: 97110
+    # (0.45 + 0.205 + 0.01) x CF = 22.21; 97140 (0.43 + 0.195 + 0.01) x CF = 21.21.
+    assert est.visit.allowed.amount == D("72.48")  # 29.06 + 22.21 + 21.21
+    # Deductible 50.00 first, then 20% of 22.48 = 4.496 -> 4.50.
+    assert est.visit.patient_cost.amount == D("54.50")
+    # Three visits: 50.00 + 4.50, then 20% of 72.48 = 14.496 -> 14.50 twice.
+    assert est.plan.high.patient_cost.amount == D("83.50")
+    # Deductible already met: 3 x 14.50.
+    assert est.plan.low.patient_cost.amount == D("43.50")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_medicare_estimate_applies_mppr_then_coinsurance(store: Store, tmp_path:
     [
         ({"copay": D("25.00")}, D("25.00")),  # copay only
         ({"deductible_remaining": D("50.00"), "copay": D("10.00"),
-          "coinsurance_rate": D("0.20")}, D("65.32")),  # 50 + 10 + 0.2 x 26.60
+          "coinsurance_rate": D("0.20")}, D("65.17")),  # 50 + 10 + 0.2 x 25.84
         ({"coinsurance_rate": D("0.20"), "deductible_remaining": D("500.00"),
           "oop_remaining": D("40.00")}, D("40.00")),  # out-of-pocket maximum reached
     ],
@@ -107,7 +108,7 @@ def test_commercial_estimates_by_hand(store: Store, terms: dict[str, D], expecte
                                          "payer": "COMMERCIAL", "rank": "primary"}])  # fmt: skip
         record_manual(uow, "P-V-8", None, date(2026, 2, 20), active=True, **terms)
         est = estimate_for_patient(uow, build_context().config, "P-V-8", CODES, DOS)
-    assert est.visit.allowed.amount == D("86.60")  # no MPPR: 2 x 29.50 + 27.60
+    assert est.visit.allowed.amount == D("85.84")  # no MPPR: 2 x 29.06 + 27.72
     assert est.visit.patient_cost.amount == expected
 
 
@@ -115,7 +116,8 @@ def test_estimate_report_shows_the_variance_after_the_835(store: Store, tmp_path
     org = posted_clinic(store, tmp_path)
     with unit(store, org) as uow:
         (row,) = estimate_report(uow)
-    assert (row["estimate"], row["actual"], row["variance"]) == (D("15.09"), D("15.62"), D("0.53"))
+    # estimate 20% of 72.48 = 14.50; the 835 made the patient owe 10.62 + 5.00
+    assert (row["estimate"], row["actual"], row["variance"]) == (D("14.50"), D("15.62"), D("1.12"))
     assert row["status"] == "posted" and row["patient"] == "P-V-1"
 
 

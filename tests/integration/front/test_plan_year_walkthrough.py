@@ -120,8 +120,8 @@ def test_kx_alert_comes_before_the_threshold_and_the_modifier_after(store: Store
     with clinic.uow() as uow:
         record_manual(uow, "P-2", None, date(2026, 3, 1), active=True)
         uow.commit()
-    # 2270.00 allowed elsewhere this year, then 75.46 per visit (86.60 of fees after MPPR:
-    # the threshold counts allowed amounts); 2026 threshold 2480.00.
+    # 2270.00 allowed elsewhere this year, then 72.48 per visit (85.84 of CY 2026 national
+    # fees after MPPR: the threshold counts allowed amounts); 2026 threshold 2480.00.
     first = visit_record("K-1", "P-2", "MEDICARE", date(2026, 3, 2), kx_ytd_allowed="2270.00")
     clinic.visits([first])
     with clinic.uow() as uow:
@@ -130,15 +130,15 @@ def test_kx_alert_comes_before_the_threshold_and_the_modifier_after(store: Store
         assert patient is not None
         before = cap_status(repo, patient, "PT", date(2026, 3, 4))
         assert before.kx is not None
-        assert before.kx.ytd_allowed == Decimal("2345.46")
-        assert not before.kx.modifier_needed  # 2345.46 + 75.46 = 2420.92 <= 2480.00
-        assert kinds(before.alerts) == ["kx_near"]  # 134.54 left, under two visits
+        assert before.kx.ytd_allowed == Decimal("2342.48")
+        assert not before.kx.modifier_needed  # 2342.48 + 72.48 = 2414.96 <= 2480.00
+        assert kinds(before.alerts) == ["kx_near"]  # 137.52 left, under two visits
     clinic.visits([visit_record("K-2", "P-2", "MEDICARE", date(2026, 3, 4))])
     with clinic.uow() as uow:
         repo = clinic.repo(uow)
         after = cap_status(repo, patient, "PT", date(2026, 3, 6))
-        assert after.kx is not None and after.kx.ytd_allowed == Decimal("2420.92")
-        assert kinds(after.alerts) == ["kx_required"]  # 2420.92 + 75.46 = 2496.38
+        assert after.kx is not None and after.kx.ytd_allowed == Decimal("2414.96")
+        assert kinds(after.alerts) == ["kx_required"]  # 2414.96 + 72.48 = 2487.44
         check = check_booking(repo, "P-2", date(2026, 3, 6), "PT", {"97110": 2, "97140": 1})
         assert check.covered and check.kx_modifier
 

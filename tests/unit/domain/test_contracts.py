@@ -8,16 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ptrcm.domain.claim_payment import expected_claim_payment
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.contracts import (
     Basis,
     Contract,
     default_contract,
-    default_pe_shares,
     expected_allowed,
-    expected_claim_payment,
     expected_line_allowed,
-    parse_pe_shares,
 )
 from ptrcm.domain.cost_sharing import PatientTerms, apply_patient_terms
 from ptrcm.domain.fees import FeeSchedule
@@ -206,16 +204,19 @@ def test_the_default_medicare_contract_uses_packaged_data() -> None:
     assert contract.mppr and contract.assistant_reduction
     assert contract.sequestration_on(DOS) == Decimal("0.02")
     assert "97110" in contract.always_therapy
-    assert contract.pe_shares["97110"] == default_pe_shares()["97110"]
+    # 2026 (RVU26C): 97110 PE 0.41 of 0.87 total; 2025 (RVU25D): 0.43 of 0.89
+    assert contract.pe_share("97110", DOS)[0] == Decimal("0.41") / Decimal("0.87")
+    assert contract.pe_share("97110", date(2025, 5, 1))[0] == Decimal("0.43") / Decimal("0.89")
     commercial = default_contract("COMMERCIAL", "commercial")
     assert not commercial.mppr and commercial.sequestration_on(DOS) == 0
     assert default_contract("SELF", "self_pay").basis is Basis.PERCENT_OF_CHARGES
 
 
-def test_every_fee_schedule_code_has_a_pe_share() -> None:
+def test_every_fee_schedule_code_has_a_pe_share_from_the_pfs() -> None:
     contract = default_contract("MEDICARE", "medicare")
     assert contract.fee_schedule is not None
-    assert set(contract.fee_schedule.allowed) <= set(contract.pe_shares)
+    for code in contract.fee_schedule.allowed:
+        assert "CMS PFS 2026 RVU26C" in contract.pe_share(code, DOS)[1], code
 
 
 def test_a_contract_refuses_floats_bad_rates_and_two_bases() -> None:
@@ -226,7 +227,7 @@ def test_a_contract_refuses_floats_bad_rates_and_two_bases() -> None:
     with pytest.raises(ValueError):
         Contract("X", "commercial", fee_schedule=SCHEDULE, percent_of_charges=Decimal("0.5"))
     with pytest.raises(ValueError):
-        parse_pe_shares("code,pe_share\n97110,1.5\n", "t")
+        Contract("X", "commercial", fee_schedule=SCHEDULE, pe_shares={"97110": Decimal("1.5")})
 
 
 CODES = st.sampled_from(["97110", "97140", "97530", "98940", "97999"])

@@ -79,10 +79,11 @@ def test_m005_counts_the_patients_earlier_visits_in_the_file() -> None:
     ctx = context(base(), earlier)
     status = kx_status(ctx)
     assert status is not None
-    # Each visit is allowed after MPPR (MBPM ch. 15 §10.3 counts allowed amounts): 97110
-    # 2 x 29.50 keeps the day's full unit and loses 0.5 x 0.40 x 29.50 on the other (53.10);
-    # 97140 27.60 loses 0.5 x 0.38 x 27.60 (22.36).
-    assert status.ytd_with_visit == Decimal("2300.00") + 4 * Decimal("75.46")
+    # Each visit is allowed after MPPR (MBPM ch. 15 §10.3 counts allowed amounts), CY 2026
+    # national RVUs x 33.4009: 97110 (PE 0.41) keeps the day's full unit, 29.06, and its
+    # second unit is (0.45 + 0.205 + 0.01) x CF = 22.21 (51.27); 97140 is
+    # (0.43 + 0.195 + 0.01) x CF = 21.21. A visit: 72.48.
+    assert status.ytd_with_visit == Decimal("2300.00") + 4 * Decimal("72.48")
     assert len(findings("M005", base(), earlier)) == 2
 
 
@@ -94,8 +95,9 @@ def test_m005_accrues_the_allowed_amount_after_the_cq_reduction() -> None:
     service(record, "97140")["assistant_minutes"] = 10
     assisted = kx_status(context(record))
     assert plain is not None and assisted is not None
-    assert assisted.ytd_with_visit == Decimal("2000.00") + Decimal("45.14") + Decimal("19.00")
-    assert plain.ytd_with_visit - assisted.ytd_with_visit == Decimal("75.46") - Decimal("64.14")
+    # 0.85 x 51.27 = 43.58 and 0.85 x 21.21 = 18.03, each rounded once per line
+    assert assisted.ytd_with_visit == Decimal("2000.00") + Decimal("43.58") + Decimal("18.03")
+    assert plain.ytd_with_visit - assisted.ytd_with_visit == Decimal("72.48") - Decimal("61.61")
 
 
 def test_m005_does_not_count_ot_visits_toward_the_pt_threshold() -> None:
@@ -168,16 +170,16 @@ def test_m007_does_not_fire_when_gt_is_present() -> None:
 def test_m005_reads_running_figures_and_before_input_figures_alike() -> None:
     running = [
         base(visit_id="V-01", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
-        base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2375.46"),
+        base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2372.48"),
     ]
     same = [
         base(visit_id="V-01", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
         base(visit_id="V-02", date_of_service="2026-02-03", kx_ytd_allowed="2300.00"),
     ]
-    a = kx_status(context(base(kx_ytd_allowed="2450.92"), running))
+    a = kx_status(context(base(kx_ytd_allowed="2444.96"), running))
     b = kx_status(context(base(kx_ytd_allowed="2300.00"), same))
     assert a is not None and b is not None
-    assert a.ytd_with_visit == b.ytd_with_visit == Decimal("2526.38")  # 2300 + 3 x 75.46
+    assert a.ytd_with_visit == b.ytd_with_visit == Decimal("2517.44")  # 2300 + 3 x 72.48
 
 
 def test_m005_does_not_count_an_exact_duplicate_visit_twice() -> None:
@@ -186,4 +188,4 @@ def test_m005_does_not_count_an_exact_duplicate_visit_twice() -> None:
         base(visit_id="V-01b", date_of_service="2026-02-02", kx_ytd_allowed="2300.00"),
     ]
     status = kx_status(context(base(), earlier))
-    assert status is not None and status.ytd_with_visit == Decimal("2450.92")  # 2300 + 2 x 75.46
+    assert status is not None and status.ytd_with_visit == Decimal("2444.96")  # 2300 + 2 x 72.48

@@ -24,6 +24,7 @@ from ptrcm.synth.payer_profile import (
 )
 
 ASSISTANT_CREDENTIALS = ("PTA", "OTA")
+CONTRACTS_FROM = date(2020, 1, 1)  # the first contract version covers every earlier visit
 
 
 def member_file(master: Mapping[str, Any], visits: Sequence[Mapping[str, Any]]) -> MemberFile:
@@ -145,16 +146,24 @@ def simulators(config: Config, members: MemberFile, seed: int) -> dict[str, Paye
     return out
 
 
-def write_contracts(sims: Mapping[str, PayerSimulator], folder: Path) -> dict[str, Path]:
-    """Each payer's contracted schedule as the CSV the practice imports."""
+def write_contracts(
+    sims: Mapping[str, PayerSimulator], folder: Path
+) -> dict[str, list[tuple[Path, date]]]:
+    """Each payer's contracted schedule as the CSVs the practice imports: one per year
+    the schedule changes (the PFS years), with the date it takes effect. The first
+    also covers the years before it."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
+    paths: dict[str, list[tuple[Path, date]]] = {}
     for pid, sim in sims.items():
         schedule = profile_contract(sim.profile, pid).fee_schedule
         if schedule is None:
             continue
-        rows = ["code,allowed", *(f"{c},{m}" for c, m in sorted(schedule.allowed.items()))]
-        path = folder / f"{pid}.csv"
-        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-        paths[pid] = path
+        editions = dict(schedule.editions) or {CONTRACTS_FROM.year: schedule.allowed}
+        for n, year in enumerate(sorted(editions)):
+            rates = editions[year]
+            rows = ["code,allowed", *(f"{c},{m}" for c, m in sorted(rates.items()))]
+            path = folder / f"{pid}-{year}.csv"
+            path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+            start = CONTRACTS_FROM if n == 0 else date(year, 1, 1)
+            paths.setdefault(pid, []).append((path, start))
     return paths

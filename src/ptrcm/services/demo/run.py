@@ -201,13 +201,14 @@ class _Run:
     def _contracts(self, sims: dict[str, PayerSimulator]) -> None:
         from ptrcm.services.remittance.underpayments import import_contract
 
-        for pid, path in write_contracts(sims, self.folder / "contracts").items():
+        for pid, versions in write_contracts(sims, self.folder / "contracts").items():
             seq = sims[pid].profile.sequestration_rate
             params = {"sequestration_rate": str(seq if seq is not None else "0")}
             if sims[pid].profile.payer_class == "medicare":
                 params["sequestration_rate"] = "0.02"
             try:
-                import_contract(self.uow, pid, path, params, effective_from=date(2020, 1, 1))
+                for path, start in versions:  # one version per PFS year, oldest first
+                    import_contract(self.uow, pid, path, params, effective_from=start)
             except PtrcmError:  # a payer none of the visits names: nothing to pay under it
                 continue
 

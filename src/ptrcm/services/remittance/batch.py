@@ -26,7 +26,8 @@ from ptrcm.services.remittance.appeals import AppealPayment, recover_appeals
 from ptrcm.services.remittance.lines import MatchedLine
 
 # (record, matched lines, line payment ids) -> underpaid lines queued
-Check = Callable[[ClaimRecord, Sequence[MatchedLine], Sequence[int]], int]
+# the underpayment check of the posted claims: (record, matched lines, line payment ids)
+Check = Callable[[Sequence[tuple[ClaimRecord, Sequence[MatchedLine], Sequence[int]]]], int]
 
 
 @dataclass(slots=True)
@@ -102,9 +103,11 @@ class PostingBatch:
         remits.add_ledger_entries(self.ledger)
         uow.claims.record_transitions(self.transitions)
         uow.work.add_many(self.work)
-        found = sum(
-            check(record, matched, [line_ids[i] for i in lines])
-            for record, matched, lines in self.checks
+        found = check(
+            [
+                (record, matched, [line_ids[i] for i in lines])
+                for record, matched, lines in self.checks
+            ]
         )
         answers = [
             AppealPayment(p.claim_id, payment_ids[p.payment], p.paid, p.in_full, p.day)

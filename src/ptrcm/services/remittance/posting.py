@@ -70,7 +70,7 @@ from ptrcm.services.remittance.secondary import (
     secondary_file,
     secondary_for,
 )
-from ptrcm.services.remittance.underpayments import ContractTerms, check_claim
+from ptrcm.services.remittance.underpayments import ContractTerms, check_claim, same_day_lines
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.remit835.model import ClaimPayment, Remittance, RemittanceDocument
 
@@ -296,10 +296,23 @@ class _FilePosting:
         self.result.underpayments += self.batch.flush(self.uow, self._check)
         self.result.ledger_entries = self.batch.ledger_entries
 
-    def _check(self, record: ClaimRecord, matched: Sequence[rl.MatchedLine],
-               line_ids: Sequence[int]) -> int:  # fmt: skip
+    def _check(
+        self, posted: Sequence[tuple[ClaimRecord, Sequence[rl.MatchedLine], Sequence[int]]]
+    ) -> int:
         config = self.options.config
-        return check_claim(self.uow, record, matched, line_ids, config, self.contracts)
+        others = same_day_lines(self.uow, [record for record, _, _ in posted])
+        return sum(
+            check_claim(
+                self.uow,
+                record,
+                matched,
+                line_ids,
+                config,
+                self.contracts,
+                others.get(record.id, ()),
+            )
+            for record, matched, line_ids in posted
+        )
 
     def _bill_secondary(self, record: ClaimRecord, claim: ClaimPayment,
                         matched: Sequence[rl.MatchedLine], day: date) -> None:  # fmt: skip

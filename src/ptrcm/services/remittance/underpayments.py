@@ -6,9 +6,11 @@
   AMT*B6 when the payer sent it, else paid + patient responsibility (group PR) +
   sequestration (CARC 253, which reduces the payment, not the allowance). The expected
   allowed amount comes from ``domain.contracts.expected_allowed`` with the payer's newest
-  stored schedule in force on the date of service, or the Medicare-like default contract
-  of its payer class (``default_contract``). Lines with a denial adjustment are left to
-  the denial queue.
+  stored schedule in force on the date of service, or the default contract of its payer
+  class (``default_contract``: Medicare's national PFS amounts), and with the patient's
+  lines of the same day on the payer's other claims (``same_day_lines``), so MPPR keeps
+  one full-PE unit per patient and day across claims. Lines with a denial adjustment are
+  left to the denial queue.
 * Tolerance: none. A line allowed even one cent below the expected amount is underpaid and
   goes to the ``underpayment`` queue with the variance, the schedule name and version, and
   every step of the expected amount.
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ptrcm.config import Config
+from ptrcm.domain.claims import ClaimLine
 from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
 from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.fees import FeeSchedule, parse_fee_schedule
@@ -38,6 +41,13 @@ from ptrcm.services.money_in_ports import MoneyInUnitOfWork, MoneyInWork
 from ptrcm.services.remittance.lines import MatchedLine
 from ptrcm.x12.remit835.model import ServicePayment
 
+<<<<<<< HEAD
+=======
+if TYPE_CHECKING:
+    from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
+    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
+
+>>>>>>> h-money
 SEQUESTRATION_CARC = "253"
 
 
@@ -125,6 +135,33 @@ def actual_allowed(line: ServicePayment) -> Decimal:
     return line.paid.amount + extra
 
 
+def same_day_lines(
+    uow: MoneyInUnitOfWork, records: Sequence[ClaimRecord]
+) -> dict[int, tuple[ClaimLine, ...]]:
+    """For each claim, the lines its patient has on its dates of service on the other
+    claims to the same payer (one query for all ``records``): MPPR keeps one full-PE unit
+    per patient and day across claims and disciplines, so expected amounts need them.
+
+    The payer applies MPPR to the claims it adjudicates, so only that payer's claims
+    count; rejected, voided and corrected claims do not."""
+    days = {ln.date_of_service for r in records for ln in r.lines}
+    found = uow.claims.lines_on_days({r.patient_id for r in records}, days)
+    by_key: dict[tuple[int, int], list[tuple[int, LineRecord]]] = {}
+    for claim_id, patient_id, payer_id, line in found:
+        by_key.setdefault((patient_id, payer_id), []).append((claim_id, line))
+    out: dict[int, tuple[ClaimLine, ...]] = {}
+    for r in records:
+        mine = {ln.date_of_service for ln in r.lines}
+        rows = [
+            ln
+            for claim_id, ln in by_key.get((r.patient_id, r.payer_id), ())
+            if claim_id != r.id and ln.date_of_service in mine
+        ]
+        if rows:
+            out[r.id] = stored_lines(rows, None)
+    return out
+
+
 def check_claim(
     uow: MoneyInUnitOfWork,
     record: ClaimRecord,
@@ -132,10 +169,13 @@ def check_claim(
     line_payment_ids: Sequence[int],
     config: Config,
     cache: dict[tuple[int, date], ContractTerms] | None = None,
+    others: Sequence[ClaimLine] = (),
 ) -> int:
     """Queue every underpaid line of one posted claim; returns how many were queued.
 
     ``cache`` keeps contracts by (payer, date of service) for the length of one file.
+    ``others``: the patient's lines of the same dates on the payer's other claims
+    (``same_day_lines``), for MPPR across claims.
     """
     cache = {} if cache is None else cache
     key = (record.payer_id, record.first_date_of_service)
@@ -143,7 +183,7 @@ def check_claim(
         cache[key] = contract_for(uow, record, config)
     contract, name, version, schedule_id = cache[key]
     ours = stored_lines(record.lines, None)  # what was billed, as stored
-    expected = {e.line_number: e for e in expected_allowed(ours, contract)}
+    expected = {e.line_number: e for e in expected_allowed(ours, contract, others)}
     rows = []
     for item, line_payment_id in zip(matched, line_payment_ids, strict=True):
         if item.ours is None or _denied(item.line):
