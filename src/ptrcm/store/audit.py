@@ -48,7 +48,7 @@ class AuditLog(OrgScoped):
                     patient_id=event.patient_id,
                     occurred_at=now,
                     detail=event.detail,
-                    user_id=None,
+                    membership_id=None,
                 )
             )
         self.conn.execute(insert(audit_log), rows)
