@@ -51,9 +51,16 @@ class Permission(StrEnum):
 
 P = Permission
 _EVERY_READ = frozenset(
-    {P.read_dashboard, P.read_queues, P.read_claims, P.read_payers, P.read_therapists,
-     P.read_scheduling, P.read_worklist}
-)  # fmt: skip
+    {
+        P.read_dashboard,
+        P.read_queues,
+        P.read_claims,
+        P.read_payers,
+        P.read_therapists,
+        P.read_scheduling,
+        P.read_worklist,
+    }
+)
 
 _SIGNED_IN = frozenset({P.read_api_schema})
 GRANTS: Mapping[Role, frozenset[Permission]] = {
@@ -81,6 +88,15 @@ def home_path(role: Role) -> str:
     if allows(role, P.read_dashboard):
         return "/"
     return "/worklist"
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """An organization (tenant) as the access services see it."""
+
+    id: int
+    slug: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +156,73 @@ class ApiToken:
     revoked_at: datetime | None
     created_by: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking, in which organization, with which role: a signed-in member (a session)
+    or an integration (an API token). ``actor`` is what the audit trail names."""
+
+    kind: str  # "session" or "token"
+    org_id: int
+    org_slug: str
+    role: Role
+    actor: str
+    user_id: int | None = None
+    username: str | None = None
+    display_name: str | None = None
+    membership_id: int | None = None
+    provider_id: int | None = None
+    session_id: int | None = None
+    token_id: int | None = None
+    organizations: tuple[Membership, ...] = ()
+
+    def can(self, permission: Permission) -> bool:
+        return allows(self.role, permission)
+
+    @property
+    def own_patients_only(self) -> bool:
+        return self.role in OWN_PATIENTS_ONLY
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One audit row to write: who (member or integration) did what to which record, from
+    where. ``detail`` holds ids and counts only, never PHI."""
+
+    org_id: int
+    actor: str
+    action: str
+    table_name: str
+    record_id: str | None
+    at: datetime
+    membership_id: int | None = None
+    client_address: str | None = None
+    detail: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """A search of one organization's audit trail; every criterion is optional."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    actor: str | None = None
+    action: str | None = None
+    table_name: str | None = None
+    record_id: str | None = None
+    limit: int = 200
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    username: str | None
+    action: str
+    table_name: str
+    record_id: str | None
+    client_address: str | None
+    detail: Mapping[str, object] | None

@@ -19,9 +19,10 @@ Create Date: 2026-12-03 09:00:00.000000
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -116,8 +117,10 @@ def upgrade() -> None:
         )
         batch_op.create_foreign_key(
             op.f("fk_memberships_org_id_provider_id_providers"),
-            "providers", ["org_id", "provider_id"], ["org_id", "id"],
-        )  # fmt: skip
+            "providers",
+            ["org_id", "provider_id"],
+            ["org_id", "id"],
+        )
     # A plain ADD COLUMN: no table rebuild, so the audit log keeps its append-only triggers.
     op.add_column("audit_log", sa.Column("client_address", sa.String(length=64), nullable=True))
     _create_sessions_and_attempts()
@@ -156,7 +159,7 @@ def _references_detached() -> Iterator[None]:
         add_append_only_guard(table)
 
 
-def _carry_people(old: list[sa.Row[tuple[int, int, str, str, str | None]]]) -> dict[int, int]:
+def _carry_people(old: Sequence[sa.Row[Any]]) -> dict[int, int]:
     """One user per distinct e-mail of the old rows; old row (now membership) id -> user."""
     bind = op.get_bind()
     users = sa.table(
@@ -170,13 +173,19 @@ def _carry_people(old: list[sa.Row[tuple[int, int, str, str, str | None]]]) -> d
     by_email: dict[str, int] = {}
     person_of: dict[int, int] = {}
     now = datetime.now(UTC)
-    for row_id, _org, email, name, password_hash in old:
+    for row in old:
+        row_id, email = int(row.id), str(row.email)
         key = email.strip().lower()
         if key not in by_email:
-            values = {"username": key[:64], "display_name": name, "email": email,
-                      "password_hash": password_hash, "created_at": now}  # fmt: skip
-            new_id = bind.execute(sa.insert(users).values(**values).returning(sa.column("id")))
-            by_email[key] = int(new_id.scalar_one())
+            values = {
+                "username": key[:64],
+                "display_name": row.display_name,
+                "email": email,
+                "password_hash": row.password_hash,
+                "created_at": now,
+            }
+            insert: Any = sa.insert(users).values(**values).returning(sa.column("id"))
+            by_email[key] = int(bind.execute(insert).scalar_one())
         person_of[row_id] = by_email[key]
     return person_of
 
