@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RootTransaction, Row
 
 from ptrcm.domain.access import (
@@ -33,6 +33,7 @@ from ptrcm.store.tables import (
     providers,
     sessions,
     users,
+    visits,
 )
 
 TOUCH = timedelta(seconds=30)  # a token's last use is written at most this often
@@ -76,6 +77,19 @@ class AccessRepository(AuditTrail):
         )
         found = self.conn.execute(query.order_by(p.id).limit(1)).scalar_one_or_none()
         return None if found is None else int(found)
+
+    def busiest_provider(self, org_id: int) -> str | None:
+        p, v = providers.c, visits.c
+        query = (
+            select(p.external_id)
+            .join(visits, and_(v.provider_id == p.id, v.org_id == p.org_id))
+            .where(p.org_id == org_id)
+            .group_by(p.id, p.external_id)
+            .order_by(func.count().desc(), p.id)
+            .limit(1)
+        )
+        found: str | None = self.conn.execute(query).scalar_one_or_none()
+        return found
 
     # users
     def user(self, user_id: int) -> User | None:

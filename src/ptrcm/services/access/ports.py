@@ -58,6 +58,10 @@ class AccessStore(Protocol):
         """The provider whose NPI, staff id or external id is ``reference``."""
         ...
 
+    def busiest_provider(self, org_id: int) -> str | None:
+        """The external id of the provider who rendered the most visits (demo data)."""
+        ...
+
     # users
     def user(self, user_id: int) -> User | None: ...
 
