@@ -51,13 +51,15 @@ async def offered_token(request: Request) -> str | None:
 
 
 def same_origin(request: Request) -> bool:
-    """False when the browser says the request comes from another site (``Origin`` or
-    ``Sec-Fetch-Site``); true when it says nothing (non-browser clients)."""
+    """False when the browser says the request comes from another site; true when it says
+    nothing (non-browser clients: the token is still required). Browsers send
+    ``Sec-Fetch-Site``; older ones only ``Origin``, which is ``null`` on our own forms
+    because the pages send no referrer (``Referrer-Policy: no-referrer``)."""
     site = request.headers.get("sec-fetch-site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
-        return origin is None
+        return True
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1].rstrip("/") == host
