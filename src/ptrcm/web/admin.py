@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ptrcm.domain.access import Permission as P
 from ptrcm.domain.access import Principal, Role
 from ptrcm.services.access import tokens, users
-from ptrcm.services.access.policy import AccessError
+from ptrcm.services.access.policy import AccessError, NotFound
 from ptrcm.web import pages
 from ptrcm.web.auth import client_address, gate, requires
 
@@ -72,6 +72,8 @@ def _apply(request: Request, change: Any, done: str) -> HTMLResponse:
         with g.unit_of_work() as uow:
             change(uow.access, g.settings.now())
             uow.commit()
+    except NotFound as exc:
+        return _page(request, error=str(exc), status=404)
     except AccessError as exc:
         return _page(request, error=str(exc), status=400)
     return _page(request, message=done)
@@ -111,6 +113,7 @@ def set_role(
         return _page(request, error="Unknown role.", status=400)
 
     def change(store: Any, now: Any) -> None:
+        users.check_administers(store, who.user_id or 0, username)
         users.grant(store, username, who.org_slug, None if role == "none" else Role(role), now,
                     _actor(request), provider=provider or None)  # fmt: skip
 

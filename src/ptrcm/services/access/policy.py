@@ -28,6 +28,11 @@ class AccessError(PtrcmError):
     """A request the access services refuse: the message says why, without secrets."""
 
 
+class NotFound(AccessError):
+    """No such user, token or organization *for the one asking*: said the same way whether
+    it does not exist or belongs to an organization they may not see."""
+
+
 @dataclass(frozen=True, slots=True)
 class SecurityPolicy:
     idle: timedelta = timedelta(minutes=15)

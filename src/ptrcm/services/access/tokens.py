@@ -16,6 +16,7 @@ from ptrcm.domain.access import ApiToken, AuditRecord, Principal, Role
 from ptrcm.services.access.policy import (
     MAX_TOKEN_DAYS,
     AccessError,
+    NotFound,
     digest,
     new_secret,
 )
@@ -90,7 +91,7 @@ def revoke_token(
     or it is revoked already)."""
     org = store.organization(org_slug)
     if org is None or not store.revoke_token(org.id, token_id, now):
-        raise AccessError(f"token {token_id}: no such active token in {org_slug}")
+        raise NotFound(f"token {token_id}: no such active token in {org_slug}")
     store.record_audit(
         [
             AuditRecord(

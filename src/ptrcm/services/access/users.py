@@ -15,7 +15,7 @@ from datetime import datetime
 
 from ptrcm.domain.access import AuditRecord, Membership, Role, User
 from ptrcm.services.access.passwords import Passwords, password_problems
-from ptrcm.services.access.policy import AccessError
+from ptrcm.services.access.policy import AccessError, NotFound
 from ptrcm.services.access.ports import AccessStore
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
@@ -78,13 +78,13 @@ def check_administers(store: AccessStore, admin_user_id: int, username: str) -> 
     administered = {m.org_id for m in store.memberships(admin_user_id) if m.role is Role.admin}
     theirs = {m.org_id for m in store.memberships(target.id, active_only=False)}
     if not theirs or not theirs <= administered:
-        raise AccessError(f"user {target.username!r}: no such user in your organizations")
+        raise NotFound(f"user {target.username!r}: no such user")
 
 
 def _user(store: AccessStore, username: str) -> User:
     found = store.user_by_name(username.strip().lower())
     if found is None:
-        raise AccessError(f"user {username.strip().lower()!r}: no such user")
+        raise NotFound(f"user {username.strip().lower()!r}: no such user")
     return found
 
 
@@ -161,7 +161,7 @@ def grant(
     user = _user(store, username)
     org = store.organization(org_slug)
     if org is None:
-        raise AccessError(f"--org {org_slug}: no such organization")
+        raise NotFound(f"--org {org_slug}: no such organization")
     current = next(
         (m for m in store.memberships(user.id, active_only=False) if m.org_id == org.id), None
     )
