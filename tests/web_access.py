@@ -78,8 +78,11 @@ def signed_in(client: TestClient, role: Role = Role.admin, org: str = "default")
     return client
 
 
-def api_token(app: FastAPI, role: Role = Role.admin, org: str = "default") -> str:
-    """A new API token for ``org`` with ``role`` (send it as ``Authorization: Bearer``)."""
+def api_token(
+    app: FastAPI, role: Role = Role.admin, org: str = "default", now: datetime | None = None
+) -> str:
+    """A new API token for ``org`` with ``role``, made ``now`` and valid 30 days (send it as
+    ``Authorization: Bearer``)."""
     from ptrcm.services.access.tokens import create_token
 
     ensure_org(app, org)
@@ -90,7 +93,7 @@ def api_token(app: FastAPI, role: Role = Role.admin, org: str = "default") -> st
             f"test {role.value}",
             role,
             30,
-            datetime.now(UTC),
+            now or datetime.now(UTC),
             created_by=None,
             actor="test",
         )

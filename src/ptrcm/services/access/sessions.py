@@ -57,15 +57,14 @@ def sign_in(
     organization. The caller commits either way (a failure is recorded)."""
     name = username.strip().lower()
     name_hash = name_digest(name)
-    since = now - policy.window
-    failures = store.failures(name_hash, since)
     user = store.user_by_name(name) if name else None
     reset = store.password_changed_at(user.id) if user is not None else None
-    failures = [f for f in failures if reset is None or f > reset]
-    if len(failures) >= policy.max_failures and now < failures[-1] + policy.lockout:
+    recent = store.failures(name_hash, now - policy.window - policy.lockout)
+    until = locked_until([f for f in recent if reset is None or f > reset], policy)
+    if until is not None and now < until:
         store.add_attempt(name_hash, user.id if user else None, client_address, False, now)
-        until = failures[-1] + policy.lockout
         return SignIn(None, None, "Too many failed sign-ins for this user name.", until)
+    since = now - policy.window
     if client_address and store.address_failures(client_address, since) >= (
         policy.max_address_failures
     ):
@@ -94,6 +93,19 @@ def sign_in(
     )
     session_id = store.add_session(session)
     return SignIn(token, _principal(user, first, members, session_id))
+
+
+def locked_until(failures: list[datetime], policy: SecurityPolicy) -> datetime | None:
+    """When the lock ends: ``policy.lockout`` after the latest failure that made
+    ``max_failures`` within ``policy.window`` (None: no such burst). Failures while locked
+    are recorded but start a new lock only if they make a new burst."""
+    n, until = policy.max_failures, None
+    ordered = sorted(failures)
+    for last in range(n - 1, len(ordered)):
+        if ordered[last] - ordered[last - n + 1] <= policy.window:
+            end = ordered[last] + policy.lockout
+            until = end if until is None or end > until else until
+    return until
 
 
 def resume(store: AccessStore, token: str, now: datetime) -> Principal | None:
