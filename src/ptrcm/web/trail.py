@@ -7,9 +7,10 @@ A 4xx (a foreign or unknown id, a refused role) discloses nothing and writes no 
 it is in the access log.
 
 ``AccessLog`` writes one line per request to the ``ptrcm.access`` logger: client address,
-method, path *without its query string* (queries carry therapist names and filters), status,
-milliseconds, and the principal as ids (``user:alice``, ``token:7``, organization id). Paths
-carry record ids only (claim ids); no patient name or member id is ever in a path.
+method, the *route* (``/claims/{claim_id}``: the path's pattern, never the text a client
+put in it, nor the query string, which carry names and filters), status, milliseconds,
+and the principal as ids (``user:alice``, ``token:7``, organization id). Which record a
+successful read disclosed is in the audit trail, not in the log.
 """
 
 from __future__ import annotations
@@ -60,6 +61,17 @@ def _write(scope: Scope, pending: Any) -> None:
         uow.commit()
 
 
+def _route(scope: Scope) -> str:
+    """The matched route's pattern; static files by their folder; anything else unnamed."""
+    route = scope.get("route")
+    pattern = getattr(route, "path", None)
+    if isinstance(pattern, str):
+        return pattern
+    if str(scope.get("path", "")).startswith("/static/"):
+        return "/static/…"
+    return "<no route>"
+
+
 class AccessLog:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -83,6 +95,6 @@ class AccessLog:
             who = "-" if principal is None else f"{principal.actor} org={principal.org_id}"
             client = scope.get("client") or ("-", 0)
             log.info(
-                '%s "%s %s" %d %dms %s', client[0], scope["method"], scope["path"], status,
+                '%s "%s %s" %d %dms %s', client[0], scope["method"], _route(scope), status,
                 round((time.monotonic() - started) * 1000), who,
             )  # fmt: skip
