@@ -75,6 +75,9 @@ CSV_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv"}
 }
 
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such claim in this organization (a foreign one reads the same)"}
+}
 router = APIRouter(prefix="/api", responses={400: {"description": "Bad query parameter"}})
 health = APIRouter()
 
@@ -273,6 +276,7 @@ def _claim_or_404(data: WebData, claim_id: str) -> ClaimDetail:
     dependencies=[requires(P.read_claims, phi="claims", record="claim_id")],
     response_model=ClaimDetail,
     tags=["claims"],
+    responses=NOT_FOUND,
 )
 def claim(data: Data, claim_id: ClaimId) -> ClaimDetail:
     """A claim with its lines and its timeline from the visit to the last payment."""
@@ -284,7 +288,7 @@ def claim(data: Data, claim_id: ClaimId) -> ClaimDetail:
     dependencies=[requires(P.read_claims, phi="claims", record="claim_id")],
     response_model=Listing[TimelineEvent],
     tags=["claims"],
-    responses=CSV_DOC,
+    responses=CSV_DOC | NOT_FOUND,
 )
 def claim_timeline(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) -> Any:
     """The claim's events in date order."""
@@ -297,7 +301,7 @@ def claim_timeline(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) ->
     dependencies=[requires(P.read_claims, phi="claims", record="claim_id")],
     response_model=Listing[ClaimLine],
     tags=["claims"],
-    responses=CSV_DOC,
+    responses=CSV_DOC | NOT_FOUND,
 )
 def claim_lines(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) -> Any:
     """The claim's service lines with charge, allowed and paid amounts."""

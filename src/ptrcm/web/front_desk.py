@@ -19,7 +19,7 @@ from ptrcm.web.auth import audit_record, requires
 from ptrcm.web.deps import EARLIEST_DAY, LATEST_DAY, PRINTABLE, checked_day, today, web_data
 from ptrcm.web.ports import Booking, WebData
 
-router = APIRouter()
+router = APIRouter(responses={400: {"description": "A patient not on file, or a bad value"}})
 Data = Annotated[WebData, Depends(web_data)]
 Code = Annotated[str, Field(pattern="^[A-Z0-9]{5}$")]
 Units = Annotated[int, Field(ge=1, le=99)]
