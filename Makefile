@@ -34,7 +34,7 @@ lock:
 # Seed the demo into ptrcm.db (SQLite) when there is none, then serve the app on it.
 run: $(STAMP)
 	@test -f ptrcm.db || $(BIN)/ptrcm demo --db sqlite:///ptrcm.db --out $(DEMO_DIR) --start $(DEMO_START)
-	$(BIN)/ptrcm serve --db sqlite:///ptrcm.db
+	$(BIN)/ptrcm serve --db sqlite:///ptrcm.db --demo-credentials $(DEMO_DIR)/credentials.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

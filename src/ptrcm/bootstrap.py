@@ -34,6 +34,7 @@ from ptrcm.errors import InvariantError, PtrcmError
 if TYPE_CHECKING:
     from ptrcm.rules.packs import PackBook
     from ptrcm.services.claims.scrubbing import Scrubber
+    from ptrcm.store.access_repo import AccessUnitOfWork
     from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork
     from ptrcm.store.repository import Store
 
@@ -227,6 +228,13 @@ class Root:
         from ptrcm.store.claims_lifecycle import claims_unit_of_work
 
         return claims_unit_of_work(self.store, self.org_id, self.actor)
+
+    def access_unit_of_work(self) -> AccessUnitOfWork:
+        """A new unit of work over users, memberships, sessions, tokens and the audit trail
+        (``ptrcm.services.access``), for any organization."""
+        from ptrcm.store.access_repo import AccessUnitOfWork
+
+        return AccessUnitOfWork(self.store.engine)
 
     def close(self) -> None:
         if self._store is not None:

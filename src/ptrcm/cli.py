@@ -103,6 +103,7 @@ def _register() -> None:
     heavy imports are inside the functions, so `ptrcm --help` stays quick.
     """
     from ptrcm.commands import (
+        access,
         ack,
         appeals,
         claims,
@@ -145,6 +146,8 @@ def _register() -> None:
         ("estimate", front_desk.estimate),
         ("plan", front_desk.plan),
         ("statements", front_desk.statements),
+        ("users", access.users),
+        ("tokens", access.tokens),
     )
     for name, group in groups:
         app.add_typer(group, name=name)

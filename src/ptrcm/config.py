@@ -143,7 +143,7 @@ select = []
 ignore = []
 """
 
-SECTIONS = ("clinic", "billing", "payers", "charges", "rules", "x12")
+SECTIONS = ("clinic", "billing", "payers", "charges", "rules", "x12", "security")
 _CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
 _BILLING_KEYS = ("unit_method_conflict",)
@@ -151,6 +151,10 @@ _RULES_KEYS = ("select", "ignore")
 # Envelope settings of the X12 files ptrcm writes (837, 270); see services/claims/output.py.
 _X12_KEYS = ("sender_id", "receiver_id", "submitter_name", "contact_name", "contact_phone",
              "usage")  # fmt: skip
+
+# Sessions and sign-in lockout (whole numbers; bounds: ptrcm.services.access.policy).
+_SECURITY_KEYS = ("session_idle_minutes", "session_lifetime_hours", "lockout_failures",
+                  "lockout_window_minutes", "lockout_minutes", "address_failures")  # fmt: skip
 
 _PAYER_KEYS = {
     "name", "class", "pack", "payer_code", "claim_type", "unit_method", "timely_filing_days",
@@ -196,6 +200,8 @@ class Config:
     ignore: tuple[str, ...]
     # [x12]: envelope settings for files ptrcm writes (sender_id, receiver_id, usage, ...).
     x12: Mapping[str, Any] = field(default_factory=dict)
+    # [security]: session and lockout numbers, each a whole number (docs/security.md).
+    security: Mapping[str, int] = field(default_factory=dict)
 
     def payer(self, payer_id: str) -> PayerConfig | None:
         return self.payers.get(payer_id)
@@ -268,7 +274,17 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         select=_id_list(source, rules, "select"),
         ignore=_id_list(source, rules, "ignore"),
         x12=_x12(source, _known(source, _table(source, doc, "x12"), "x12", _X12_KEYS)),
+        security=_whole_numbers(
+            source, _known(source, _table(source, doc, "security"), "security", _SECURITY_KEYS)
+        ),
     )
+
+
+def _whole_numbers(source: str, table: Mapping[str, Any]) -> dict[str, int]:
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(source, f"security.{key}", "must be a whole number of 1 or more")
+    return dict(table)
 
 
 def _known(

@@ -350,3 +350,16 @@ def _problem(method: str, params: dict[str, Any]) -> str | None:
         if int(response.get("status", 0)) >= 400:
             return f"HTTP {response.get('status')} for {response.get('url')}"
     return None
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    """Sign in through the real sign-in form, as a person would: the session cookie is then
+    the browser's for every tab."""
+    page.goto(base_url + "/login")
+    page.evaluate(
+        "(() => { const f = document.querySelector('form.login');"
+        f" f.username.value = {json.dumps(username)}; f.password.value = {json.dumps(password)};"
+        " f.requestSubmit(); return true; })()"
+    )
+    page.wait_for("location.pathname !== '/login'", timeout=30)
+    page.wait_idle()

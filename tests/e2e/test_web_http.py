@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import socket
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ import ptrcm.web.app as web_app
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from tests.e2e.web_fake import sample_data
+from tests.web_access import FAST, signed_in
 
 TODAY = date(2026, 3, 31)
 PAGES = [
@@ -54,9 +56,9 @@ OTHER_ENDPOINTS = ["/api/queues", "/api/claims/C-1000", "/healthz"]
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    settings = WebSettings("sqlite://", "Riverside Rehab Partners", lambda: TODAY)
+    settings = WebSettings("sqlite://", "Riverside Rehab Partners", lambda: TODAY, passwords=FAST)
     with TestClient(create_app(settings, sample_data(TODAY))) as test_client:
-        yield test_client
+        yield signed_in(test_client)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -208,8 +210,10 @@ def test_the_openapi_document_types_money_as_a_string(client: TestClient) -> Non
     assert amount["type"] == "string"
 
 
-def test_health_reports_ok_and_whether_the_organization_has_data(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "has_data": True}
+def test_health_answers_anyone_and_tells_nothing_about_an_organization(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    with TestClient(client.app) as anonymous:
+        assert anonymous.get("/healthz").json() == {"status": "ok"}
 
 
 def test_htmx_is_served_locally_with_its_licence_beside_it(client: TestClient) -> None:
@@ -246,26 +250,51 @@ def test_ptrcm_serve_runs_uvicorn_on_the_given_host_and_port(
     assert calls[0]["app"].state.settings.database_url == "sqlite://"
 
 
-def test_ptrcm_serve_hands_its_org_and_config_to_the_app(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, Any, list[Any]]:
     import uvicorn
     from typer.testing import CliRunner
 
     from ptrcm.cli import app
 
-    config = tmp_path / "ptrcm.toml"
-    config.write_text("[payers.COMMERCIAL]\nauth_required = true\n", encoding="utf-8")
-    apps: list[Any] = []
-    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: apps.append(application))
-    result = CliRunner().invoke(
-        app, ["serve", "--db", "sqlite://", "--org", "clinic-b", "--config", str(config)]
-    )
+    runs: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: runs.append((application, kw)))
+    with socket.socket() as probe:  # a port free now (the command binds it itself)
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    given = [a.replace("FREE", port) for a in args]
+    result = CliRunner().invoke(app, ["serve", "--db", "sqlite://", *given])
     assert result.exit_code == 0, result.output
-    settings = apps[0].state.settings
-    assert settings.org == "clinic-b"
+    return result, runs[0][0], runs[0][1]
+
+
+def test_ptrcm_serve_hands_its_config_and_security_numbers_to_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "ptrcm.toml"
+    config.write_text(
+        "[payers.COMMERCIAL]\nauth_required = true\n[security]\nsession_idle_minutes = 5\n"
+        "lockout_failures = 3\n",
+        encoding="utf-8",
+    )
+    _result, application, options = _serve(monkeypatch, "--config", str(config), "--port", "FREE")
+    settings = application.state.settings
     assert settings.config.payer("COMMERCIAL").auth_required is True
-    assert "run `ptrcm demo` or `ptrcm import visits FILE`" in " ".join(result.output.split())
+    assert settings.policy.idle.total_seconds() == 300 and settings.policy.max_failures == 3
+    assert options["access_log"] is False and "ptrcm" in options["log_config"]["loggers"]
+
+
+def test_serve_on_a_public_interface_without_tls_warns_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result, _app, _options = _serve(monkeypatch, "--host", "0.0.0.0", "--port", "FREE")
+    assert "WARNING: listening on 0.0.0.0 without TLS" in result.output
+    quiet, _app, options = _serve(monkeypatch, "--port", "FREE")
+    assert "WARNING" not in quiet.output
+    proxied, _app, options = _serve(
+        monkeypatch, "--host", "0.0.0.0", "--port", "FREE", "--forwarded-allow-ips", "10.0.0.2"
+    )
+    assert "WARNING" not in proxied.output
+    assert options["proxy_headers"] is True and options["forwarded_allow_ips"] == "10.0.0.2"
 
 
 def test_ptrcm_serve_refuses_a_port_out_of_range() -> None:

@@ -21,21 +21,25 @@ from ptrcm.web.deps import WebSettings
 from ptrcm.web.limits import MAX_BODY_BYTES
 from ptrcm.web.ports import Period, WebData
 from tests.e2e.web_fake import SampleData, sample_data
+from tests.web_access import FAST, api_token, signed_in
 
 TODAY = date(2026, 3, 31)
 CHECK = "/api/schedule/check"
 BOOKING = {"patient": "P-1", "date": "2026-03-31", "discipline": "PT"}
-SETTINGS = WebSettings("sqlite://", "Clinic", lambda: TODAY)
+SETTINGS = WebSettings("sqlite://", "Clinic", lambda: TODAY, passwords=FAST)
 
 
 @pytest.fixture(scope="module")
 def app() -> FastAPI:
-    return create_app(SETTINGS, sample_data(TODAY))
+    made = create_app(SETTINGS, sample_data(TODAY))
+    made.state.test_token = api_token(made)
+    return made
 
 
 @pytest.fixture(scope="module")
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {app.state.test_token}"
         yield test_client
 
 
@@ -44,7 +48,9 @@ def _call(app: FastAPI, headers: list[tuple[bytes, bytes]], chunks: list[bytes])
     scope: dict[str, Any] = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
         "scheme": "http", "path": CHECK, "raw_path": CHECK.encode(), "query_string": b"",
-        "root_path": "", "headers": [(b"content-type", b"application/json"), *headers],
+        "root_path": "", "headers": [(b"content-type", b"application/json"),
+                                     (b"authorization", f"Bearer {app.state.test_token}".encode()),
+                                     *headers],
         "client": ("127.0.0.1", 1), "server": ("testserver", 80), "state": {},
     }  # fmt: skip
     pending, read, sent = list(chunks), 0, []
@@ -113,6 +119,7 @@ def test_an_unexpected_failure_is_a_500_with_an_error_id_and_no_patient_data(
     data = WebData(fake, fake, fake, fake, fake, fake, fake, fake)
     app = create_app(SETTINGS, data)
     with TestClient(app, raise_server_exceptions=False) as failing, caplog.at_level(logging.DEBUG):
+        signed_in(failing)
         api = failing.get("/api/dashboard/kpis")
         page = failing.get("/")
     assert api.status_code == page.status_code == 500

@@ -8,11 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
+from ptrcm.domain.access import Role
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
-from tests.e2e.browser import Browser, Page, find_chromium, serve_app
+from tests.e2e.browser import Browser, Page, find_chromium, serve_app, sign_in
 from tests.e2e.web_fake import sample_data
+from tests.web_access import FAST, PASSWORD, add_member
 
 pytestmark = pytest.mark.browser
 
@@ -30,19 +33,27 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    settings = WebSettings("sqlite://", "Riverside Rehab Partners", lambda: TODAY)
-    with serve_app(create_app(settings, sample_data(TODAY))) as url:
+def app() -> FastAPI:
+    settings = WebSettings("sqlite://", "Riverside Rehab Partners", lambda: TODAY, passwords=FAST)
+    made = create_app(settings, sample_data(TODAY))
+    add_member(made, "pat.manager", Role.manager)
+    return made
+
+
+@pytest.fixture(scope="module")
+def base_url(app: FastAPI) -> Iterator[str]:
+    with serve_app(app) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(base_url: str) -> Iterator[Browser]:
     executable = find_chromium()
     if executable is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium chromium-driver)")
     started = Browser(executable)
     try:
+        sign_in(started.new_page(), base_url, "pat.manager", PASSWORD)
         yield started
     finally:
         started.close()

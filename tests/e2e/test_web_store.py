@@ -25,7 +25,7 @@ from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.formatting import format_unit
 from ptrcm.web.ports import Unit
-from tests.e2e.browser import Browser, Page, find_chromium, serve_app
+from tests.e2e.browser import Browser, Page, find_chromium, serve_app, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,16 @@ class Demo:
     end: date
     denied_pcn: str
     held_pcn: str
+    credentials: Path
+
+
+def demo_login(credentials: Path, role: str) -> tuple[str, str]:
+    """The user name and password the demo printed for ``role`` (its credentials file)."""
+    for line in credentials.read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if fields and not line.startswith("#") and fields[0] == role:
+            return fields[1], fields[2]
+    raise AssertionError(f"no {role} in {credentials}")
 
 
 def _seed(tmp: Path) -> Demo:
@@ -71,24 +81,29 @@ def _seed(tmp: Path) -> Demo:
             select(claims.c.pcn).where(claims.c.org_id == org, claims.c.state == "held").limit(1)
         ).scalar_one()
     store.close()
-    return Demo("", db, first_visit, last_remit, denied, held)
+    return Demo("", db, first_visit, last_remit, denied, held, tmp / "out" / "credentials.txt")
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     seeded = _seed(tmp_path_factory.mktemp("store-web"))
-    settings = WebSettings(seeded.db, "Demo clinic", lambda: seeded.end)
+    settings = WebSettings(
+        seeded.db, "Demo clinic", lambda: seeded.end, credentials_file=str(seeded.credentials)
+    )
     with serve_app(create_app(settings)) as url:
-        yield Demo(url, seeded.db, seeded.start, seeded.end, seeded.denied_pcn, seeded.held_pcn)
+        yield Demo(url, seeded.db, seeded.start, seeded.end, seeded.denied_pcn, seeded.held_pcn,
+                   seeded.credentials)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(demo: Demo) -> Iterator[Browser]:
     executable = find_chromium()
     if executable is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium chromium-driver)")
     started = Browser(executable)
     try:
+        # The demo's printed credentials work: the manager signs in with them.
+        sign_in(started.new_page(), demo.url, *demo_login(demo.credentials, "manager"))
         yield started
     finally:
         started.close()
@@ -115,6 +130,27 @@ def _pages(demo: Demo) -> dict[str, str]:
         "therapists": "/therapists" + _period(demo),
         "scheduling": "/scheduling" + _period(demo),
     }
+
+
+def test_the_demo_credentials_are_the_owners_only_and_named_not_shown_at_sign_in(
+    browser: Browser, demo: Demo
+) -> None:
+    assert demo.credentials.stat().st_mode & 0o777 == 0o600
+    roles = {"admin", "therapist", "front_desk", "biller", "manager", "auditor"}
+    logins = {role: demo_login(demo.credentials, role) for role in roles}
+    fresh = Browser(find_chromium() or "chromium")
+    try:
+        tab = fresh.new_page()
+        tab.goto(demo.url + "/login")
+        text = tab.evaluate("document.body.innerText")
+        assert str(demo.credentials) in text
+        assert not any(password in tab.evaluate("document.documentElement.outerHTML")
+                       for _name, password in logins.values())  # fmt: skip
+        sign_in(tab, demo.url, *logins["front_desk"])
+        assert tab.evaluate("location.pathname") == "/worklist"
+        assert tab.problems == []
+    finally:
+        fresh.close()
 
 
 def test_every_page_on_demo_data_loads_cleanly_without_the_sample_notice(

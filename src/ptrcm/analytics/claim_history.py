@@ -89,6 +89,7 @@ def _visit(scope: Scope, claim: Row) -> Row | None:
             visits.c.date_of_service,
             visits.c.total_timed_minutes,
             visits.c.total_treatment_minutes,
+            visits.c.provider_id,
             func.coalesce(providers.c.name, providers.c.external_id).label("therapist"),
             providers.c.credential,
         )

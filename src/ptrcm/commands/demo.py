@@ -16,7 +16,10 @@ from ptrcm.cli_support import OutputFormat, emit_json, err, fail, opened, out
 from ptrcm.commands.options import Config, Db, Fmt
 from ptrcm.errors import PtrcmError
 
+DEMO_ORGS = ("default", "no-scrubber")  # the organizations ptrcm.services.demo.run fills
+
 if TYPE_CHECKING:
+    from ptrcm.bootstrap import Root
     from ptrcm.services.demo.run import RunSummary
     from ptrcm.services.progress import Progress
 
@@ -85,12 +88,35 @@ def demo(
             with_scrub, without = run_demo(options, root.config, root.catalog, progress)
         except (PtrcmError, ValueError) as exc:
             raise fail(str(exc)) from None
+        credentials = _seed_people(root, Path(out_dir))
     seconds = round(time.monotonic() - started, 1)
     if fmt is OutputFormat.json:
         emit_json({"seconds": seconds, "with_scrubber": with_scrub.to_json(),
-                   "without_scrubber": without.to_json()})  # fmt: skip
+                   "without_scrubber": without.to_json(),
+                   "credentials_file": str(credentials)})  # fmt: skip
         return
     _print(with_scrub, without, seconds)
+    out.print(
+        f"sign in with the demo's users: names and generated passwords in {credentials}"
+        " (readable by you only)",
+        markup=False,
+    )
+
+
+def _seed_people(root: Root, folder: Path) -> Path:
+    """An admin and one user per role in the demo organizations; their generated
+    passwords in ``folder/credentials.txt`` (0600)."""
+    from datetime import UTC, datetime
+
+    from ptrcm.services.access.demo_accounts import seed_demo_accounts, write_credentials
+    from ptrcm.services.access.passwords import Passwords
+
+    with root.access_unit_of_work() as uow:
+        accounts = seed_demo_accounts(uow.access, Passwords(), DEMO_ORGS, datetime.now(UTC))
+        uow.commit()
+    path = folder / "credentials.txt"
+    write_credentials(path, accounts, "http://127.0.0.1:8000/login")
+    return path
 
 
 class _Bars:

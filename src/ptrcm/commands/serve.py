@@ -1,29 +1,57 @@
-"""`ptrcm serve`: the web app and JSON API on one host and port, run by uvicorn."""
+"""`ptrcm serve`: the web app and JSON API on one host and port, run by uvicorn.
+
+Everyone signs in (users: `ptrcm users`; integrations: `ptrcm tokens`); the organization is
+the session's or the token's. The access log (one line per request, ids only, no query
+strings) goes to stderr with uvicorn's own lines. TLS is served with --ssl-certfile and
+--ssl-keyfile, or by a reverse proxy in front (--forwarded-allow-ips names it, so the
+client's address and https are taken from its X-Forwarded-* headers): see docs/security.md.
+Listening anywhere but loopback without either warns loudly: passwords, session cookies
+and PHI would cross the network in clear text.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import ipaddress
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ptrcm.cli_support import DEFAULT_ORG, fail, opened
-from ptrcm.commands.options import Config, Db, Org
+from ptrcm.cli_support import fail, opened
+from ptrcm.commands.options import Config, Db
 
 if TYPE_CHECKING:
     import socket
 
 PORT_HELP = "TCP port (default 8000)."
+PROXY_HELP = (
+    "Addresses of a TLS-terminating reverse proxy whose X-Forwarded-For/-Proto headers are"
+    " trusted (comma-separated, e.g. 127.0.0.1)."
+)
+CREDENTIALS_HELP = (
+    "Demo mode: the file of the demo's generated passwords, named (never shown) on the"
+    " sign-in page."
+)
+PLAIN_TEXT_WARNING = """\
+ptrcm: WARNING: listening on {host} without TLS.
+ptrcm: WARNING: passwords, session cookies and patient data would cross the network in
+ptrcm: WARNING: clear text. Serve TLS (--ssl-certfile/--ssl-keyfile), or listen on
+ptrcm: WARNING: 127.0.0.1 behind a TLS reverse proxy (--forwarded-allow-ips); see
+ptrcm: WARNING: docs/security.md."""
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help=PORT_HELP, min=1, max=65535)] = 8000,
     db: Db = None,
-    org: Org = DEFAULT_ORG,
     config: Config = None,
+    ssl_certfile: Annotated[str | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    ssl_keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM).")] = None,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(help=PROXY_HELP)] = None,
+    demo_credentials: Annotated[str | None, typer.Option(help=CREDENTIALS_HELP)] = None,
 ) -> None:
-    """Serve the dashboard, work queues and JSON API (OpenAPI at /api/openapi.json) over the
-    organization's stored data; while it has none, every page says how to load some.
+    """Serve the dashboard, work queues and JSON API (OpenAPI at /api/openapi.json) to
+    signed-in users and API tokens.
 
     The port is checked before anything is printed: when it is taken, the command says so
     and exits 2 (choose another with --port).
@@ -31,27 +59,67 @@ def serve(
     import uvicorn
 
     from ptrcm.cli_support import err
+    from ptrcm.services.access.policy import AccessError, policy_from
     from ptrcm.web.app import create_app
     from ptrcm.web.deps import WebSettings
 
-    with opened(config=config, db=db, org=org) as root:
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise fail("--ssl-certfile and --ssl-keyfile go together")
+    with opened(config=config, db=db) as root:
         _ = root.store  # a mistyped --db stops here, naming the path
-        clinic = root.config.clinic
-        settings = WebSettings(root.database_url, clinic.name, root.clock.today, org, root.config)
+        try:
+            policy = policy_from(root.config.security)
+        except AccessError as exc:
+            raise fail(f"{root.config.source}: {exc}") from None
+        shown = demo_credentials if demo_credentials and Path(demo_credentials).is_file() else None
+        settings = WebSettings(
+            root.database_url, root.config.clinic.name, root.clock.today, root.config,
+            policy, shown,
+        )  # fmt: skip
     listener = _bind(host, port)
     app = create_app(settings)
-    if not app.state.data.status.has_data():
-        err.print(
-            f"ptrcm: no data for organization {org!r} yet: run `ptrcm demo` or"
-            " `ptrcm import visits FILE`",
-            markup=False,
-        )
-    err.print(f"ptrcm: serving on http://{host}:{port}/ (Ctrl+C to stop)", markup=False)
+    tls = ssl_certfile is not None
+    if not tls and forwarded_allow_ips is None and not _loopback(host):
+        err.print(PLAIN_TEXT_WARNING.format(host=host), markup=False)
+    scheme = "https" if tls else "http"
+    err.print(f"ptrcm: serving on {scheme}://{host}:{port}/ (Ctrl+C to stop)", markup=False)
+    if shown:
+        err.print(f"ptrcm: demo sign-in: user names and passwords in {shown}", markup=False)
     try:  # uvicorn serves on the socket bound above (fd), not on a second bind of its own
-        uvicorn.run(app, host=host, port=port, fd=listener.fileno(), log_level="info",
-                    access_log=False)  # fmt: skip
+        uvicorn.run(
+            app, host=host, port=port, fd=listener.fileno(), log_level="info",
+            access_log=False, log_config=log_config(), ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile, proxy_headers=forwarded_allow_ips is not None,
+            forwarded_allow_ips=forwarded_allow_ips, server_header=False,
+        )  # fmt: skip
     finally:
         listener.close()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus ptrcm's loggers (``ptrcm.access``: one line per request;
+    ``ptrcm.web``: error ids) on stderr. uvicorn's own access log stays off: it prints
+    query strings."""
+    from copy import deepcopy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = deepcopy(LOGGING_CONFIG)
+    config["formatters"]["ptrcm"] = {"format": "%(asctime)s %(name)s %(message)s"}
+    config["handlers"]["ptrcm"] = {
+        "formatter": "ptrcm", "class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+    }  # fmt: skip
+    config["loggers"]["ptrcm"] = {"handlers": ["ptrcm"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _bind(host: str, port: int) -> socket.socket:

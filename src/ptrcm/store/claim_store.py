@@ -47,7 +47,7 @@ def append_transitions(
         repo.new_row(
             claim_id=cid,
             claim_version_id=vid,
-            user_id=None,
+            membership_id=None,
             actor=t.actor,
             from_state=t.from_state.value,
             to_state=t.to_state.value,

@@ -151,7 +151,7 @@ class LifecycleRepository(OrgScoped):
             self.new_row(
                 claim_id=cid,
                 claim_version_id=None,
-                user_id=None,
+                membership_id=None,
                 actor=self.actor,
                 from_state=None,
                 to_state=state,

@@ -7,10 +7,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from ptrcm.domain.access import Permission as P
 from ptrcm.web import columns as cols
+from ptrcm.web.auth import gate, requires
 from ptrcm.web.deps import PRINTABLE, checked_day, period, today, web_data
 from ptrcm.web.paging import PAGE_SIZE, PageQ, SizeQ, page_count
 from ptrcm.web.ports import (
@@ -73,15 +75,20 @@ CSV_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv"}
 }
 
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such claim in this organization (a foreign one reads the same)"}
+}
 router = APIRouter(prefix="/api", responses={400: {"description": "Bad query parameter"}})
 health = APIRouter()
 
 
-@health.get("/healthz", response_model=Health, tags=["health"])
-def healthz(data: Data) -> Health:
-    """Liveness: the app is up and reads its store; ``has_data`` is false while the
-    organization has nothing stored yet."""
-    return Health(status="ok", has_data=data.status.has_data())
+@health.get("/healthz", response_model=Health, tags=["health"], openapi_extra={"security": []})
+def healthz(request: Request) -> Health:
+    """Liveness for a load balancer: the app is up and reaches its store. Needs no
+    credential, and so tells nothing about any organization."""
+    with gate(request).unit_of_work():
+        pass
+    return Health(status="ok")
 
 
 def csv_response(rows: Sequence[object], columns: Sequence[Column], name: str) -> Response:
@@ -120,7 +127,13 @@ def listing(
     }
 
 
-@router.get("/dashboard/kpis", response_model=KpiResponse, tags=["dashboard"], responses=CSV_DOC)
+@router.get(
+    "/dashboard/kpis",
+    dependencies=[requires(P.read_dashboard)],
+    response_model=KpiResponse,
+    tags=["dashboard"],
+    responses=CSV_DOC,
+)
 def kpis(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Headline KPIs for the period, each with its value in the previous period."""
     tiles = data.dashboard.kpi_tiles(span)
@@ -134,7 +147,11 @@ def kpis(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
 
 
 @router.get(
-    "/dashboard/ar-aging", response_model=Listing[AgingRow], tags=["dashboard"], responses=CSV_DOC
+    "/dashboard/ar-aging",
+    dependencies=[requires(P.read_dashboard)],
+    response_model=Listing[AgingRow],
+    tags=["dashboard"],
+    responses=CSV_DOC,
 )
 def ar_aging(
     data: Data,
@@ -148,9 +165,12 @@ def ar_aging(
 
 
 @router.get(
-    "/dashboard/denials", response_model=Listing[DenialReason], tags=["dashboard"],
+    "/dashboard/denials",
+    dependencies=[requires(P.read_dashboard)],
+    response_model=Listing[DenialReason],
+    tags=["dashboard"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def denials(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Denial reasons (CARC) with counts and dollars, largest first (a Pareto)."""
     rows = sorted(data.dashboard.denial_reasons(span), key=lambda r: -r.amount)
@@ -158,9 +178,12 @@ def denials(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
 
 
 @router.get(
-    "/dashboard/first-pass", response_model=Listing[RatePoint], tags=["dashboard"],
+    "/dashboard/first-pass",
+    dependencies=[requires(P.read_dashboard)],
+    response_model=Listing[RatePoint],
+    tags=["dashboard"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def first_pass(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Monthly first-pass payment rate (fraction 0-1) up to the period's end."""
     rows = data.dashboard.first_pass_trend(span)
@@ -168,9 +191,12 @@ def first_pass(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
 
 
 @router.get(
-    "/dashboard/cash-visits", response_model=Listing[CashWeek], tags=["dashboard"],
+    "/dashboard/cash-visits",
+    dependencies=[requires(P.read_dashboard)],
+    response_model=Listing[CashWeek],
+    tags=["dashboard"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def cash_visits(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Cash posted and visits seen per week."""
     rows = data.dashboard.cash_and_visits(span)
@@ -178,16 +204,24 @@ def cash_visits(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
 
 
 @router.get(
-    "/dashboard/days-in-ar", response_model=Listing[DaysInArPoint], tags=["dashboard"],
+    "/dashboard/days-in-ar",
+    dependencies=[requires(P.read_dashboard)],
+    response_model=Listing[DaysInArPoint],
+    tags=["dashboard"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def days_in_ar(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Days in A/R month by month."""
     rows = data.dashboard.days_in_ar_trend(span)
     return listing(rows, cols.DAYS_IN_AR, "days-in-ar", fmt, span=span)
 
 
-@router.get("/queues", response_model=list[QueueSummary], tags=["work queues"])
+@router.get(
+    "/queues",
+    dependencies=[requires(P.read_queues)],
+    response_model=list[QueueSummary],
+    tags=["work queues"],
+)
 def queues(data: Data) -> list[QueueSummary]:
     """Every work queue with its item count and dollars (the whole queue)."""
     summaries = []
@@ -199,7 +233,13 @@ def queues(data: Data) -> list[QueueSummary]:
     return summaries
 
 
-@router.get("/queues/{name}", response_model=QueuePage, tags=["work queues"], responses=CSV_DOC)
+@router.get(
+    "/queues/{name}",
+    dependencies=[requires(P.read_queues, phi="work_queue", record="name")],
+    response_model=QueuePage,
+    tags=["work queues"],
+    responses=CSV_DOC,
+)
 def queue(
     data: Data,
     name: QueueName,
@@ -231,16 +271,25 @@ def _claim_or_404(data: WebData, claim_id: str) -> ClaimDetail:
     return claim
 
 
-@router.get("/claims/{claim_id}", response_model=ClaimDetail, tags=["claims"])
+@router.get(
+    "/claims/{claim_id}",
+    dependencies=[requires(P.read_claims, phi="claims", record="claim_id")],
+    response_model=ClaimDetail,
+    tags=["claims"],
+    responses=NOT_FOUND,
+)
 def claim(data: Data, claim_id: ClaimId) -> ClaimDetail:
     """A claim with its lines and its timeline from the visit to the last payment."""
     return _claim_or_404(data, claim_id)
 
 
 @router.get(
-    "/claims/{claim_id}/timeline", response_model=Listing[TimelineEvent], tags=["claims"],
-    responses=CSV_DOC,
-)  # fmt: skip
+    "/claims/{claim_id}/timeline",
+    dependencies=[requires(P.read_claims, phi="claims", record="claim_id")],
+    response_model=Listing[TimelineEvent],
+    tags=["claims"],
+    responses=CSV_DOC | NOT_FOUND,
+)
 def claim_timeline(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) -> Any:
     """The claim's events in date order."""
     events = _claim_or_404(data, claim_id).timeline
@@ -248,9 +297,12 @@ def claim_timeline(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) ->
 
 
 @router.get(
-    "/claims/{claim_id}/lines", response_model=Listing[ClaimLine], tags=["claims"],
-    responses=CSV_DOC,
-)  # fmt: skip
+    "/claims/{claim_id}/lines",
+    dependencies=[requires(P.read_claims, phi="claims", record="claim_id")],
+    response_model=Listing[ClaimLine],
+    tags=["claims"],
+    responses=CSV_DOC | NOT_FOUND,
+)
 def claim_lines(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) -> Any:
     """The claim's service lines with charge, allowed and paid amounts."""
     lines = _claim_or_404(data, claim_id).lines
@@ -258,18 +310,24 @@ def claim_lines(data: Data, claim_id: ClaimId, fmt: FormatQ = Format.json) -> An
 
 
 @router.get(
-    "/payers/net-revenue", response_model=Listing[PayerRevenue], tags=["payers"],
+    "/payers/net-revenue",
+    dependencies=[requires(P.read_payers)],
+    response_model=Listing[PayerRevenue],
+    tags=["payers"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def net_revenue(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Net revenue and net revenue per visit by payer."""
     return listing(data.payers.net_revenue(span), cols.NET_REVENUE, "net-revenue", fmt, span=span)
 
 
 @router.get(
-    "/payers/underpayments", response_model=Listing[Underpayment], tags=["payers"],
+    "/payers/underpayments",
+    dependencies=[requires(P.read_payers)],
+    response_model=Listing[Underpayment],
+    tags=["payers"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def underpayments(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Paid below the contract's expected amount, by payer and code, largest shortfall first."""
     rows = sorted(data.payers.underpayments(span), key=lambda r: -r.short)
@@ -277,18 +335,24 @@ def underpayments(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
 
 
 @router.get(
-    "/therapists/eval-mix", response_model=Listing[EvalMix], tags=["therapists"],
+    "/therapists/eval-mix",
+    dependencies=[requires(P.read_therapists)],
+    response_model=Listing[EvalMix],
+    tags=["therapists"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def eval_mix(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Evaluation-code mix per therapist against peers; outliers flagged."""
     return listing(data.therapists.eval_mix(span), cols.EVAL_MIX, "eval-mix", fmt, span=span)
 
 
 @router.get(
-    "/therapists/productivity", response_model=Listing[Productivity], tags=["therapists"],
+    "/therapists/productivity",
+    dependencies=[requires(P.read_therapists)],
+    response_model=Listing[Productivity],
+    tags=["therapists"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def productivity(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Units per visit and minutes per unit per therapist."""
     rows = data.therapists.productivity(span)
@@ -296,9 +360,12 @@ def productivity(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
 
 
 @router.get(
-    "/scheduling/attendance", response_model=Listing[AttendanceCell], tags=["scheduling"],
+    "/scheduling/attendance",
+    dependencies=[requires(P.read_scheduling)],
+    response_model=Listing[AttendanceCell],
+    tags=["scheduling"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def attendance(
     data: Data,
     span: PeriodQ,
@@ -312,9 +379,12 @@ def attendance(
 
 
 @router.get(
-    "/scheduling/leakage", response_model=Listing[Leakage], tags=["scheduling"],
+    "/scheduling/leakage",
+    dependencies=[requires(P.read_scheduling)],
+    response_model=Listing[Leakage],
+    tags=["scheduling"],
     responses=CSV_DOC,
-)  # fmt: skip
+)
 def leakage(data: Data, span: PeriodQ, fmt: FormatQ = Format.json) -> Any:
     """Missed appointments and revenue lost by location and therapist."""
     rows = sorted(data.scheduling.leakage(span), key=lambda r: -r.revenue_lost)

@@ -1,11 +1,15 @@
-"""The FastAPI application: pages, JSON API, static assets. Built by ``create_app`` only.
+"""The FastAPI application: pages, JSON API, sign-in, administration, static assets. Built
+by ``create_app`` only.
 
-The app reads through one ``WebData`` (``ptrcm.web.ports``), built here once from the
-settings the composition root gives it (store URL, configuration, clock, organization) and
-handed to every route by ``ptrcm.web.deps.web_data``. Static assets (our stylesheet, htmx
-vendored from npm with its licence) are served from the package: no CDN, so the app works
-offline. FastAPI's own docs pages load their scripts from a CDN, so they are off; the
-OpenAPI document is at ``/api/openapi.json``.
+Every route but the sign-in page, ``/healthz`` (liveness, no data) and ``/static`` needs a
+principal and a permission (``ptrcm.web.auth.requires``); the data it reads is the
+principal's organization's, through ``WebData`` (``ptrcm.web.ports``), made per
+organization by ``StoreWebData`` over the store the settings name (tests may hand in one
+``WebData`` for every organization). Static assets (our stylesheet, htmx vendored from npm
+with its licence) are served from the package: no CDN, so the app works offline. FastAPI's
+docs pages load scripts from a CDN, so they are off; the OpenAPI document, with its two
+security schemes (session cookie, bearer token), is at ``/api/openapi.json`` for any
+signed-in principal.
 """
 
 from __future__ import annotations
@@ -13,19 +17,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ptrcm import __version__
-from ptrcm.web import api, front_desk, pages
+from ptrcm.domain.access import Permission, Principal
+from ptrcm.web import admin, api, audit_page, front_desk, login, pages
 from ptrcm.web import formatting as f
+from ptrcm.web.auth import SignInRequired, is_tls, requires
 from ptrcm.web.deps import WebSettings
-from ptrcm.web.errors import CatchAll, install_handlers
+from ptrcm.web.errors import CatchAll, install_handlers, wants_json
 from ptrcm.web.limits import MAX_BODY_BYTES, BodyLimit
 from ptrcm.web.ports import WebData
+from ptrcm.web.trail import AccessLog, AuditOnDisclosure
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -37,6 +46,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+HSTS = "max-age=31536000"  # a year; sent only on a request that came over TLS
 
 
 def build_templates() -> Jinja2Templates:
@@ -57,16 +67,18 @@ def build_templates() -> Jinja2Templates:
 
 
 def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
-    """A new app reading from ``data`` (default: the store named by ``settings``, for
-    ``settings.org``); the store is closed when the app shuts down."""
-    from ptrcm.web.store_data import open_web_data
+    """A new app over the store ``settings`` names (users, sessions, the audit trail and,
+    unless ``data`` is given, the data each organization's principals read); the store is
+    closed when the app shuts down. ``data`` (tests): one ``WebData`` for every
+    organization."""
+    from ptrcm.web.store_access import open_gate
 
-    reader = data if data is not None else open_web_data(settings)
+    gate, close = open_gate(settings, data)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        reader.status.close()
+        close()
 
     app = FastAPI(
         title="ptrcm",
@@ -76,24 +88,32 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
             'Money is a decimal string (e.g. "1234.50"), rates are fractions 0-1 as decimal'
             " strings, dates are ISO 8601 between 1900-01-01 and 2199-12-31. Every table"
             " endpoint also answers `?format=csv`. Request bodies over"
-            f" {MAX_BODY_BYTES} bytes are refused with 413."
+            f" {MAX_BODY_BYTES} bytes are refused with 413. Every endpoint needs an API"
+            " token (`Authorization: Bearer`, `ptrcm tokens create`) or a signed-in"
+            " session; the organization is the token's or the session's, never a"
+            " parameter. 401: no or a wrong credential; 403: the role may not; 404: no such"
+            " record in this organization."
         ),
         docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
         lifespan=lifespan,
+        responses={401: {"description": "Sign in, or send a valid API token"}},
     )
     app.state.settings = settings
-    app.state.data = reader
+    app.state.gate = gate
     app.state.templates = build_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(api.health)
-    app.include_router(api.router)
-    app.include_router(pages.router)
-    app.include_router(front_desk.router)
+    for router in (api.health, api.router, pages.router, front_desk.router, login.router,
+                   admin.router, audit_page.router):  # fmt: skip
+        app.include_router(router)
+    _add_openapi_route(app)
     install_handlers(app, _error_page)
+    app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_middleware(AuditOnDisclosure)
     app.add_middleware(BodyLimit)
     app.add_middleware(CatchAll)
+    app.add_middleware(AccessLog)
 
     @app.middleware("http")
     async def security_headers(
@@ -102,11 +122,38 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            # Pages and API answers carry PHI or finances: no browser or proxy keeps them.
+            response.headers["Cache-Control"] = "no-store"
+        if is_tls(request):
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     return app
 
 
+def _add_openapi_route(app: FastAPI) -> None:
+    @app.get(
+        "/api/openapi.json",
+        include_in_schema=False,
+        dependencies=[requires(Permission.read_api_schema)],
+    )
+    def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+
+async def _sign_in_required(request: Request, _exc: Exception) -> Response:
+    if wants_json(request):
+        return JSONResponse(
+            {"detail": "Sign in, or send a valid API token."},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(login.login_url(target), status_code=303)
+
+
 def _error_page(request: Request, status: int, message: str) -> Response:
-    context = {"title": f"Error {status}", "status": status, "message": message}
-    return pages.render(request, "error.html", "", context, status_code=status)
+    context: dict[str, Any] = {"title": f"Error {status}", "status": status, "message": message}
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return pages.render(request, "error.html", "", context, status_code=status, who=principal)

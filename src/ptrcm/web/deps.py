@@ -1,22 +1,26 @@
-"""What a route may depend on: the app's settings, its one data object, and checked query
+"""What a route may depend on: the app's settings, the request's data, and checked query
 values (dates inside a sane window, periods of bounded length).
 
-Every route reads data through ``web_data``: one ``WebData`` built by ``create_app`` for the
-organization in ``WebSettings.org`` (``ptrcm serve --org``). No route takes the tenant from
-the request; when sessions arrive, this module is the one place that changes.
+Every route reads data through ``web_data``: the ``WebData`` of the organization the
+request's principal (a signed-in member, or an API token) is scoped to, which
+``ptrcm.web.auth.requires`` resolves before the route runs. No route takes the tenant from
+the request: ``?org=`` means nothing, an ``org`` field in a body is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, Query, Request
 
 from ptrcm.config import Config
+from ptrcm.errors import InvariantError
+from ptrcm.services.access.passwords import Passwords
+from ptrcm.services.access.policy import SecurityPolicy
 from ptrcm.web.ports import Period, WebData
 
 DEFAULT_PERIOD_DAYS = 84  # twelve weeks: enough weekly points for the cash chart
@@ -31,21 +35,31 @@ PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 class WebSettings:
     """What ``create_app`` needs, decided once by the composition root (``ptrcm serve``).
 
-    ``database_url`` is the store the pages read; ``org`` the one organization (tenant) they
-    show; ``config`` the ``ptrcm.toml`` in force (``None``: the built-in configuration);
-    ``today`` the clinic's clock (injected for tests).
+    ``database_url`` is the store the pages read and the users, sessions and audit trail
+    live in; ``config`` the ``ptrcm.toml`` in force (``None``: the built-in configuration);
+    ``today`` the clinic's clock and ``now`` the instant (both injected for tests);
+    ``policy`` the session and lockout numbers; ``credentials_file`` (demo mode only) where
+    the login page says the demo's generated passwords are; ``passwords`` the hasher
+    (tests pass a fast one).
     """
 
     database_url: str
     clinic_name: str = "ptrcm"
     today: Callable[[], date] = field(default=date.today)
-    org: str = "default"
     config: Config | None = None
+    policy: SecurityPolicy = field(default_factory=SecurityPolicy)
+    credentials_file: str | None = None
+    passwords: Passwords = field(default_factory=Passwords)
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 def web_data(request: Request) -> WebData:
-    """The request's data: the providers of the one organization this app serves."""
-    return cast(WebData, request.app.state.data)
+    """The request's data: the providers of the principal's organization (and, for a
+    therapist, of their own patients). Set by ``requires``; a route without it is a bug."""
+    data = getattr(request.state, "data", None)
+    if data is None:
+        raise InvariantError(f"route {request.url.path} reads data without requires(...)")
+    return cast(WebData, data)
 
 
 def web_settings(request: Request) -> WebSettings:

@@ -1,6 +1,6 @@
 """Front-desk routes: ``POST /api/schedule/check``, ``GET /api/worklist`` and the page
-``/worklist``. They read through the app's one data object (``deps.web_data``): the
-organization is the one the app serves, never a field of the request."""
+``/worklist``. They read the principal's organization's data (``deps.web_data``), never an
+organization named by the request."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ptrcm.domain.access import Permission as P
 from ptrcm.web import pages
 from ptrcm.web.api import LocationQ
+from ptrcm.web.auth import audit_record, requires
 from ptrcm.web.deps import EARLIEST_DAY, LATEST_DAY, PRINTABLE, checked_day, today, web_data
 from ptrcm.web.ports import Booking, WebData
 
-router = APIRouter()
+router = APIRouter(responses={400: {"description": "A patient not on file, or a bad value"}})
 Data = Annotated[WebData, Depends(web_data)]
 Code = Annotated[str, Field(pattern="^[A-Z0-9]{5}$")]
 Units = Annotated[int, Field(ge=1, le=99)]
@@ -41,10 +43,15 @@ class BookingRequest(BaseModel):
         return value
 
 
-@router.post("/api/schedule/check", tags=["front desk"])
-def schedule_check(data: Data, body: BookingRequest) -> dict[str, Any]:
+@router.post(
+    "/api/schedule/check",
+    dependencies=[requires(P.check_booking, phi="patients")],
+    tags=["front desk"],
+)
+def schedule_check(request: Request, data: Data, body: BookingRequest) -> dict[str, Any]:
     """Whether a proposed appointment is covered, and what must happen first (payers'
     ``auth_required`` from the configuration the server was started with)."""
+    audit_record(request, body.patient)
     booking = Booking(body.patient, body.date, body.discipline, body.codes)
     return data.front_desk.check_booking(booking).as_json()
 
@@ -60,7 +67,9 @@ def _items(
     return when, [i.as_json() for i in data.front_desk.worklist(when, location, role)]
 
 
-@router.get("/api/worklist", tags=["front desk"])
+@router.get(
+    "/api/worklist", dependencies=[requires(P.read_worklist, phi="worklist")], tags=["front desk"]
+)
 def worklist_api(
     request: Request, data: Data, location: LocationQ = None, role: Role = None, day: Day = None
 ) -> list[dict[str, Any]]:
@@ -68,7 +77,12 @@ def worklist_api(
     return _items(request, data, location, role, day)[1]
 
 
-@router.get("/worklist", response_class=HTMLResponse, include_in_schema=False)
+@router.get(
+    "/worklist",
+    dependencies=[requires(P.read_worklist, phi="worklist")],
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
 def worklist_page(
     request: Request, data: Data, location: LocationQ = None, role: Role = None, day: Day = None
 ) -> HTMLResponse:

@@ -10,22 +10,27 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ptrcm.domain.access import Permission as P
+from ptrcm.domain.access import Principal
 from ptrcm.web import columns as cols
 from ptrcm.web import formatting as f
 from ptrcm.web import views
 from ptrcm.web.api import QUEUE_TITLES, ClaimId, LocationQ, TherapistQ
+from ptrcm.web.auth import csrf_token, requires
 from ptrcm.web.deps import period, web_data, web_settings
 from ptrcm.web.paging import PAGE_SIZE, PageQ, SizeQ, pager
 from ptrcm.web.ports import Period, QueueName, WebData
 from ptrcm.web.tables import Column, TableView, build_table
 
 NAV = (
-    ("dashboard", "/", "Dashboard"),
-    ("queues", "/queues", "Work queues"),
-    ("worklist", "/worklist", "Work list"),
-    ("payers", "/payers", "Payers"),
-    ("therapists", "/therapists", "Therapists"),
-    ("scheduling", "/scheduling", "Scheduling"),
+    ("dashboard", "/", "Dashboard", P.read_dashboard),
+    ("queues", "/queues", "Work queues", P.read_queues),
+    ("worklist", "/worklist", "Work list", P.read_worklist),
+    ("payers", "/payers", "Payers", P.read_payers),
+    ("therapists", "/therapists", "Therapists", P.read_therapists),
+    ("scheduling", "/scheduling", "Scheduling", P.read_scheduling),
+    ("admin", "/admin", "Administration", P.manage_users),
+    ("audit", "/audit", "Audit trail", P.read_audit),
 )
 
 Data = Annotated[WebData, Depends(web_data)]
@@ -45,16 +50,22 @@ def render(
     section: str,
     context: Mapping[str, Any],
     status_code: int = 200,
+    who: Principal | None = None,
 ) -> HTMLResponse:
-    """Render a page with the layout's shared context (navigation, clinic, and the empty-state
-    notice while the organization has nothing stored)."""
-    data = web_data(request)
+    """Render a page with the layout's shared context: the navigation the principal's role
+    may open, who is signed in and in which organization (with the switch), the CSRF token
+    for forms, and the empty-state notice while the organization has nothing stored."""
+    principal = who or getattr(request.state, "principal", None)
+    data = getattr(request.state, "data", None)
+    nav = [n[:3] for n in NAV if principal is not None and principal.can(n[3])]
     base = {
-        "nav": NAV,
+        "nav": nav,
         "section": section,
         "clinic": web_settings(request).clinic_name,
-        "empty": not data.status.has_data(),
+        "empty": data is not None and not data.status.has_data(),
         "query": dict(request.query_params),
+        "principal": principal,
+        "csrf": csrf_token(request) if principal is not None else None,
     }
     return templates(request).TemplateResponse(
         request, name, {**base, **context}, status_code=status_code
@@ -85,7 +96,7 @@ def _with_period(url: str, span: Period) -> str:
     return f"{url}?from={span.start}&to={span.end}&format=csv"
 
 
-@router.get("/")
+@router.get("/", dependencies=[requires(P.read_dashboard)])
 def dashboard(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     board = data.dashboard
     tiles = [(t, f.format_unit(t.value, t.unit), f.trend(t)) for t in board.kpi_tiles(span)]
@@ -124,7 +135,7 @@ def dashboard(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     return render(request, "dashboard.html", "dashboard", context)
 
 
-@router.get("/queues")
+@router.get("/queues", dependencies=[requires(P.read_queues, phi="work_queue")])
 def queues(request: Request, data: Data) -> HTMLResponse:
     summaries = []
     for name, title in QUEUE_TITLES.items():
@@ -134,7 +145,9 @@ def queues(request: Request, data: Data) -> HTMLResponse:
     return render(request, "queues.html", "queues", {"title": "Work queues", "queues": summaries})
 
 
-@router.get("/queues/{name}")
+@router.get(
+    "/queues/{name}", dependencies=[requires(P.read_queues, phi="work_queue", record="name")]
+)
 def queue(
     request: Request, data: Data, name: QueueName, page: PageQ = 1, size: SizeQ = PAGE_SIZE
 ) -> HTMLResponse:
@@ -158,7 +171,9 @@ def queue(
     return render(request, "queue.html", "queues", context)
 
 
-@router.get("/claims/{claim_id}")
+@router.get(
+    "/claims/{claim_id}", dependencies=[requires(P.read_claims, phi="claims", record="claim_id")]
+)
 def claim(request: Request, data: Data, claim_id: ClaimId) -> HTMLResponse:
     detail = data.claims.claim(claim_id)
     if detail is None:
@@ -176,7 +191,7 @@ def claim(request: Request, data: Data, claim_id: ClaimId) -> HTMLResponse:
     return render(request, "claim.html", "queues", context)
 
 
-@router.get("/payers")
+@router.get("/payers", dependencies=[requires(P.read_payers)])
 def payers(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     revenue = data.payers.net_revenue(span)
     under = sorted(data.payers.underpayments(span), key=lambda r: -r.short)
@@ -199,7 +214,7 @@ def payers(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     return render(request, "payers.html", "payers", context)
 
 
-@router.get("/therapists")
+@router.get("/therapists", dependencies=[requires(P.read_therapists)])
 def therapists(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     mix = data.therapists.eval_mix(span)
     prod = data.therapists.productivity(span)
@@ -223,7 +238,7 @@ def therapists(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     return render(request, "therapists.html", "therapists", context)
 
 
-@router.get("/scheduling")
+@router.get("/scheduling", dependencies=[requires(P.read_scheduling)])
 def scheduling(
     request: Request,
     data: Data,

@@ -55,5 +55,4 @@ class QueueSummary(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
-    has_data: bool = Field(description="Whether the organization has any visit or claim.")
+    status: str = Field(description='"ok" while the app is up and reaches its store.')

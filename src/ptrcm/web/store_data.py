@@ -1,8 +1,9 @@
 """The web ports of ``ptrcm.web.ports`` over the store, through the KPI engine.
 
 Every figure comes from the same ``ptrcm.analytics`` functions as ``ptrcm report kpis``, so
-the dashboard and ``--format json`` agree for the same period. ``open_web_data`` is the
-factory ``create_app`` calls: one store, one organization, every provider.
+the dashboard and ``--format json`` agree for the same period. ``StoreWebData`` is what
+``create_app`` holds: one store, and every provider for the organization (and, for a
+therapist, the rendering provider) a request's principal is scoped to.
 """
 
 from __future__ import annotations
@@ -47,13 +48,18 @@ def _per(amount: int, per: int) -> Decimal | None:
 
 class StoreData:
     """The read providers at once, for one organization of one store (``org``: looked up
-    by slug, or an id already known)."""
+    by slug, or an id already known). With ``provider`` (a therapist's scope) a claim is
+    found only when that provider rendered its visit; ``NO_PROVIDER`` finds none."""
 
     def __init__(
-        self, store: Store, org: Organization | int, today: Callable[[], date] = date.today
+        self,
+        store: Store,
+        org: Organization | int,
+        today: Callable[[], date] = date.today,
+        provider: int | None = None,
     ) -> None:
         known = org if isinstance(org, Organization) else Organization(store, "", org)
-        self.store, self.org, self.today = store, known, today
+        self.store, self.org, self.today, self.provider = store, known, today, provider
 
     @contextmanager
     def _scope(self) -> Iterator[Scope]:
@@ -179,7 +185,13 @@ class StoreData:
     def claim(self, claim_id: str) -> p.ClaimDetail | None:
         with self._scope() as scope:
             history = claim_history(scope, claim_id)
-        return None if history is None else claim_detail(history)
+        if history is None:
+            return None
+        if self.provider is not None and (
+            history.visit is None or history.visit["provider_id"] != self.provider
+        ):
+            return None  # another therapist's patient reads as absent
+        return claim_detail(history)
 
     # payers, therapists, scheduling
     def net_revenue(self, period: p.Period) -> Sequence[p.PayerRevenue]:
@@ -277,11 +289,26 @@ class StoreData:
             return activity.names(scope)[1]
 
 
-def open_web_data(settings: WebSettings) -> p.WebData:
-    """Every provider over the store at ``settings.database_url`` for ``settings.org``, with
-    the configuration and clock of ``settings``. An organization without data reads empty."""
-    store = Store.open(settings.database_url)
-    org = Organization(store, settings.org)
-    data = StoreData(store, org, settings.today)
-    desk = StoreFrontDesk(store, org, settings.config or load_config())
-    return p.WebData(data, data, data, data, data, data, desk, data)
+class StoreWebData:
+    """The web app's data over one store: a ``WebData`` per organization and provider
+    scope, made on first use (they hold no connection: each read opens one)."""
+
+    def __init__(self, settings: WebSettings, store: Store | None = None) -> None:
+        self.store = store or Store.open(settings.database_url)
+        self.settings = settings
+        self.config = settings.config or load_config()
+        self._made: dict[tuple[int, int | None], p.WebData] = {}
+
+    def for_scope(self, org_id: int, provider: int | None = None) -> p.WebData:
+        key = (org_id, provider)
+        found = self._made.get(key)
+        if found is None:
+            data = StoreData(self.store, org_id, self.settings.today, provider)
+            desk = StoreFrontDesk(self.store, Organization(self.store, "", org_id), self.config,
+                                  provider)  # fmt: skip
+            found = p.WebData(data, data, data, data, data, data, desk, data)
+            self._made[key] = found
+        return found
+
+    def close(self) -> None:
+        self.store.close()

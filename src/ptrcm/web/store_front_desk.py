@@ -2,7 +2,8 @@
 
 The same services as ``ptrcm schedule check`` and ``ptrcm worklist``, read in one unit of
 work per request for the organization the app serves, with the payers' ``auth_required``
-from the configuration the app was started with (``ptrcm serve --config``).
+from the configuration the app was started with (``ptrcm serve --config``). With a
+``provider`` (a therapist's scope) the work list keeps the patients that provider treated.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
+from sqlalchemy import and_, select
+
 from ptrcm.config import Config
 from ptrcm.services.front_desk.booking import BookingCheck, check_booking, payer_auth_rule
 from ptrcm.services.front_desk.worklist import WorkItem, build_worklist
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.repository import Store
+from ptrcm.store.tables import patients, visits
 from ptrcm.web.ports import Booking
 from ptrcm.web.tenant import Organization
 
@@ -25,8 +29,10 @@ ACTOR = "web"
 class StoreFrontDesk:
     """``FrontDeskData`` for one organization of one store."""
 
-    def __init__(self, store: Store, org: Organization, config: Config) -> None:
-        self.store, self.org = store, org
+    def __init__(
+        self, store: Store, org: Organization, config: Config, provider: int | None = None
+    ) -> None:
+        self.store, self.org, self.provider = store, org, provider
         self.requires_auth = payer_auth_rule(config)
 
     @contextmanager
@@ -47,4 +53,16 @@ class StoreFrontDesk:
 
     def worklist(self, day: date, location: str | None, role: str | None) -> Sequence[WorkItem]:
         with self._repository() as repo:
-            return build_worklist(repo, day, location, role)
+            items = build_worklist(repo, day, location, role)
+            if self.provider is None:
+                return items
+            treated = (
+                select(patients.c.external_id)
+                .join(
+                    visits,
+                    and_(visits.c.patient_id == patients.c.id, visits.c.org_id == repo.org_id),
+                )
+                .where(visits.c.provider_id == self.provider, patients.c.org_id == repo.org_id)
+            )
+            mine = set(repo.conn.execute(treated).scalars())
+        return [i for i in items if i.patient in mine]

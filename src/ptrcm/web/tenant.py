@@ -1,8 +1,7 @@
-"""The one organization (tenant) a running app shows, looked up in its store.
+"""An organization (tenant) the providers read for, by id.
 
-The slug is fixed when the app is built (``ptrcm serve --org``), never taken from a request.
-The id is looked up until the organization exists, so a server started on an empty database
-shows the data as soon as ``ptrcm demo`` or ``ptrcm import`` creates it.
+The id comes from the request's principal (its session or API token), never from the
+request itself. A slug is looked up once when only the slug is known (tests, tools).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 
+from ptrcm.domain.access import Role
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import work_items
 from ptrcm.web.app import create_app
@@ -21,6 +22,7 @@ from ptrcm.web.ports import Period
 from ptrcm.web.store_data import StoreData
 from tests.integration.analytics.clinic import Clinic
 from tests.integration.analytics.conftest import build_march
+from tests.web_access import FAST, signed_in
 
 D = Decimal
 MARCH = "from=2026-03-01&to=2026-03-31"
@@ -28,7 +30,8 @@ HELD = 311
 
 
 def _client(db_url: str, org: str) -> TestClient:
-    return TestClient(create_app(WebSettings(db_url, "Test", lambda: date(2026, 3, 31), org)))
+    settings = WebSettings(db_url, "Test", lambda: date(2026, 3, 31), passwords=FAST)
+    return signed_in(TestClient(create_app(settings)), Role.manager, org)
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ class Clinic:
 
     def __init__(self, store: Store, slug: str = "front", name: str = "Front Desk Clinic") -> None:
         self.store = store
-        self.org = store.create_organization(slug, name)
+        self.org = store.ensure_organization(slug, name)
         with self.uow() as uow:
             uow.master.upsert("payers", PAYERS)
             uow.master.upsert("locations", [{"external_id": "MAIN", "name": "Main St"}])

@@ -12,11 +12,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ptrcm.cli import app
+from ptrcm.domain.access import Role
 from ptrcm.services.front_desk.eligibility import record_manual
 from ptrcm.store.repository import Store
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from tests.integration.front.clinic import Clinic, visit_record
+from tests.web_access import FAST, csrf, signed_in
 
 DAY = date(2026, 1, 12)
 
@@ -73,17 +75,20 @@ def test_worklist_cli_api_and_page_list_the_same_items(db_url: str, store: Store
     signature = next(i for i in items if i["kind"] == "poc_signature")
     assert signature["due"] == "2026-02-04" and signature["location"] == "MAIN"
 
-    settings = WebSettings(database_url=db_url, today=lambda: DAY)
-    client = TestClient(create_app(settings))
+    settings = WebSettings(database_url=db_url, today=lambda: DAY, passwords=FAST)
+    with TestClient(create_app(settings)) as client:
+        _web_worklist(signed_in(client, Role.front_desk))
+
+
+def _web_worklist(client: TestClient) -> None:
     api = client.get("/api/worklist", params={"role": "therapist"})
     assert api.status_code == 200
     assert [i["kind"] for i in api.json()] == ["poc_signature"]
     page = client.get("/worklist")
     assert page.status_code == 200 and "request a new or extended authorization" in page.text
-    check = client.post("/api/schedule/check", json={"patient": "P-1", "date": "2026-01-12",
-                                                      "discipline": "PT"})  # fmt: skip
+    body = {"patient": "P-1", "date": "2026-01-12", "discipline": "PT"}
+    check = client.post("/api/schedule/check", json=body, headers={"X-CSRF-Token": csrf(client)})
     assert check.status_code == 200 and check.json()["covered"] is False
-    client.app.state.data.status.close()  # type: ignore[attr-defined]
 
 
 def test_estimate_command_prints_the_copay_visit(db_url: str, store: Store) -> None:

@@ -12,12 +12,14 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from ptrcm.cli import app
+from ptrcm.domain.access import Role
 from ptrcm.services.front_desk.eligibility import record_manual
 from ptrcm.store.repository import Store
 from ptrcm.store.tables.front_desk import patient_estimates
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from tests.integration.front.test_cli_and_web import DAY, setup
+from tests.web_access import FAST, signed_in
 
 ESTIMATE = ["estimate", "--patient", "P-7", "--codes", "97110=2", "--date", DAY.isoformat()]
 
@@ -58,7 +60,8 @@ def test_an_estimate_without_verified_benefits_gives_no_cost_and_is_flagged(
     (item,) = [i for i in _worklist(db_url) if i["kind"] == "estimate_unverified"]
     assert item["role"] == "front_desk" and item["due"] == DAY.isoformat()
     assert "without verified benefits" in str(item["reason"])
-    with TestClient(create_app(WebSettings(db_url, today=lambda: DAY))) as client:
+    with TestClient(create_app(WebSettings(db_url, today=lambda: DAY, passwords=FAST))) as client:
+        signed_in(client, Role.front_desk)
         web = client.get("/api/worklist", params={"role": "front_desk"}).json()
         page = client.get("/worklist").text
     assert any(i["kind"] == "estimate_unverified" and i["patient"] == "P-7" for i in web)

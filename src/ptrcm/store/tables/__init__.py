@@ -33,6 +33,15 @@ from ptrcm.store.tables.finance import (
     statements,
     work_items,
 )
+from ptrcm.store.tables.identity import (
+    GLOBAL_TABLES,
+    IDENTITY_TABLES,
+    api_tokens,
+    login_attempts,
+    memberships,
+    sessions,
+    users,
+)
 from ptrcm.store.tables.master import (
     authorizations,
     coverages,
@@ -43,7 +52,6 @@ from ptrcm.store.tables.master import (
     payers,
     plans_of_care,
     providers,
-    users,
 )
 from ptrcm.store.tables.money_in import (
     ack_files,
@@ -57,10 +65,13 @@ from ptrcm.store.tables.scrub import scrub_findings, scrub_runs
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "GLOBAL_TABLES",
+    "IDENTITY_TABLES",
     "REPORTING_INDEXES",
     "ack_files",
     "acknowledgments",
     "adjustments",
+    "api_tokens",
     "appeal_payments",
     "appeals",
     "appointments",
@@ -84,6 +95,8 @@ __all__ = [
     "ledger_entries",
     "line_payments",
     "locations",
+    "login_attempts",
+    "memberships",
     "metadata",
     "organizations",
     "patient_payments",
@@ -97,6 +110,7 @@ __all__ = [
     "remittance_transactions",
     "scrub_findings",
     "scrub_runs",
+    "sessions",
     "statements",
     "underpayments",
     "users",

@@ -100,14 +100,18 @@ claim_transitions = tenant_table(
     "claim_transitions",
     ref("claim_id", nullable=False),
     ref("claim_version_id"),
-    ref("user_id"),
+    ref("membership_id"),
     Column("actor", String(120), nullable=False),
     Column("from_state", String(20)),
     Column("to_state", String(20), nullable=False),
     Column("reason", Text),
     Column("occurred_at", UTCDateTime(), nullable=False),
     Index("ix_claim_transitions_org_claim", "org_id", "claim_id"),
-    refs={"claim_id": "claims", "claim_version_id": "claim_versions", "user_id": "users"},
+    refs={
+        "claim_id": "claims",
+        "claim_version_id": "claim_versions",
+        "membership_id": "memberships",
+    },
 )
 
 control_counters = tenant_table(

@@ -137,7 +137,7 @@ ledger_entries = tenant_table(
 work_items = tenant_table(
     "work_items",
     ref("claim_id"),
-    ref("assigned_user_id"),
+    ref("assigned_membership_id"),
     Column("kind", String(24), nullable=False),
     Column("state", String(12), nullable=False, server_default="open"),
     Column("amount", MoneyType()),
@@ -149,7 +149,7 @@ work_items = tenant_table(
     CheckConstraint("state IN ('open', 'in_progress', 'done', 'dismissed')", name="state"),
     Index("ix_work_items_org_state_due", "org_id", "state", "due_date"),
     Index("ix_work_items_org_claim", "org_id", "claim_id"),
-    refs={"claim_id": "claims", "assigned_user_id": "users"},
+    refs={"claim_id": "claims", "assigned_membership_id": "memberships"},
 )
 
 appeals = tenant_table(
@@ -199,7 +199,7 @@ patient_payments = tenant_table(
 # Append-only (guarded by triggers): who read or changed which record, and when (§8).
 audit_log = tenant_table(
     "audit_log",
-    ref("user_id"),
+    ref("membership_id"),  # the member who acted (None: the command line or a job)
     ref("patient_id"),
     Column("actor", String(120), nullable=False),
     Column("action", String(12), nullable=False),
@@ -207,12 +207,13 @@ audit_log = tenant_table(
     Column("record_id", String(64)),
     Column("occurred_at", UTCDateTime(), nullable=False),
     Column("detail", Json),  # ids and counts only, never PHI
+    Column("client_address", String(64)),  # where a web request came from
     CheckConstraint(
         "action IN ('read', 'create', 'update', 'delete', 'import', 'export')", name="action"
     ),
     Index("ix_audit_log_org_time", "org_id", "occurred_at"),
     Index("ix_audit_log_org_patient", "org_id", "patient_id"),
-    refs={"user_id": "users", "patient_id": "patients"},
+    refs={"membership_id": "memberships", "patient_id": "patients"},
 )
 
 # Append-only (guarded by triggers, REPLACE included): money received and what it was for,

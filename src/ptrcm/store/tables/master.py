@@ -1,5 +1,5 @@
-"""Tenancy and master data: organizations, users, locations, providers, payers, patients,
-coverages, plans of care and authorizations."""
+"""Tenancy and master data: organizations, locations, providers, payers, patients, coverages,
+plans of care and authorizations. (Users and memberships: ``identity``.)"""
 
 from __future__ import annotations
 
@@ -30,19 +30,6 @@ organizations = Table(
     Column("taxonomy", String(10)),
     Column("timezone", String(64), nullable=False, server_default="America/Chicago"),
     created_at(),
-)
-
-users = tenant_table(
-    "users",
-    Column("email", String(254), nullable=False),
-    Column("display_name", String(200), nullable=False),
-    Column("password_hash", String(255)),
-    Column("role", String(20), nullable=False),
-    Column("active", Boolean, nullable=False, server_default=true()),
-    UniqueConstraint("org_id", "email"),
-    CheckConstraint(
-        "role IN ('therapist', 'front_desk', 'biller', 'manager', 'admin')", name="role"
-    ),
 )
 
 locations = tenant_table(

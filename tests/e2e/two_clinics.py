@@ -1,0 +1,90 @@
+"""Two client practices in one store, for the access tests: ``clinic-a`` (ours) and
+``clinic-b`` (foreign), each with claims in the scrub-errors queue, visits by two
+therapists, and work-list items; a member of clinic-a in every role; and a victim user and
+an API token in each clinic for the administration routes.
+
+Every identifier of clinic-b carries ``ZZB`` (patients, claims, payer, provider, user), so a
+response shown to a clinic-a member can be searched for any of clinic-b's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ptrcm.domain.access import Role
+from ptrcm.services.access.tokens import create_token
+from ptrcm.store.repository import Store
+from ptrcm.web.app import create_app
+from ptrcm.web.deps import WebSettings
+from tests.integration.analytics.clinic import Clinic as Rows
+from tests.integration.front.clinic import Clinic as FrontDesk
+from tests.integration.front.clinic import visit_record
+from tests.web_access import FAST, add_member
+
+DAY = date(2026, 1, 12)
+FOREIGN = "ZZB"
+OWN, OTHER = "clinic-a", "clinic-b"
+
+
+@dataclass(frozen=True)
+class Clinics:
+    app: FastAPI
+    url: str
+    own_claim: str  # rendered by the therapist's provider
+    colleague_claim: str  # rendered by another therapist of clinic-a
+    foreign_claim: str
+    own_token_id: int
+    foreign_token_id: int
+
+
+def _claims(store: Store, slug: str, prefix: str) -> tuple[str, str]:
+    org = store.ensure_organization(slug, slug)
+    with store.engine.begin() as conn:
+        rows = Rows(conn, org)
+        rows.payer(f"{prefix}PAY", "commercial")
+        rows.location(f"{prefix}LOC")
+        rows.provider(f"{prefix}ANA", "1111111112")
+        rows.provider(f"{prefix}BEN", "1245319599")
+        for n, doc in ((1, "ANA"), (2, "BEN")):
+            pcn, patient = f"{prefix}C{n}", f"P-{prefix}{n}"
+            rows.patient(patient)
+            rows.visit(f"V-{pcn}", patient, f"{prefix}PAY", "2026-01-05", f"{prefix}LOC",
+                       f"{prefix}{doc}")  # fmt: skip
+            rows.claim(pcn, patient, f"{prefix}PAY", "2026-01-05", "120.00", "held", "2026-01-06")
+            rows.scrub(pcn, 1, "2026-01-06", 1)
+        rows.refresh_facts()
+    desk = FrontDesk(store, slug, slug)
+    patient = f"P-{prefix}W"
+    desk.patient(patient, "COMMERCIAL")
+    desk.visits(
+        [visit_record(f"V-{patient}-{d}", patient, "COMMERCIAL", date(2026, 1, d)) for d in (5, 7)]
+    )
+    desk.book(patient, [DAY])
+    return f"{prefix}C1", f"{prefix}C2"
+
+
+def _token(app: FastAPI, org: str) -> int:
+    with app.state.gate.unit_of_work() as uow:
+        made = create_token(uow.access, org, "to revoke", Role.auditor, 30,
+                            datetime.now(UTC), created_by=None, actor="test")  # fmt: skip
+        uow.commit()
+    return made.record.id
+
+
+def build(folder: Path) -> Clinics:
+    url = f"sqlite:///{folder / 'clinics.db'}"
+    store = Store.open(url)
+    own, colleague = _claims(store, OWN, "A")
+    foreign, _ = _claims(store, OTHER, FOREIGN)
+    store.close()
+    app = create_app(WebSettings(url, "Clinics", lambda: DAY, passwords=FAST))
+    for role in Role:
+        provider = "AANA" if role is Role.therapist else None
+        add_member(app, f"{role.value.replace('_', '')}-a", role, OWN, provider=provider)
+    add_member(app, "victim-a", Role.biller, OWN)
+    add_member(app, f"victim-{FOREIGN.lower()}", Role.biller, OTHER)
+    return Clinics(app, url, own, colleague, foreign, _token(app, OWN), _token(app, OTHER))
