@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, FromClause, func, select
 
 from ptrcm.analytics.filters import (
     KpiFilters,
@@ -31,26 +31,43 @@ from ptrcm.store.tables import (
 )
 
 
+def payer_cash(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
+    """``claim_fact_payments`` rows of the period (remittance payment date) on claims that
+    meet the filters: the payer half of cash collected."""
+    fp, cf = claim_fact_payments, claim_facts
+    conds = [fp.c.org_id == scope.org_id, fp.c.payment_date.between(f.start, f.end)]
+    if narrows_claims(f):
+        conds.append(fp.c.claim_id.in_(select(cf.c.claim_id).where(*fact_conds(scope, f))))
+    return conds
+
+
+def patient_cash(scope: Scope, f: KpiFilters) -> tuple[FromClause, list[ColumnElement[bool]]]:
+    """``patient_payments`` received in the period on claims that meet the filters (joined
+    to their claims): the patient half of cash collected. Money on account has no claim."""
+    pp = patient_payments
+    joined = pp.join(claims, claims.c.id == pp.c.claim_id)
+    return joined, [
+        pp.c.received_at >= start_of(f.start),
+        pp.c.received_at < end_of(f.end),
+        *claim_conds(scope, f),
+    ]
+
+
 def cash_by_day(scope: Scope, f: KpiFilters) -> dict[date, Decimal]:
     """Payer payments (by remittance payment date, from ``claim_fact_payments``) plus
     patient payments, per day."""
-    fp, cf = claim_fact_payments, claim_facts
+    fp = claim_fact_payments
     payer = (
         select(fp.c.payment_date, money_sum(fp.c.paid))
-        .where(fp.c.org_id == scope.org_id, fp.c.payment_date.between(f.start, f.end))
+        .where(*payer_cash(scope, f))
         .group_by(fp.c.payment_date)
     )
-    if narrows_claims(f):
-        payer = payer.where(fp.c.claim_id.in_(select(cf.c.claim_id).where(*fact_conds(scope, f))))
     day = utc_day(patient_payments.c.received_at)
+    joined, received = patient_cash(scope, f)
     patient = (
         select(day, money_sum(patient_payments.c.amount))
-        .select_from(patient_payments.join(claims, claims.c.id == patient_payments.c.claim_id))
-        .where(
-            patient_payments.c.received_at >= start_of(f.start),
-            patient_payments.c.received_at < end_of(f.end),
-            *claim_conds(scope, f),
-        )
+        .select_from(joined)
+        .where(*received)
         .group_by(day)
     )
     out: dict[date, Decimal] = {}

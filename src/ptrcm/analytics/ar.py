@@ -58,7 +58,7 @@ class AgingRow:
         return sum(self.buckets, ZERO)
 
 
-def _bucket_on(cf: Any, day: date) -> ColumnElement[Any]:
+def bucket_on(cf: Any, day: date) -> ColumnElement[Any]:
     """The claim's age bucket (index into ``BUCKETS``) on ``day``, or NULL when it is not
     in A/R that day (first DOS later, or paid/closed by then). Age in days <= n is first
     DOS >= day - n, so the buckets compare dates."""
@@ -69,6 +69,28 @@ def _bucket_on(cf: Any, day: date) -> ColumnElement[Any]:
         *((cf.c.first_dos >= limit, j) for j, limit in enumerate(oldest)),
         else_=len(oldest),
     )
+
+
+def in_ar_on(cf: Any, day: date) -> ColumnElement[bool]:
+    """Whether the claim is in A/R on ``day``, per claim: the candidates of ``_candidates``
+    (open now, or settled after the day) whose ``bucket_on`` the day is not NULL."""
+    settled_later = and_(cf.c.state.in_(SETTLED), cf.c.settled_at >= end_of(day))
+    return and_(
+        or_(cf.c.state.in_(sorted(OPEN_AR)), settled_later), bucket_on(cf, day).is_not(None)
+    )
+
+
+def balance_on(cf: Any, day: date) -> ColumnElement[Any]:
+    """The claim's A/R balance on ``day``, per claim: its charge less the reductions
+    (payments and non-denial adjustments) of remittances dated on or before the day. The
+    aging sums the same amount in two steps (``_balance_on``, ``_later_reductions``)."""
+    fp = claim_fact_payments
+    reduced = (
+        select(func.coalesce(func.sum(fp.c.reductions), 0))
+        .where(fp.c.org_id == cf.c.org_id, fp.c.claim_id == cf.c.claim_id, fp.c.payment_date <= day)
+        .scalar_subquery()
+    )
+    return type_coerce(cf.c.charge - reduced, MoneyType())
 
 
 def _balance_on(cf: Any, day: date) -> ColumnElement[Any]:
@@ -88,7 +110,7 @@ def _candidates(scope: Scope, f: KpiFilters, days: Sequence[date]) -> Subquery:
     columns = [func.coalesce(cf.c.payer_class, "unknown").label("payer_class")]
     for i, day in enumerate(days):
         columns += [
-            _bucket_on(cf, day).label(f"bucket_{i}"),
+            bucket_on(cf, day).label(f"bucket_{i}"),
             _balance_on(cf, day).label(f"balance_{i}"),
         ]
     settled_later = select(*columns).where(
@@ -114,7 +136,7 @@ def _later_reductions(scope: Scope, f: KpiFilters, day: date) -> list[Any]:
     rows = (
         select(
             func.coalesce(cf.c.payer_class, "unknown").label("payer_class"),
-            _bucket_on(cf, day).label("bucket"),
+            bucket_on(cf, day).label("bucket"),
             later.label("reductions"),
         )
         .where(
@@ -176,13 +198,19 @@ def ar_aging(scope: Scope, f: KpiFilters, as_of: date) -> list[AgingRow]:
 
 def charges_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:
     """Charges of billed claims whose first date of service is in ``[first, last]``."""
+    query = select(money_sum(claim_facts.c.charge)).where(*billed_between(scope, f, first, last))
+    return Decimal(scope.one(query)[0])
+
+
+def billed_between(scope: Scope, f: KpiFilters, first: date, last: date) -> list[Any]:
+    """``claim_facts`` of billed claims (not voided or replaced) whose first date of
+    service is in ``[first, last]``: the charges behind days in A/R."""
     cf = claim_facts
-    query = select(money_sum(cf.c.charge)).where(
+    return [
         *fact_conds(scope, f),
         cf.c.first_dos.between(first, last),
         cf.c.state.not_in(("voided", "corrected")),
-    )
-    return Decimal(scope.one(query)[0])
+    ]
 
 
 def reductions_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:

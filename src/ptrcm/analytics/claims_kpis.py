@@ -48,15 +48,24 @@ def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Ratio:
     return Ratio(Decimal(numerator), Decimal(denominator), rate(numerator, denominator))
 
 
-def clean_claim_rate(scope: Scope, f: KpiFilters) -> Ratio:
-    """Claims whose first scrub (run 1, in the period) had no error-severity finding,
-    over claims first scrubbed in the period (from ``claim_facts``)."""
+def first_scrubbed(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
+    """``claim_facts`` of the claims first scrubbed in the period: the clean-claim rate's
+    denominator (and, with ``FIRST_SCRUB_CLEAN``, its numerator)."""
     cf = claim_facts
-    query = select(func.count(), count_if(cf.c.first_scrub_clean.is_(True))).where(
+    return [
         *fact_conds(scope, f),
         cf.c.first_scrubbed_at >= start_of(f.start),
         cf.c.first_scrubbed_at < end_of(f.end),
-    )
+    ]
+
+
+FIRST_SCRUB_CLEAN = claim_facts.c.first_scrub_clean.is_(True)
+
+
+def clean_claim_rate(scope: Scope, f: KpiFilters) -> Ratio:
+    """Claims whose first scrub (run 1, in the period) had no error-severity finding,
+    over claims first scrubbed in the period (from ``claim_facts``)."""
+    query = select(func.count(), count_if(FIRST_SCRUB_CLEAN)).where(*first_scrubbed(scope, f))
     total, clean = scope.one(query)
     return ratio(int(clean), int(total))
 
@@ -86,10 +95,15 @@ def first_adjudications(scope: Scope, f: KpiFilters) -> Subquery:
     )
 
 
-def _first_pass(fa: Subquery) -> ColumnElement[bool]:
+def first_pass(fa: Subquery) -> ColumnElement[bool]:
     """No denial on the first adjudication, never rejected, never resubmitted (version 1);
     computed into ``claim_facts.first_pass`` when the claim's rows change."""
     return fa.c.first_pass.is_(True)
+
+
+def first_denied(fa: Subquery) -> ColumnElement[bool]:
+    """Denied in whole or in part at the first adjudication (status 4 or a denial)."""
+    return fa.c.denied.is_(True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +119,7 @@ def first_pass_by_day(scope: Scope, f: KpiFilters) -> list[DailyFirstPass]:
     (still version 1)."""
     fa = first_adjudications(scope, f)
     query = (
-        select(fa.c.payment_date, func.count(), count_if(_first_pass(fa)))
+        select(fa.c.payment_date, func.count(), count_if(first_pass(fa)))
         .group_by(fa.c.payment_date)
         .order_by(fa.c.payment_date)
     )
@@ -128,7 +142,7 @@ def initial_denial_rate(scope: Scope, f: KpiFilters) -> DenialRate:
     fa = first_adjudications(scope, f)
     query = select(
         func.count(),
-        count_if(fa.c.denied.is_(True)),
+        count_if(first_denied(fa)),
         money_sum(fa.c.charge_amount),
         money_sum(fa.c.denied_amount),
     )
@@ -151,6 +165,15 @@ def _posted_in(f: KpiFilters) -> Any:
     return remittance_transactions.c.payment_date.between(f.start, f.end)
 
 
+def denials_posted(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
+    """``claim_fact_denials`` rows posted in the period on claims that meet the filters."""
+    d, cf = claim_fact_denials, claim_facts
+    conds = [d.c.org_id == scope.org_id, d.c.payment_date.between(f.start, f.end)]
+    if narrows_claims(f):
+        conds.append(d.c.claim_id.in_(select(cf.c.claim_id).where(*fact_conds(scope, f))))
+    return conds
+
+
 def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
     """Denial adjustments posted in the period, by CARC: how many, how much, and how much
     of it sits on claims now closed (written off). Read from ``claim_fact_denials``."""
@@ -166,11 +189,9 @@ def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
             func.coalesce(func.sum(case((closed, d.c.adjustments), else_=0)), 0),
             money_sum(case((closed, d.c.amount), else_=0)),
         )
-        .where(d.c.org_id == scope.org_id, d.c.payment_date.between(f.start, f.end))
+        .where(*denials_posted(scope, f))
         .group_by(d.c.carc)
     )
-    if narrows_claims(f):
-        query = query.where(d.c.claim_id.in_(select(cf.c.claim_id).where(*fact_conds(scope, f))))
     return [
         DenialReasonRow(
             carc, category_of(carc).value, description_of(carc), int(n), amt, int(wn), wamt

@@ -166,6 +166,12 @@ def visit_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     return conds + _visit_place_conds(scope.org_id, f, visits)
 
 
+def visits_in(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
+    """``visits`` of the organization that meet the filters, dated in the period: the
+    visits the dashboard counts."""
+    return [*visit_conds(scope, f), visits.c.date_of_service.between(f.start, f.end)]
+
+
 def appointment_conds(scope: Scope, f: KpiFilters, table: FromClause) -> list[ColumnElement[bool]]:
     """``appointments`` rows of the organization at the location / with the therapist."""
     return [table.c.org_id == scope.org_id, *_visit_place_conds(scope.org_id, f, table)]

@@ -17,6 +17,7 @@ from ptrcm.analytics.filters import (
     fact_conds,
     has_place,
     visit_conds,
+    visits_in,
 )
 from ptrcm.analytics.sql import cents, money_sum, rate
 from ptrcm.store.tables import (
@@ -90,17 +91,25 @@ def _money_by_visit_join(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], D
     return {(p, loc): amount for p, loc, amount in scope.rows(money)}
 
 
-def _money_by_facts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal]:
-    """The same sums from ``claim_facts``: a claim's payer and patient payments, once per
-    visit on its first date of service, under that visit's location. The few claims whose
-    first-DOS visits are at different locations are joined to those visits."""
+def revenue_claims(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
+    """``claim_facts`` of the claims whose money is the revenue of the period's visits: a
+    first date of service in the period, not voided or replaced, a visit on that day. Each
+    brings its payer and patient payments once per such visit (``revenue_visits``)."""
     cf = claim_facts
-    where = [
+    return [
         *fact_conds(scope, f),
         cf.c.first_dos.between(f.start, f.end),
         cf.c.state.not_in(("voided", "corrected")),
         cf.c.revenue_visits > 0,
     ]
+
+
+def _money_by_facts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal]:
+    """The same sums from ``claim_facts``: a claim's payer and patient payments, once per
+    visit on its first date of service, under that visit's location. The few claims whose
+    first-DOS visits are at different locations are joined to those visits."""
+    cf = claim_facts
+    where = revenue_claims(scope, f)
     paid = cf.c.payer_paid + cf.c.patient_paid
     single = (
         select(cf.c.payer_id, cf.c.location_id, money_sum(paid * cf.c.revenue_visits))
@@ -129,10 +138,9 @@ def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
     """Visits with a date of service in the period, by payer and location; net revenue is
     what the payer paid (net of reversals) and the patient paid on their claims, to date.
     A claim is matched to its visit by patient, payer and first date of service."""
-    in_period = visits.c.date_of_service.between(f.start, f.end)
     counts = (
         select(visits.c.payer_id, visits.c.location_id, func.count())
-        .where(*visit_conds(scope, f), in_period)
+        .where(*visits_in(scope, f))
         .group_by(visits.c.payer_id, visits.c.location_id)
     )
     revenue = _money_by_visit_join(scope, f) if has_place(f) else _money_by_facts(scope, f)

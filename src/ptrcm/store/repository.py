@@ -23,6 +23,7 @@ from ptrcm.store.control_numbers import ControlNumbers
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
+from ptrcm.store.patient_records import PatientRecords
 from ptrcm.store.quarantine import Quarantine
 from ptrcm.store.scoped import Clock, touched_claims
 from ptrcm.store.statements_repo import StatementRepository
@@ -64,6 +65,7 @@ class UnitOfWork:
         self.control_numbers = ControlNumbers(*args)
         self.statements = StatementRepository(*args)
         self.front_desk = FrontDeskRepository(*args)
+        self.patient_records = PatientRecords(*args, audit=self.audit)
         return self
 
     @property

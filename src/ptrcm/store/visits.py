@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from ptrcm.domain.input_limits import bounded_key
 from ptrcm.domain.intake import SourcedVisit, UpsertCounts
 from ptrcm.domain.lifecycle import ClaimState
+from ptrcm.domain.patient_search import name_key
 from ptrcm.domain.records import visit_to_record
 from ptrcm.domain.visits import Visit
 from ptrcm.store.audit import AuditEvent, AuditLog
@@ -67,6 +68,17 @@ def _patient_values(visit: Visit) -> dict[str, Any]:
     return values
 
 
+def with_name_keys(values: dict[str, Any]) -> dict[str, Any]:
+    """A patient's values with the search key of each name they set (``first_key``,
+    ``last_key``), so the keys never lag the names."""
+    out = dict(values)
+    for name in ("first", "last"):
+        if f"{name}_name" in values:
+            key = name_key(values[f"{name}_name"])
+            out[f"{name}_key"] = None if key is None else key[:80]
+    return out
+
+
 class ExternalIds(OrgScoped):
     """Maps external ids (the ones in files) to row ids, creating missing rows in bulk."""
 
@@ -80,7 +92,10 @@ class ExternalIds(OrgScoped):
         """Row id of each external id in ``wanted``; missing ones are inserted with its values.
 
         Existing rows for which ``refresh(key)`` is true get the values written over them.
+        A patient's names are written with their search keys.
         """
+        if table is patients:
+            wanted = {k: with_name_keys(v) for k, v in wanted.items()}
         keys = sorted(wanted)
         found: dict[str, int] = {}
         for part in chunks(keys):

@@ -58,6 +58,7 @@ visits = tenant_table(
     Index("ix_visits_org_dos", "org_id", "date_of_service"),
     Index("ix_visits_org_patient", "org_id", "patient_id"),
     Index("ix_visits_org_payer", "org_id", "payer_id"),
+    Index("ix_visits_org_member", "org_id", "member_id"),
     refs={
         "patient_id": "patients",
         "payer_id": "payers",

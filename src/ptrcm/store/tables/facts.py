@@ -31,6 +31,7 @@ FACT_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_claim_facts_org_state_dos": ("org_id", "state", "first_dos", "settled_at", *_AR),
     "ix_claim_facts_org_state_settled": ("org_id", "state", "settled_at", "first_dos", *_AR),
     "ix_claim_facts_org_class_dos": ("org_id", "payer_class", "first_dos"),
+    "ix_claim_facts_org_patient": ("org_id", "patient_id", "first_dos"),
     "ix_claim_facts_org_reduced": ("org_id", "last_reduction_on", "first_reduction_on",
                                    "state", "settled_at", "first_dos", "payer_class",
                                    "claim_id", "payer_id"),

@@ -93,8 +93,13 @@ patients = tenant_table(
     Column("city", String(80)),
     Column("state", String(2)),
     Column("zip", String(10)),
+    # The names folded for search (``ptrcm.domain.patient_search.name_key``), kept by the
+    # store on every write of a name (``ptrcm.store.visits.ExternalIds``).
+    Column("first_key", String(80)),
+    Column("last_key", String(80)),
     UniqueConstraint("org_id", "external_id"),
     Index("ix_patients_org_name", "org_id", "last_name", "first_name"),
+    Index("ix_patients_org_birth", "org_id", "birth_date"),
 )
 
 coverages = tenant_table(
@@ -114,6 +119,7 @@ coverages = tenant_table(
     Column("end_date", Date),
     CheckConstraint("rank IN ('primary', 'secondary', 'tertiary')", name="rank"),
     Index("ix_coverages_org_patient", "org_id", "patient_id"),
+    Index("ix_coverages_org_member", "org_id", "member_id"),
     UniqueConstraint("org_id", "external_id"),
     refs={"patient_id": "patients", "payer_id": "payers", "plan_id": "payer_plans"},
 )
