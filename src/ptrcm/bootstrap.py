@@ -9,9 +9,16 @@ Where things come from:
 
 - configuration: ``--config FILE``, else ``ptrcm.toml`` in the working directory when there
   is one, else the built-in default (``ptrcm.config``);
-- database: ``--db URL``, else ``PTRCM_DATABASE_URL``, else ``sqlite:///ptrcm.db``. A command
-  that reads a database refuses a SQLite file that does not exist (a mistyped path must not
-  become a new empty database); commands that load data (``Root(create_db=True)``) create it;
+- database: ``--db URL``, else ``PTRCM_DATABASE_URL``, else ``[database] url``, else
+  ``sqlite:///ptrcm.db``. A command that reads a database refuses a SQLite file that does not
+  exist (a mistyped path must not become a new empty database); commands that load data
+  (``Root(create_db=True)``) create it;
+- migrations: the owner's URL, ``PTRCM_MIGRATE_URL`` or ``[database] migrate_url``
+  (``Root(as_owner=True)``: ``ptrcm db upgrade|downgrade|roles``). When one is configured
+  and differs from the app's, ordinary commands never migrate: a schema behind the code is
+  a one-line error saying to run ``ptrcm db upgrade`` (docs/database.md);
+- who acts: ``command_actor`` (``ptrcm --as USER``, ``PTRCM_OPERATOR``, ``[operator] user``),
+  checked against the user accounts when there are any (docs/security.md);
 - "today": the clinic's date in ``[clinic] timezone`` (``Clock``), never the server's.
 """
 
@@ -40,6 +47,9 @@ if TYPE_CHECKING:
 
 DEFAULT_DB_URL = "sqlite:///ptrcm.db"
 DB_ENV = "PTRCM_DATABASE_URL"
+MIGRATE_ENV = "PTRCM_MIGRATE_URL"
+UNATTRIBUTED = "cli:unattributed"
+OPERATOR_NAME_MAX = 64
 CONFIG_FILE = "ptrcm.toml"
 DEFAULT_ORG = "default"
 
@@ -52,9 +62,51 @@ class UnknownOrganization(PtrcmError):
     """``--org`` names no organization in the database."""
 
 
-def database_url(explicit: str | None = None) -> str:
-    """``--db`` first, then ``PTRCM_DATABASE_URL``, then the SQLite file in the cwd."""
-    return explicit or os.environ.get(DB_ENV) or DEFAULT_DB_URL
+class AttributionError(PtrcmError):
+    """The command line cannot say which user is acting (``ptrcm --as``)."""
+
+
+def database_url(explicit: str | None = None, configured: str | None = None) -> str:
+    """``--db`` first, then ``PTRCM_DATABASE_URL``, then ``[database] url``, then the
+    SQLite file in the cwd."""
+    return explicit or os.environ.get(DB_ENV) or configured or DEFAULT_DB_URL
+
+
+def migrate_url(configured: str | None = None) -> str | None:
+    """The owner's URL for migrations: ``PTRCM_MIGRATE_URL``, then ``[database]
+    migrate_url``; None when neither is set (the app's URL migrates too)."""
+    return os.environ.get(MIGRATE_ENV) or configured or None
+
+
+def command_actor(store: Store, org_id: int, name: str | None) -> str:
+    """What the audit trail names for a command run as ``name`` (``--as``).
+
+    A database with user accounts is a multi-user installation: the name is required, and
+    must be an active user of the organization (``user:NAME``); without one the command is
+    refused before it reads or changes anything. A database without accounts has no one to
+    check against: a given name is recorded as given (``operator:NAME``), no name as
+    ``cli:unattributed``. The login name of the shell is never used: anyone can set it.
+    """
+    from ptrcm.store.operators import is_active_user, user_accounts_exist
+
+    accounts = user_accounts_exist(store.engine)
+    if name is None:
+        if accounts:
+            raise AttributionError(
+                "this database has user accounts: say who is acting with `ptrcm --as USER ...`"
+                " (or PTRCM_OPERATOR, or [operator] user in ptrcm.toml)"
+            )
+        return UNATTRIBUTED
+    name = name.strip()
+    if not name or len(name) > OPERATOR_NAME_MAX or not name.isprintable() or " " in name:
+        raise AttributionError(
+            f"--as: a user name is 1 to {OPERATOR_NAME_MAX} printable characters, no spaces"
+        )
+    if not accounts:
+        return f"operator:{name}"
+    if not is_active_user(store.engine, org_id, name):
+        raise AttributionError(f"--as {name}: no active user of that name in this organization")
+    return f"user:{name}"
 
 
 def config_path(explicit: str | None = None) -> str | None:
@@ -115,14 +167,18 @@ class Root:
         config_file: str | None = None,
         db: str | None = None,
         org: str = DEFAULT_ORG,
-        actor: str = "cli",
+        actor: str | None = None,
+        operator: str | None = None,
         create_db: bool = False,
         clock: Clock | None = None,
+        as_owner: bool = False,
     ) -> None:
         self._config_file = config_file
         self._db = db
         self.org = org
-        self.actor = actor
+        self._actor = actor
+        self._operator = operator
+        self._as_owner = as_owner
         self._create_db = create_db
         self._clock = clock
         self._store: Store | None = None
@@ -170,7 +226,28 @@ class Root:
 
     @property
     def database_url(self) -> str:
-        return database_url(self._db)
+        """The URL this root's store opens: the app's, or the owner's (``as_owner``)."""
+        configured = self.config.database
+        if self._as_owner:
+            owner = self._db or migrate_url(configured.get("migrate_url"))
+            if owner:
+                return owner
+        return database_url(self._db, configured.get("url"))
+
+    @property
+    def separate_migrations(self) -> bool:
+        """Whether migrations run with a URL of their own (the owner's), so the app's
+        connections never migrate."""
+        owner = migrate_url(self.config.database.get("migrate_url"))
+        return not self._as_owner and owner is not None and owner != self.database_url
+
+    @cached_property
+    def actor(self) -> str:
+        """Who the audit trail names for this command (``command_actor``), decided when a
+        unit of work first needs it; an actor given to the constructor is used as is."""
+        if self._actor is not None:
+            return self._actor
+        return command_actor(self.store, self.org_id, self._operator or self.config.operator)
 
     @property
     def store(self) -> Store:
@@ -186,7 +263,7 @@ class Root:
         return self._store
 
     def _open_store(self, *, migrate: bool) -> Store:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import OperationalError, ProgrammingError
 
         from ptrcm.store.db import parse_url
         from ptrcm.store.repository import Store
@@ -199,16 +276,27 @@ class Root:
                 f"database {where}: no such file {str(missing)!r} (check --db; `ptrcm import`,"
                 " `ptrcm db upgrade` and `ptrcm demo` create a database)"
             )
+        separate = migrate and self.separate_migrations
         try:
-            store = Store.open(url, migrate=migrate)
+            store = Store.open(url, migrate=migrate and not separate)
         except OperationalError as exc:
             raise DatabaseError(f"database {where}: {_reason(exc)}") from None
+        except ProgrammingError as exc:  # e.g. the app's role may not migrate
+            raise DatabaseError(
+                f"database {where}: cannot migrate ({_reason(exc)}); run `ptrcm db upgrade`"
+                " with the owner's URL (PTRCM_MIGRATE_URL)"
+            ) from None
         try:
+            if separate:
+                _refuse_old_schema(store, where)
             with store.engine.connect():  # fail here, with one line, if it cannot be reached
                 return store
         except OperationalError as exc:
             store.close()
             raise DatabaseError(f"database {where}: {_reason(exc)}") from None
+        except DatabaseError:
+            store.close()
+            raise
 
     @cached_property
     def org_id(self) -> int:
@@ -251,6 +339,17 @@ class Root:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _refuse_old_schema(store: Store, where: str) -> None:
+    from ptrcm.store.db import current_revision, head_revision
+
+    current, head = current_revision(store.engine), head_revision()
+    if current != head:
+        raise DatabaseError(
+            f"database {where}: schema at revision {current or 'base'}, this ptrcm needs"
+            f" {head}: run `ptrcm db upgrade` (it connects with PTRCM_MIGRATE_URL)"
+        )
 
 
 def _reason(exc: Exception) -> str:

@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from ptrcm import __version__
-from ptrcm.cli_support import Method, OutputFormat, emit_json, fail, out, report_error
-from ptrcm.commands.options import Fmt
+from ptrcm.cli_support import OPERATOR, Method, OutputFormat, emit_json, fail, out, report_error
+from ptrcm.commands.options import As, Fmt
 from ptrcm.errors import PtrcmError
 
 app = typer.Typer(
@@ -25,8 +25,11 @@ app = typer.Typer(
 
 @app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    operator: As = None,
 ) -> None:
+    ctx.meta[OPERATOR] = operator
     if version:
         out.print(f"ptrcm {__version__}")
         raise typer.Exit(0)
@@ -106,6 +109,7 @@ def _register() -> None:
         access,
         ack,
         appeals,
+        audit,
         claims,
         contracts,
         db,
@@ -138,6 +142,7 @@ def _register() -> None:
         ("ack", ack.app),
         ("contracts", contracts.app),
         ("appeals", appeals.app),
+        ("audit", audit.app),
         ("claims", claims.app),
         ("payer", payer.app),
         ("eligibility", eligibility.app),

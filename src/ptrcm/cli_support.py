@@ -3,7 +3,6 @@ and ``opened``: the composition root for one command, closed when the command en
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -13,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+import click
 import typer
 from rich.console import Console
 
@@ -20,6 +20,7 @@ from ptrcm.errors import PtrcmError
 
 if TYPE_CHECKING:
     from ptrcm.bootstrap import Root
+    from ptrcm.store.repository import UnitOfWork
 
 DEFAULT_ORG = "default"
 
@@ -73,12 +74,14 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=indent, default=str) + "\n")
 
 
-def actor() -> str:
-    """Who the audit log names for work done from this command line."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+OPERATOR = "ptrcm.operator"  # key of ``click.Context.meta``: the root's ``--as``
+
+
+def operator_name() -> str | None:
+    """The user named by ``ptrcm --as USER`` (or ``PTRCM_OPERATOR``) for this invocation."""
+    ctx = click.get_current_context(silent=True)
+    found = None if ctx is None else ctx.meta.get(OPERATOR)
+    return None if found is None else str(found)
 
 
 @contextmanager
@@ -88,19 +91,61 @@ def opened(
     db: str | None = None,
     org: str = DEFAULT_ORG,
     create_db: bool = False,
+    as_owner: bool = False,
 ) -> Iterator[Root]:
     """The composition root for one command (``ptrcm.bootstrap.Root``): the configuration
     is loaded and checked first (a bad key stops the command before anything is read or
     written), the store is closed when the block ends, and a ptrcm error inside it is a
-    one-line reason with exit 2."""
+    one-line reason with exit 2. Work is attributed to ``ptrcm --as`` (``operator_name``);
+    ``as_owner``: the store is the owner's, for migrations and roles."""
     from ptrcm.bootstrap import Root
 
-    with Root(config_file=config, db=db, org=org, actor=actor(), create_db=create_db) as root:
+    with Root(
+        config_file=config, db=db, org=org, operator=operator_name(), create_db=create_db,
+        as_owner=as_owner,
+    ) as root:  # fmt: skip
         try:
             _ = root.config
             yield root
         except PtrcmError as exc:
             raise fail(str(exc)) from None
+
+
+def record_disclosure(
+    uow: UnitOfWork,
+    table_name: str,
+    record_id: str | None = None,
+    *,
+    action: str = "read",
+    patient_id: int | None = None,
+    commit: bool = True,
+    **detail: object,
+) -> None:
+    """The audit row for patient data this command is about to print or write (``action``
+    read or export), committed before the first byte of it leaves: a disclosure that cannot
+    be recorded does not happen. ``commit=False``: in the transaction that records what the
+    command wrote (files and their rows are committed with it). ``detail``: ids and counts
+    only, never PHI."""
+    from ptrcm.store.audit import AuditEvent
+
+    noted = {"via": "cli", **detail}
+    uow.audit.record([AuditEvent(action, table_name, record_id, patient_id, noted)])
+    if commit:
+        uow.commit()
+
+
+def disclose(
+    root: Root, table_name: str, record_id: str | None = None, *, action: str = "read",
+    **detail: object,
+) -> None:  # fmt: skip
+    """``record_disclosure`` in a unit of work of its own (for a command whose service
+    opened and closed its own)."""
+    from ptrcm.store.audit import AuditEvent
+
+    with root.unit_of_work() as uow:
+        noted = {"via": "cli", **detail}
+        uow.audit.record([AuditEvent(action, table_name, record_id, None, noted)])
+        uow.commit()
 
 
 def parse_day(text: str | None, option: str, today: Callable[[], date]) -> date:

@@ -143,7 +143,17 @@ select = []
 ignore = []
 """
 
-SECTIONS = ("clinic", "billing", "payers", "charges", "rules", "x12", "security")
+SECTIONS = (
+    "clinic",
+    "billing",
+    "payers",
+    "charges",
+    "rules",
+    "x12",
+    "security",
+    "database",
+    "operator",
+)
 _CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
 _BILLING_KEYS = ("unit_method_conflict",)
@@ -155,6 +165,10 @@ _X12_KEYS = ("sender_id", "receiver_id", "submitter_name", "contact_name", "cont
 # Sessions and sign-in lockout (whole numbers; bounds: ptrcm.services.access.policy).
 _SECURITY_KEYS = ("session_idle_minutes", "session_lifetime_hours", "lockout_failures",
                   "lockout_window_minutes", "lockout_minutes", "address_failures")  # fmt: skip
+# Deployment: the app's database URL and the owner's, for migrations (docs/database.md);
+# who the command line acts as (docs/security.md). Environment variables win over both.
+_DATABASE_KEYS = ("url", "migrate_url")
+_OPERATOR_KEYS = ("user",)
 
 _PAYER_KEYS = {
     "name", "class", "pack", "payer_code", "claim_type", "unit_method", "timely_filing_days",
@@ -202,6 +216,9 @@ class Config:
     x12: Mapping[str, Any] = field(default_factory=dict)
     # [security]: session and lockout numbers, each a whole number (docs/security.md).
     security: Mapping[str, int] = field(default_factory=dict)
+    # [database] url / migrate_url; [operator] user.
+    database: Mapping[str, str] = field(default_factory=dict)
+    operator: str | None = None
 
     def payer(self, payer_id: str) -> PayerConfig | None:
         return self.payers.get(payer_id)
@@ -273,10 +290,12 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         unit_method_conflict=conflict,
         select=_id_list(source, rules, "select"),
         ignore=_id_list(source, rules, "ignore"),
-        x12=_x12(source, _known(source, _table(source, doc, "x12"), "x12", _X12_KEYS)),
+        x12=_strings(source, doc, "x12", _X12_KEYS),
         security=_whole_numbers(
             source, _known(source, _table(source, doc, "security"), "security", _SECURITY_KEYS)
         ),
+        database=_strings(source, doc, "database", _DATABASE_KEYS),
+        operator=_strings(source, doc, "operator", _OPERATOR_KEYS).get("user"),
     )
 
 
@@ -300,10 +319,13 @@ def _known(
     return table
 
 
-def _x12(source: str, table: Mapping[str, Any]) -> dict[str, str]:
+def _strings(
+    source: str, doc: Mapping[str, Any], section: str, keys: tuple[str, ...]
+) -> dict[str, str]:
+    table = _known(source, _table(source, doc, section), section, keys)
     for key, value in table.items():
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(source, f"x12.{key}", "must be a non-empty string")
+            raise ConfigError(source, f"{section}.{key}", "must be a non-empty string")
     return {key: value.strip() for key, value in table.items()}
 
 

@@ -13,7 +13,7 @@ import typer
 from ptrcm.cli import app
 from tests.e2e.cli import SOURCES
 
-SHARED = ("db", "org", "config", "as_of")
+SHARED = ("db", "owner_db", "org", "config", "as_of")
 
 
 def _commands(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:

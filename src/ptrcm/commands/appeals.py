@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, opened, parse_amount, parse_day
+from ptrcm.cli_support import (
+    DEFAULT_ORG,
+    OutputFormat,
+    disclose,
+    emit_json,
+    opened,
+    parse_amount,
+    parse_day,
+)  # fmt: skip
 from ptrcm.commands.options import AsOf, Config, Db, Fmt, Org
 
 app = typer.Typer(help="Appeals: denial queue, letters, outcomes.", no_args_is_help=True)
@@ -26,6 +34,7 @@ def queue_command(
 
     with opened(config=config, db=db, org=org) as root:
         rows = appeal_queue(root.unit_of_work, parse_day(as_of, "--as-of", root.clock.today))
+        disclose(root, "appeals", claims=len(rows))
     if fmt is OutputFormat.json:
         emit_json(
             [
@@ -61,6 +70,8 @@ def letter_command(
     with opened(config=config, db=db, org=org) as root:
         day = parse_day(as_of, "--as-of", root.clock.today)
         text = appeal_letter(root.unit_of_work, claim_id, day, root.config, root.catalog)
+        disclose(root, "claims", claim_id, action="export" if out else "read",
+                 document="appeal letter")  # fmt: skip
     if out:
         Path(out).write_text(text, encoding="utf-8")
         typer.echo(f"letter for {claim_id} written to {out}")

@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, fail, opened, parse_day
+from ptrcm.cli_support import (
+    DEFAULT_ORG,
+    OutputFormat,
+    disclose,
+    emit_json,
+    fail,
+    opened,
+    parse_day,
+    record_disclosure,
+)  # fmt: skip
 from ptrcm.commands.options import AsOf, Config, Db, Fmt, Org
 
 app = typer.Typer(help="The claim lifecycle: build, scrub, release, submit, list, show.")
@@ -80,6 +89,9 @@ def submit_command(
 
     with opened(config=config, db=db, org=org) as root:
         batches = submit_claims(root.unit_of_work, root.config, root.catalog, outbox)
+        if batches:  # the 837 files carry the patients' data out of the system
+            disclose(root, "claims", action="export", files=len(batches),
+                     claims=sum(len(b.claims) for b in batches))  # fmt: skip
     if fmt is OutputFormat.json:
         emit_json([{"file": str(b.file), "payer": b.payer, "claims": len(b.claims),
                     "total_charge": str(b.total), "isa": b.isa} for b in batches])  # fmt: skip
@@ -100,6 +112,7 @@ def list_command(
     """Claims with their state, payer, first date of service and charge."""
     with opened(db=db, org=org) as root, root.unit_of_work() as uow:
         heads = uow.lifecycle.claims_in([state] if state else None)
+        record_disclosure(uow, "claims", claims=len(heads))
     rows = [{"pcn": h.pcn, "state": h.state, "payer": h.payer,
              "first_date_of_service": h.first_date_of_service.isoformat(),
              "total_charge": str(h.total_charge)} for h in heads]  # fmt: skip
@@ -124,6 +137,7 @@ def show_command(
             raise fail(f"no claim {pcn!r} in organization {org!r}")
         history = uow.claims.transitions(found.id)
         findings = uow.lifecycle.last_findings(found.id)
+        record_disclosure(uow, "claims", found.pcn, patient_id=found.patient_id)
     data: dict[str, Any] = {
         "pcn": found.pcn, "state": found.state, "payer": found.payer_external_id,
         "total_charge": str(found.total_charge),

@@ -17,6 +17,7 @@ from ptrcm.cli_support import (
     out,
     parse_amount,
     parse_day,
+    record_disclosure,
 )  # fmt: skip
 from ptrcm.commands.options import Config, Db, Fmt, Org
 
@@ -38,6 +39,8 @@ def request(
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         first = parse_day(day, "--date", root.clock.today)
         files, skipped = request_270(uow, root.config, first, days)
+        if files:  # recorded in the transaction of the requests, before a file is written
+            record_disclosure(uow, "coverages", action="export", commit=False, files=len(files))
         out_dir.mkdir(parents=True, exist_ok=True)
         for payer, text in files.items():
             (out_dir / f"270_{payer}_{first.isoformat()}.x12").write_text(text, encoding="ascii")

@@ -21,6 +21,7 @@ from ptrcm.cli_support import (
     out,
     parse_amount,
     parse_day,
+    record_disclosure,
 )  # fmt: skip
 from ptrcm.commands.options import Config, Db, Fmt, Org
 
@@ -69,6 +70,7 @@ def schedule_check(
             _front_desk(uow), patient, on, discipline.upper(), _codes(codes),
             payer_requires_auth=rule,
         )  # fmt: skip
+        record_disclosure(uow, "patients", patient, purpose="booking check")
     if fmt is OutputFormat.json:
         emit_json(result.as_json())
     else:
@@ -96,6 +98,7 @@ def worklist_main(
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         on = parse_day(day, "--date", root.clock.today)
         items = build_worklist(_front_desk(uow), on, location, role)
+        record_disclosure(uow, "worklist", on.isoformat(), items=len(items))
     if fmt is OutputFormat.json:
         emit_json([i.as_json() for i in items])
         return
@@ -127,7 +130,7 @@ def estimate_main(
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         on = parse_day(day, "--date", root.clock.today)
         est = estimate_for_patient(uow, root.config, patient, found, on, visits)
-        uow.commit()
+        record_disclosure(uow, "patients", patient, estimate_id=est.estimate_id)
     data = {
         "estimate_id": est.estimate_id, "status": est.status, "allowed": est.allowed.amount,
         "visit": None if est.visit is None else est.visit.patient_cost.amount,
@@ -151,6 +154,7 @@ def estimate_report_cmd(
 
     with opened(db=db, org=org) as root, root.unit_of_work() as uow:
         rows = estimate_report(uow)
+        record_disclosure(uow, "patient_estimates", rows=len(rows))
     if fmt is OutputFormat.json:
         emit_json(rows)
         return
@@ -195,6 +199,9 @@ def statements_generate(
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         issued = generate_all(uow, parse_day(day, "--date", root.clock.today), out_dir)
+        if issued:  # committed with the statements it wrote
+            record_disclosure(uow, "statements", action="export", commit=False,
+                              statements=len(issued))  # fmt: skip
         uow.commit()
     out.print(f"{len(issued)} statement(s) written to {out_dir}")
 
@@ -258,5 +265,6 @@ def statements_reissue(
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         on = parse_day(day, "--date", root.clock.today)
         new = reissue_statement(uow, patient, statement, on, reason, out_dir)
-        uow.commit()
+        record_disclosure(uow, "statements", str(new.statement_id),
+                          action="export" if out_dir else "read")  # fmt: skip
     out.print(f"statement {new.statement_id} replaces {statement}; amount due {new.amount_due}")

@@ -7,7 +7,8 @@ too. A connection with the execution option ``sqlite_begin="BEGIN IMMEDIATE"`` t
 write lock when its transaction begins (how concurrent postings wait for each other).
 Recursive triggers are on, so the delete an ``INSERT OR REPLACE`` makes fires the
 append-only tables' DELETE guard (SQLite fires no delete trigger for REPLACE otherwise).
-``postgresql://`` URLs use psycopg 3.
+``postgresql://`` URLs use psycopg 3; each PostgreSQL transaction begins by setting the
+organization its connection names, for row-level security (``ptrcm.store.tenancy``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 from ptrcm.errors import ConfigError
+from ptrcm.store.tenancy import set_organization_at_begin
 
 MIGRATIONS = "ptrcm.store:migrations"
 
@@ -84,7 +86,9 @@ def create_engine_for(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True)
+    event.listen(engine, "begin", set_organization_at_begin)
+    return engine
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:

@@ -4,7 +4,9 @@ for one organization and one actor), and the base of every org-scoped repository
 Tenant scoping is structural: a repository is built for one ``org_id``; every query it
 runs goes through ``scoped`` (which adds ``WHERE org_id = ...``) and every row it writes
 goes through ``new_row`` (which sets ``org_id``). Composite foreign keys through
-``org_id`` make the database refuse cross-tenant references as well.
+``org_id`` make the database refuse cross-tenant references as well, and on PostgreSQL
+every transaction of a unit of work is set to its organization, which row-level security
+holds it to (``ptrcm.store.tenancy``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ptrcm.store.quarantine import Quarantine
 from ptrcm.store.scoped import Clock, touched_claims
 from ptrcm.store.statements_repo import StatementRepository
 from ptrcm.store.tables import organizations
+from ptrcm.store.tenancy import connect
 from ptrcm.store.types import utc_now
 from ptrcm.store.visits import VisitRepository
 
@@ -52,7 +55,7 @@ class UnitOfWork:
         self._tx: RootTransaction | None = None
 
     def __enter__(self) -> Self:
-        conn = self.engine.connect()
+        conn = connect(self.engine, self.org_id)
         self._conn, self._tx = conn, conn.begin()
         touched_claims(conn).clear()
         args = (conn, self.org_id, self.actor, self.clock)
@@ -123,6 +126,11 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def connect(self, org_id: int) -> Connection:
+        """A connection whose transactions belong to organization ``org_id`` (reads outside
+        a unit of work, such as the dashboard's)."""
+        return connect(self.engine, org_id)
 
     def organization_id(self, slug: str) -> int | None:
         with self.engine.connect() as conn:

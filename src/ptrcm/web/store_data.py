@@ -63,8 +63,9 @@ class StoreData:
 
     @contextmanager
     def _scope(self) -> Iterator[Scope]:
-        with self.store.engine.connect() as conn:
-            yield Scope(conn, self.org.id())
+        org_id = self.org.id()
+        with self.store.connect(org_id) as conn:  # row-level security: this org's rows only
+            yield Scope(conn, org_id)
 
     # status
     def has_data(self) -> bool:

@@ -18,8 +18,8 @@ from alembic import op
 
 from ptrcm.domain.patient_search import name_key
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | None = None
 depends_on: str | None = None
 

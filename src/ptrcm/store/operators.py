@@ -1,0 +1,30 @@
+"""Who a command line may act as: the user accounts it is checked against.
+
+The one place that reads the ``users`` table for the command line's attribution
+(``ptrcm.bootstrap.command_actor``); the web's sign-in reads it elsewhere. A user is named
+by the address (login) they sign in with, compared without regard to case, and must be
+active in the organization the command works on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, exists, func, select
+
+from ptrcm.store.tables import users
+
+
+def user_accounts_exist(engine: Engine) -> bool:
+    """Whether the database has any user account (a multi-user installation)."""
+    with engine.connect() as conn:
+        return bool(conn.execute(select(exists().select_from(users))).scalar())
+
+
+def is_active_user(engine: Engine, org_id: int, name: str) -> bool:
+    """Whether ``name`` is an active user of organization ``org_id``."""
+    query = select(users.c.id).where(
+        users.c.org_id == org_id,
+        func.lower(users.c.email) == name.lower(),
+        users.c.active.is_(True),
+    )
+    with engine.connect() as conn:
+        return conn.execute(query.limit(1)).first() is not None
