@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ptrcm.services.claims.scrubbing import Scrubber
     from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork
     from ptrcm.store.repository import Store
+    from ptrcm.store.tenants import Tenants
 
 DEFAULT_DB_URL = "sqlite:///ptrcm.db"
 DB_ENV = "PTRCM_DATABASE_URL"
@@ -227,6 +228,14 @@ class Root:
         from ptrcm.store.claims_lifecycle import claims_unit_of_work
 
         return claims_unit_of_work(self.store, self.org_id, self.actor)
+
+    @property
+    def tenants(self) -> Tenants:
+        """The store's organizations and their units of work (the demo makes its own
+        organizations)."""
+        from ptrcm.store.tenants import Tenants
+
+        return Tenants(self.store)
 
     def close(self) -> None:
         if self._store is not None:

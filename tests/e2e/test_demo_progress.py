@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from ptrcm.bootstrap import build_context
 from ptrcm.cli import app
 from ptrcm.services.demo.run import DemoOptions, run_demo
+from ptrcm.store.repository import Store
+from ptrcm.store.tenants import Tenants
 
 STEPS = ("import", "build, scrub, submit", "payer simulation", "acknowledgments",
          "remittances and secondaries", "appeals")  # fmt: skip
@@ -31,10 +33,13 @@ class Recorder:
 @pytest.mark.slow
 def test_the_demo_reports_each_phase_in_order_and_finishes_each(tmp_path: Path) -> None:
     ctx = build_context()
-    options = DemoOptions(f"sqlite:///{tmp_path / 'd.db'}", tmp_path / "o", patients=12,
-                          months=1)  # fmt: skip
+    options = DemoOptions(tmp_path / "o", patients=12, months=1)
     recorder = Recorder()
-    run_demo(options, ctx.config, ctx.catalog, recorder)
+    store = Store.open(f"sqlite:///{tmp_path / 'd.db'}")
+    try:
+        run_demo(options, ctx.config, ctx.catalog, Tenants(store), recorder)
+    finally:
+        store.close()
     names = list(dict.fromkeys(name for kind, name, _ in recorder.calls if kind == "phase"))
     runs = [f"{label}: {step}" for label in ("with scrubber", "without scrubber") for step in STEPS]
     assert names == ["synthetic clinic", *runs]

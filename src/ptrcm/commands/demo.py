@@ -77,12 +77,12 @@ def demo(
         _progress(fmt) as progress,
     ):
         options = DemoOptions(
-            root.database_url, Path(out_dir), seed, patients, months, locations, first_day,
-            today=root.clock.today(),
-        )  # fmt: skip
-
+            Path(out_dir), seed, patients, months, locations, first_day, today=root.clock.today()
+        )
         try:
-            with_scrub, without = run_demo(options, root.config, root.catalog, progress)
+            with_scrub, without = run_demo(
+                options, root.config, root.catalog, root.tenants, progress
+            )
         except (PtrcmError, ValueError) as exc:
             raise fail(str(exc)) from None
     seconds = round(time.monotonic() - started, 1)
