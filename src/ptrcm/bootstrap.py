@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ptrcm.store.access_repo import AccessUnitOfWork
     from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork
     from ptrcm.store.repository import Store
+    from ptrcm.store.tenants import Tenants
 
 DEFAULT_DB_URL = "sqlite:///ptrcm.db"
 DB_ENV = "PTRCM_DATABASE_URL"
@@ -323,6 +324,14 @@ class Root:
         from ptrcm.store.access_repo import AccessUnitOfWork
 
         return AccessUnitOfWork(self.store.engine)
+
+    @property
+    def tenants(self) -> Tenants:
+        """The store's organizations and their units of work (the demo makes its own
+        organizations)."""
+        from ptrcm.store.tenants import Tenants
+
+        return Tenants(self.store)
 
     def close(self) -> None:
         if self._store is not None:

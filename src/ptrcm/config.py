@@ -1,7 +1,8 @@
 """``ptrcm.toml``: clinic identity, payers, charge master and rule selection (ARCHITECTURE §3.3).
 
-A built-in default defines the payers MEDICARE, MEDICARE_ADV, MEDICAID, COMMERCIAL,
-WORKERS_COMP and SELF_PAY so every command works without a file. A file's ``[payers.X]``
+A built-in default (package data ``data/default_config.toml``) defines the payers
+MEDICARE, MEDICARE_ADV, MEDICAID, COMMERCIAL, WORKERS_COMP and SELF_PAY so every command
+works without a file. A file's ``[payers.X]``
 table is merged over the default of the same id (or defines a new payer); keys this module
 does not know are kept as rule-pack parameter overrides, which the pack schema checks (the
 composition root, ``ptrcm.bootstrap``, does so for every command). Every other section
@@ -16,6 +17,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,117 +33,8 @@ PAYER_CLASSES = (
 )  # fmt: skip
 CLAIM_TYPES = ("837P", "837I")
 CONFLICT_POLICIES = ("primary", "cms")
+DEFAULT_FILE = "default_config.toml"
 
-DEFAULT_TOML = """
-[clinic]
-name = "Riverside Rehab Partners"
-npi = "1234567893"
-tin = "123456789"
-taxonomy = "225100000X"
-timezone = "America/Chicago"
-address = { line1 = "100 Main St", city = "Springfield", state = "IL", zip = "627010001" }
-
-[billing]
-# When primary and secondary payers count units differently (reference §1.2):
-# "primary" follows the primary payer's method, "cms" always uses the Medicare method.
-unit_method_conflict = "primary"
-
-[payers.MEDICARE]
-name = "Medicare Part B"
-class = "medicare"
-pack = "medicare"
-payer_code = "MCRPB"
-claim_type = "837P"
-unit_method = "cms"
-timely_filing_days = 365
-auth_required = false
-
-[payers.MEDICARE_ADV]
-name = "Medicare Advantage Plan"
-class = "medicare_advantage"
-pack = "medicare_advantage"
-payer_code = "MAPLN"
-claim_type = "837P"
-unit_method = "cms"
-timely_filing_days = 180
-auth_required = true
-
-[payers.MEDICAID]
-name = "State Medicaid"
-class = "medicaid"
-pack = "medicaid"
-payer_code = "MCAID"
-claim_type = "837P"
-unit_method = "ama"
-timely_filing_days = 180
-visit_limit_per_year = 20
-auth_required = true
-
-[payers.COMMERCIAL]
-name = "Commercial PPO"
-class = "commercial"
-pack = "commercial"
-payer_code = "COMPPO"
-claim_type = "837P"
-unit_method = "ama"
-timely_filing_days = 90
-visit_limit_per_year = 30
-auth_required = false
-
-[payers.WORKERS_COMP]
-name = "Workers' Compensation Carrier"
-class = "workers_comp"
-pack = "workers_comp"
-payer_code = "WCCAR"
-claim_type = "837P"
-unit_method = "ama"
-timely_filing_days = 180
-auth_required = true
-
-[payers.SELF_PAY]
-name = "Self-pay"
-class = "self_pay"
-pack = "commercial"
-payer_code = "SELF"
-claim_type = "837P"
-unit_method = "ama"
-timely_filing_days = 3650
-auth_required = false
-
-# Charge master: the practice's billed charge per unit (not what payers allow).
-[charges]
-default = "50.00"
-97110 = "55.00"
-97112 = "58.00"
-97116 = "52.00"
-97140 = "56.00"
-97530 = "60.00"
-97535 = "54.00"
-97161 = "150.00"
-97162 = "175.00"
-97163 = "200.00"
-97164 = "110.00"
-97165 = "150.00"
-97166 = "175.00"
-97167 = "200.00"
-97168 = "110.00"
-92507 = "140.00"
-92526 = "150.00"
-92523 = "260.00"
-97010 = "20.00"
-97014 = "25.00"
-G0283 = "25.00"
-97035 = "30.00"
-97032 = "35.00"
-97012 = "35.00"
-97150 = "40.00"
-97129 = "70.00"
-97130 = "55.00"
-
-[rules]
-select = []
-ignore = []
-"""
 
 SECTIONS = (
     "clinic",
@@ -238,7 +131,9 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def default_document() -> dict[str, Any]:
-    return tomllib.loads(DEFAULT_TOML)
+    """The built-in configuration (package data ``data/default_config.toml``), as parsed TOML."""
+    text = resources.files("ptrcm.data").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+    return tomllib.loads(text)
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

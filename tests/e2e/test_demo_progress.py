@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 from ptrcm.bootstrap import build_context
 from ptrcm.cli import app
 from ptrcm.services.demo.run import DemoOptions, run_demo
+from ptrcm.store.repository import Store
+from ptrcm.store.tenants import Tenants
 
 STEPS = ("import", "build, scrub, submit", "payer simulation", "acknowledgments",
          "remittances and secondaries", "appeals")  # fmt: skip
@@ -31,10 +34,13 @@ class Recorder:
 @pytest.mark.slow
 def test_the_demo_reports_each_phase_in_order_and_finishes_each(tmp_path: Path) -> None:
     ctx = build_context()
-    options = DemoOptions(f"sqlite:///{tmp_path / 'd.db'}", tmp_path / "o", patients=12,
-                          months=1)  # fmt: skip
+    options = DemoOptions(tmp_path / "o", patients=12, months=1)
     recorder = Recorder()
-    run_demo(options, ctx.config, ctx.catalog, recorder)
+    store = Store.open(f"sqlite:///{tmp_path / 'd.db'}")
+    try:
+        run_demo(options, ctx.config, ctx.catalog, Tenants(store), recorder)
+    finally:
+        store.close()
     names = list(dict.fromkeys(name for kind, name, _ in recorder.calls if kind == "phase"))
     runs = [f"{label}: {step}" for label in ("with scrubber", "without scrubber") for step in STEPS]
     assert names == ["synthetic clinic", *runs]
@@ -67,3 +73,34 @@ def test_the_cli_prints_no_progress_under_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
+
+
+def test_a_stderr_that_is_not_a_terminal_gets_each_phase_once_as_it_starts() -> None:
+    from rich.console import Console
+
+    from ptrcm.cli_support import OutputFormat
+    from ptrcm.commands.demo import _Lines, _progress
+
+    log = io.StringIO()
+    with _progress(OutputFormat.text, Console(file=log)) as progress:
+        assert isinstance(progress, _Lines)
+        progress.phase("with scrubber: build, scrub, submit", 3)
+        assert log.getvalue().count("\n") == 1  # printed as it starts, not at the end
+        for _week in range(3):  # the weekly loop returns to the same phases
+            progress.advance()
+            progress.phase("with scrubber: appeals", 3)
+            progress.advance()
+            progress.phase("with scrubber: build, scrub, submit", 3)
+    lines = log.getvalue().splitlines()
+    assert [ln.split("] ", 1)[1] for ln in lines] == [
+        "with scrubber: build, scrub, submit (3 steps)",
+        "with scrubber: appeals (3 steps)",
+    ]
+    dumb = Console(file=io.StringIO(), force_terminal=True, _environ={"TERM": "dumb"})
+    with _progress(OutputFormat.text, dumb) as progress:
+        assert isinstance(progress, _Lines)
+    terminal = Console(file=io.StringIO(), force_terminal=True, _environ={"TERM": "xterm"})
+    with _progress(OutputFormat.text, terminal) as progress:
+        assert not isinstance(progress, _Lines)
+    with _progress(OutputFormat.json, terminal) as progress:
+        assert progress is None

@@ -1,5 +1,6 @@
-"""The implementations of the money-in port a scenario runs on: the in-memory fake (no
-database), SQLite and PostgreSQL (skipped without ``PTRCM_TEST_POSTGRES_URL``).
+"""The implementations of a port (money in, the claim lifecycle) a scenario runs on: the
+in-memory fake (no database), SQLite and PostgreSQL (skipped without
+``PTRCM_TEST_POSTGRES_URL``).
 
 Each yields a unit-of-work factory, which is all the services take. Seeding and reading
 back go through the unit of work too, under the same names on every backend
@@ -15,9 +16,11 @@ from typing import Any
 
 import pytest
 
+from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.money_in_uow import money_in_unit_of_work
 from ptrcm.store.repository import Store
-from tests.fakes.money_in import MoneyInDatabase
+from tests.fakes.lifecycle import ClaimsDatabase
+from tests.fakes.money_in import Clock, MoneyInDatabase
 from tests.integration.conftest import fresh_database
 from tests.integration.posting.builders import NOW
 
@@ -37,5 +40,21 @@ def money_in(kind: str, tmp_path: os.PathLike[str]) -> Iterator[Factory]:
         try:
             org = store.ensure_organization("clinic")
             yield lambda: money_in_unit_of_work(store, org, "test", lambda: NOW)
+        finally:
+            store.close()
+
+
+@contextmanager
+def claims_lifecycle(kind: str, tmp_path: os.PathLike[str], clock: Clock) -> Iterator[Factory]:
+    """A factory of claims units of work (the lifecycle's port; the money-in one with it)
+    for one organization on a fresh backend, whose time is ``clock``."""
+    if kind == "fake":
+        yield ClaimsDatabase(actor="test", clock=clock).unit_of_work
+        return
+    with fresh_database(kind, tmp_path) as url:
+        store = Store.open(url)
+        try:
+            org = store.ensure_organization("clinic")
+            yield lambda: claims_unit_of_work(store, org, "test", clock)
         finally:
             store.close()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -19,6 +18,8 @@ from ptrcm.errors import PtrcmError
 DEMO_ORGS = ("default", "no-scrubber")  # the organizations ptrcm.services.demo.run fills
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ptrcm.bootstrap import Root
     from ptrcm.services.demo.run import RunSummary
     from ptrcm.services.progress import Progress
@@ -80,12 +81,12 @@ def demo(
         _progress(fmt) as progress,
     ):
         options = DemoOptions(
-            root.database_url, Path(out_dir), seed, patients, months, locations, first_day,
-            today=root.clock.today(),
-        )  # fmt: skip
-
+            Path(out_dir), seed, patients, months, locations, first_day, today=root.clock.today()
+        )
         try:
-            with_scrub, without = run_demo(options, root.config, root.catalog, progress)
+            with_scrub, without = run_demo(
+                options, root.config, root.catalog, root.tenants, progress
+            )
         except (PtrcmError, ValueError) as exc:
             raise fail(str(exc)) from None
         credentials = _seed_people(root, Path(out_dir))
@@ -136,9 +137,11 @@ class _Bars:
 
 
 class _Lines:
-    """One plain line on stderr as each phase starts (for logs, where bars do not draw)."""
+    """One plain line as each phase first starts, on a stream that cannot redraw a bar (a
+    log file, a pipe, a dumb terminal): a phase the run returns to is not printed again."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
         self.started = time.monotonic()
         self.seen: set[str] = set()
 
@@ -146,26 +149,28 @@ class _Lines:
         if name not in self.seen:
             self.seen.add(name)
             elapsed = time.monotonic() - self.started
-            print(f"demo [{elapsed:6.1f} s] {name} ({total} steps)", file=sys.stderr, flush=True)
+            print(f"demo [{elapsed:6.1f} s] {name} ({total} steps)", file=self.stream, flush=True)
 
     def advance(self, n: int = 1) -> None:
         return None
 
 
 @contextmanager
-def _progress(fmt: OutputFormat) -> Iterator[Progress | None]:
-    """Bars on a terminal, plain lines otherwise, nothing under ``--format json``."""
+def _progress(fmt: OutputFormat, console: Console = err) -> Iterator[Progress | None]:
+    """Bars when ``console`` (stderr) is a terminal that redraws, a line per phase
+    otherwise, nothing under ``--format json``. (Rich draws nothing on a stream that is not
+    a terminal until the end, so a log would stay empty for the whole run.)"""
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as Bars
 
     if fmt is OutputFormat.json:
         yield None
-    elif not sys.stdout.isatty():
-        yield _Lines()
+    elif not console.is_terminal or console.is_dumb_terminal:
+        yield _Lines(console.file)
     else:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())  # fmt: skip
-        with Bars(*columns, console=err) as bars:
+        with Bars(*columns, console=console) as bars:
             yield _Bars(bars)
 
 

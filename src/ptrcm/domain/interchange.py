@@ -16,21 +16,17 @@ from ptrcm.domain import input_limits as lim
 from ptrcm.domain.codes import DISCIPLINES
 from ptrcm.domain.money import to_decimal
 from ptrcm.domain.record_fields import RecordFields
+from ptrcm.domain.visit_people import read_person, read_referring, read_subscriber
 from ptrcm.domain.visits import (
     ASSISTANT_CREDENTIALS,
     CREDENTIALS,
-    RELATIONSHIPS,
-    Address,
     Authorization,
     Benefits,
     CoverageStatus,
-    Person,
     PlanOfCare,
     Provider,
-    Referring,
     SecondaryCoverage,
     Service,
-    Subscriber,
     Visit,
 )
 from ptrcm.errors import InputError, RecordProblem
@@ -127,10 +123,10 @@ def parse_visit(
             f, record, "last_progress_report_visit", "last_progress_report_visit"
         ),
         authorization=_authorization(f, record),
-        patient=_person(f, record, "patient"),
-        subscriber=_subscriber(f, record),
+        patient=read_person(f, record, "patient"),
+        subscriber=read_subscriber(f, record),
         secondary=_secondary(f, record),
-        referring=_referring(f, record),
+        referring=read_referring(f, record),
         onset_date=f.day(record, "onset_date", "onset_date"),
         kx_ytd_allowed=kx,
         benefits=_benefits(f, record),
@@ -319,54 +315,6 @@ def _authorization(f: RecordFields, record: dict[str, Any]) -> Authorization | N
     )
 
 
-def _address(f: RecordFields, raw: dict[str, Any], path: str) -> Address | None:
-    obj = f.obj(raw, "address", path)
-    if obj is None:
-        return None
-    state = f.string(obj, "state", path + ".state", required=True, max_len=2)
-    if state is not None and not (len(state) == 2 and state.isalpha()):
-        f.bad(path + ".state", "must be a two-letter state code")
-    zipc = f.string(obj, "zip", path + ".zip", required=True, max_len=9)
-    if zipc is not None and not (zipc.isdigit() and len(zipc) in (5, 9)):
-        f.bad(path + ".zip", "must be 5 or 9 digits")
-    return Address(
-        line1=f.string(obj, "line1", path + ".line1", True, max_len=lim.ADDRESS_LINE_MAX) or "",
-        city=f.string(obj, "city", path + ".city", True, max_len=lim.CITY_MAX) or "",
-        state=state or "",
-        zip=zipc or "",
-        line2=f.string(obj, "line2", path + ".line2", max_len=lim.ADDRESS_LINE_MAX),
-    )
-
-
-def _person_fields(f: RecordFields, raw: dict[str, Any], path: str) -> Person:
-    sex = f.string(raw, "sex", path + ".sex", max_len=lim.CODE_TEXT_MAX) or "U"
-    if sex not in ("F", "M", "U"):
-        f.bad(path + ".sex", "must be F, M or U", sex)
-    first, last = path + ".first_name", path + ".last_name"
-    return Person(
-        first_name=f.string(raw, "first_name", first, True, max_len=lim.FIRST_NAME_MAX) or "",
-        last_name=f.string(raw, "last_name", last, True, max_len=lim.LAST_NAME_MAX) or "",
-        birth_date=f.day(raw, "birth_date", path + ".birth_date"),
-        sex=sex,
-        address=_address(f, raw, path + ".address"),
-    )
-
-
-def _person(f: RecordFields, record: dict[str, Any], key: str) -> Person | None:
-    raw = f.obj(record, key, key)
-    return None if raw is None else _person_fields(f, raw, key)
-
-
-def _subscriber(f: RecordFields, record: dict[str, Any]) -> Subscriber | None:
-    raw = f.obj(record, "subscriber", "subscriber")
-    if raw is None:
-        return None
-    rel = f.string(raw, "relationship", "subscriber.relationship", True, max_len=16)
-    if rel is not None and rel not in RELATIONSHIPS:
-        f.bad("subscriber.relationship", "must be one of spouse, child, other", rel)
-    return Subscriber(rel or "", _person_fields(f, raw, "subscriber"))
-
-
 def _secondary(f: RecordFields, record: dict[str, Any]) -> SecondaryCoverage | None:
     raw = f.obj(record, "secondary", "secondary")
     if raw is None:
@@ -374,16 +322,6 @@ def _secondary(f: RecordFields, record: dict[str, Any]) -> SecondaryCoverage | N
     payer = f.string(raw, "payer_id", "secondary.payer_id", required=True)
     member = f.string(raw, "member_id", "secondary.member_id", max_len=lim.MEMBER_ID_MAX)
     return SecondaryCoverage(payer or "", member)
-
-
-def _referring(f: RecordFields, record: dict[str, Any]) -> Referring | None:
-    raw = f.obj(record, "referring", "referring")
-    if raw is None:
-        return None
-    npi = f.string(raw, "npi", "referring.npi")
-    if npi is not None and not (len(npi) == 10 and npi.isdigit()):
-        f.bad("referring.npi", "must be 10 digits")
-    return Referring(npi, f.string(raw, "name", "referring.name", max_len=lim.PROVIDER_NAME_MAX))
 
 
 def _benefits(f: RecordFields, record: dict[str, Any]) -> Benefits | None:

@@ -2,6 +2,8 @@
 
 Posting, acknowledgments, underpayments and secondary billing work on these values; the
 store (``ptrcm.store.claim_store``) reads them back by patient control number, id or batch.
+The claim lifecycle (build, scrub, submit) lists claims by state as ``ClaimHead`` values
+(``ptrcm.store.claims_lifecycle``), without their lines.
 """
 
 from __future__ import annotations
@@ -44,3 +46,17 @@ class ClaimRecord:
     batch_id: int | None
     document: Mapping[str, Any]
     lines: tuple[LineRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHead:
+    """A claim's identity, state and current version, without its lines."""
+
+    id: int
+    pcn: str
+    state: str
+    payer: str  # the payer's external id
+    version_id: int
+    total_charge: Decimal
+    first_date_of_service: date
+    visit_ids: tuple[str, ...]

@@ -9,7 +9,6 @@ claims, versions, lines and batches).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Self
 
@@ -17,6 +16,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import Transition
+from ptrcm.domain.stored_claims import ClaimHead
 from ptrcm.domain.visits import Visit
 from ptrcm.rules.engine import Finding
 from ptrcm.store.audit import AuditEvent, AuditLog
@@ -37,20 +37,6 @@ from ptrcm.store.tables import (
     visits,
 )
 from ptrcm.store.types import utc_now
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimHead:
-    """A claim's identity, state and current version, without its lines."""
-
-    id: int
-    pcn: str
-    state: str
-    payer: str
-    version_id: int
-    total_charge: Any
-    first_date_of_service: date
-    visit_ids: tuple[str, ...]
 
 
 class LifecycleRepository(OrgScoped):
@@ -282,7 +268,9 @@ class LifecycleRepository(OrgScoped):
 
 
 class ClaimsUnitOfWork(MoneyInUnitOfWork):
-    """The money-in unit of work plus the lifecycle repository."""
+    """The money-in unit of work plus the lifecycle repository: the SQL implementation of
+    ``ptrcm.services.claims.ports.ClaimsUnitOfWork`` (and of the demo's unit of work, which
+    is every port at once), structurally."""
 
     def __enter__(self) -> Self:
         super().__enter__()

@@ -14,8 +14,7 @@ from ptrcm.services.demo.run import DemoOptions
 
 
 def options(start: date, months: int, today: date) -> DemoOptions:
-    return DemoOptions("sqlite://", Path("unused"), patients=5, months=months, start=start,
-                       today=today)  # fmt: skip
+    return DemoOptions(Path("unused"), patients=5, months=months, start=start, today=today)
 
 
 def test_the_run_ends_the_day_the_last_week_is_billed() -> None:

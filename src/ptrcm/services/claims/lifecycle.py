@@ -18,13 +18,13 @@
   a claim is never submitted twice nor a file left without its batch.
 
 Every state change is a recorded transition: actor, time (the unit of work's clock) and
-reason.
+reason. Storage is reached only through the port ``ptrcm.services.claims.ports``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -37,6 +37,7 @@ from ptrcm.domain.claims import Claim
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.intake import SourcedVisit
 from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, Transition, apply_event
+from ptrcm.domain.stored_claims import ClaimHead
 from ptrcm.domain.visits import Visit
 from ptrcm.errors import InputError, PtrcmError, RecordProblem
 from ptrcm.rules.engine import Finding, Severity
@@ -52,11 +53,10 @@ from ptrcm.services.claims.building import (
     stored_claim,
 )
 from ptrcm.services.claims.output import RecordedControlNumbers, envelope_settings
+from ptrcm.services.claims.ports import ClaimsUnitOfWork, ClaimsWork
 from ptrcm.services.claims.scrubbing import Scrubber
-from ptrcm.store.claims_lifecycle import ClaimHead, ClaimsUnitOfWork
 from ptrcm.x12.claim837.professional import Billing, write_837p
 
-UnitOfWorkFactory = Callable[[], ClaimsUnitOfWork]
 FIX_SOURCE = "ptrcm claims scrub --fix"
 
 
@@ -98,7 +98,7 @@ def _step(uow: ClaimsUnitOfWork, head: ClaimHead, state: ClaimState, event: Clai
 
 
 def build_claims(
-    unit_of_work: UnitOfWorkFactory,
+    unit_of_work: ClaimsWork,
     config: Config,
     catalog: Catalog,
     *,
@@ -226,7 +226,7 @@ def _has_error(found: Sequence[Finding]) -> bool:
 
 
 def scrub_claims(
-    unit_of_work: UnitOfWorkFactory,
+    unit_of_work: ClaimsWork,
     scrubber: Scrubber,
     config: Config,
     catalog: Catalog,
@@ -315,7 +315,7 @@ def _fix_held(
         steps.append(_step(uow, head, ClaimState.SCRUBBED, event))
 
 
-def release_claim(unit_of_work: UnitOfWorkFactory, pcn: str, reason: str) -> None:
+def release_claim(unit_of_work: ClaimsWork, pcn: str, reason: str) -> None:
     """A biller releases a held claim to ready; ``InputError`` without a reason."""
     if not reason.strip():
         raise InputError.one("--reason", None, "reason", "a release needs a reason")
@@ -334,7 +334,7 @@ def release_claim(unit_of_work: UnitOfWorkFactory, pcn: str, reason: str) -> Non
 
 
 def submit_claims(
-    unit_of_work: UnitOfWorkFactory,
+    unit_of_work: ClaimsWork,
     config: Config,
     catalog: Catalog,
     outbox: str | os.PathLike[str],

@@ -38,11 +38,10 @@ from ptrcm.services.demo.payers import (
     write_contracts,
     write_member_file,
 )
+from ptrcm.services.demo.ports import DemoStore, DemoUnitOfWork
 from ptrcm.services.intake.appointments import import_synth_companions
 from ptrcm.services.intake.visits import import_visits
 from ptrcm.services.progress import NoProgress, Progress
-from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
-from ptrcm.store.repository import Store
 from ptrcm.synth import SynthOptions, write_synth
 from ptrcm.synth.payer import PayerSimulator
 
@@ -51,7 +50,6 @@ ACTOR = "ptrcm demo"
 
 @dataclass(frozen=True, slots=True)
 class DemoOptions:
-    db_url: str
     out: Path
     seed: int = 7
     patients: int = 600
@@ -132,8 +130,8 @@ class _Remit:
 
 
 class _Run:
-    def __init__(self, store: Store, org: str, label: str, options: DemoOptions, config: Config,
-                 catalog: Catalog, today: date) -> None:  # fmt: skip
+    def __init__(self, store: DemoStore, org: str, label: str, options: DemoOptions,
+                 config: Config, catalog: Catalog, today: date) -> None:  # fmt: skip
         self.clock = _Clock(options.start)
         found = store.organization_id(org)
         self.org_id = (
@@ -148,8 +146,8 @@ class _Run:
         for d in (self.outbox, self.inbox, self.folder / "appeals"):
             d.mkdir(parents=True, exist_ok=True)
 
-    def uow(self) -> ClaimsUnitOfWork:
-        return claims_unit_of_work(self.store, self.org_id, ACTOR, self.clock)
+    def uow(self) -> DemoUnitOfWork:
+        return self.store.unit_of_work(self.org_id, ACTOR, self.clock)
 
     def run(self, visits_file: Path, members: Any, scrub: bool, progress: Progress) -> RunSummary:
         """The flow for one organization (``scrub``: run the scrub rules and safe fixes)."""
@@ -341,9 +339,10 @@ class _Run:
             by[category] = by.get(category, 0) + count
 
 
-def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
+def run_demo(options: DemoOptions, config: Config, catalog: Catalog, store: DemoStore,
              progress: Progress | None = None) -> tuple[RunSummary, RunSummary]:  # fmt: skip
-    """Both runs (with and without the scrubber); see the module docstring."""
+    """Both runs (with and without the scrubber) in ``store``'s organizations ``default``
+    and ``no-scrubber`` (created when missing); see the module docstring."""
     progress = progress or NoProgress()
     period_end(options)  # before anything is written
     options.out.mkdir(parents=True, exist_ok=True)
@@ -361,13 +360,9 @@ def run_demo(options: DemoOptions, config: Config, catalog: Catalog,
     members = member_file(master, records)
     write_member_file(members, options.out / "clinic" / "members.json")
     progress.advance()
-    store = Store.open(options.db_url)
-    try:
-        runs = []
-        for org, label, scrub in (("default", "with scrubber", True),
-                                  ("no-scrubber", "without scrubber", False)):  # fmt: skip
-            run = _Run(store, org, label, options, config, catalog, today)
-            runs.append(run.run(visits_file, members, scrub, progress))
-    finally:
-        store.close()
+    runs = []
+    for org, label, scrub in (("default", "with scrubber", True),
+                              ("no-scrubber", "without scrubber", False)):  # fmt: skip
+        run = _Run(store, org, label, options, config, catalog, today)
+        runs.append(run.run(visits_file, members, scrub, progress))
     return runs[0], runs[1]

@@ -33,7 +33,7 @@ from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
 from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.fees import FeeSchedule, parse_fee_schedule
 from ptrcm.domain.money import Money
-from ptrcm.domain.stored_claims import ClaimRecord
+from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
 from ptrcm.domain.work_queue import WorkItem
 from ptrcm.errors import InputError
 from ptrcm.services.claims.building import stored_lines
@@ -41,13 +41,6 @@ from ptrcm.services.money_in_ports import MoneyInUnitOfWork, MoneyInWork
 from ptrcm.services.remittance.lines import MatchedLine
 from ptrcm.x12.remit835.model import ServicePayment
 
-<<<<<<< HEAD
-=======
-if TYPE_CHECKING:
-    from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
-    from ptrcm.store.money_in_uow import MoneyInUnitOfWork
-
->>>>>>> h-money
 SEQUESTRATION_CARC = "253"
 
 
