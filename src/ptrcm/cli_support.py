@@ -84,6 +84,13 @@ def operator_name() -> str | None:
     return None if found is None else str(found)
 
 
+def actor() -> str:
+    """What the audit trail names for account administration from this command line: the
+    ``--as`` user when one is named, else ``cli:unattributed`` (never the shell's login)."""
+    name = operator_name()
+    return "cli:unattributed" if name is None else f"operator:{name}"
+
+
 @contextmanager
 def opened(
     *,

@@ -108,6 +108,18 @@ class FakeClaims(Repository):
     def by_batch(self, batch_id: int) -> list[ClaimRecord]:
         return self._records(lambda r: r.batch_id == batch_id)
 
+    def lines_on_days(
+        self, patient_ids: Iterable[int], days: Iterable[date]
+    ) -> list[tuple[int, int, int, LineRecord]]:
+        wanted, on = set(patient_ids), set(days)
+        gone = {"rejected", "voided", "corrected"}
+        return [
+            (r.id, r.patient_id, r.payer_id, line)
+            for r in self._records(lambda r: r.patient_id in wanted and r.state not in gone)
+            for line in r.lines
+            if line.date_of_service in on
+        ]
+
     def record_transitions(self, steps: Sequence[tuple[int, int | None, Transition]]) -> None:
         for claim_id, version_id, t in steps:
             self.t.insert(

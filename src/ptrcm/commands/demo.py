@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -140,7 +140,7 @@ class _Lines:
     """One plain line as each phase first starts, on a stream that cannot redraw a bar (a
     log file, a pipe, a dumb terminal): a phase the run returns to is not printed again."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
         self.started = time.monotonic()
         self.seen: set[str] = set()

@@ -23,7 +23,7 @@ from typing import Any, Protocol, Self
 
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.lifecycle import Transition
-from ptrcm.domain.stored_claims import ClaimRecord
+from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
 from ptrcm.domain.visits import Visit
 from ptrcm.domain.work_queue import WorkItem
 from ptrcm.services.ports import ControlNumberSource, Row
@@ -45,6 +45,14 @@ class StoredClaims(Protocol):
 
     def by_batch(self, batch_id: int) -> list[ClaimRecord]:
         """The claims whose current version went out in this 837 batch."""
+        ...
+
+    def lines_on_days(
+        self, patient_ids: Iterable[int], days: Iterable[date]
+    ) -> list[tuple[int, int, int, LineRecord]]:
+        """(claim id, patient id, payer id, line) of the current lines on ``days`` of the
+        patients' claims, except claims rejected, voided or replaced by a correction (MPPR
+        across a patient's same-day claims)."""
         ...
 
     def record_transitions(self, steps: Sequence[ClaimStep]) -> None:

@@ -2,15 +2,15 @@
 
 The one place that reads the ``users`` table for the command line's attribution
 (``ptrcm.bootstrap.command_actor``); the web's sign-in reads it elsewhere. A user is named
-by the address (login) they sign in with, compared without regard to case, and must be
+by the user name they sign in with (or their address), compared without regard to case, and must be
 active in the organization the command works on.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, exists, func, or_, select
 
-from ptrcm.store.tables import users
+from ptrcm.store.tables import memberships, users
 
 
 def user_accounts_exist(engine: Engine) -> bool:
@@ -21,10 +21,18 @@ def user_accounts_exist(engine: Engine) -> bool:
 
 def is_active_user(engine: Engine, org_id: int, name: str) -> bool:
     """Whether ``name`` is an active user of organization ``org_id``."""
-    query = select(users.c.id).where(
-        users.c.org_id == org_id,
-        func.lower(users.c.email) == name.lower(),
-        users.c.active.is_(True),
+    query = (
+        select(users.c.id)
+        .join(memberships, memberships.c.user_id == users.c.id)
+        .where(
+            memberships.c.org_id == org_id,
+            or_(
+                func.lower(users.c.username) == name.lower(),
+                func.lower(users.c.email) == name.lower(),
+            ),
+            users.c.active.is_(True),
+            memberships.c.active.is_(True),
+        )
     )
     with engine.connect() as conn:
         return conn.execute(query.limit(1)).first() is not None
