@@ -16,7 +16,8 @@ from sqlalchemy import text
 from ptrcm.store import db
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.ports import Period, QueueName
-from ptrcm.web.store_data import open_web_data
+from ptrcm.web.store_data import StoreWebData
+from ptrcm.web.tenant import Organization
 from tests.e2e.cli import ptrcm
 from tests.integration.postgres_roles import Deployment, deployment
 
@@ -109,7 +110,8 @@ def test_the_dashboard_reads_the_same_figures_as_the_app_role(
     period = Period(date(2025, 10, 1), DAY)
 
     def figures(url: str) -> tuple[object, ...]:
-        data = open_web_data(WebSettings(url, today=lambda: DAY, org="default"))
+        web = StoreWebData(WebSettings(url, today=lambda: DAY))
+        data = web.for_scope(Organization(web.store, "default").id)
         try:
             return (
                 data.dashboard.kpi_tiles(period),
@@ -119,7 +121,7 @@ def test_the_dashboard_reads_the_same_figures_as_the_app_role(
                 len(data.queues.queue(QueueName.underpayments)),
             )
         finally:
-            data.status.close()
+            web.close()
 
     as_app = figures(found.app_url)
     assert as_app == figures(found.owner_url)
