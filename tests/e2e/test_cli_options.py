@@ -32,7 +32,8 @@ def test_each_shared_option_means_the_same_in_every_command(option: str) -> None
     seen: dict[tuple[str, str, str], list[str]] = {}
     for name, command in COMMANDS.items():
         for param in command.params:
-            if param.name == option and name != "db refresh-facts":  # --org there: one or all
+            # db refresh-facts and users list take --org as a filter: one organization or all
+            if param.name == option and name not in ("db refresh-facts", "users list"):
                 key = (param.opts[0], str(param.help), str(param.envvar))
                 seen.setdefault(key, []).append(name)
     assert len(seen) == 1, seen

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ptrcm.cli_support import OutputFormat, actor, emit_json, fail, opened, out
-from ptrcm.commands.options import Db, Fmt
+from ptrcm.commands.options import Db, Fmt, Org
 
 if TYPE_CHECKING:
     from ptrcm.bootstrap import Root
@@ -29,7 +29,9 @@ tokens = typer.Typer(help="API tokens for integrations: create, list, revoke.",
 ROLE_HELP = "therapist, front_desk, biller, manager, admin or auditor."
 STDIN_HELP = "Read the password from the first line of standard input (for scripts)."
 User = Annotated[str, typer.Argument(help="User name (lower-case).")]
-OrgSlug = Annotated[str, typer.Option("--org", help="Organization (tenant) slug.")]
+# The shared --org (same flag, help and PTRCM_ORG everywhere), required here: an account
+# change names its organization.
+OrgSlug = Org
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help=STDIN_HELP)]
 
 
