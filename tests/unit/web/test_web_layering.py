@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 WEB = Path(__file__).resolve().parents[3] / "src" / "ptrcm" / "web"
-WIRING = {"store_data.py", "store_front_desk.py", "tenant.py"}
+WIRING = {"store_data.py", "store_front_desk.py", "store_access.py", "tenant.py"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -16,6 +16,7 @@ cheaper ``Passwords(fast=True)``; nothing else may.
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -47,8 +48,37 @@ def common_passwords() -> frozenset[str]:
     )
 
 
+LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                      "$": "s", "!": "i"})  # fmt: skip
+
+
 def _letters(text: str) -> str:
     return "".join(c for c in text.lower() if c.isalpha())
+
+
+def _common(text: str) -> bool:
+    """Common as typed, with digits and symbols dropped, or read as leetspeak."""
+    lowered = text.lower()
+    words = common_passwords()
+    return any(
+        form in words for form in (lowered, lowered.strip(), _letters(text), _leet_core(lowered))
+    )
+
+
+def _leet_core(lowered: str) -> str:
+    """``P@ssw0rd#2024`` read as "password": trailing digits and symbols dropped, then the
+    usual letter-for-digit swaps undone."""
+    core = lowered.rstrip(string.digits + string.punctuation + " ")
+    return _letters(core.translate(LEET))
+
+
+def _repeats(text: str) -> bool:
+    """The same few characters over and over ("abcabcabcabc", "secret secret")."""
+    compact = "".join(text.lower().split())
+    for size in range(1, len(compact) // 2 + 1):
+        if len(compact) % size == 0 and compact[:size] * (len(compact) // size) == compact:
+            return True
+    return False
 
 
 def _walks(text: str) -> bool:
@@ -73,9 +103,10 @@ def password_problems(password: str, *, username: str = "", display_name: str = 
     if any(unicodedata.category(c) == "Cc" for c in text):
         problems.append("must not contain control characters")
     lowered = text.lower()
-    common = common_passwords()
-    if lowered in common or lowered.strip() in common or _letters(text) in common:
+    if _common(text):
         problems.append("is too common (or a common word with digits and symbols added)")
+    if _repeats(text):
+        problems.append("must not repeat itself")
     if len(set(lowered)) < MIN_DISTINCT:
         problems.append(f"must use at least {MIN_DISTINCT} different characters")
     if _walks(text):

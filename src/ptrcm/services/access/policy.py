@@ -49,13 +49,17 @@ class SecurityPolicy:
 def policy_from(numbers: Mapping[str, int]) -> SecurityPolicy:
     """The policy of a ``[security]`` table (``Config.security``), defaults for the rest."""
     base = SecurityPolicy()
-    minutes, hours = timedelta(minutes=1), timedelta(hours=1)
+
+    def span(key: str, unit: timedelta, default: timedelta) -> timedelta:
+        return default if key not in numbers else numbers[key] * unit
+
+    minute, hour = timedelta(minutes=1), timedelta(hours=1)
     return SecurityPolicy(
-        idle=numbers.get("session_idle_minutes", 0) * minutes or base.idle,
-        lifetime=numbers.get("session_lifetime_hours", 0) * hours or base.lifetime,
+        idle=span("session_idle_minutes", minute, base.idle),
+        lifetime=span("session_lifetime_hours", hour, base.lifetime),
         max_failures=numbers.get("lockout_failures", base.max_failures),
-        window=numbers.get("lockout_window_minutes", 0) * minutes or base.window,
-        lockout=numbers.get("lockout_minutes", 0) * minutes or base.lockout,
+        window=span("lockout_window_minutes", minute, base.window),
+        lockout=span("lockout_minutes", minute, base.lockout),
         max_address_failures=numbers.get("address_failures", base.max_address_failures),
     )
 
