@@ -68,6 +68,7 @@ def demo(
     summaries side by side. Nothing is dated after the run's today: an 835 the payer would
     send later is not sent (its claims stay in A/R; "835s not yet received").
     """
+    from ptrcm.services.demo.calendar import period_end
     from ptrcm.services.demo.run import DemoOptions, run_demo
 
     try:
@@ -84,6 +85,7 @@ def demo(
             Path(out_dir), seed, patients, months, locations, first_day, today=root.clock.today()
         )
         try:
+            period_end(options)  # a period past today is refused before the store is opened
             with_scrub, without = run_demo(
                 options, root.config, root.catalog, root.tenants, progress
             )
