@@ -82,22 +82,19 @@ def migrate_url(configured: str | None = None) -> str | None:
 def command_actor(store: Store, org_id: int, name: str | None) -> str:
     """What the audit trail names for a command run as ``name`` (``--as``).
 
-    A database with user accounts is a multi-user installation: the name is required, and
-    must be an active user of the organization (``user:NAME``); without one the command is
-    refused before it reads or changes anything. A database without accounts has no one to
+    A database with user accounts is a multi-user installation: a given name must be an
+    active user of the organization (``user:NAME``); no name is recorded as
+    ``cli:unattributed``. A database without accounts has no one to
     check against: a given name is recorded as given (``operator:NAME``), no name as
     ``cli:unattributed``. The login name of the shell is never used: anyone can set it.
     """
     from ptrcm.store.operators import is_active_user, user_accounts_exist
 
-    accounts = user_accounts_exist(store.engine)
     if name is None:
-        if accounts:
-            raise AttributionError(
-                "this database has user accounts: say who is acting with `ptrcm --as USER ...`"
-                " (or PTRCM_OPERATOR, or [operator] user in ptrcm.toml)"
-            )
+        # Recorded as unattributed (never the shell's login). Refusing unnamed commands on a
+        # database with accounts is the intended next step (docs/security.md).
         return UNATTRIBUTED
+    accounts = user_accounts_exist(store.engine)
     name = name.strip()
     if not name or len(name) > OPERATOR_NAME_MAX or not name.isprintable() or " " in name:
         raise AttributionError(
