@@ -111,7 +111,7 @@ def test_the_dashboard_reads_the_same_figures_as_the_app_role(
 
     def figures(url: str) -> tuple[object, ...]:
         web = StoreWebData(WebSettings(url, today=lambda: DAY))
-        data = web.for_scope(Organization(web.store, "default").id)
+        data = web.for_scope(Organization(web.store, "default").id())
         try:
             return (
                 data.dashboard.kpi_tiles(period),

@@ -142,4 +142,41 @@ def test_every_tenant_table_has_forced_rls_and_both_policies(
         engine.dispose()
     wanted = set(tenant_tables(metadata))  # a new tenant table needs its policies too
     assert forced == wanted
-    assert policies == {f"{t}:{p}" for t in wanted for p in ("ptrcm_tenant", "ptrcm_owner")}
+    # the audit trail splits its tenant policy in two: read per org, append (migration 0018)
+    audit = ("ptrcm_tenant_read", "ptrcm_tenant_append", "ptrcm_owner")
+    assert policies == {
+        f"{t}:{p}"
+        for t in wanted
+        for p in (audit if t == "audit_log" else ("ptrcm_tenant", "ptrcm_owner"))
+    }
+
+
+AUDIT = (
+    "INSERT INTO audit_log (org_id, actor, action, table_name, occurred_at, created_at)"
+    " VALUES (:org, 'user:admin', 'create', 'memberships', now(), now())"
+)
+
+
+@pytest.mark.postgres
+def test_an_account_operation_appends_to_any_trail_but_reads_none_back(
+    two_clinics: tuple[Deployment, int, int],
+) -> None:
+    """No organization chosen (a user added, a membership granted): the app role appends
+    to the organization's trail, cannot read it back, and inside a transaction working for
+    clinic A cannot write into clinic B's trail."""
+    found, a, b = two_clinics
+    engine = db.create_engine_for(found.app_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(AUDIT), {"org": b})
+            assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == 0
+        with engine.connect() as conn:
+            conn.execute(text("SELECT set_config('ptrcm.org_id', :o, true)"), {"o": str(a)})
+            with pytest.raises(DBAPIError, match="row-level security"):
+                conn.execute(text(AUDIT), {"org": b})
+            conn.rollback()
+    finally:
+        engine.dispose()
+    seen_by_b = "SELECT count(*) FROM audit_log WHERE actor = 'user:admin'"
+    assert _count(found.app_url, seen_by_b, org=b) == 1
+    assert _count(found.app_url, seen_by_b, org=a) == 0

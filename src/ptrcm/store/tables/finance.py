@@ -215,6 +215,9 @@ audit_log = tenant_table(
     Index("ix_audit_log_org_patient", "org_id", "patient_id"),
     refs={"membership_id": "memberships", "patient_id": "patients"},
 )
+# Rows are written without RETURNING: on PostgreSQL an account operation (no organization
+# chosen yet) may append to any organization's trail but may not read it back (0018).
+audit_log.implicit_returning = False
 
 # Append-only (guarded by triggers, REPLACE included): money received and what it was for,
 # the ledger, claim transitions and the audit log. A correction is a new row.
