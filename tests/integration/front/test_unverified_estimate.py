@@ -25,7 +25,9 @@ ESTIMATE = ["estimate", "--patient", "P-7", "--codes", "97110=2", "--date", DAY.
 
 
 def _run(db_url: str, *args: str) -> str:
-    result = CliRunner().invoke(app, [*args, "--db", db_url])
+    """A command as the front desk's member (once the web test below has made accounts,
+    the database is multi-user and every command names who runs it)."""
+    result = CliRunner().invoke(app, ["--as", "frontdesk-default", *args, "--db", db_url])
     assert result.exit_code == 0, result.output
     return result.stdout
 
