@@ -27,7 +27,7 @@ class ImportCounts(Protocol):
     def problems(self) -> Sequence[RecordProblem]: ...
 
 
-def _report(path: str, org: str, result: ImportCounts, fmt: OutputFormat) -> None:
+def report_import(path: str, org: str, result: ImportCounts, fmt: OutputFormat) -> None:
     """Counts (and quarantined problems) as JSON or plain, unwrapped lines; exit 1 when
     anything was quarantined."""
     from ptrcm.services.intake.visits import MAX_SHOWN_PROBLEMS
@@ -91,7 +91,7 @@ def visits_command(
             payers=root.config.payers,
             as_of=root.clock.today(),
         )
-    _report(path, org, result, fmt)
+    report_import(path, org, result, fmt)
 
 
 @app.command("master")
@@ -148,4 +148,16 @@ def appointments_command(
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
         result = import_appointments(root.unit_of_work, path, quarantine=quarantine)
-    _report(path, org, result, fmt)
+    report_import(path, org, result, fmt)
+
+
+def _register_emr() -> None:
+    """`import hl7`, `import fhir` and `import csv` (their module: ``commands.emr``)."""
+    from ptrcm.commands import emr
+
+    app.command("hl7")(emr.hl7_command)
+    app.command("fhir")(emr.fhir_command)
+    app.command("csv")(emr.csv_command)
+
+
+_register_emr()
