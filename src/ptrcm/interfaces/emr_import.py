@@ -10,6 +10,8 @@ from datetime import date
 
 from ptrcm.errors import BusyError, InputError, PtrcmError
 from ptrcm.interfaces.csv_read import Mapping_, read_csv_file
+from ptrcm.interfaces.fhir_layout import fhir_where
+from ptrcm.interfaces.fhir_visit import read_fhir
 from ptrcm.interfaces.hl7_layout import hl7_where
 from ptrcm.interfaces.hl7_read import incoming, read_hl7_file
 from ptrcm.interfaces.mllp import Answer
@@ -91,4 +93,20 @@ def import_csv(
     return import_records(
         unit_of_work, str(path), records, quarantine=quarantine, payers=payers, as_of=as_of,
         relabel=mapping.where,
+    )  # fmt: skip
+
+
+def import_fhir(
+    unit_of_work: UnitOfWork,
+    path: str | os.PathLike[str],
+    *,
+    quarantine: bool = False,
+    payers: Collection[str] | None = None,
+    as_of: date | None = None,
+) -> ImportResult:
+    """Import a Bulk Data folder or a Bundle: all or nothing, or bad visits quarantined."""
+    records = read_fhir(path)
+    return import_records(
+        unit_of_work, str(path), records, quarantine=quarantine, payers=payers, as_of=as_of,
+        relabel=fhir_where,
     )  # fmt: skip
