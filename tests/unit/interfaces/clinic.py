@@ -12,6 +12,7 @@ from ptrcm.synth import SynthOptions, write_synth
 
 def synthetic_clinic(folder: Path, patients: int = 24) -> tuple[Path, list[Visit]]:
     """The visits file of a two-month run and its visits."""
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "run.jsonl"
     write_synth(SynthOptions(patients, 2, 5, date(2025, 10, 1), 0.15, 3), path)
     return path, read_visits(path)
