@@ -38,7 +38,7 @@ def hl7_command(
     each bad message is kept aside and the others import. Importing the same file again
     changes nothing.
     """
-    from ptrcm.commands.importing import report_import
+    from ptrcm.commands.import_report import report_import
     from ptrcm.interfaces.emr_import import import_hl7
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
@@ -65,7 +65,7 @@ def fhir_command(
     PATH is a Bulk Data $export folder of NDJSON files or one Bundle JSON file. All or
     nothing (exit 2 naming the file, line and element), or --quarantine.
     """
-    from ptrcm.commands.importing import report_import
+    from ptrcm.commands.import_report import report_import
     from ptrcm.interfaces.emr_import import import_fhir
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
@@ -114,7 +114,7 @@ def csv_command(
 
             typer.echo(preview_text(path, shown))
         return
-    from ptrcm.commands.importing import report_import
+    from ptrcm.commands.import_report import report_import
     from ptrcm.interfaces.emr_import import import_csv
 
     with opened(config=config, db=db, org=org, create_db=True) as root:

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ptrcm.domain.interchange import KNOWN_KEYS
 from ptrcm.domain.intake import IncomingRecord
+from ptrcm.domain.interchange import KNOWN_KEYS
 from ptrcm.errors import ConfigError, InputError, RecordProblem
 
 INT_FIELDS = frozenset({
@@ -150,7 +150,7 @@ def _visit_values(m: Mapping_, row: Mapping[str, str]) -> dict[str, object]:
     out: dict[str, object] = {}
     for path, column in m.visit.items():
         raw = row.get(column) or ""
-        if raw.strip() or path == "diagnoses" and column in row:
+        if raw.strip() or (path == "diagnoses" and column in row):
             out[path] = _convert(m, path, raw)
     return out
 
@@ -195,7 +195,9 @@ def _group(m: Mapping_, source: str, text: str) -> Iterator[_Visit]:
                 changed = [p for p, v in values.items() if group.values.get(p) != v]
                 if changed:
                     message = f"differs from line {group.line}, the visit's first row"
-                    group.problems.append(RecordProblem(source, start, m.where(changed[0]), message))
+                    group.problems.append(
+                        RecordProblem(source, start, m.where(changed[0]), message)
+                    )
             index = len(group.services) if group else 0
             service = _service(m, row, index)
         except CellProblem as exc:

@@ -75,7 +75,8 @@ def write_csv_export(visits: Iterable[Visit], path: str | os.PathLike[str]) -> i
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
         out.writerow([*VISIT_COLUMNS, *SERVICE_COLUMNS, EXTRA_COLUMN])
-        for count, visit in enumerate(visits, start=1):
+        for visit in visits:
+            count += 1
             record = visit_to_record(visit)
             head = [_cell(_lookup(record, c)) for c in VISIT_COLUMNS]
             for service in record["services"]:

@@ -10,7 +10,6 @@ value. A bad line no Encounter can be tied to is a bad record of its own.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from ptrcm.domain.input_limits import RECORD_BYTES_MAX
-from ptrcm.domain.intake import IncomingRecord
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.interfaces import fhir_layout as lay
 from ptrcm.services.intake.visit_files import decode_line, numbered_lines

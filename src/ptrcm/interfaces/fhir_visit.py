@@ -121,8 +121,8 @@ def _line(found: Found, fallback: int) -> tuple[int, Record]:
              if c.get("system") in lay.CODE_SYSTEMS]  # fmt: skip
     if not codes:
         kind = r.get("resourceType")
-        raise Missing(RecordProblem(found.source, found.line, f"{kind}.code",
-                                    "has no CPT or HCPCS coding (unknown code system)"))  # fmt: skip
+        message = "has no CPT or HCPCS coding (unknown code system)"
+        raise Missing(RecordProblem(found.source, found.line, f"{kind}.code", message))
     line: Record = {"code": str(codes[0].get("code") or "").strip().upper()}
     for key, url in (("minutes", "minutes"), ("assistant_minutes", "assistantMinutes")):
         values = _sub(ext, url)

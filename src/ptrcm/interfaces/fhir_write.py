@@ -46,8 +46,8 @@ def _person(p: Person) -> Resource:
 
 
 def _patient(v: Visit) -> Resource:
-    out: Resource = {"resourceType": "Patient", "id": v.patient_id,
-                     "identifier": [{"system": "urn:ptrcm:patient", "value": v.patient_id}]}  # fmt: skip
+    ident = [{"system": "urn:ptrcm:patient", "value": v.patient_id}]
+    out: Resource = {"resourceType": "Patient", "id": v.patient_id, "identifier": ident}
     return out | (_person(v.patient) if v.patient is not None else {})
 
 

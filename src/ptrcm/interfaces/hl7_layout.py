@@ -98,5 +98,5 @@ def hl7_where(path: str) -> str:
         if path == name:
             return f"ZRV-{number} ({path})"
     key = head.split("[", 1)[0]
-    place = TOP_LEVEL.get(key)
-    return f"{place} ({path})" if place else f"ZRV ({path})"
+    where = TOP_LEVEL.get(key)
+    return f"{where} ({path})" if where else f"ZRV ({path})"

@@ -132,7 +132,9 @@ def _person(m: _Message, seg: Any, name: int, born: int, sex: int, address: int)
     if reps:
         parts = [m.comp(reps[0], i) for i in range(1, 6)]
         out["address"] = {
-            k: v for k, v in zip(("line1", "line2", "city", "state", "zip"), parts, strict=True) if v
+            k: v
+            for k, v in zip(("line1", "line2", "city", "state", "zip"), parts, strict=True)
+            if v
         }
     return {k: v for k, v in out.items() if v not in (None, "")}
 
@@ -217,27 +219,32 @@ def _zrv_value(m: _Message, seg: Any, number: int, path: str) -> object:
     return _number(raw, where)
 
 
+def _zrv_groups(m: _Message, zrv: Any, record: Record) -> dict[str, Record]:
+    """The ZRV fields: top-level ones into ``record``, grouped ones returned by group."""
+    groups: dict[str, Record] = {}
+    for number, path in lay.ZRV_FIELDS:
+        value = _zrv_value(m, zrv, number, path)
+        head, _, attr = path.partition(".")
+        if attr:
+            groups.setdefault(head, {})[attr] = value
+        elif value is not None:
+            record[path] = value
+    extra = m.get(zrv, lay.ZRV_EXTRA)
+    if extra:
+        try:
+            loaded = json.loads(extra)
+        except ValueError:
+            loaded = None
+        if not isinstance(loaded, dict):
+            raise MessageProblem(f"ZRV-{lay.ZRV_EXTRA}", "is not a JSON object")
+        record.update({k: v for k, v in loaded.items() if k not in record})
+    return groups
+
+
 def _therapy(m: _Message, record: Record) -> None:
     """The ZRV segment's facts, and the coverage and authorization it completes."""
     zrvs = m.segments("ZRV")
-    groups: dict[str, Record] = {}
-    if zrvs:
-        for number, path in lay.ZRV_FIELDS:
-            value = _zrv_value(m, zrvs[0], number, path)
-            head, _, attr = path.partition(".")
-            if attr:
-                groups.setdefault(head, {})[attr] = value
-            elif value is not None:
-                record[path] = value
-        extra = m.get(zrvs[0], lay.ZRV_EXTRA)
-        if extra:
-            try:
-                loaded = json.loads(extra)
-            except ValueError:
-                raise MessageProblem(f"ZRV-{lay.ZRV_EXTRA}", "is not a JSON object") from None
-            if not isinstance(loaded, dict):
-                raise MessageProblem(f"ZRV-{lay.ZRV_EXTRA}", "is not a JSON object")
-            record.update({k: v for k, v in loaded.items() if k not in record})
+    groups = _zrv_groups(m, zrvs[0], record) if zrvs else {}
     start, end = record.pop("_coverage")
     auth_number = record.pop("_auth_number")
     poc = groups.get("plan_of_care", {})
@@ -246,11 +253,11 @@ def _therapy(m: _Message, record: Record) -> None:
     coverage = groups.get("coverage", {})
     if coverage.get("active") is not None:
         record["coverage"] = {"active": coverage["active"], "start": start, "end": end}
-    auth = groups.get("authorization", {})
-    has_auth = zrvs and m.get(zrvs[0], lay.ZRV_HAS_AUTHORIZATION) == "Y"
-    if auth_number or has_auth:
-        record["authorization"] = {"number": auth_number, **auth}
-    if zrvs and m.get(zrvs[0], lay.ZRV_HAS_BENEFITS) == "Y":
+    flags = (m.get(zrvs[0], lay.ZRV_HAS_AUTHORIZATION), m.get(zrvs[0], lay.ZRV_HAS_BENEFITS)
+             ) if zrvs else ("", "")  # fmt: skip
+    if auth_number or flags[0] == "Y":
+        record["authorization"] = {"number": auth_number, **groups.get("authorization", {})}
+    if flags[1] == "Y":
         record["benefits"] = groups.get("benefits", {})
     for key in ("plan_of_care", "coverage", "authorization", "benefits"):
         if key in record:
@@ -305,7 +312,7 @@ def message_record(text: str) -> Record:
 
 def split_messages(text: str) -> Iterator[tuple[int, str]]:
     """(line of its MSH, message with CR-separated segments) of each message in a file."""
-    start, lines = 0, []
+    start, lines = 0, list[str]()
     for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         if not line.strip() or line[:3] in ENVELOPE:
             continue

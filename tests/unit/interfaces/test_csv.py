@@ -40,11 +40,15 @@ modifiers = "Mods"
 discipline = "PT"
 place_of_service = "11"
 """
-EMR_CSV = """Encounter #,Acct,DOS,Ins Code,Policy,Provider NPI,Provider,Cred,ICD-10,First,Last,CPT,Min,Units,Mods
-E-1,P-9,10/02/2025,MEDICARE,1EG4TE5MK72,1234567893,Ana Ruiz,PT,"M54.16,M62.81",Ann,Lee,97110,30,2,GP
-E-1,P-9,10/02/2025,MEDICARE,1EG4TE5MK72,1234567893,Ana Ruiz,PT,"M54.16,M62.81",Ann,Lee,97140,15,1,"GP,59"
-E-2,P-9,10/09/2025,MEDICARE,1EG4TE5MK72,1234567893,Ana Ruiz,PT,M54.16,Ann,Lee,97110,38,,
-"""
+HEADER = "Encounter #,Acct,DOS,Ins Code,Policy,Provider NPI,Provider,Cred,ICD-10,First,Last,"
+ROW = "{v},P-9,{d},MEDICARE,1EG4TE5MK72,1234567893,Ana Ruiz,PT,{dx},Ann,Lee,"
+DX2 = '"M54.16,M62.81"'
+EMR_CSV = "\n".join([
+    HEADER + "CPT,Min,Units,Mods",
+    ROW.format(v="E-1", d="10/02/2025", dx=DX2) + "97110,30,2,GP",
+    ROW.format(v="E-1", d="10/02/2025", dx=DX2) + '97140,15,1,"GP,59"',
+    ROW.format(v="E-2", d="10/09/2025", dx="M54.16") + "97110,38,,",
+]) + "\n"  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -90,17 +94,16 @@ def test_bad_cells_name_row_and_column_without_values(tmp_path: Path) -> None:
 
 
 def test_rows_of_one_visit_must_agree(tmp_path: Path) -> None:
-    text = EMR_CSV.replace("E-1,P-9,10/02/2025,MEDICARE,1EG4TE5MK72,1234567893,Ana Ruiz,PT,"
-                           '"M54.16,M62.81",Ann,Lee,97140', "E-1,P-9,10/03/2025,MEDICARE,"
-                           '1EG4TE5MK72,1234567893,Ana Ruiz,PT,"M54.16,M62.81",Ann,Lee,97140')  # fmt: skip
+    second_row = ROW.format(v="E-1", d="10/02/2025", dx=DX2) + "97140"
+    text = EMR_CSV.replace(second_row, second_row.replace("10/02/2025", "10/03/2025"))
     first = _emr(tmp_path, text)[0]
     assert "column 'DOS' (date_of_service): differs from line 2" in str(first.problems[0])
 
 
 def test_mapping_errors_name_the_key(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="service.colour"):
+    with pytest.raises(ConfigError, match=r"service\.colour"):
         _emr(tmp_path, mapping=EMR_MAPPING.replace('code = "CPT"', 'code = "CPT"\ncolour = "C"'))
-    with pytest.raises(ConfigError, match="format.blank_modifiers"):
+    with pytest.raises(ConfigError, match=r"format\.blank_modifiers"):
         _emr(tmp_path, mapping=EMR_MAPPING.replace("[format]", '[format]\nblank_modifiers = "x"'))
     with pytest.raises(InputError, match="the header has no column 'Min'"):
         _emr(tmp_path, EMR_CSV.replace(",Min,", ",Minutes,"))

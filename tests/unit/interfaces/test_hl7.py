@@ -119,11 +119,13 @@ def test_bad_dates_and_numbers_name_their_field(visits: list[Visit]) -> None:
 
 
 def test_a_file_splits_into_messages_and_skips_batch_envelopes(visits: list[Visit]) -> None:
-    text = "FHS|^~\\&\nBHS|^~\\&\n" + "\n".join(
-        "\n".join(dft_segments(v, f"C{i}")) for i, v in enumerate(visits[:3])
-    ) + "\nBTS|3\nFTS|1\n"
+    text = (
+        "FHS|^~\\&\nBHS|^~\\&\n"
+        + "\n".join("\n".join(dft_segments(v, f"C{i}")) for i, v in enumerate(visits[:3]))
+        + "\nBTS|3\nFTS|1\n"
+    )
     found = list(split_messages(text))
-    assert [line for line, _ in found][0] == 3
+    assert next(line for line, _ in found) == 3
     assert len(found) == 3
     assert all(m.startswith("MSH|") and "BTS" not in m for _, m in found)
 
