@@ -157,7 +157,9 @@ def encounter_record(index: Index, enc: Found) -> Record:
         if codes:
             diagnoses.append(str(codes[0]).strip().upper())
     lines = []
-    for i, found in enumerate(index.lines.get(str(r.get("id")), []), start=1):
+    named = index.lines.get(str(r.get("id")), [])
+    charges = [f for f in named if (f.resource or {}).get("resourceType") == "ChargeItem"]
+    for i, found in enumerate(charges or named, start=1):  # Procedures only without charges
         if found.problem is not None:
             raise Missing(found.problem)
         lines.append(_line(found, i))

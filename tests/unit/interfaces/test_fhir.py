@@ -96,3 +96,23 @@ def test_not_a_bundle_and_no_encounter_are_input_errors(tmp_path: Path) -> None:
     _write(tmp_path / "e" / "Patient.ndjson", [{"resourceType": "Patient", "id": "p1"}])
     with pytest.raises(InputError, match="holds no Encounter"):
         read_fhir(tmp_path / "e")
+
+
+def test_procedures_are_the_lines_of_an_encounter_without_charge_items(
+    visits: list[Visit], tmp_path: Path
+) -> None:
+    folder = tmp_path / "export"
+    write_ndjson_export(visits[:2], folder)
+    charges = _lines(folder / "ChargeItem.ndjson")
+    target = {"reference": f"Encounter/{visits[0].visit_id}"}
+    _write(folder / "ChargeItem.ndjson", [c for c in charges if c["context"] != target])
+    procedures = [
+        {"resourceType": "Procedure", "id": f"pr{i}", "status": "completed",
+         "subject": c["subject"], "encounter": c["context"], "code": c["code"]}
+        for i, c in enumerate(charges) if c["context"] == target
+    ]  # fmt: skip
+    _write(folder / "Procedure.ndjson", procedures)
+    got = _visits_of(folder)[visits[0].visit_id]
+    assert [s.code for s in got.services] == [s.code for s in visits[0].services]
+    assert all(s.units is None and s.minutes is None for s in got.services)
+    assert _visits_of(folder)[visits[1].visit_id] == visits[1]
