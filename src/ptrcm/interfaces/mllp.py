@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -46,7 +47,10 @@ def ack(text: str, code: str, reason: str | None, counter: int) -> str:
 
 
 class MllpListener:
-    """Serve ``handle`` (message text -> answer) on ``host``:``port`` until stopped."""
+    """Serve ``handle`` (message text -> answer) on ``host``:``port`` until stopped.
+
+    Connections are served concurrently; their messages are imported one at a time, in a
+    worker thread so the event loop keeps reading."""
 
     def __init__(self, handle: Callable[[str], Answer], host: str, port: int) -> None:
         self.handle = handle
@@ -54,6 +58,11 @@ class MllpListener:
         self.port = port
         self.answered = 0
         self._server: asyncio.Server | None = None
+        self._one_at_a_time = threading.Lock()  # imports never race each other
+
+    def _handle(self, text: str) -> Answer:
+        with self._one_at_a_time:
+            return self.handle(text)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -66,7 +75,7 @@ class MllpListener:
                     break  # not MLLP framing, or over the limit: drop the connection
                 try:
                     text = block.decode("utf-8")
-                    answer = await asyncio.to_thread(self.handle, text)
+                    answer = await asyncio.to_thread(self._handle, text)
                 except UnicodeDecodeError:
                     text, answer = block.decode("latin-1"), ("AE", "the message is not UTF-8")
                 self.answered += 1

@@ -175,12 +175,15 @@ def split_visits(
         raise InputError.one(source, None, None, f"not UTF-8 text ({exc.reason})") from None
 
 
-def _refused(item: SourcedVisit, claim: str) -> QuarantinedRecord:
+def _refused(
+    item: SourcedVisit, claim: str, relabel: Callable[[str], str] | None = None
+) -> QuarantinedRecord:
     message = (
         f"claim {claim} already sent to the payer bills this visit: a changed visit"
         " is not imported over it (send a corrected claim)"
     )
-    problem = RecordProblem(item.source, item.line, "visit_id", message)
+    field = relabel("visit_id") if relabel else "visit_id"
+    problem = RecordProblem(item.source, item.line, field, message)
     text = json.dumps(visit_to_record(item.visit), separators=(",", ":"))
     return QuarantinedRecord("visit", item.source, item.line, item.visit.visit_id, text, (problem,))
 
@@ -221,7 +224,7 @@ def import_records(
     """Import records an edge adapter mapped (HL7, FHIR, CSV) exactly as a JSONL file is
     imported: all or nothing, or with the bad ones quarantined; one transaction."""
     good, bad = split_records(records, payers=payers, as_of=as_of, relabel=relabel)
-    return store_split(unit_of_work, source, good, bad, quarantine=quarantine)
+    return store_split(unit_of_work, source, good, bad, quarantine=quarantine, relabel=relabel)
 
 
 def store_split(
@@ -231,6 +234,7 @@ def store_split(
     bad: list[QuarantinedRecord],
     *,
     quarantine: bool,
+    relabel: Callable[[str], str] | None = None,
 ) -> ImportResult:
     """Write the good visits (and, with ``quarantine``, keep the bad records aside) in one
     unit of work; without ``quarantine`` any problem raises ``InputError``, nothing written."""
@@ -241,7 +245,7 @@ def store_split(
     with unit_of_work() as uow:
         counts = uow.visits.upsert(good, claim_of=claim_id_for)
         refused = [
-            _refused(i, counts.refused[i.visit.visit_id])
+            _refused(i, counts.refused[i.visit.visit_id], relabel)
             for i in good
             if i.visit.visit_id in counts.refused
         ]
