@@ -82,12 +82,13 @@ def csv_command(
         str, typer.Option("--mapping", help="Column mapping of this EMR's export (TOML).")
     ],
     preview: Annotated[
-        int,
+        bool,
         typer.Option(
             "--preview",
-            help="Show the first N visits as mapped (and their problems); import nothing.",
+            help="Show the first visits as mapped (and their problems); import nothing.",
         ),
-    ] = 0,
+    ] = False,
+    rows: Annotated[int, typer.Option("--rows", help="Visits --preview shows.")] = 5,
     db: Db = None,
     org: Org = DEFAULT_ORG,
     quarantine: Quarantine = False,
@@ -97,8 +98,9 @@ def csv_command(
     """Import a CSV export with a saved column mapping (docs/interfaces.md).
 
     Rows with the same visit id are one visit (its service lines). All or nothing (exit 2
-    naming the row and column), or --quarantine. --preview N maps the first N visits and
-    prints them as interchange records without opening the database.
+    naming the row and column), or --quarantine. --preview maps the first --rows visits
+    and prints them as interchange records (with their problems) without opening the
+    database.
     """
     from ptrcm.interfaces.csv_read import load_mapping, read_csv_file
 
@@ -106,7 +108,7 @@ def csv_command(
     if preview:
         from ptrcm.interfaces.csv_read import preview_rows
 
-        shown = preview_rows(read_csv_file(path, table), preview)
+        shown = preview_rows(read_csv_file(path, table), max(rows, 1))
         if fmt is OutputFormat.json:
             emit_json({"file": path, "mapping": mapping, "visits": shown})
         else:
