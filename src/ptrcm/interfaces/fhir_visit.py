@@ -28,6 +28,8 @@ from ptrcm.interfaces.fhir_read import (
 )
 
 Record = dict[str, Any]
+# Encounters that are no visit to bill: left out of the import.
+NOT_VISITS = frozenset({"planned", "cancelled", "entered-in-error"})
 
 
 def _day(value: object, found: Found, element: str) -> str | None:
@@ -199,7 +201,7 @@ def read_fhir(path: str | os.PathLike[str]) -> list[IncomingRecord]:
            RecordProblem(f.source, f.line, None, "belongs to no Encounter"),))
            for f in index.orphans]  # fmt: skip
     for (kind, rid), enc in index.by_id.items():
-        if kind != "Encounter":
+        if kind != "Encounter" or (enc.resource or {}).get("status") in NOT_VISITS:
             continue
         if enc.problem is not None:
             out.append(IncomingRecord(enc.source, enc.line, enc.text, None, (enc.problem,), rid))

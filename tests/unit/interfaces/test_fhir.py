@@ -116,3 +116,12 @@ def test_procedures_are_the_lines_of_an_encounter_without_charge_items(
     assert [s.code for s in got.services] == [s.code for s in visits[0].services]
     assert all(s.units is None and s.minutes is None for s in got.services)
     assert _visits_of(folder)[visits[1].visit_id] == visits[1]
+
+
+def test_cancelled_encounters_are_left_out(visits: list[Visit], tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    write_ndjson_export(visits[:3], folder)
+    encounters = _lines(folder / "Encounter.ndjson")
+    encounters[1]["status"] = "cancelled"
+    _write(folder / "Encounter.ndjson", encounters)
+    assert sorted(_visits_of(folder)) == sorted([visits[0].visit_id, visits[2].visit_id])
