@@ -63,7 +63,7 @@ def check(found: Found) -> Found:
     return found
 
 
-def _ndjson(folder: Path) -> Iterator[Found]:
+def read_ndjson(folder: Path) -> Iterator[Found]:
     for path in sorted(folder.glob("*.ndjson")):
         source = str(path)
         try:
@@ -77,7 +77,7 @@ def _ndjson(folder: Path) -> Iterator[Found]:
             raise InputError.one(source, None, None, f"not UTF-8 text ({exc.reason})") from None
 
 
-def _bundle(path: Path) -> Iterator[Found]:
+def read_bundle(path: Path) -> Iterator[Found]:
     source = str(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -95,14 +95,14 @@ def _bundle(path: Path) -> Iterator[Found]:
             yield Found(source, number, text, resource)
 
 
-def _ref_id(ref: object, kind: str) -> str | None:
+def ref_id(ref: object, kind: str) -> str | None:
     if not isinstance(ref, dict) or not isinstance(ref.get("reference"), str):
         return None
     text = str(ref["reference"])
     return text.split("/", 1)[1] if text.startswith(kind + "/") else None
 
 
-def _sub(ext: Resource, url: str) -> list[Any]:
+def sub_values(ext: Resource, url: str) -> list[Any]:
     out = []
     for item in ext.get("extension") or []:
         if item.get("url") == url:
@@ -110,7 +110,7 @@ def _sub(ext: Resource, url: str) -> list[Any]:
     return out
 
 
-def _own_extension(resource: Resource, url: str) -> Resource:
+def own_extension(resource: Resource, url: str) -> Resource:
     return next((e for e in resource.get("extension") or [] if e.get("url") == url), {})
 
 
@@ -129,7 +129,7 @@ class Index:
             kind = str(r["resourceType"])
             if kind in ("ChargeItem", "Procedure"):
                 key = "context" if kind == "ChargeItem" else "encounter"
-                encounter = _ref_id(r.get(key), "Encounter")
+                encounter = ref_id(r.get(key), "Encounter")
                 if encounter is None:
                     self.orphans.append(f)
                 else:
@@ -155,7 +155,7 @@ class Missing(Exception):
         self.problem = problem
 
 
-def _need(index: Index, kind: str, rid: str | None, enc: Found, element: str) -> Resource:
+def need(index: Index, kind: str, rid: str | None, enc: Found, element: str) -> Resource:
     found = index.get(kind, rid)
     if found is None or found.resource is None:
         message = f"names no {kind} in the export" if rid else f"has no {kind} reference"
@@ -165,7 +165,7 @@ def _need(index: Index, kind: str, rid: str | None, enc: Found, element: str) ->
     return found.resource
 
 
-def _person(r: Resource) -> Resource:
+def person_of(r: Resource) -> Resource:
     name = (r.get("name") or [{}])[0]
     address = (r.get("address") or [None])[0]
     out: Resource = {
@@ -183,7 +183,7 @@ def _person(r: Resource) -> Resource:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _provider(r: Resource, credential: bool) -> Resource:
+def provider_of(r: Resource, credential: bool) -> Resource:
     npi = next((i.get("value") for i in r.get("identifier") or [] if i.get("system") == lay.NPI),
                None)  # fmt: skip
     names = r.get("name") or [{}]
@@ -197,7 +197,7 @@ def _provider(r: Resource, credential: bool) -> Resource:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _payer(coverage: Resource) -> str | None:
+def payer_of(coverage: Resource) -> str | None:
     payor = (coverage.get("payor") or [{}])[0]
     ident = payor.get("identifier") or {}
-    return ident.get("value") or _ref_id(payor, "Organization") or payor.get("display")
+    return ident.get("value") or ref_id(payor, "Organization") or payor.get("display")

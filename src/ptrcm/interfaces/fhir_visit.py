@@ -15,16 +15,16 @@ from ptrcm.interfaces.fhir_read import (
     Index,
     Missing,
     Resource,
-    _bundle,
-    _ndjson,
-    _need,
-    _own_extension,
-    _payer,
-    _person,
-    _provider,
-    _ref_id,
-    _sub,
     check,
+    need,
+    own_extension,
+    payer_of,
+    person_of,
+    provider_of,
+    read_bundle,
+    read_ndjson,
+    ref_id,
+    sub_values,
 )
 
 Record = dict[str, Any]
@@ -48,22 +48,22 @@ def _participants(index: Index, enc: Found, record: Record) -> None:
         role = next((k for k, v in lay.ROLES.items() if v in codes), None)
         if role is None or role in record:
             continue
-        rid = _ref_id(part.get("individual"), "Practitioner")
+        rid = ref_id(part.get("individual"), "Practitioner")
         element = f"Encounter.participant({lay.ROLES[role]})"
-        provider = _provider(_need(index, "Practitioner", rid, enc, element), role != "referring")
+        provider = provider_of(need(index, "Practitioner", rid, enc, element), role != "referring")
         record[role] = provider | ({"npi": None} if role == "referring" and
                                    "npi" not in provider else {})  # fmt: skip
 
 
 def _coverages(index: Index, enc: Found, ext: Resource, patient_id: str) -> list[Resource]:
-    refs = [_ref_id(v, "Coverage") for v in _sub(ext, lay.COVERAGE_REF)]
+    refs = [ref_id(v, "Coverage") for v in sub_values(ext, lay.COVERAGE_REF)]
     if refs:
-        return [_need(index, "Coverage", rid, enc, "Encounter.extension(coverage)")
+        return [need(index, "Coverage", rid, enc, "Encounter.extension(coverage)")
                 for rid in refs]  # fmt: skip
     return [
         f.resource for (kind, _), f in index.by_id.items()
         if kind == "Coverage" and f.resource is not None and f.problem is None
-        and _ref_id(f.resource.get("beneficiary"), "Patient") == patient_id
+        and ref_id(f.resource.get("beneficiary"), "Patient") == patient_id
     ]  # fmt: skip
 
 
@@ -73,7 +73,7 @@ def _insurance(index: Index, enc: Found, ext: Resource, record: Record) -> None:
     if not coverages:
         raise Missing(RecordProblem(enc.source, enc.line, "Coverage", "the visit has no Coverage"))
     first = coverages[0]
-    record["payer_id"] = _payer(first)
+    record["payer_id"] = payer_of(first)
     record["member_id"] = first.get("subscriberId")
     period = first.get("period") or {}
     record["_coverage"] = (period.get("start"), period.get("end"))
@@ -82,16 +82,19 @@ def _insurance(index: Index, enc: Found, ext: Resource, record: Record) -> None:
         contained = {c.get("id"): c for c in first.get("contained") or []}
         ref = (first.get("subscriber") or {}).get("reference", "")
         person = contained.get(ref.removeprefix("#")) if ref.startswith("#") else None
-        record["subscriber"] = {"relationship": relationship[0]} | _person(person or {})
+        record["subscriber"] = {"relationship": relationship[0]} | person_of(person or {})
     if len(coverages) > 1:
         second = coverages[1]
-        record["secondary"] = {"payer_id": _payer(second), "member_id": second.get("subscriberId")}
+        record["secondary"] = {
+            "payer_id": payer_of(second),
+            "member_id": second.get("subscriberId"),
+        }
 
 
 def _therapy(ext: Resource, record: Record) -> None:
     groups: dict[str, Record] = {}
     for url, path, _ in lay.VISIT_FIELDS:
-        values = _sub(ext, url)
+        values = sub_values(ext, url)
         if not values:
             continue
         head, _, attr = path.partition(".")
@@ -105,11 +108,11 @@ def _therapy(ext: Resource, record: Record) -> None:
     if "active" in groups.get("coverage", {}):
         cov = {"active": groups["coverage"]["active"], "start": start, "end": end}
         record["coverage"] = {k: v for k, v in cov.items() if v is not None}
-    if _sub(ext, lay.HAS_AUTHORIZATION) or "authorization" in groups:
+    if sub_values(ext, lay.HAS_AUTHORIZATION) or "authorization" in groups:
         record["authorization"] = groups.get("authorization", {})
-    if _sub(ext, lay.HAS_BENEFITS) or "benefits" in groups:
+    if sub_values(ext, lay.HAS_BENEFITS) or "benefits" in groups:
         record["benefits"] = groups.get("benefits", {})
-    other = _sub(ext, lay.OTHER_FIELDS)
+    other = sub_values(ext, lay.OTHER_FIELDS)
     if other:
         loaded = json.loads(str(other[0]))
         if isinstance(loaded, dict):
@@ -118,7 +121,7 @@ def _therapy(ext: Resource, record: Record) -> None:
 
 def _line(found: Found, fallback: int) -> tuple[int, Record]:
     r = found.resource or {}
-    ext = _own_extension(r, lay.EXT_LINE)
+    ext = own_extension(r, lay.EXT_LINE)
     codes = [c for c in (r.get("code") or {}).get("coding") or []
              if c.get("system") in lay.CODE_SYSTEMS]  # fmt: skip
     if not codes:
@@ -127,32 +130,32 @@ def _line(found: Found, fallback: int) -> tuple[int, Record]:
         raise Missing(RecordProblem(found.source, found.line, f"{kind}.code", message))
     line: Record = {"code": str(codes[0].get("code") or "").strip().upper()}
     for key, url in (("minutes", "minutes"), ("assistant_minutes", "assistantMinutes")):
-        values = _sub(ext, url)
+        values = sub_values(ext, url)
         if values:
             line[key] = values[0]
     quantity = (r.get("quantity") or {}).get("value")
     if quantity is not None:
         line["units"] = int(quantity) if float(quantity).is_integer() else quantity
-    line["modifiers"] = [str(m).upper() for m in _sub(ext, "modifier")]
-    pointers = _sub(ext, "dxPointer")
+    line["modifiers"] = [str(m).upper() for m in sub_values(ext, "modifier")]
+    pointers = sub_values(ext, "dxPointer")
     if pointers:
         line["dx_pointers"] = pointers
-    sequence = _sub(ext, "sequence")
+    sequence = sub_values(ext, "sequence")
     return (int(sequence[0]) if sequence else fallback), line
 
 
 def encounter_record(index: Index, enc: Found) -> Record:
     """The interchange record of one Encounter, or ``Missing`` with its problem."""
     r = enc.resource or {}
-    patient_id = _ref_id(r.get("subject"), "Patient")
-    patient = _need(index, "Patient", patient_id, enc, "Encounter.subject")
-    ext = _own_extension(r, lay.EXT_VISIT)
+    patient_id = ref_id(r.get("subject"), "Patient")
+    patient = need(index, "Patient", patient_id, enc, "Encounter.subject")
+    ext = own_extension(r, lay.EXT_VISIT)
     disciplines = [c.get("code") for c in (r.get("serviceType") or {}).get("coding") or []]
-    location = next((_ref_id(x.get("location"), "Location") for x in r.get("location") or []),
+    location = next((ref_id(x.get("location"), "Location") for x in r.get("location") or []),
                     None)  # fmt: skip
     diagnoses = []
     for d in sorted(r.get("diagnosis") or [], key=lambda d: d.get("rank") or 99):
-        cond = _need(index, "Condition", _ref_id(d.get("condition"), "Condition"), enc,
+        cond = need(index, "Condition", ref_id(d.get("condition"), "Condition"), enc,
                      "Encounter.diagnosis")  # fmt: skip
         codes = [c.get("code") for c in (cond.get("code") or {}).get("coding") or []
                  if c.get("system") == lay.ICD10CM]  # fmt: skip
@@ -178,7 +181,7 @@ def encounter_record(index: Index, enc: Found) -> Record:
         "services": [line for _, line in sorted(lines, key=lambda x: x[0])],
     }
     _participants(index, enc, record)
-    person = _person(patient)
+    person = person_of(patient)
     if person.keys() - {"sex"}:
         record["patient"] = person
     _insurance(index, enc, ext, record)
@@ -191,9 +194,9 @@ def read_fhir(path: str | os.PathLike[str]) -> list[IncomingRecord]:
     bad resource no Encounter could be tied to as a bad record of its own."""
     p, source = Path(path), str(path)
     if p.is_dir():
-        found = [check(f) for f in _ndjson(p)]
+        found = [check(f) for f in read_ndjson(p)]
     elif p.is_file():
-        found = [check(f) for f in _bundle(p)]
+        found = [check(f) for f in read_bundle(p)]
     else:
         raise InputError.one(source, None, None, "no such file or folder")
     index = Index(found)
