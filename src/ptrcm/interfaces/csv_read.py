@@ -191,7 +191,7 @@ def _group(m: Mapping_, source: str, text: str) -> Iterator[_Visit]:
         group = visits.get(key)
         try:
             values = _visit_values(m, row)
-            if group is not None:
+            if group is not None and not group.problems:
                 changed = [p for p, v in values.items() if group.values.get(p) != v]
                 if changed:
                     message = f"differs from line {group.line}, the visit's first row"
@@ -203,7 +203,8 @@ def _group(m: Mapping_, source: str, text: str) -> Iterator[_Visit]:
         except CellProblem as exc:
             problem = RecordProblem(source, start, m.where(exc.path), exc.message)
             if group is None:
-                visits[key] = _Visit(start, [row_text], {}, [], [problem])
+                known = {"visit_id": visit_id} if visit_id else {}
+                visits[key] = _Visit(start, [row_text], known, [], [problem])
             else:
                 group.problems.append(problem)
                 group.rows.append(row_text)

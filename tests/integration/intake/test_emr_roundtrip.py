@@ -140,3 +140,35 @@ def test_malformed_messages_are_quarantined_and_the_rest_import(
     assert len(kept) == 4 and all(k["line"] for k in kept)
     for v in visits[:10]:
         assert v.patient is None or all(v.patient.last_name not in r for r in reasons)
+
+
+def test_a_bad_resource_or_row_is_quarantined_and_the_rest_import(
+    store: Store, tmp_path: Path
+) -> None:
+    _, visits = synthetic_clinic(tmp_path, patients=6)
+    payers = build_context().config.payers
+    write_ndjson_export(visits, tmp_path / "fhir")
+    enc = tmp_path / "fhir" / "Encounter.ndjson"
+    lines = enc.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace('"subject":{"reference":"Patient/', '"subject":{"reference":"X/')
+    enc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_csv_export(visits, tmp_path / "run.csv")
+    rows = (tmp_path / "run.csv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace(visits[0].date_of_service.isoformat(), "someday", 1)
+    (tmp_path / "run.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "m.toml").write_text(mapping_toml(), encoding="utf-8")
+    mapping = load_mapping(tmp_path / "m.toml")
+    for name, importer in (
+        ("fhir", partial(import_fhir, path=tmp_path / "fhir")),
+        ("csv", partial(import_csv, path=tmp_path / "run.csv", mapping=mapping)),
+    ):
+        org = store.create_organization(name)
+        uow = partial(store.unit_of_work, org, "t")
+        with pytest.raises(InputError):
+            importer(uow, payers=payers)
+        result = importer(uow, quarantine=True, payers=payers)
+        assert (result.inserted, result.quarantined) == (len(visits) - 1, 1), name
+        with store.unit_of_work(org, "t") as work:
+            [kept] = work.quarantine.items("visit")
+            assert work.visits.get(visits[0].visit_id) is None
+        assert kept["record_id"] == visits[0].visit_id and kept["line"] in (1, 2), name
