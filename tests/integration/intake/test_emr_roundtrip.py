@@ -21,9 +21,11 @@ from ptrcm.interfaces.csv_write import mapping_toml, write_csv_export
 from ptrcm.interfaces.emr_import import import_csv, import_fhir, import_hl7
 from ptrcm.interfaces.fhir_write import write_ndjson_export
 from ptrcm.interfaces.hl7_write import dft_segments, write_dft_file
+from ptrcm.services.claims import lifecycle
 from ptrcm.services.claims.building import build_claim
 from ptrcm.services.claims.charging import charge_visit
 from ptrcm.services.intake.visits import ImportResult, import_visits
+from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
 from tests.unit.interfaces.clinic import synthetic_clinic
 
@@ -41,6 +43,25 @@ def _stored(store: Store, org: int) -> tuple[list[Visit], list[list[dict[str, An
         ]  # fmt: skip
     assert all(v is not None for v in got)
     return [v for v in got if v is not None], rows
+
+
+def _stored_claims(store: Store, org: int) -> tuple[Any, list[Any]]:
+    """Claims built in the store for every visit of ``org``: what was built and each
+    stored claim without its database ids."""
+    ctx = build_context()
+    uow = partial(claims_unit_of_work, store, org, "t")
+    result = lifecycle.build_claims(uow, ctx.config, ctx.catalog)
+    with uow() as work:
+        stored = work.claims.by_pcn([*result.built, *result.held])
+    rows = [
+        (c.pcn, c.patient_external_id, c.payer_external_id, c.state, c.total_charge,
+         c.first_date_of_service, dict(c.document),
+         [(ln.line_number, ln.code, ln.modifiers, ln.units, ln.charge, ln.dx_pointers)
+          for ln in c.lines])
+        for _, c in sorted(stored.items())
+    ]  # fmt: skip
+    built = (sorted(result.built), result.self_pay, sorted(result.not_billable))
+    return built, rows
 
 
 def _exports(folder: Path, visits: list[Visit]) -> dict[str, Callable[..., ImportResult]]:
@@ -67,6 +88,8 @@ def test_every_format_imports_the_same_visits_units_and_claims(
     expected, expected_rows = _stored(store, base)
     assert len(expected) == len(visits)
     claims = [build_claim(v, ctx.config, ctx.catalog) for v in expected]
+    stored_claims = _stored_claims(store, base)
+    assert stored_claims[0][0], "the clinic bills some claims"
     units = [charge_visit(v, ctx.config, ctx.catalog).lines for v in expected]
     for name, importer in _exports(tmp_path, visits).items():
         org = store.create_organization(name)
@@ -78,6 +101,7 @@ def test_every_format_imports_the_same_visits_units_and_claims(
         assert rows == expected_rows, name
         assert [build_claim(v, ctx.config, ctx.catalog) for v in got] == claims, name
         assert [charge_visit(v, ctx.config, ctx.catalog).lines for v in got] == units, name
+        assert _stored_claims(store, org) == stored_claims, name
         again = importer(uow, payers=payers)
         assert (again.inserted, again.updated, again.unchanged) == (0, 0, len(visits)), name
 
