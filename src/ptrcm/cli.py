@@ -114,6 +114,7 @@ def _register() -> None:
         contracts,
         db,
         eligibility,
+        emr,
         front_desk,
         importing,
         payer,
@@ -134,6 +135,7 @@ def _register() -> None:
     groups: tuple[tuple[str, typer.Typer], ...] = (
         ("db", db.app),
         ("import", importing.app),
+        ("listen", emr.listen),
         ("x12", x12.app),
         ("rules", rules.app),
         ("synth", synth.app),

@@ -2,62 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Protocol
+from typing import Annotated
 
 import typer
 
 from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, opened
+from ptrcm.commands.import_report import report_import
 from ptrcm.commands.options import Config, Db, Fmt, Org
-from ptrcm.errors import RecordProblem
 
 # Registered as `ptrcm import` (a Python keyword, hence the module's name). Importing
 # creates the SQLite database file when it does not exist yet.
 app = typer.Typer(help="Import EMR exports and master data into the database.")
-
-
-class ImportCounts(Protocol):
-    @property
-    def inserted(self) -> int: ...
-    @property
-    def updated(self) -> int: ...
-    @property
-    def quarantined(self) -> int: ...
-    @property
-    def problems(self) -> Sequence[RecordProblem]: ...
-
-
-def _report(path: str, org: str, result: ImportCounts, fmt: OutputFormat) -> None:
-    """Counts (and quarantined problems) as JSON or plain, unwrapped lines; exit 1 when
-    anything was quarantined."""
-    from ptrcm.services.intake.visits import MAX_SHOWN_PROBLEMS
-
-    if fmt is OutputFormat.json:
-        emit_json(
-            {
-                "file": path,
-                "organization": org,
-                "inserted": result.inserted,
-                "updated": result.updated,
-                "quarantined": result.quarantined,
-                "problems": [
-                    {"line": p.line, "field": p.field, "message": p.message}
-                    for p in result.problems
-                ],
-            }
-        )
-    else:
-        # Plain lines, never wrapped: scripts and people grep them.
-        typer.echo(
-            f"{path}: {result.inserted} inserted, {result.updated} updated,"
-            f" {result.quarantined} quarantined"
-        )
-        for problem in result.problems[:MAX_SHOWN_PROBLEMS]:
-            typer.echo(f"  quarantined {problem}")
-        if len(result.problems) > MAX_SHOWN_PROBLEMS:
-            typer.echo(f"  ... and {len(result.problems) - MAX_SHOWN_PROBLEMS} more problems")
-    if result.quarantined:
-        raise typer.Exit(1)
 
 
 @app.command("visits")
@@ -91,7 +46,7 @@ def visits_command(
             payers=root.config.payers,
             as_of=root.clock.today(),
         )
-    _report(path, org, result, fmt)
+    report_import(path, org, result, fmt)
 
 
 @app.command("master")
@@ -148,4 +103,16 @@ def appointments_command(
 
     with opened(config=config, db=db, org=org, create_db=True) as root:
         result = import_appointments(root.unit_of_work, path, quarantine=quarantine)
-    _report(path, org, result, fmt)
+    report_import(path, org, result, fmt)
+
+
+def _register_emr() -> None:
+    """`import hl7`, `import fhir` and `import csv` (their module: ``commands.emr``)."""
+    from ptrcm.commands import emr
+
+    app.command("hl7")(emr.hl7_command)
+    app.command("fhir")(emr.fhir_command)
+    app.command("csv")(emr.csv_command)
+
+
+_register_emr()

@@ -70,3 +70,44 @@ def visits_command(
     )
     for kind, path in summary.files.items():
         out.print(f"  {kind}: {path}", markup=False)
+
+
+@app.command("export")
+def export_command(
+    visits_path: Annotated[str, typer.Argument(help="Visits file (JSON Lines), e.g. synth's.")],
+    to: Annotated[
+        str, typer.Option("--to", help="hl7 (DFT^P03 file), fhir (NDJSON folder), bundle, csv.")
+    ],
+    out_path: Annotated[str, typer.Option("--out", help="File (or folder, for fhir) to write.")],
+) -> None:
+    """Export visits as an EMR would send them: HL7 v2 DFT^P03, FHIR R4 Bulk Data NDJSON
+    or a Bundle, or CSV (with OUT.mapping.toml beside it). For tests and benchmarks of
+    `ptrcm import hl7|fhir|csv`; docs/interfaces.md describes each layout."""
+    from pathlib import Path
+
+    from ptrcm.errors import PtrcmError
+    from ptrcm.services.intake.visit_files import read_visits
+
+    try:
+        visits = read_visits(visits_path)
+    except PtrcmError as exc:
+        raise fail(str(exc)) from None
+    if to == "hl7":
+        from ptrcm.interfaces.hl7_write import write_dft_file
+
+        count = write_dft_file(visits, out_path)
+    elif to in ("fhir", "bundle"):
+        from ptrcm.interfaces.fhir_write import write_bundle, write_ndjson_export
+
+        writer = write_ndjson_export if to == "fhir" else write_bundle
+        count = writer(visits, out_path)
+    elif to == "csv":
+        from ptrcm.interfaces.csv_write import mapping_toml, write_csv_export
+
+        count = write_csv_export(visits, out_path)
+        target = Path(out_path)
+        mapping = target.with_name(target.stem + ".mapping.toml")
+        mapping.write_text(mapping_toml(), encoding="utf-8")
+    else:
+        raise fail(f"--to {to!r}: must be hl7, fhir, bundle or csv")
+    out.print(f"{count} visits written to {out_path} ({to})", markup=False)

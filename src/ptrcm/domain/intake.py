@@ -46,3 +46,20 @@ class UpsertCounts:
     updated: int
     unchanged: int = 0
     refused: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRecord:
+    """One record as an edge adapter read it, before it is checked as a visit.
+
+    ``record`` is a decoded visit interchange record (what a JSONL line holds) or None
+    when the adapter could not map it; ``problems`` are what the adapter found (file,
+    line and field, never a patient's data). ``text`` is what quarantine keeps of it and
+    ``record_id`` the visit id when one could be read."""
+
+    source: str
+    line: int | None
+    text: str
+    record: object | None
+    problems: tuple[RecordProblem, ...] = ()
+    record_id: str | None = None
