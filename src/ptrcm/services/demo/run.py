@@ -364,5 +364,6 @@ def run_demo(options: DemoOptions, config: Config, catalog: Catalog, store: Demo
     for org, label, scrub in (("default", "with scrubber", True),
                               ("no-scrubber", "without scrubber", False)):  # fmt: skip
         run = _Run(store, org, label, options, config, catalog, today)
-        runs.append(run.run(visits_file, members, scrub, progress))
+        with store.facts_deferred():  # one refresh of the run's claims, not one per commit
+            runs.append(run.run(visits_file, members, scrub, progress))
     return runs[0], runs[1]
