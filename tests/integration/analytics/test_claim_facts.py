@@ -25,7 +25,6 @@ from ptrcm.services.remittance.posting import PostingOptions, post_remittance
 from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.repository import Store, UnitOfWork
-from ptrcm.store.tenants import Tenants
 from ptrcm.store.tables import (
     claim_fact_denials,
     claim_fact_payments,
@@ -33,6 +32,7 @@ from ptrcm.store.tables import (
     claim_payments,
     organizations,
 )
+from ptrcm.store.tenants import Tenants
 from tests.integration.analytics.clinic import Clinic
 from tests.integration.analytics.conftest import MARCH, build_march
 from tests.integration.posting.builders import CONTEXT, NOW, cas, clp, remittance, seed, svc, write
