@@ -167,6 +167,10 @@ class FakeVisits(Repository):
         found = self.t.select("visits", lambda r: r["visit_id"] == visit_id)
         return found[0]["visit"] if found else None
 
+    def get_many(self, visit_ids: Sequence[str]) -> dict[str, Visit]:
+        found = {i: self.get(i) for i in visit_ids}
+        return {i: v for i, v in found.items() if v is not None}
+
 
 class FakeCoverage(Repository):
     def add(
@@ -199,6 +203,12 @@ class FakeCoverage(Repository):
             ),
         )
         return None if not found else (str(found[0]["payer"]), found[0]["member_id"])
+
+    def secondaries(
+        self, wanted: Sequence[tuple[int, date]]
+    ) -> dict[tuple[int, date], tuple[str, str | None]]:
+        found = {key: self.secondary(*key) for key in wanted}
+        return {key: c for key, c in found.items() if c is not None}
 
 
 class FakeControlNumbers(Repository):

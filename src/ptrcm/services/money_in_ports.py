@@ -238,9 +238,20 @@ class SecondaryCoverages(Protocol):
         """(payer external id, member id) of the patient's secondary coverage on ``on``."""
         ...
 
+    def secondaries(
+        self, wanted: Sequence[tuple[int, date]]
+    ) -> dict[tuple[int, date], tuple[str, str | None]]:
+        """``secondary`` for many (patient id, date) pairs at once; a pair without a
+        secondary coverage is left out."""
+        ...
+
 
 class StoredVisits(Protocol):
     def get(self, visit_id: str) -> Visit | None: ...
+
+    def get_many(self, visit_ids: Sequence[str]) -> dict[str, Visit]:
+        """The stored visits of ``visit_ids`` that exist, each read audited as ``get``."""
+        ...
 
 
 class MoneyInUnitOfWork(Protocol):

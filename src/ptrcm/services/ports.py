@@ -32,6 +32,10 @@ class VisitStore(Protocol):
 
     def get(self, visit_id: str) -> Visit | None: ...
 
+    def get_many(self, visit_ids: Sequence[str]) -> dict[str, Visit]:
+        """The stored visits of ``visit_ids`` that exist, each read audited as ``get``."""
+        ...
+
     def count(self) -> int: ...
 
 

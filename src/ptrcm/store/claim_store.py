@@ -23,7 +23,6 @@ from ptrcm.store.tables import (
     claim_transitions,
     claim_versions,
     claims,
-    coverages,
     edi_batches,
     patients,
     payers,
@@ -350,28 +349,3 @@ class ClaimRepository(OrgScoped):
                 )
                 out.append((int(r.claim_id), int(r.patient_id), int(r.payer_id), line))
         return out
-
-
-# Built once with bound parameters: posting asks it once per claim it bills a secondary
-# for, and building the statement cost more than running it.
-_SECONDARY = (
-    select(payers.c.external_id, coverages.c.member_id)
-    .join(payers, payers.c.id == coverages.c.payer_id)
-    .where(
-        coverages.c.org_id == bindparam("org_id"),
-        coverages.c.patient_id == bindparam("patient_id"),
-        coverages.c.rank == "secondary",
-        (coverages.c.start_date.is_(None)) | (coverages.c.start_date <= bindparam("on")),
-        (coverages.c.end_date.is_(None)) | (coverages.c.end_date >= bindparam("on")),
-    )
-    .order_by(coverages.c.id)
-)
-
-
-class CoverageReader(OrgScoped):
-    """The patient's secondary coverage on a date, from the coverage rows."""
-
-    def secondary(self, patient_id: int, on: date) -> tuple[str, str | None] | None:
-        params = {"org_id": self.org_id, "patient_id": patient_id, "on": on}
-        row = self.conn.execute(_SECONDARY, params).first()
-        return None if row is None else (str(row[0]), None if row[1] is None else str(row[1]))

@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from ptrcm.errors import BusyError, InvariantError
-from ptrcm.store.claim_store import ClaimRepository, CoverageReader
+from ptrcm.store.claim_store import ClaimRepository
+from ptrcm.store.coverage_reader import CoverageReader
 from ptrcm.store.followup_repo import (
     AckRepository,
     AppealRepository,

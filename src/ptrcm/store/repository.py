@@ -43,14 +43,18 @@ class UnitOfWork:
     The read model is kept here, not by the services: every repository write that changes
     a claim's facts notes the claim (``OrgScoped.touch_claims``), and ``commit`` rewrites
     those claims' ``claim_facts`` rows in the same transaction just before committing, so
-    the facts are never stale and never ahead of what was committed.
+    the facts are never stale and never ahead of what was committed. A bulk load (the
+    demo) may pass ``deferred``: ``commit`` then only adds the claims to it, and the caller
+    refreshes them all at once later (``Tenants.facts_deferred``).
     """
 
-    def __init__(self, engine: Engine, org_id: int, actor: str, clock: Clock = utc_now) -> None:
+    def __init__(self, engine: Engine, org_id: int, actor: str, clock: Clock = utc_now,
+                 *, deferred: set[int] | None = None) -> None:  # fmt: skip
         self.engine = engine
         self.org_id = org_id
         self.actor = actor
         self.clock = clock
+        self.deferred = deferred  # see ``ptrcm.store.tenants.Tenants.facts_deferred``
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
@@ -81,7 +85,10 @@ class UnitOfWork:
         """Rewrite the facts of the claims written so far in this transaction (``commit``
         does it first; calling it earlier only moves the work)."""
         touched = touched_claims(self.connection)
-        if touched:
+        if touched and self.deferred is not None:
+            self.deferred.update(touched)  # refreshed once, when the deferral ends
+            touched.clear()
+        elif touched:
             refresh_claim_facts(self.connection, self.org_id, touched)
             touched.clear()
 

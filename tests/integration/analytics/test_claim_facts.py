@@ -8,6 +8,7 @@ balance left is 166.00 - 110.00 = 56.00: the denied dollars stay in A/R.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,7 @@ from ptrcm.store.tables import (
     claim_payments,
     organizations,
 )
+from ptrcm.store.tenants import Tenants
 from tests.integration.analytics.clinic import Clinic
 from tests.integration.analytics.conftest import MARCH, build_march
 from tests.integration.posting.builders import CONTEXT, NOW, cas, clp, remittance, seed, svc, write
@@ -186,7 +188,10 @@ def test_every_commit_of_a_demo_leaves_the_facts_equal_to_a_rebuild(
     (claims built, scrubbed, submitted, acknowledged, paid, denied, appealed), the kept
     facts of the organization equal a rebuild from its rows at that moment. A write path
     whose writes do not note the claims they change (``touch_claims``), or a unit of work
-    that commits without refreshing, leaves facts behind and fails here."""
+    that commits without refreshing, leaves facts behind and fails here. (The demo
+    defers the refresh to the end of each run; here it refreshes at every commit, so each
+    commit can be checked. The deferred run is checked by the test above.)"""
+    monkeypatch.setattr(Tenants, "facts_deferred", lambda self: nullcontext())
     real_commit = UnitOfWork.commit
     checked: list[int] = []
 
@@ -215,3 +220,25 @@ def _snapshot_of(conn: Connection, org_id: int) -> list[list[tuple[Any, ...]]]:
         sorted(tuple(r) for r in conn.execute(select(t).where(t.c.org_id == org_id)))
         for t in tables
     ]
+
+
+def test_deferred_facts_are_left_alone_at_each_commit_and_written_when_the_block_ends(
+    store: Store, submitted: int, tmp_path: Path
+) -> None:
+    # The demo's bulk load: commits inside ``facts_deferred`` skip the refresh; leaving it
+    # rewrites the noted claims' facts once, to what a refresh at each commit would give.
+    tenants = Tenants(store)
+    options = PostingOptions(CONTEXT.config, CONTEXT.catalog, None)
+    with tenants.facts_deferred():
+        post_remittance(
+            lambda: tenants.unit_of_work(submitted, "test", lambda: NOW), _remit(tmp_path), options
+        )
+        with store.engine.connect() as conn:
+            assert _facts(conn, submitted) == BEFORE
+    with store.engine.connect() as conn:
+        deferred = _facts(conn, submitted)
+        kept = _snapshot(conn)
+    with store.engine.begin() as conn:
+        refresh_all_claim_facts(conn, submitted)
+        assert _snapshot(conn) == kept
+    assert deferred["state"] == "partially_paid" and deferred["balance"] == D("56.00")

@@ -3,6 +3,7 @@ patient has secondary coverage; the file validates with pyx12."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -72,3 +73,37 @@ def test_the_cli_posts_once_and_reports_the_second_run_as_already_posted(
     assert second.exit_code == 0 and '"already_posted": true' in second.output
     with uow(store, store.organization_id("default") or 0) as work:
         assert work.ledger.balance("payer_payment") == Decimal("47.20")
+
+
+def test_coverages_and_visits_read_for_many_claims_equal_the_one_at_a_time_reads(
+    store: Store,
+) -> None:
+    # Posting reads a transaction's secondaries and visits in one statement each; the answer
+    # must be what the per-claim reads give: the first row in force on the date, by row id.
+    visits = [visit(i, [("97110", 30)]) for i in ("V-7", "V-8")]
+    org = seed(store, [*visits, visit("V-9", [("97110", 30)], payer="MEDICAID")])
+    rows = [
+        {"external_id": "C-1", "patient": "P-V-7", "payer": "MEDICAID", "rank": "secondary",
+         "member_id": "OLD", "start_date": None, "end_date": date(2026, 2, 28)},
+        {"external_id": "C-2", "patient": "P-V-7", "payer": "MEDICAID", "rank": "secondary",
+         "member_id": "NEW", "start_date": date(2026, 3, 1), "end_date": None},
+        {"external_id": "C-3", "patient": "P-V-7", "payer": "MEDICARE", "rank": "secondary",
+         "member_id": "LATER", "start_date": date(2026, 3, 1), "end_date": None},
+        {"external_id": "C-4", "patient": "P-V-8", "payer": "MEDICAID", "rank": "primary",
+         "member_id": "PRIMARY", "start_date": None, "end_date": None},
+    ]  # fmt: skip
+    with uow(store, org) as work:
+        work.master.upsert("coverages", rows)
+        work.commit()
+    with uow(store, org) as work:
+        records = work.claims.by_pcn(["V-7", "V-8"])
+        patients = [records["V-7"].patient_id, records["V-8"].patient_id]
+        wanted = [(p, d) for p in patients for d in (date(2026, 2, 1), date(2026, 3, 20))]
+        many = work.coverage.secondaries(wanted)
+        one = {k: work.coverage.secondary(*k) for k in wanted}
+        read = work.visits.get_many(["V-8", "V-7", "V-404"])
+        singles = {i: work.visits.get(i) for i in ("V-7", "V-8")}
+    assert many == {k: v for k, v in one.items() if v is not None}
+    assert many == {(patients[0], date(2026, 2, 1)): ("MEDICAID", "OLD"),
+                    (patients[0], date(2026, 3, 20)): ("MEDICAID", "NEW")}  # fmt: skip
+    assert read == singles and set(read) == {"V-7", "V-8"}

@@ -12,6 +12,7 @@ composition root (``ptrcm.bootstrap.Root.tenants``) hands it to ``ptrcm demo``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -41,3 +42,8 @@ class DemoStore(Protocol):
     def unit_of_work(
         self, org_id: int, actor: str, clock: Callable[[], datetime]
     ) -> DemoUnitOfWork: ...
+
+    def facts_deferred(self) -> AbstractContextManager[None]:
+        """Inside: commits of these units of work leave the claims' read model (facts) to
+        be refreshed once, on the way out, instead of at every commit."""
+        ...

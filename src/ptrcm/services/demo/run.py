@@ -40,7 +40,7 @@ from ptrcm.services.demo.payers import (
 )
 from ptrcm.services.demo.ports import DemoStore, DemoUnitOfWork
 from ptrcm.services.intake.appointments import import_synth_companions
-from ptrcm.services.intake.visits import import_visits
+from ptrcm.services.intake.visits import import_visits, split_visits
 from ptrcm.services.progress import NoProgress, Progress
 from ptrcm.synth import SynthOptions, write_synth
 from ptrcm.synth.payer import PayerSimulator
@@ -149,8 +149,10 @@ class _Run:
     def uow(self) -> DemoUnitOfWork:
         return self.store.unit_of_work(self.org_id, ACTOR, self.clock)
 
-    def run(self, visits_file: Path, members: Any, scrub: bool, progress: Progress) -> RunSummary:
-        """The flow for one organization (``scrub``: run the scrub rules and safe fixes)."""
+    def run(self, visits_file: Path, split: Any, members: Any, scrub: bool,
+            progress: Progress) -> RunSummary:  # fmt: skip
+        """The flow for one organization (``scrub``: run the scrub rules and safe fixes;
+        ``split``: the visit file as ``split_visits`` read it, once for both runs)."""
         from ptrcm.services.remittance.posting import PostingOptions
 
         s = self.summary
@@ -158,7 +160,7 @@ class _Run:
             w for w in weeks_of(self.options.start, period_end(self.options)) if w < self.today
         ]
         progress.phase(f"{s.label}: import", 3)
-        s.visits = import_visits(self.uow, visits_file, payers=self.config.payers).imported
+        s.visits = import_visits(self.uow, visits_file, split=split).imported
         progress.advance()
         import_synth_companions(self.uow, visits_file)  # master data, then appointments
         progress.advance()
@@ -359,10 +361,12 @@ def run_demo(options: DemoOptions, config: Config, catalog: Catalog, store: Demo
     records = [json.loads(line) for line in visits_file.read_text(encoding="utf-8").splitlines()]
     members = member_file(master, records)
     write_member_file(members, options.out / "clinic" / "members.json")
+    split = split_visits(visits_file, payers=config.payers)  # read once for both runs
     progress.advance()
     runs = []
     for org, label, scrub in (("default", "with scrubber", True),
                               ("no-scrubber", "without scrubber", False)):  # fmt: skip
         run = _Run(store, org, label, options, config, catalog, today)
-        runs.append(run.run(visits_file, members, scrub, progress))
+        with store.facts_deferred():  # one refresh of the run's claims, not one per commit
+            runs.append(run.run(visits_file, split, members, scrub, progress))
     return runs[0], runs[1]

@@ -201,13 +201,16 @@ def import_visits(
     quarantine: bool = False,
     payers: Collection[str] | None = None,
     as_of: date | None = None,
+    split: tuple[list[SourcedVisit], list[QuarantinedRecord]] | None = None,
 ) -> ImportResult:
     """Import the visit file at ``path`` in one transaction; see the module docstring.
 
     ``payers`` are the configured payer ids (default: the built-in configuration's) and
-    ``as_of`` the last date of service accepted (default: today).
+    ``as_of`` the last date of service accepted (default: today). ``split``: the file
+    already read by ``split_visits`` with the same ``payers`` and ``as_of`` (the demo
+    imports one file into two organizations and reads it once).
     """
-    good, bad = split_visits(path, payers=payers, as_of=as_of)
+    good, bad = split if split is not None else split_visits(path, payers=payers, as_of=as_of)
     return store_split(unit_of_work, str(path), good, bad, quarantine=quarantine)
 
 

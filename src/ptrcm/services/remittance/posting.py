@@ -66,6 +66,7 @@ from ptrcm.services.remittance.identity import (
 )
 from ptrcm.services.remittance.secondary import (
     SecondaryClaim,
+    SecondaryLookup,
     StoreControlNumbers,
     secondary_file,
     secondary_for,
@@ -184,6 +185,7 @@ class _FilePosting:
             f.segment for f in document.findings if f.segment_id in ("CLP", "SVC") and f.segment
         }
         self.secondary: list[SecondaryClaim] = []
+        self.lookup = SecondaryLookup(uow)
         self.batch = PostingBatch()
         self.contracts: dict[tuple[int, date], ContractTerms] = {}
 
@@ -215,6 +217,9 @@ class _FilePosting:
             self.options.config, self.file_id, transaction_id, remit.control_number,
             self.source, f"835 {self.result.sha256[:12]}", day, self.now, self.uow.actor,
         )  # fmt: skip
+        if self.options.outbox is not None:  # the claims that may bill a secondary
+            owing = [self.claims.get(c.patient_control_number) for c in remit.claims if _owed(c)]
+            self.lookup.prefetch([r for r in owing if r is not None])
         for claim in remit.claims:
             self._post_claim(claim, ctx)
             if len(self.batch) >= CLAIMS_PER_FLUSH:
@@ -316,13 +321,12 @@ class _FilePosting:
 
     def _bill_secondary(self, record: ClaimRecord, claim: ClaimPayment,
                         matched: Sequence[rl.MatchedLine], day: date) -> None:  # fmt: skip
-        owed = sum(
-            (a.amount.amount for a in rl.all_adjustments(claim) if a.group == "PR"), Decimal(0)
-        )
-        if owed <= 0 or self.options.outbox is None:
+        if not _owed(claim) or self.options.outbox is None:
             return
         config, catalog = self.options.config, self.options.catalog
-        found = secondary_for(self.uow, record, claim, list(matched), day, config, catalog)
+        found = secondary_for(
+            self.uow, record, claim, list(matched), day, config, catalog, self.lookup
+        )
         if isinstance(found, str):
             self.batch.work.append(WorkItem("exception", found, record.id, None))
             self.result.exceptions.append(found)
@@ -340,3 +344,9 @@ class _FilePosting:
         pending.write_text(text, encoding="ascii")
         self.result.secondary_claims = [s.claim.claim_id for s in self.secondary]
         return pending
+
+
+def _owed(claim: ClaimPayment) -> bool:
+    """True when the payer left the patient a share (what a secondary may cover)."""
+    owed = sum((a.amount.amount for a in rl.all_adjustments(claim) if a.group == "PR"), Decimal(0))
+    return owed > 0

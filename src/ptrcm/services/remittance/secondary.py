@@ -94,9 +94,50 @@ def primary_adjudication(
     )
 
 
+def _visit_ids(record: ClaimRecord) -> list[str]:
+    return [str(v) for v in record.document.get("visit_ids") or ()] or [record.pcn]
+
+
+class SecondaryLookup:
+    """What a secondary claim is built from, per claim: its stored visit and the patient's
+    secondary coverage on its first date of service. ``prefetch`` reads them for many
+    claims at once (posting does, per transaction); anything not prefetched is read when
+    asked. Neither changes while a remittance is posted, so each is read once."""
+
+    def __init__(self, uow: MoneyInUnitOfWork) -> None:
+        self.uow = uow
+        self.visits: dict[str, Visit | None] = {}
+        self.coverages: dict[tuple[int, date], tuple[str, str | None] | None] = {}
+
+    def prefetch(self, records: Sequence[ClaimRecord]) -> None:
+        ids = sorted({i for r in records for i in _visit_ids(r)} - self.visits.keys())
+        if ids:
+            found = self.uow.visits.get_many(ids)
+            self.visits.update({i: found.get(i) for i in ids})
+        keys = sorted({(r.patient_id, r.first_date_of_service) for r in records})
+        keys = [k for k in keys if k not in self.coverages]
+        if keys:
+            covered = self.uow.coverage.secondaries(keys)
+            self.coverages.update({k: covered.get(k) for k in keys})
+
+    def visit(self, record: ClaimRecord) -> Visit | None:
+        """The claim's first stored visit (by its document's visit ids, else its PCN)."""
+        for i in _visit_ids(record):
+            if i not in self.visits:
+                self.visits[i] = self.uow.visits.get(i)
+            if self.visits[i] is not None:
+                return self.visits[i]
+        return None
+
+    def coverage(self, record: ClaimRecord) -> tuple[str, str | None] | None:
+        key = (record.patient_id, record.first_date_of_service)
+        if key not in self.coverages:
+            self.coverages[key] = self.uow.coverage.secondary(*key)
+        return self.coverages[key]
+
+
 def stored_visit(uow: MoneyInUnitOfWork, record: ClaimRecord) -> Visit | None:
-    ids = [str(v) for v in record.document.get("visit_ids") or ()] or [record.pcn]
-    return next((v for v in (uow.visits.get(i) for i in ids) if v is not None), None)
+    return SecondaryLookup(uow).visit(record)
 
 
 def secondary_for(
@@ -107,11 +148,13 @@ def secondary_for(
     paid_date: date,
     config: Config,
     catalog: Catalog,
+    lookup: SecondaryLookup | None = None,
 ) -> SecondaryClaim | str | None:
     """The secondary claim to send, None when the patient has no secondary coverage, or
     a reason (text, ids only) when one is due but cannot be built."""
-    covered = uow.coverage.secondary(record.patient_id, record.first_date_of_service)
-    visit = stored_visit(uow, record)
+    lookup = lookup or SecondaryLookup(uow)
+    covered = lookup.coverage(record)
+    visit = lookup.visit(record)
     if covered is not None and visit is not None:
         visit = replace(visit, secondary=SecondaryCoverage(covered[0], covered[1]))
     if visit is None:

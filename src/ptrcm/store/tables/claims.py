@@ -88,6 +88,7 @@ claim_lines = tenant_table(
     Column("charge_amount", MoneyType(), nullable=False),
     Column("dx_pointers", String(20)),
     UniqueConstraint("claim_version_id", "line_number"),
+    Index("ix_claim_lines_org_version", "org_id", "claim_version_id"),  # lines by version (0019)
     refs={
         "claim_version_id": "claim_versions",
         "charge_id": "charges",
