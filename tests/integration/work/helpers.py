@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,8 @@ PAID_AFTER_APPEAL = clp(
 )
 
 
-def as_actor(store: Store, org: int, actor: str) -> MoneyInUnitOfWork:
-    return money_in_unit_of_work(store, org, actor, lambda: NOW)
+def as_actor(store: Store, org: int, actor: str, at: datetime = NOW) -> MoneyInUnitOfWork:
+    return money_in_unit_of_work(store, org, actor, lambda: at)
 
 
 def denied_claim(store: Store, tmp_path: Path) -> int:
@@ -74,6 +74,3 @@ def audit_rows(store: Store, org: int, table: str) -> list[dict[str, Any]]:
             .order_by(audit_log.c.id)
         )
         return [dict(r._mapping) for r in conn.execute(query)]
-
-
-WHEN = datetime(2026, 3, 21, 15, 0, tzinfo=UTC)
