@@ -18,7 +18,10 @@ from ptrcm.cli_support import (
 )  # fmt: skip
 from ptrcm.commands.options import AsOf, Config, Db, Fmt, Org
 
-app = typer.Typer(help="The claim lifecycle: build, scrub, release, submit, list, show.")
+app = typer.Typer(
+    help="The claim lifecycle: build, scrub, release, submit, list, show; correct, void,"
+    " write-off, approve, close."
+)
 
 
 @app.command("build")

@@ -31,12 +31,12 @@ _LIMITS: dict[Role, Decimal | None] = {
 }
 
 
-def approval_limit(role: Role) -> Decimal | None:
-    """The largest write-off ``role`` may approve (``None``: any amount). Roles that may
-    not write off at all get ``Decimal(0)`` (their request always waits)."""
-    return _LIMITS.get(role, Decimal("0.00"))
+def approval_limit(role: Role | None) -> Decimal | None:
+    """The largest write-off ``role`` may approve (``None``: any amount). Other roles, and
+    no role, get ``Decimal(0)``: their request always waits, their approval is refused."""
+    return Decimal("0.00") if role is None else _LIMITS.get(role, Decimal("0.00"))
 
 
-def within_limit(role: Role, amount: Decimal) -> bool:
+def within_limit(role: Role | None, amount: Decimal) -> bool:
     limit = approval_limit(role)
     return limit is None or amount <= limit

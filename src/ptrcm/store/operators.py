@@ -36,3 +36,23 @@ def is_active_user(engine: Engine, org_id: int, name: str) -> bool:
     )
     with engine.connect() as conn:
         return conn.execute(query.limit(1)).first() is not None
+
+
+def role_of(engine: Engine, org_id: int, name: str) -> str | None:
+    """The role of the active user ``name`` in organization ``org_id`` (None: not one)."""
+    query = (
+        select(memberships.c.role)
+        .join(users, memberships.c.user_id == users.c.id)
+        .where(
+            memberships.c.org_id == org_id,
+            or_(
+                func.lower(users.c.username) == name.lower(),
+                func.lower(users.c.email) == name.lower(),
+            ),
+            users.c.active.is_(True),
+            memberships.c.active.is_(True),
+        )
+    )
+    with engine.connect() as conn:
+        found = conn.execute(query.limit(1)).scalar_one_or_none()
+    return None if found is None else str(found)

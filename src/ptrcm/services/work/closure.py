@@ -88,7 +88,7 @@ def _apply(uow: WorkUnitOfWork, record: ClaimRecord, amount: Decimal, category: 
 
 def write_off(
     work: WorkFlow, pcn: str, amount: Decimal, category: str, reason: str, on: date,
-    role: Role,
+    role: Role | None,
 ) -> tuple[int, str]:  # fmt: skip
     """Request a write-off; applied at once within ``role``'s limit, else pending. Returns
     (write-off id, state)."""
@@ -115,7 +115,9 @@ def write_off(
     return new_id, state
 
 
-def approve_write_off(work: WorkFlow, write_off_id: int, role: Role, approve: bool = True) -> str:
+def approve_write_off(
+    work: WorkFlow, write_off_id: int, role: Role | None, approve: bool = True
+) -> str:
     """A manager approves (or refuses) a pending write-off above the biller's limit."""
     with work() as uow:
         row = uow.write_offs.get(write_off_id)

@@ -73,6 +73,28 @@ def view(uow: WorkUnitOfWork, item_id: int) -> ItemView:
     )  # fmt: skip
 
 
+def open_items(work: WorkFlow, kind: str | None = None) -> list[ItemView]:
+    """Open and in-progress items (of one kind), oldest first, without their history."""
+    with work() as uow:
+        rows = [r for r in uow.work.items(kind) if r["state"] in ("open", "in_progress")]
+        pcns = {
+            r.id: r.pcn
+            for r in uow.claims.by_ids(
+                int(r["claim_id"]) for r in rows if r["claim_id"] is not None
+            ).values()
+        }
+        members = {int(r["assigned_membership_id"]) for r in rows if r["assigned_membership_id"]}
+        names = uow.worklog.member_names(sorted(members))
+    return [
+        ItemView(
+            int(r["id"]), r["kind"], r["state"], int(r["version"]), pcns.get(r["claim_id"]),
+            r["amount"], r["due_date"], r["follow_up_on"],
+            names.get(int(r["assigned_membership_id"] or 0)), r["reason"] or "", r["carc"], (),
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
 def show(work: WorkFlow, item_id: int) -> ItemView:
     with work() as uow:
         return view(uow, item_id)
