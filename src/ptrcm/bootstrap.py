@@ -83,19 +83,23 @@ def migrate_url(configured: str | None = None) -> str | None:
 def command_actor(store: Store, org_id: int, name: str | None) -> str:
     """What the audit trail names for a command run as ``name`` (``--as``).
 
-    A database with user accounts is a multi-user installation: a given name must be an
-    active user of the organization (``user:NAME``); no name is recorded as
-    ``cli:unattributed``. A database without accounts has no one to
-    check against: a given name is recorded as given (``operator:NAME``), no name as
-    ``cli:unattributed``. The login name of the shell is never used: anyone can set it.
+    A database with user accounts is a multi-user installation: a command must name who
+    acts, and the name must be an active user of the organization (``user:NAME``); a
+    command that names no one is refused. A database without accounts (a single-user
+    installation) has no one to check against: a given name is recorded as given
+    (``operator:NAME``), no name as ``cli:unattributed``. The login name of the shell is
+    never used: anyone can set it.
     """
-    from ptrcm.store.operators import is_active_user, user_accounts_exist
+    from ptrcm.store.operators import active_user_name, user_accounts_exist
 
-    if name is None:
-        # Recorded as unattributed (never the shell's login). Refusing unnamed commands on a
-        # database with accounts is the intended next step (docs/security.md).
-        return UNATTRIBUTED
     accounts = user_accounts_exist(store.engine)
+    if name is None:
+        if accounts:
+            raise AttributionError(
+                "this database has user accounts: name who acts with --as USER"
+                " (or PTRCM_OPERATOR, or [operator] user in ptrcm.toml)"
+            )
+        return UNATTRIBUTED
     name = name.strip()
     if not name or len(name) > OPERATOR_NAME_MAX or not name.isprintable() or " " in name:
         raise AttributionError(
@@ -103,9 +107,10 @@ def command_actor(store: Store, org_id: int, name: str | None) -> str:
         )
     if not accounts:
         return f"operator:{name}"
-    if not is_active_user(store.engine, org_id, name):
+    found = active_user_name(store.engine, org_id, name)
+    if found is None:
         raise AttributionError(f"--as {name}: no active user of that name in this organization")
-    return f"user:{name}"
+    return f"user:{found}"
 
 
 def config_path(explicit: str | None = None) -> str | None:

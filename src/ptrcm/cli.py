@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ptrcm import __version__
-from ptrcm.cli_support import OPERATOR, Method, OutputFormat, emit_json, fail, out, report_error
+from ptrcm.cli_support import Method, OutputFormat, emit_json, fail, out, report_error, set_operator
 from ptrcm.commands.options import As, Fmt
 from ptrcm.errors import PtrcmError
 
@@ -29,7 +29,7 @@ def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
     operator: As = None,
 ) -> None:
-    ctx.meta[OPERATOR] = operator
+    set_operator(operator)
     if version:
         out.print(f"ptrcm {__version__}")
         raise typer.Exit(0)

@@ -7,12 +7,12 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 from rich.console import Console
 
@@ -74,14 +74,18 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=indent, default=str) + "\n")
 
 
-OPERATOR = "ptrcm.operator"  # key of ``click.Context.meta``: the root's ``--as``
+_OPERATOR: ContextVar[str | None] = ContextVar("ptrcm_operator", default=None)
+
+
+def set_operator(name: str | None) -> None:
+    """Remember ``ptrcm --as USER`` (or ``PTRCM_OPERATOR``) for this invocation; the root
+    callback calls it on every invocation, so a name never outlives its command."""
+    _OPERATOR.set(name)
 
 
 def operator_name() -> str | None:
     """The user named by ``ptrcm --as USER`` (or ``PTRCM_OPERATOR``) for this invocation."""
-    ctx = click.get_current_context(silent=True)
-    found = None if ctx is None else ctx.meta.get(OPERATOR)
-    return None if found is None else str(found)
+    return _OPERATOR.get()
 
 
 def actor() -> str:

@@ -19,13 +19,14 @@ def ptrcm(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 120,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m ptrcm.cli ARGS`` on the sources under test, from ``cwd``, with
-    ``env`` over this process's environment."""
+    ``env`` over this process's environment (and ``stdin`` as its standard input)."""
     path = os.pathsep.join(p for p in (SOURCES, os.environ.get("PYTHONPATH")) if p)
     environment = {**os.environ, "PYTHONPATH": path, **(env or {})}
     command = [sys.executable, "-m", "ptrcm.cli", *args]
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd,
-        env=environment,
+        env=environment, input=stdin,
     )  # fmt: skip

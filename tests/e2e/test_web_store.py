@@ -184,7 +184,7 @@ def test_a_held_claim_is_in_the_scrub_queue_with_its_rule(page: Page, demo: Demo
 
 def _report(demo: Demo) -> dict[str, Any]:
     done = subprocess.run(
-        [str(PTRCM), "report", "kpis", "--db", demo.db, "--from", str(demo.start),
+        [str(PTRCM), "--as", "admin", "report", "kpis", "--db", demo.db, "--from", str(demo.start),
          "--to", str(demo.end), "--format", "json"],
         check=True, capture_output=True, text=True,
     )  # fmt: skip

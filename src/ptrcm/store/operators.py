@@ -19,10 +19,11 @@ def user_accounts_exist(engine: Engine) -> bool:
         return bool(conn.execute(select(exists().select_from(users))).scalar())
 
 
-def is_active_user(engine: Engine, org_id: int, name: str) -> bool:
-    """Whether ``name`` is an active user of organization ``org_id``."""
+def active_user_name(engine: Engine, org_id: int, name: str) -> str | None:
+    """The user name of the active user of organization ``org_id`` that ``name`` names
+    (user name or e-mail, either case); None when there is none."""
     query = (
-        select(users.c.id)
+        select(users.c.username)
         .join(memberships, memberships.c.user_id == users.c.id)
         .where(
             memberships.c.org_id == org_id,
@@ -35,24 +36,23 @@ def is_active_user(engine: Engine, org_id: int, name: str) -> bool:
         )
     )
     with engine.connect() as conn:
-        return conn.execute(query.limit(1)).first() is not None
+        found = conn.execute(query.limit(1)).scalar()
+    return None if found is None else str(found)
 
 
 def role_of(engine: Engine, org_id: int, name: str) -> str | None:
-    """The role of the active user ``name`` in organization ``org_id`` (None: not one)."""
+    """The role of the active user ``name`` (user name, as ``command_actor`` records it)
+    in organization ``org_id`` (None: not one)."""
     query = (
         select(memberships.c.role)
         .join(users, memberships.c.user_id == users.c.id)
         .where(
             memberships.c.org_id == org_id,
-            or_(
-                func.lower(users.c.username) == name.lower(),
-                func.lower(users.c.email) == name.lower(),
-            ),
+            func.lower(users.c.username) == name.lower(),
             users.c.active.is_(True),
             memberships.c.active.is_(True),
         )
     )
     with engine.connect() as conn:
-        found = conn.execute(query.limit(1)).scalar_one_or_none()
+        found = conn.execute(query.limit(1)).scalar()
     return None if found is None else str(found)

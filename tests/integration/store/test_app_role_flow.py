@@ -29,7 +29,8 @@ DAY = date(2026, 3, 31)
 
 
 def _ok(*args: str, cwd: Path) -> str:
-    done = ptrcm(*args, cwd=cwd, timeout=600)
+    """A command as the demo's admin (the database has accounts: commands name who acts)."""
+    done = ptrcm(*args, cwd=cwd, timeout=600, env={"PTRCM_OPERATOR": "admin"})
     assert done.returncode in (0, 1), f"{args}: {done.returncode} {done.stderr}"
     return done.stdout
 
@@ -46,6 +47,8 @@ def worked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deploymen
         _ok("synth", "visits", "--out", str(visits), "--patients", "8", "--months", "1",
             "--locations", "1", "--seed", "4", cwd=where)  # fmt: skip
         _ok("db", "add-org", "clinic-b", "--db", app, cwd=where)
+        _ok("users", "grant", "admin", "--org", "clinic-b", "--role", "biller", "--db", app,
+            cwd=where)  # fmt: skip
         b = ("--db", app, "--org", "clinic-b")
         _ok("import", "master", str(where / "b.master.json"), *b, cwd=where)
         _ok("import", "visits", str(visits), *b, cwd=where)
@@ -143,5 +146,5 @@ def test_the_reports_and_the_phi_reads_work_as_the_app_role_and_are_audited(
     rows = json.loads(_ok("audit", "search", "--table", "claims", "--org", "clinic-b",
                           "--format", "json", "--db", found.app_url, cwd=where))  # fmt: skip
     reads = [(r["action"], r["record_id"], r["actor"]) for r in rows if r["action"] == "read"]
-    assert ("read", claims[0]["pcn"], "cli:unattributed") in reads
-    assert ("read", None, "cli:unattributed") in reads  # the list
+    assert ("read", claims[0]["pcn"], "user:admin") in reads
+    assert ("read", None, "user:admin") in reads  # the list
