@@ -5,13 +5,12 @@ a manager, correct and void. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from dataclasses import dataclass
-
 from ptrcm.store.repository import Store
-from tests.integration.posting.builders import cas, clp, post, remittance, seed, svc, visit, write
 from tests.e2e.cli import ptrcm
+from tests.integration.posting.builders import cas, clp, post, remittance, seed, svc, visit, write
 from tests.integration.work.helpers import DENIED, add_member, as_actor
 
 
