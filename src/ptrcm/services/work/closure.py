@@ -149,3 +149,26 @@ def close_claim(work: WorkFlow, pcn: str, reason: str) -> None:
         _step(uow, record, ClaimEvent.CLOSE, reason.strip())
         close_items_of_claim(uow, record.id, "close", reason.strip())
         uow.commit()
+
+
+def write_off_claim(work: WorkFlow, write_off_id: int) -> str:
+    """The patient control number of a write-off's claim."""
+    with work() as uow:
+        row = uow.write_offs.get(write_off_id)
+        if row is None:
+            raise InputError.one("WRITE_OFF_ID", None, None, f"no write-off {write_off_id}")
+        return next(iter(uow.claims.by_ids([int(row["claim_id"])])))
+
+
+def pending_write_offs(work: WorkFlow, pcn: str) -> list[dict[str, object]]:
+    """The claim's write-offs waiting for approval: ``id``, ``amount``, ``category``,
+    ``reason``, ``requested_by``."""
+    with work() as uow:
+        record = uow.claims.by_pcn([pcn]).get(pcn)
+        if record is None:
+            return []
+        return [
+            {k: w[k] for k in ("id", "amount", "category", "reason", "requested_by")}
+            for w in uow.write_offs.for_claim(record.id)
+            if w["state"] == "pending"
+        ]

@@ -95,6 +95,11 @@ def open_items(work: WorkFlow, kind: str | None = None) -> list[ItemView]:
     ]  # fmt: skip
 
 
+def claim_items(work: WorkFlow, pcn: str) -> list[ItemView]:
+    """The open items of one claim (none when the claim is unknown)."""
+    return [v for v in open_items(work) if v.claim == pcn]
+
+
 def show(work: WorkFlow, item_id: int) -> ItemView:
     with work() as uow:
         return view(uow, item_id)
