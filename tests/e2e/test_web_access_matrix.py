@@ -126,6 +126,10 @@ CALLS: dict[tuple[str, str], Call] = {
             ("write-off", {"amount": "5.00", "category": "other"}),
         )
     },
+    ("POST", "/claims/{claim_id}/fix"): Call(
+        _post("/claims/{c.own_claim}/fix", pointers="x"),
+        _post("/claims/{c.foreign_claim}/fix", diagnoses="M54.16"), ok=400,
+    ),
     ("POST", "/claims/{claim_id}/appeal-sent"): Call(
         _post("/claims/{c.own_claim}/appeal-sent", method="pigeon", on="2026-01-20"),
         _post("/claims/{c.foreign_claim}/appeal-sent", method="fax", on="2026-01-20"), ok=400,
@@ -182,6 +186,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/queues/items/{item_id}/note"): P.do_claim_work,
     ("POST", "/queues/items/{item_id}/status"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/release"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/fix"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/appeal-sent"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/correct"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/void"): P.do_claim_work,

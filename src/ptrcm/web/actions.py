@@ -20,12 +20,16 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ptrcm.bootstrap import Context, build_context
 from ptrcm.domain.access import Permission as P
 from ptrcm.domain.access import Principal
+from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.write_offs import WriteOffCategory
 from ptrcm.errors import ConflictError, InputError
+from ptrcm.rules.icd10 import Icd10Codes
 from ptrcm.services.claims.lifecycle import release_claim
-from ptrcm.services.work import closure, queue, replacements
+from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.work import closure, held, queue, replacements
 from ptrcm.services.work.closure import SEND_METHODS
 from ptrcm.services.work.ports import WorkFlow
 from ptrcm.web.auth import gate, requires
@@ -95,6 +99,40 @@ async def status(
 async def release(request: Request, claim_id: str, reason: Text) -> Any:
     flow = work(request)
     await act(lambda: release_claim(flow, claim_id, reason))  # type: ignore[arg-type]
+    return back(claim_id)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in text.replace(",", " ").split() if w)
+
+
+@router.post(f"{ClaimPath}/fix", dependencies=[requires(P.do_claim_work)])
+async def fix_held(
+    request: Request, claim_id: str, diagnoses: Short = "",
+    line: Annotated[int | None, Form(ge=1)] = None,
+    units: Annotated[int | None, Form(ge=1, le=99)] = None, modifiers: Short = "",
+    pointers: Short = "", rendering_npi: Short = "", authorization: Short = "",
+) -> Any:  # fmt: skip
+    """Change the fields a held claim's findings name, then scrub it again."""
+    flow = work(request)
+    if pointers and not all(p.isdigit() for p in _words(pointers)):
+        raise HTTPException(400, "pointers: numbers of the claim's diagnoses, e.g. 1 2")
+    lines = {}
+    if line is not None:
+        lines[line] = held.LineEdit(
+            units, _words(modifiers) or None, tuple(int(p) for p in _words(pointers)) or None
+        )
+    edits = held.HeldEdits(
+        _words(diagnoses) or None, lines, rendering_npi or None, authorization or None
+    )
+    settings = gate(request).settings
+    context = (
+        build_context() if settings.config is None else Context(settings.config, load_catalog())
+    )
+    scrubber = Scrubber(context.config, context.catalog, Icd10Codes(), settings.today())
+    await act(lambda: held.fix_held_claim(
+        flow, scrubber, context.config, context.catalog, claim_id, edits  # type: ignore[arg-type]
+    ))  # fmt: skip
     return back(claim_id)
 
 
