@@ -41,7 +41,7 @@ Text = Annotated[str, Form(max_length=2000, pattern=PRINTABLE)]
 Short = Annotated[str, Form(max_length=64, pattern=PRINTABLE)]
 Version = Annotated[int, Form(ge=1)]
 ClaimPath = "/claims/{claim_id}"
-MISSING = ("no claim", "no held claim", "no work item", "no write-off")
+MISSING = ("no claim", "no held claim", "no held or rejected claim", "no work item", "no write-off")
 
 
 def work(request: Request) -> WorkFlow:

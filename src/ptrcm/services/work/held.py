@@ -1,6 +1,8 @@
-"""Fixing a held claim by hand: the fields the scrubber's findings name — diagnoses and
-line pointers, modifiers, units, the rendering provider, the authorization number — then
-scrubbing again, so the claim is ready (or still held, with the findings that remain).
+"""Fixing a held or rejected claim by hand: the fields the scrubber's findings (or the
+999/277CA rejection) name — diagnoses and line pointers, modifiers, units, the rendering
+provider, the authorization number — then scrubbing again, so the claim is ready (or
+still held, with the findings that remain). A rejected claim was never accepted by the
+payer: once ready it is resubmitted as it is (frequency 1) by `claims submit`.
 
 The visit's fields (diagnoses, rendering provider, authorization) are changed on the stored
 visit (allowed: the claim was never submitted; the visit store audits the change); the
@@ -27,6 +29,7 @@ from ptrcm.services.claims.ports import ClaimsWork
 from ptrcm.services.claims.scrubbing import Scrubber
 
 CENT = Decimal("0.01")
+FIXABLE = (ClaimState.HELD.value, ClaimState.REJECTED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +91,12 @@ def fix_held_claim(
     work: ClaimsWork, scrubber: Scrubber, config: Config, catalog: Catalog, pcn: str,
     edits: HeldEdits,
 ) -> ScrubResult:  # fmt: skip
-    """Apply ``edits`` to the held claim ``pcn`` and scrub the held claims again."""
+    """Apply ``edits`` to the held or rejected claim ``pcn`` and scrub it again (with the
+    other held claims)."""
     with work() as uow:
-        heads = [h for h in uow.lifecycle.claims_in([ClaimState.HELD.value]) if h.pcn == pcn]
+        heads = [h for h in uow.lifecycle.claims_in(list(FIXABLE)) if h.pcn == pcn]
         if not heads or not heads[0].visit_ids:
-            raise InputError.one("CLAIM_ID", None, None, f"no held claim {pcn}")
+            raise InputError.one("CLAIM_ID", None, None, f"no held or rejected claim {pcn}")
         head = heads[0]
         record = uow.claims.by_ids([head.id])[pcn]
         visit = uow.lifecycle.visits_by_id([head.visit_ids[0]]).get(head.visit_ids[0])
@@ -110,4 +114,5 @@ def fix_held_claim(
         if lines != list(record.lines):
             uow.lifecycle.replace_lines(head.id, head.version_id, stored_claim(fixed, pcn, lines))
         uow.commit()
-    return scrub_claims(work, scrubber, config, catalog, states=(ClaimState.HELD,))
+    states = (ClaimState.HELD, ClaimState(head.state))
+    return scrub_claims(work, scrubber, config, catalog, states=tuple(dict.fromkeys(states)))
