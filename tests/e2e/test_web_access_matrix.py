@@ -130,6 +130,15 @@ CALLS: dict[tuple[str, str], Call] = {
         _post("/claims/{c.own_claim}/fix", pointers="x"),
         _post("/claims/{c.foreign_claim}/fix", diagnoses="M54.16"), ok=400,
     ),
+    ("POST", "/claims/{claim_id}/appeal-letter"): Call(
+        _post("/claims/{c.own_claim}/appeal-letter"),  # held: no denial to appeal
+        _post("/claims/{c.foreign_claim}/appeal-letter"), ok=400,
+    ),
+    ("POST", "/claims/{claim_id}/appeal-outcome"): Call(
+        _post("/claims/{c.own_claim}/appeal-outcome", outcome="maybe", on="2026-01-20"),
+        _post("/claims/{c.foreign_claim}/appeal-outcome", outcome="won", on="2026-01-20"),
+        ok=400,
+    ),
     ("POST", "/claims/{claim_id}/appeal-sent"): Call(
         _post("/claims/{c.own_claim}/appeal-sent", method="pigeon", on="2026-01-20"),
         _post("/claims/{c.foreign_claim}/appeal-sent", method="fax", on="2026-01-20"), ok=400,
@@ -188,6 +197,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/claims/{claim_id}/release"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/fix"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/appeal-sent"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/appeal-letter"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/appeal-outcome"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/correct"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/void"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/write-off"): P.do_claim_work,

@@ -29,6 +29,8 @@ from ptrcm.errors import ConflictError, InputError
 from ptrcm.rules.icd10 import Icd10Codes
 from ptrcm.services.claims.lifecycle import release_claim
 from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.remittance.appeals import appeal_letter as make_letter
+from ptrcm.services.remittance.appeals import record_outcome
 from ptrcm.services.work import closure, held, queue, replacements
 from ptrcm.services.work.closure import SEND_METHODS
 from ptrcm.services.work.ports import WorkFlow
@@ -52,14 +54,15 @@ def work(request: Request) -> WorkFlow:
     return found(principal)
 
 
-async def act(call: Callable[[], T]) -> T:
-    """Run a service in a worker thread; its refusals become 404, 409 or 400."""
+async def act(call: Callable[[], T], *, found: bool = False) -> T:
+    """Run a service in a worker thread; its refusals become 404, 409 or 400 (``found``:
+    the record is known to exist, every refusal is a 400)."""
     try:
         return await run_in_threadpool(call)
     except ConflictError as exc:
         raise HTTPException(409, str(exc)) from None
     except InputError as exc:
-        if any(p.message.startswith(MISSING) for p in exc.problems):
+        if not found and any(p.message.startswith(MISSING) for p in exc.problems):
             raise HTTPException(404, exc.problems[0].message) from None
         raise HTTPException(400, str(exc)) from None
 
@@ -125,21 +128,56 @@ async def fix_held(
     edits = held.HeldEdits(
         _words(diagnoses) or None, lines, rendering_npi or None, authorization or None
     )
-    settings = gate(request).settings
-    context = (
-        build_context() if settings.config is None else Context(settings.config, load_catalog())
+    context = _context(request)
+    scrubber = Scrubber(
+        context.config, context.catalog, Icd10Codes(), gate(request).settings.today()
     )
-    scrubber = Scrubber(context.config, context.catalog, Icd10Codes(), settings.today())
     await act(lambda: held.fix_held_claim(
         flow, scrubber, context.config, context.catalog, claim_id, edits  # type: ignore[arg-type]
     ))  # fmt: skip
     return back(claim_id)
 
 
+def _context(request: Request) -> Context:
+    settings = gate(request).settings
+    if settings.config is None:
+        return build_context()
+    return Context(settings.config, load_catalog())
+
+
+@router.post(f"{ClaimPath}/appeal-letter", dependencies=[requires(P.do_claim_work)])
+async def appeal_letter(request: Request, claim_id: str) -> Any:
+    """Make the appeal letter for the claim's denial (kept on a pending appeal, editable
+    when it is marked sent)."""
+    flow = work(request)
+    context = _context(request)
+    today = gate(request).settings.today()
+    await act(lambda: closure.claim_state(flow, claim_id))
+    await act(
+        lambda: make_letter(flow, claim_id, today, context.config, context.catalog), found=True
+    )
+    return back(claim_id)
+
+
+@router.post(f"{ClaimPath}/appeal-outcome", dependencies=[requires(P.do_claim_work)])
+async def appeal_outcome(
+    request: Request, claim_id: str, outcome: Short, on: Annotated[date, Form()],
+    amount: Short = "0.00",
+) -> Any:  # fmt: skip
+    """Record the payer's answer to the appeal (won, lost, partial; the amount recovered:
+    a later 835 that pays the claim fills it when none is given)."""
+    flow = work(request)
+    value = _amount(amount)
+    if value < 0:
+        raise HTTPException(400, "amount: zero or more")
+    await act(lambda: record_outcome(flow, claim_id, outcome, value, on))
+    return back(claim_id)
+
+
 @router.post(f"{ClaimPath}/appeal-sent", dependencies=[requires(P.do_claim_work)])
 async def appeal_sent(
     request: Request, claim_id: str, method: Short, on: Annotated[date, Form()],
-    letter: Text = "",
+    letter: Annotated[str, Form(max_length=20000)] = "",
 ) -> Any:  # fmt: skip
     flow = work(request)
     text = letter if letter.strip() else None
@@ -219,6 +257,7 @@ def claim_actions(request: Request, claim_id: str) -> dict[str, Any]:
         "actions": {
             "items": queue.claim_items(flow, claim_id),
             "pending_write_offs": closure.pending_write_offs(flow, claim_id),
+            "appeal": closure.pending_appeal(flow, claim_id),
             "may_approve": who.can(P.approve_write_offs),
             "methods": SEND_METHODS,
             "categories": [c.value for c in WriteOffCategory],

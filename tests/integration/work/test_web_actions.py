@@ -40,21 +40,25 @@ def test_a_biller_works_the_denial_from_the_claim_page_and_a_manager_approves(
     bea = _client(app, "bea")
     page = bea.get("/claims/V-1")
     assert page.status_code == 200
-    assert 'action="/claims/V-1/appeal-sent"' in page.text and "/queues/items/" in page.text
+    assert 'action="/claims/V-1/appeal-letter"' in page.text and "/queues/items/" in page.text
+    token = csrf(bea)
+    made = bea.post("/claims/V-1/appeal-letter", data={"csrf_token": token},
+                    follow_redirects=False)  # fmt: skip
+    assert made.status_code == 303
+    page = bea.get("/claims/V-1").text
+    assert 'action="/claims/V-1/appeal-sent"' in page and "CO-50" in page  # the letter
     with as_actor(store, org, "t") as uow:
         (item,) = uow.work.items("denial")
-        uow.appeals.add(int(item["claim_id"]), int(item["id"]), date(2026, 7, 1), "Letter")
-        uow.commit()
-    token = csrf(bea)
     refused = bea.post("/claims/V-1/appeal-sent", data={"method": "fax", "on": "2026-03-24"},
                        follow_redirects=False)  # fmt: skip
     assert refused.status_code == 403  # no CSRF token
     sent = bea.post(
         "/claims/V-1/appeal-sent",
-        data={"method": "fax", "on": "2026-03-24", "csrf_token": token},
+        data={"method": "fax", "on": "2026-03-24", "letter": "Edited.", "csrf_token": token},
         follow_redirects=False,
     )
     assert sent.status_code == 303 and sent.headers["location"] == "/claims/V-1"
+    assert 'action="/claims/V-1/appeal-outcome"' in bea.get("/claims/V-1").text
     version = int(item["version"]) + 1  # marking the appeal sent moved the item on
     noted = bea.post(f"/queues/items/{item['id']}/note",
                      data={"version": str(version), "text": "faxed", "csrf_token": token},
@@ -83,7 +87,9 @@ def test_a_biller_works_the_denial_from_the_claim_page_and_a_manager_approves(
         history = uow.worklog.history(int(item["id"]))
         claim = uow.claims.by_pcn(["V-1"])["V-1"]
         (w,) = uow.write_offs.for_claim(claim.id)
-    assert (appeal["submitted_on"], appeal["sent_method"]) == (DAY, "fax")
+    assert (appeal["submitted_on"], appeal["sent_method"], appeal["letter"]) == (
+        DAY, "fax", "Edited.",
+    )  # fmt: skip
     assert [(h["actor"], h["event"]) for h in history] == [
         ("user:bea", "appeal_sent"), ("user:bea", "note"), ("user:max", "write_off"),
     ]  # fmt: skip

@@ -172,3 +172,23 @@ def pending_write_offs(work: WorkFlow, pcn: str) -> list[dict[str, object]]:
             for w in uow.write_offs.for_claim(record.id)
             if w["state"] == "pending"
         ]
+
+
+def pending_appeal(work: WorkFlow, pcn: str) -> dict[str, object] | None:
+    """The claim's latest pending appeal: ``id``, ``letter``, ``submitted_on``,
+    ``sent_method``, ``deadline`` (None when there is none)."""
+    with work() as uow:
+        record = uow.claims.by_pcn([pcn]).get(pcn)
+        if record is None:
+            return None
+        pending = [a for a in uow.appeals.for_claim(record.id) if a["outcome"] == "pending"]
+        if not pending:
+            return None
+        keys = ("id", "letter", "submitted_on", "sent_method", "deadline")
+        return {k: pending[-1].get(k) for k in keys}
+
+
+def claim_state(work: WorkFlow, pcn: str) -> str:
+    """The claim's state (``InputError`` "no claim" when this organization has none)."""
+    with work() as uow:
+        return _claim(uow, pcn).state
