@@ -17,6 +17,7 @@ import typer
 
 from ptrcm.cli_support import DEFAULT_ORG, fail, opened, parse_amount, parse_day
 from ptrcm.commands.appeals import app as appeals_app
+from ptrcm.commands.appeals import record_command
 from ptrcm.commands.claims import app as claims_app
 from ptrcm.commands.options import AsOf, Config, Db, Org
 
@@ -155,3 +156,10 @@ def sent_command(
         day = parse_day(on, "--on", root.clock.today)
         appeal = appeal_sent(root.unit_of_work, pcn, day, method, text)
     typer.echo(f"appeal {appeal} of claim {pcn} sent by {method} on {day}")
+
+
+appeals_app.command(
+    "outcome",
+    help="Record an appeal's outcome (won, lost, partial; the same as `appeals record`); a"
+    " later 835 paying the claim is linked to it.",
+)(record_command)

@@ -18,7 +18,7 @@ from ptrcm.rules.icd10 import Icd10Codes
 from ptrcm.services.claims import lifecycle
 from ptrcm.services.claims.scrubbing import Scrubber
 from ptrcm.services.intake.visits import import_visits
-from ptrcm.services.work.held import HeldEdits, LineEdit, fix_held_claim
+from ptrcm.services.work.held import HeldEdits, LineEdit, fix_held_claim, release_many
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.web.app import create_app
@@ -116,3 +116,21 @@ def test_a_rejected_claim_is_corrected_and_resubmitted(store: Store, tmp_path: P
     (sent,) = read_837(batch.file.read_text(encoding="ascii"))
     assert sent.claim_id == "V-1" and sent.rendering.npi == "1245319599"
     assert sent.frequency == "1"  # never accepted: resubmitted as an original
+
+
+def test_bulk_release_is_all_or_nothing(store: Store, tmp_path: Path) -> None:
+    org = store.ensure_organization("default")
+    work = lambda: claims_unit_of_work(store, org, "user:bea")  # noqa: E731
+    import_visits(work, write_jsonl(tmp_path / "v.jsonl", [billable(diagnoses=["M54.1"])]))  # type: ignore[arg-type]
+    lifecycle.build_claims(work, CTX.config, CTX.catalog)  # type: ignore[arg-type]
+    scrubber = Scrubber(CTX.config, CTX.catalog, Icd10Codes(), date(2026, 3, 3))
+    lifecycle.scrub_claims(work, scrubber, CTX.config, CTX.catalog)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="no held claim 'NOPE'"):
+        release_many(work, ["V-1", "NOPE"], "payer confirmed")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="needs a reason"):
+        release_many(work, ["V-1"], " ")  # type: ignore[arg-type]
+    with work() as uow:
+        assert uow.claims.by_pcn(["V-1"])["V-1"].state == "held"
+    assert release_many(work, ["V-1", "V-1"], "payer confirmed") == ["V-1"]  # type: ignore[arg-type]
+    with work() as uow:
+        assert uow.claims.by_pcn(["V-1"])["V-1"].state == "ready"

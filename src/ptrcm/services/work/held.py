@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ptrcm.config import Config
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.intake import SourcedVisit
-from ptrcm.domain.lifecycle import ClaimState
+from ptrcm.domain.lifecycle import ClaimEvent, ClaimState, apply_event
 from ptrcm.domain.stored_claims import LineRecord
 from ptrcm.domain.visits import Authorization, Visit
 from ptrcm.errors import InputError
@@ -116,3 +116,29 @@ def fix_held_claim(
         uow.commit()
     states = (ClaimState.HELD, ClaimState(head.state))
     return scrub_claims(work, scrubber, config, catalog, states=tuple(dict.fromkeys(states)))
+
+
+def release_many(work: ClaimsWork, pcns: list[str], reason: str) -> list[str]:
+    """Release several held claims to ready with one reason, all or nothing: a claim that
+    is not held, or has no line to bill, refuses the lot. Returns the claims released."""
+    if not reason.strip():
+        raise InputError.one("--reason", None, "reason", "a release needs a reason")
+    wanted = list(dict.fromkeys(pcns))
+    with work() as uow:
+        heads = {h.pcn: h for h in uow.lifecycle.claims_in([ClaimState.HELD.value])}
+        missing = [p for p in wanted if p not in heads]
+        if missing:
+            raise InputError.one("claims", None, "pcn", f"no held claim {missing[0]!r}")
+        records = uow.claims.by_ids(heads[p].id for p in wanted)
+        lineless = [p for p in wanted if not records[p].lines]
+        if lineless:
+            raise InputError.one("claims", None, "pcn", f"claim {lineless[0]} has no line to bill")
+        steps = [
+            (heads[p].id, heads[p].version_id,
+             apply_event(p, ClaimState.HELD, ClaimEvent.RELEASE, uow.actor, uow.clock(),
+                         reason.strip()))
+            for p in wanted
+        ]  # fmt: skip
+        uow.lifecycle.record_transitions(steps)
+        uow.commit()
+    return wanted
