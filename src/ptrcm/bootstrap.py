@@ -39,6 +39,7 @@ from ptrcm.domain.codes import Catalog, load_catalog
 from ptrcm.errors import InvariantError, PtrcmError
 
 if TYPE_CHECKING:
+    from ptrcm.domain.access import Role
     from ptrcm.rules.packs import PackBook
     from ptrcm.services.claims.scrubbing import Scrubber
     from ptrcm.store.access_repo import AccessUnitOfWork
@@ -243,6 +244,20 @@ class Root:
         connections never migrate."""
         owner = migrate_url(self.config.database.get("migrate_url"))
         return not self._as_owner and owner is not None and owner != self.database_url
+
+    @cached_property
+    def actor_role(self) -> Role | None:
+        """The role the command acts in: the ``--as`` user's role in the organization; on
+        a database without user accounts the operator has the clinic in hand (manager);
+        an unattributed command on a database with accounts has none."""
+        from ptrcm.domain.access import Role
+        from ptrcm.store.operators import role_of, user_accounts_exist
+
+        actor = self.actor
+        if actor.startswith("user:"):
+            found = role_of(self.store.engine, self.org_id, actor.removeprefix("user:"))
+            return None if found is None else Role(found)
+        return None if user_accounts_exist(self.store.engine) else Role.manager
 
     @cached_property
     def actor(self) -> str:

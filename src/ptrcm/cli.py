@@ -111,6 +111,7 @@ def _register() -> None:
         appeals,
         audit,
         claims,
+        closure,
         contracts,
         db,
         eligibility,
@@ -118,6 +119,7 @@ def _register() -> None:
         front_desk,
         importing,
         payer,
+        queue,
         remit,
         report,
         rules,
@@ -155,7 +157,9 @@ def _register() -> None:
         ("statements", front_desk.statements),
         ("users", access.users),
         ("tokens", access.tokens),
+        ("queue", queue.app),
     )
+    _ = closure  # registers claims correct|void|write-off|approve|close and appeals sent
     for name, group in groups:
         app.add_typer(group, name=name)
 

@@ -71,3 +71,10 @@ class BusyError(PtrcmError):
 
     Nothing was written; running the command again is safe.
     """
+
+
+class ConflictError(PtrcmError):
+    """A change made on an outdated copy: someone changed the record since it was read.
+
+    Nothing was written; read the record again and redo the change on what is there now.
+    """

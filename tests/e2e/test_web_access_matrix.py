@@ -100,7 +100,54 @@ CALLS: dict[tuple[str, str], Call] = {
         _post("/admin/tokens/{c.own_token_id}/revoke"),
         _post("/admin/tokens/{c.foreign_token_id}/revoke"),
     ),
-}
+    # Changing routes: a request that refuses (stale version, missing reason) after the
+    # permission and the organization were checked, so every allowed role gets the same
+    # answer and nothing changes between roles; a foreign record is a 404.
+    ("POST", "/queues/items/{item_id}/assign"): Call(
+        _post("/queues/items/{c.own_item}/assign", version="99", to=""),
+        _post("/queues/items/{c.foreign_item}/assign", version="1", to=""), ok=409,
+    ),
+    ("POST", "/queues/items/{item_id}/note"): Call(
+        _post("/queues/items/{c.own_item}/note", version="99", text="x"),
+        _post("/queues/items/{c.foreign_item}/note", version="1", text="x"), ok=409,
+    ),
+    ("POST", "/queues/items/{item_id}/status"): Call(
+        _post("/queues/items/{c.own_item}/status", version="99", state="done", reason="x"),
+        _post("/queues/items/{c.foreign_item}/status", version="1", state="done", reason="x"),
+        ok=409,
+    ),
+    **{
+        ("POST", f"/claims/{{claim_id}}/{verb}"): Call(
+            _post(f"/claims/{{c.own_claim}}/{verb}", **form, reason=" "),
+            _post(f"/claims/{{c.foreign_claim}}/{verb}", **form, reason="a reason"), ok=400,
+        )
+        for verb, form in (
+            ("release", {}), ("correct", {}), ("void", {}), ("close", {}),
+            ("write-off", {"amount": "5.00", "category": "other"}),
+        )
+    },
+    ("POST", "/claims/{claim_id}/fix"): Call(
+        _post("/claims/{c.own_claim}/fix", pointers="x"),
+        _post("/claims/{c.foreign_claim}/fix", diagnoses="M54.16"), ok=400,
+    ),
+    ("POST", "/claims/{claim_id}/appeal-letter"): Call(
+        _post("/claims/{c.own_claim}/appeal-letter"),  # held: no denial to appeal
+        _post("/claims/{c.foreign_claim}/appeal-letter"), ok=400,
+    ),
+    ("POST", "/claims/{claim_id}/appeal-outcome"): Call(
+        _post("/claims/{c.own_claim}/appeal-outcome", outcome="maybe", on="2026-01-20"),
+        _post("/claims/{c.foreign_claim}/appeal-outcome", outcome="won", on="2026-01-20"),
+        ok=400,
+    ),
+    ("POST", "/claims/{claim_id}/appeal-sent"): Call(
+        _post("/claims/{c.own_claim}/appeal-sent", method="pigeon", on="2026-01-20"),
+        _post("/claims/{c.foreign_claim}/appeal-sent", method="fax", on="2026-01-20"), ok=400,
+    ),
+    ("POST", "/write-offs/{write_off_id}/decision"): Call(
+        _post("/write-offs/1/decision", decision="maybe"),
+        _post("/write-offs/999999/decision", decision="approve"), ok=400,
+    ),
+}  # fmt: skip
 # The permission each route needs, as docs/security.md's "what each permission opens"
 # says: a route declaring another one, or a new route not listed, fails.
 P = Permission
@@ -144,6 +191,19 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/audit"): P.read_audit,
     ("GET", "/audit.csv"): P.read_audit,
     ("GET", "/api/openapi.json"): P.read_api_schema,
+    ("POST", "/queues/items/{item_id}/assign"): P.do_claim_work,
+    ("POST", "/queues/items/{item_id}/note"): P.do_claim_work,
+    ("POST", "/queues/items/{item_id}/status"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/release"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/fix"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/appeal-sent"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/appeal-letter"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/appeal-outcome"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/correct"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/void"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/write-off"): P.do_claim_work,
+    ("POST", "/claims/{claim_id}/close"): P.do_claim_work,
+    ("POST", "/write-offs/{write_off_id}/decision"): P.approve_write_offs,
 }
 # Calls that end or move the session run on a throwaway sign-in.
 SESSION_CHANGING = {("POST", "/logout"), ("POST", "/organization")}

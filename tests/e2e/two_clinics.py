@@ -9,15 +9,17 @@ response shown to a clinic-a member can be searched for any of clinic-b's rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy import insert, select
 
 from ptrcm.domain.access import Role
 from ptrcm.services.access.tokens import create_token
 from ptrcm.store.repository import Store
+from ptrcm.store.tables import claims, work_items
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from tests.integration.analytics.clinic import Clinic as Rows
@@ -39,6 +41,8 @@ class Clinics:
     foreign_claim: str
     own_token_id: int
     foreign_token_id: int
+    own_item: int = 0  # the open work item on own_claim
+    foreign_item: int = 0
 
 
 def _claims(store: Store, slug: str, prefix: str) -> tuple[str, str]:
@@ -57,6 +61,14 @@ def _claims(store: Store, slug: str, prefix: str) -> tuple[str, str]:
             rows.claim(pcn, patient, f"{prefix}PAY", "2026-01-05", "120.00", "held", "2026-01-06")
             rows.scrub(pcn, 1, "2026-01-06", 1)
         rows.refresh_facts()
+        claim_id = conn.execute(
+            select(claims.c.id).where(claims.c.org_id == org, claims.c.pcn == f"{prefix}C1")
+        ).scalar_one()
+        conn.execute(
+            insert(work_items),
+            {"org_id": org, "claim_id": claim_id, "kind": "exception", "state": "open",
+             "reason": "held at scrub", "created_at": datetime.now(UTC)},
+        )  # fmt: skip
     desk = FrontDesk(store, slug, slug)
     patient = f"P-{prefix}W"
     desk.patient(patient, "COMMERCIAL")
@@ -87,4 +99,10 @@ def build(folder: Path) -> Clinics:
         add_member(app, f"{role.value.replace('_', '')}-a", role, OWN, provider=provider)
     add_member(app, "victim-a", Role.biller, OWN)
     add_member(app, f"victim-{FOREIGN.lower()}", Role.biller, OTHER)
-    return Clinics(app, url, own, colleague, foreign, _token(app, OWN), _token(app, OTHER))
+    made = Clinics(app, url, own, colleague, foreign, _token(app, OWN), _token(app, OTHER))
+    check = Store.open(url)
+    with check.engine.connect() as conn:
+        items = dict(conn.execute(select(work_items.c.org_id, work_items.c.id)).all())
+    own_org, other_org = check.organization_id(OWN), check.organization_id(OTHER)
+    check.close()
+    return replace(made, own_item=items[own_org], foreign_item=items[other_org])

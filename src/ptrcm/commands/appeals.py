@@ -18,7 +18,7 @@ from ptrcm.cli_support import (
 )  # fmt: skip
 from ptrcm.commands.options import AsOf, Config, Db, Fmt, Org
 
-app = typer.Typer(help="Appeals: denial queue, letters, outcomes.", no_args_is_help=True)
+app = typer.Typer(help="Appeals: denial queue, letters, sent, outcomes.", no_args_is_help=True)
 
 
 @app.command("queue")

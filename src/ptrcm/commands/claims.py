@@ -18,7 +18,10 @@ from ptrcm.cli_support import (
 )  # fmt: skip
 from ptrcm.commands.options import AsOf, Config, Db, Fmt, Org
 
-app = typer.Typer(help="The claim lifecycle: build, scrub, release, submit, list, show.")
+app = typer.Typer(
+    help="The claim lifecycle: build, scrub, release, submit, list, show; correct, void,"
+    " write-off, approve, close."
+)
 
 
 @app.command("build")
@@ -67,16 +70,19 @@ def scrub_command(
 
 @app.command("release")
 def release_command(
-    pcn: Annotated[str, typer.Argument(help="The held claim's patient control number.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the biller releases it.")],
+    pcns: Annotated[list[str], typer.Argument(
+        help="The held claims' patient control numbers (several: all or none).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the biller releases them.")],
     db: Db = None, org: Org = DEFAULT_ORG,
 ) -> None:  # fmt: skip
-    """Release a held claim to ready (a biller's decision, recorded with its reason)."""
-    from ptrcm.services.claims.lifecycle import release_claim
+    """Release held claims to ready (a biller's decision, recorded with its reason); one
+    that is not held, or has no line to bill, refuses the lot."""
+    from ptrcm.services.work.held import release_many
 
     with opened(db=db, org=org) as root:
-        release_claim(root.unit_of_work, pcn, reason)
-    typer.echo(f"{pcn}: released to ready")
+        done = release_many(root.unit_of_work, pcns, reason)
+    for pcn in done:
+        typer.echo(f"{pcn}: released to ready")
 
 
 @app.command("submit")

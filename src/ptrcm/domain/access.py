@@ -47,6 +47,8 @@ class Permission(StrEnum):
     manage_users = "manage_users"  # add, disable, reset, grant roles
     manage_tokens = "manage_tokens"  # API tokens for integrations
     read_api_schema = "read_api_schema"  # the OpenAPI document
+    do_claim_work = "do_claim_work"  # work queue items and claims: fix, release, appeal...
+    approve_write_offs = "approve_write_offs"  # write-offs above the biller's limit
 
 
 P = Permission
@@ -66,11 +68,22 @@ _SIGNED_IN = frozenset({P.read_api_schema})
 GRANTS: Mapping[Role, frozenset[Permission]] = {
     Role.therapist: _SIGNED_IN | {P.read_claims, P.read_worklist, P.check_booking},
     Role.front_desk: _SIGNED_IN | {P.read_worklist, P.check_booking},
-    Role.biller: _SIGNED_IN | (_EVERY_READ - {P.read_scheduling}) | {P.check_booking},
-    Role.manager: _SIGNED_IN | _EVERY_READ | {P.check_booking},
+    Role.biller: _SIGNED_IN
+    | (_EVERY_READ - {P.read_scheduling})
+    | {P.check_booking, P.do_claim_work},
+    Role.manager: _SIGNED_IN
+    | _EVERY_READ
+    | {P.check_booking, P.do_claim_work, P.approve_write_offs},
     Role.admin: _SIGNED_IN
     | _EVERY_READ
-    | {P.check_booking, P.read_audit, P.manage_users, P.manage_tokens},
+    | {
+        P.check_booking,
+        P.read_audit,
+        P.manage_users,
+        P.manage_tokens,
+        P.do_claim_work,
+        P.approve_write_offs,
+    },
     # Read-only: everything that can be read, the audit trail included; nothing to do.
     Role.auditor: _SIGNED_IN | _EVERY_READ | {P.read_audit},
 }

@@ -7,7 +7,7 @@ A state change is two writes in the caller's transaction: the append-only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -147,11 +147,18 @@ class ClaimRepository(OrgScoped):
         )
 
     def add_claims(
-        self, items: Sequence[Claim], *, state: str = "submitted", batch_id: int | None = None
+        self,
+        items: Sequence[Claim],
+        *,
+        state: str = "submitted",
+        batch_id: int | None = None,
+        notes: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, int]:
         """Store built claims (version 1 and its lines); returns claim id by CLM01.
 
-        Patients and payers are named by external id and created on first sight.
+        Patients and payers are named by external id and created on first sight. A
+        replacement (frequency 7) or void (8) keeps its frequency and the payer's claim
+        number in its version's document, with ``notes[pcn]`` (the claim it replaces).
         """
         ids = ExternalIds(self.conn, self.org_id, self.actor, self.clock)
         found: dict[str, int] = {}
@@ -186,7 +193,8 @@ class ClaimRepository(OrgScoped):
                     state=state,
                     total_charge=c.total_charge.amount,
                     submitted_at=now if batch_id is not None else None,
-                    document={"visit_ids": list(c.visit_ids), "member_id": c.member_id},
+                    payer_claim_number=c.payer_claim_number,
+                    document=_document(c, (notes or {}).get(c.claim_id)),
                 )
                 for c in part
             ]
@@ -214,6 +222,10 @@ class ClaimRepository(OrgScoped):
             found.update(claim_ids)
             self.touch_claims(claim_ids.values())
         return found
+
+    def record_created(self, claim_ids: Mapping[str, int], state: str, reason: str) -> None:
+        """The first history row of new claims: no previous state."""
+        append_created(self, claim_ids, state, reason)
 
     def by_pcn(self, pcns: Iterable[str]) -> dict[str, ClaimRecord]:
         """Claims of this organization by patient control number, with current lines."""
@@ -349,3 +361,33 @@ class ClaimRepository(OrgScoped):
                 )
                 out.append((int(r.claim_id), int(r.patient_id), int(r.payer_id), line))
         return out
+
+
+def _document(claim: Claim, note: Mapping[str, Any] | None) -> dict[str, Any]:
+    doc: dict[str, Any] = {"visit_ids": list(claim.visit_ids), "member_id": claim.member_id}
+    if claim.frequency != "1":
+        doc["frequency"] = claim.frequency
+        doc["payer_claim_number"] = claim.payer_claim_number
+    return {**doc, **(note or {})}
+
+
+def append_created(repo: OrgScoped, claim_ids: Mapping[str, int], state: str, reason: str) -> None:
+    """The first history row of new claims: no previous state (``reason`` may name
+    ``{pcn}``)."""
+    now = repo.clock()
+    rows = [
+        repo.new_row(
+            claim_id=cid,
+            claim_version_id=None,
+            membership_id=None,
+            actor=repo.actor,
+            from_state=None,
+            to_state=state,
+            reason=reason.format(pcn=pcn),
+            occurred_at=now,
+        )
+        for pcn, cid in claim_ids.items()
+    ]
+    if rows:
+        repo.conn.execute(insert(claim_transitions), rows)
+        repo.touch_claims(claim_ids.values())

@@ -20,14 +20,13 @@ from ptrcm.domain.stored_claims import ClaimHead
 from ptrcm.domain.visits import Visit
 from ptrcm.rules.engine import Finding
 from ptrcm.store.audit import AuditEvent, AuditLog
-from ptrcm.store.claim_store import append_transitions
+from ptrcm.store.claim_store import append_created, append_transitions
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.parsed_visits import parsed_visit, record_text
 from ptrcm.store.repository import Store
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
 from ptrcm.store.tables import (
     claim_lines,
-    claim_transitions,
     claim_versions,
     claims,
     patients,
@@ -132,23 +131,7 @@ class LifecycleRepository(OrgScoped):
 
     def record_created(self, claim_ids: Mapping[str, int], state: str, reason: str) -> None:
         """The first history row of new claims: no previous state."""
-        now = self.clock()
-        rows = [
-            self.new_row(
-                claim_id=cid,
-                claim_version_id=None,
-                membership_id=None,
-                actor=self.actor,
-                from_state=None,
-                to_state=state,
-                reason=reason.format(pcn=pcn),
-                occurred_at=now,
-            )
-            for pcn, cid in claim_ids.items()
-        ]
-        if rows:
-            self.conn.execute(insert(claim_transitions), rows)
-            self.touch_claims(claim_ids.values())
+        append_created(self, claim_ids, state, reason)
 
     def replace_lines(self, claim_id: int, version_id: int, claim: Claim) -> None:
         """New lines for a claim not yet submitted (after safe fixes changed its visit)."""

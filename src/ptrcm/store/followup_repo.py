@@ -184,6 +184,17 @@ class AppealRepository(OrgScoped):
             .values(outcome=outcome, recovered_amount=amount, decided_on=on)
         )
 
+    def mark_sent(self, appeal_id: int, on: date, method: str, letter: str | None) -> None:
+        """The appeal went out on ``on`` by ``method``; ``letter``: the text as sent."""
+        values: dict[str, Any] = {"submitted_on": on, "sent_method": method}
+        if letter is not None:
+            values["letter"] = letter
+        self.conn.execute(
+            update(appeals)
+            .where(appeals.c.org_id == self.org_id, appeals.c.id == appeal_id)
+            .values(**values)
+        )
+
     def unanswered(self, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
         """Pending and won appeals of these claims that no payment answered yet, oldest
         first: ``id``, ``claim_id``, ``outcome``, ``recovered_amount``, ``decided_on``."""

@@ -29,6 +29,7 @@ from ptrcm.store.posting_repo import RemittanceRepository, WorkQueue
 from ptrcm.store.repository import Store, UnitOfWork
 from ptrcm.store.scoped import Clock
 from ptrcm.store.types import utc_now
+from ptrcm.store.work_repo import WorkLog, WriteOffs
 
 POSTING_LOCK = 835  # PostgreSQL advisory lock class: (835, org id) = that org's posting
 SQLITE_WAIT_MS = 300_000  # how long a posting waits for another one on SQLite
@@ -49,6 +50,8 @@ class MoneyInUnitOfWork(UnitOfWork):
         self.contracts = ContractRepository(*args)
         self.underpayments = UnderpaymentRepository(*args)
         self.appeals = AppealRepository(*args)
+        self.worklog = WorkLog(*args, audit=self.audit)
+        self.write_offs = WriteOffs(*args, audit=self.audit)
         return self
 
     def serialize_posting(self) -> None:

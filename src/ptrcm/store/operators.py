@@ -38,3 +38,21 @@ def active_user_name(engine: Engine, org_id: int, name: str) -> str | None:
     with engine.connect() as conn:
         found = conn.execute(query.limit(1)).scalar()
     return None if found is None else str(found)
+
+
+def role_of(engine: Engine, org_id: int, name: str) -> str | None:
+    """The role of the active user ``name`` (user name, as ``command_actor`` records it)
+    in organization ``org_id`` (None: not one)."""
+    query = (
+        select(memberships.c.role)
+        .join(users, memberships.c.user_id == users.c.id)
+        .where(
+            memberships.c.org_id == org_id,
+            func.lower(users.c.username) == name.lower(),
+            users.c.active.is_(True),
+            memberships.c.active.is_(True),
+        )
+    )
+    with engine.connect() as conn:
+        found = conn.execute(query.limit(1)).scalar()
+    return None if found is None else str(found)

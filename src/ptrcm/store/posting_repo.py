@@ -245,7 +245,7 @@ class WorkQueue(OrgScoped):
         self.conn.execute(
             update(work_items)
             .where(work_items.c.org_id == self.org_id, work_items.c.id == item_id)
-            .values(state=state, updated_at=now, resolved_at=now)
+            .values(state=state, updated_at=now, resolved_at=now, version=work_items.c.version + 1)
         )
 
     def count(self, kind: str) -> int:

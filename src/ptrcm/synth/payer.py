@@ -4,6 +4,8 @@ For each 837 the payer sends back, like a clearinghouse and a payer together:
 
 * a 999 accepting every transaction set (the files we write are valid X12),
 * a 277CA accepting or rejecting each claim at the front end (``payer_rules``),
+* a void (frequency 8 naming the payer's claim number) acknowledged, never paid; a
+  replacement (frequency 7) adjudicated in place of the claim it names (no duplicate),
 * an 835 for the accepted claims, dated ``payment_lag_days`` after receipt, with allowed
   amounts, cost sharing, denials and quiet underpayments (``payer_pricing``).
 
@@ -35,6 +37,8 @@ from ptrcm.x12.envelope import CounterControlNumbers, EnvelopeSettings
 from ptrcm.x12.remit835.model import ClaimPayment, DateEntry, Party, Payment, Remittance, Trace
 from ptrcm.x12.remit835.write import write_835
 from ptrcm.x12.status277.write import AckParties, ClaimAck, write_277ca
+
+VOID = "8"  # CLM05-3 of a void: the payer cancels the claim REF*F8 names
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +139,20 @@ class PayerSimulator:
         adjudicated: list[tuple[Claim, Decision, ClaimPayment]] = []
         ordered = sorted(claims, key=lambda c: c.first_date)
         judges = [self.adjudicator(claim.first_date) for claim in ordered]
-        accepted = [c for c, j in zip(ordered, judges, strict=True) if j.front_end(c) is None]
+        accepted = [
+            c
+            for c, j in zip(ordered, judges, strict=True)
+            if j.front_end(c) is None and not (c.frequency == VOID and c.payer_claim_number)
+        ]
         # in date-of-service order, as the services happened: year-to-date amounts grow
         for claim, judge in zip(ordered, judges, strict=True):
+            if claim.frequency == VOID and claim.payer_claim_number:
+                # A void cancels the claim REF*F8 names: acknowledged, nothing to pay.
+                acks.append(_ack(claim, Decision(), self._claim_number()))
+                out.outcomes.append(
+                    ClaimOutcome(claim.claim_id, None, None, (), Money.zero(), None)
+                )
+                continue
             decision = judge.decide(claim, received)
             number = "" if decision.rejection else self._claim_number()
             acks.append(_ack(claim, decision, number))

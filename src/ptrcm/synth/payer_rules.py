@@ -220,7 +220,8 @@ class Adjudicator:
         if (submitted_on - claim.first_date).days > p.filing_days:
             return Denial("29")
         sig = signature(claim)
-        if st.seen.get(sig, claim.claim_id) != claim.claim_id:
+        # A replacement (frequency 7) takes the place of the claim it names: no duplicate.
+        if claim.frequency != "7" and st.seen.get(sig, claim.claim_id) != claim.claim_id:
             return Denial("18")
         st.seen[sig] = claim.claim_id
         member = self.members.members.get(claim.member_id or "")

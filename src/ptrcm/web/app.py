@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ptrcm import __version__
 from ptrcm.domain.access import Permission, Principal
-from ptrcm.web import admin, api, audit_page, front_desk, login, pages
+from ptrcm.web import actions, admin, api, audit_page, front_desk, login, pages
 from ptrcm.web import formatting as f
 from ptrcm.web.auth import SignInRequired, is_tls, requires
 from ptrcm.web.deps import WebSettings
@@ -105,7 +105,7 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     app.state.templates = build_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (api.health, api.router, pages.router, front_desk.router, login.router,
-                   admin.router, audit_page.router):  # fmt: skip
+                   admin.router, audit_page.router, actions.router):  # fmt: skip
         app.include_router(router)
     _add_openapi_route(app)
     install_handlers(app, _error_page)

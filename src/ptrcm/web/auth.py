@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from ptrcm.domain.access import Permission, Principal
 from ptrcm.services.access import sessions, tokens
 from ptrcm.services.access.ports import AccessUnitOfWork
+from ptrcm.services.work.ports import WorkFlow
 from ptrcm.web import csrf
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.ports import WebData
@@ -58,6 +59,9 @@ class Gate:
     unit_of_work: Callable[[], AccessUnitOfWork]
     data_for: Callable[[Principal], WebData]
     settings: WebSettings
+    # Units of work that change claims and queue items, for the principal's organization
+    # and under its actor (``ptrcm.web.actions``).
+    work_for: Callable[[Principal], WorkFlow] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from ptrcm.domain.access import Principal
 from ptrcm.web import columns as cols
 from ptrcm.web import formatting as f
 from ptrcm.web import views
+from ptrcm.web.actions import claim_actions
 from ptrcm.web.api import QUEUE_TITLES, ClaimId, LocationQ, TherapistQ
 from ptrcm.web.auth import csrf_token, requires
 from ptrcm.web.deps import period, web_data, web_settings
@@ -187,6 +188,7 @@ def claim(request: Request, data: Data, claim_id: ClaimId) -> HTMLResponse:
         "claim": detail,
         "lines": lines,
         "timeline_csv": f"/api/claims/{claim_id}/timeline?format=csv",
+        **claim_actions(request, detail.claim_id),
     }
     return render(request, "claim.html", "queues", context)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ptrcm.domain.access import Principal
+from ptrcm.services.work.ports import WorkFlow
 from ptrcm.store.access_repo import AccessUnitOfWork
+from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.web.auth import Gate
 from ptrcm.web.deps import WebSettings
@@ -33,16 +35,21 @@ def open_gate(
 ) -> tuple[Gate, Callable[[], None]]:
     """The gate over ``settings.database_url`` and the function that closes its store."""
     store = Store.open(settings.database_url)
+
+    def work_for(principal: Principal) -> WorkFlow:
+        return lambda: claims_unit_of_work(store, principal.org_id, principal.actor, settings.now)
+
     if data is not None:
         fixed = data
 
         def data_for(principal: Principal) -> WebData:
             return fixed
 
-        return Gate(lambda: AccessUnitOfWork(store.engine), data_for, settings), store.close
+        gate = Gate(lambda: AccessUnitOfWork(store.engine), data_for, settings, work_for)
+        return gate, store.close
     readers = StoreWebData(settings, store)
 
     def scoped(principal: Principal) -> WebData:
         return readers.for_scope(principal.org_id, scope_of(principal))
 
-    return Gate(lambda: AccessUnitOfWork(store.engine), scoped, settings), readers.close
+    return Gate(lambda: AccessUnitOfWork(store.engine), scoped, settings, work_for), readers.close

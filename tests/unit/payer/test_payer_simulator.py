@@ -243,3 +243,12 @@ def test_a_state_round_trips_through_json() -> None:
 def test_the_profiles_load_with_their_rates() -> None:
     assert load_profile("medicare").coinsurance == Decimal("0.20")
     assert load_profile("medicaid").visit_limit == 20
+
+
+def test_a_corrected_claim_replaces_the_one_it_names_and_is_no_duplicate() -> None:
+    sim = PayerSimulator(load_profile("medicare"), MEMBERS, load_config().clinic, seed=1)
+    adj = sim.adjudicator(DOS)
+    adj.decide(claim(), DOS)
+    fixed = claim(pcn="V-1-C1", frequency="7", payer_claim_number="PCN1")
+    assert "18" not in carcs(adj.decide(fixed, DOS))
+    assert carcs(adj.decide(claim(pcn="V-3"), DOS)) == {"18"}  # an original still is one

@@ -23,7 +23,7 @@ from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.codes import Catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.policy import PayerPolicy
-from ptrcm.domain.stored_claims import LineRecord
+from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
 from ptrcm.domain.visits import ASSISTANT_CREDENTIALS, Visit
 from ptrcm.errors import InputError, RecordProblem
 from ptrcm.rules.catalog import all_rules
@@ -90,6 +90,16 @@ def stored_lines(lines: Iterable[LineRecord], rendering_npi: str | None) -> tupl
 def stored_claim(visit: Visit, claim_id: str, lines: Iterable[LineRecord]) -> Claim:
     """A stored claim as billed: its stored lines, the header from its visit."""
     return claim_with_lines(visit, stored_lines(lines, visit.billing_provider.npi), claim_id)
+
+
+def as_sent(claim: Claim, record: ClaimRecord) -> Claim:
+    """A replacement (frequency 7) or void (8) as stored: its frequency and the payer's
+    claim number (REF*F8) are kept in its version's document."""
+    frequency = record.document.get("frequency")
+    if not frequency:
+        return claim
+    number = record.document.get("payer_claim_number")
+    return replace(claim, frequency=str(frequency), payer_claim_number=number)
 
 
 def make_claim(

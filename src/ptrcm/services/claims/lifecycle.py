@@ -45,6 +45,7 @@ from ptrcm.rules.fixes import fix_visits
 from ptrcm.rules.policy import PolicyBook
 from ptrcm.services.claims.building import (
     REQUIRED_DATA_RULE,
+    as_sent,
     claim_problems,
     claim_with_lines,
     held_copy,
@@ -180,7 +181,7 @@ def _stored_claims(uow: ClaimsUnitOfWork, heads: Sequence[ClaimHead],
         visit = visits.get(head.visit_ids[0]) if head.visit_ids else None
         record = records.get(head.pcn)
         if visit is not None and record is not None:
-            out[visit.visit_id] = stored_claim(visit, head.pcn, record.lines)
+            out[visit.visit_id] = as_sent(stored_claim(visit, head.pcn, record.lines), record)
     return out
 
 

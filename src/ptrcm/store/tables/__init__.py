@@ -62,6 +62,7 @@ from ptrcm.store.tables.money_in import (
 )
 from ptrcm.store.tables.reporting import REPORTING_INDEXES
 from ptrcm.store.tables.scrub import scrub_findings, scrub_runs
+from ptrcm.store.tables.worklog import work_item_events, write_offs
 
 __all__ = [
     "APPEND_ONLY_TABLES",
@@ -116,7 +117,9 @@ __all__ = [
     "users",
     "visit_services",
     "visits",
+    "work_item_events",
     "work_items",
+    "write_offs",
 ]
 
 # Front-desk tables (issue 7) register on the same metadata when imported.

@@ -146,6 +146,10 @@ work_items = tenant_table(
     Column("carc", String(5)),
     Column("updated_at", UTCDateTime()),
     Column("resolved_at", UTCDateTime()),
+    # Optimistic concurrency: every change raises it; a change naming an older one is
+    # refused (two billers cannot overwrite each other). 0020.
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("follow_up_on", Date),  # when the assignee means to look again (0020)
     CheckConstraint("state IN ('open', 'in_progress', 'done', 'dismissed')", name="state"),
     Index("ix_work_items_org_state_due", "org_id", "state", "due_date"),
     Index("ix_work_items_org_claim", "org_id", "claim_id"),
@@ -159,6 +163,7 @@ appeals = tenant_table(
     Column("level", Integer, nullable=False, server_default="1"),
     Column("deadline", Date, nullable=False),
     Column("submitted_on", Date),
+    Column("sent_method", String(12)),  # mail, fax, portal, edi (0020)
     Column("letter", Text),
     Column("outcome", String(12), nullable=False, server_default="pending"),
     Column("recovered_amount", MoneyType()),
@@ -232,4 +237,5 @@ APPEND_ONLY_TABLES = (
     "adjustments",
     "remark_codes",
     "patient_payments",
+    "work_item_events",
 )
