@@ -34,6 +34,7 @@ from ptrcm.web.deps import WebSettings
 from ptrcm.web.errors import CatchAll, install_handlers, wants_json
 from ptrcm.web.limits import MAX_BODY_BYTES, BodyLimit
 from ptrcm.web.ports import WebData
+from ptrcm.web.read_cache import OneVersionPerRead
 from ptrcm.web.trail import AccessLog, AuditOnDisclosure
 
 HERE = Path(__file__).parent
@@ -110,6 +111,7 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     _add_openapi_route(app)
     install_handlers(app, _error_page)
     app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_middleware(OneVersionPerRead)
     app.add_middleware(AuditOnDisclosure)
     app.add_middleware(BodyLimit)
     app.add_middleware(CatchAll)
