@@ -15,7 +15,9 @@ requests the pages in turn: the dashboard for the demo's last twelve weeks, the 
 queues' summary, and the denial queue. The baseline is one client doing
 ``--baseline-requests``; the load is every client at once, each doing ``--requests``.
 Prints requests per second, p50/p95/p99 in milliseconds and errors (any status but 200,
-or no answer within 30 s) for both. The server is stopped at the end.
+or no answer within 30 s) for both, the CPU seconds the load generator itself used (it
+shares the machine with the server) and the load average. The server is stopped at the
+end. Runs against code from before ``serve --workers`` too (``--workers 1``).
 """
 
 from __future__ import annotations
@@ -128,7 +130,11 @@ async def sign_in(base: str, name: str, password: str) -> httpx.AsyncClient:
 
 
 async def run_client(
-    client: httpx.AsyncClient, requests: int, start: int, times: list[float], errors: list[str]
+    client: httpx.AsyncClient,
+    requests: int,
+    start: int,
+    times: list[tuple[str, float]],
+    errors: list[str],
 ) -> None:
     for i in range(requests):
         page = PAGES[(start + i) % len(PAGES)]
@@ -139,7 +145,7 @@ async def run_client(
                 errors.append(f"{page} {answer.status_code}")
         except httpx.HTTPError as exc:
             errors.append(f"{page} {type(exc).__name__}")
-        times.append(time.perf_counter() - began)
+        times.append((page, time.perf_counter() - began))
 
 
 def percentile(sorted_times: list[float], q: float) -> float:
@@ -148,22 +154,27 @@ def percentile(sorted_times: list[float], q: float) -> float:
 
 
 async def phase(label: str, clients: list[httpx.AsyncClient], requests: int) -> None:
-    times: list[float] = []
+    times: list[tuple[str, float]] = []
     errors: list[str] = []
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(
         *(run_client(c, requests, i, times, errors) for i, c in enumerate(clients))
     )
-    wall = time.perf_counter() - began
-    ordered = sorted(times)
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    ordered = sorted(t for _page, t in times)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"{label}: {len(clients)} client(s) x {requests} requests = {len(times)} in {wall:.1f} s:"
         f" {len(times) / wall:.1f} req/s, p50 {percentile(ordered, 0.50):.0f} ms,"
         f" p95 {percentile(ordered, 0.95):.0f} ms, p99 {percentile(ordered, 0.99):.0f} ms,"
-        f" max {ordered[-1] * 1000:.0f} ms, errors {len(errors)} (load average {load})",
+        f" max {ordered[-1] * 1000:.0f} ms, errors {len(errors)}; this client process used"
+        f" {cpu:.1f} s CPU (load average {load})",
         flush=True,
     )
+    for page in PAGES:
+        mine = sorted(t for p, t in times if p == page)
+        print(f"  {page.split('?')[0]:<16} p50 {percentile(mine, 0.50):.0f} ms,"
+              f" p95 {percentile(mine, 0.95):.0f} ms")  # fmt: skip
     if errors:
         print(f"  first errors: {errors[:5]}")
 

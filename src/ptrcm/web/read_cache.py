@@ -9,8 +9,9 @@ the answer depends on); an entry is served only if it was computed at the organi
 current *data version* (``ptrcm.store.data_version``), which every committed write bumps
 in its own transaction. Checking it is one indexed single-row read (once per GET request,
 ``OneVersionPerRead``; on every call otherwise), so a write made by another worker process
-or by the CLI is seen by the next request of every worker. Entries of one organization or scope are never served to another: the
-organization and scope are the first parts of every key.
+or by the CLI is seen by the next request of every worker. Entries of one organization or
+scope are never served to another: the organization and scope are the first parts of
+every key.
 
 The version is read *before* the figures, so an entry is never newer than the version it
 is filed under is old: a write that lands in between makes the entry stale at once.

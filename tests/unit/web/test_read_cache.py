@@ -3,6 +3,7 @@ scope, a version change recomputes, the size is bounded, concurrent misses compu
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from datetime import date
@@ -10,7 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from ptrcm.web import ports as p
-from ptrcm.web.read_cache import CachedReads, ReadCache
+from ptrcm.web.read_cache import (
+    CachedReads,
+    OneVersionPerRead,
+    ReadCache,
+    _request_versions,
+    one_version_check,
+)
 
 MARCH = p.Period(date(2026, 3, 1), date(2026, 3, 31))
 
@@ -104,3 +111,36 @@ def test_concurrent_misses_of_one_key_compute_once() -> None:
     for t in threads:
         t.join()
     assert got == ["figures"] * 8 and len(calls) == 1
+
+
+def test_a_read_only_request_checks_the_version_once() -> None:
+    asked: list[int] = []
+
+    def version_of(org: int) -> int:
+        asked.append(org)
+        return 3
+
+    cache = ReadCache(version_of)
+    one, _ = reads(cache, 1, None)
+    two, _ = reads(cache, 2, None)
+    with one_version_check():
+        for _ in range(4):
+            one.kpi_tiles(MARCH)
+            one.queue_totals(p.QueueName.denials)
+            two.kpi_tiles(MARCH)
+    assert asked == [1, 2]
+    one.kpi_tiles(MARCH)  # outside a request: every read checks
+    one.kpi_tiles(MARCH)
+    assert asked == [1, 2, 1, 1]
+
+
+def test_only_get_and_head_requests_share_one_check() -> None:
+    seen: list[bool] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(_request_versions.get() is not None)
+
+    middleware = OneVersionPerRead(app)
+    for method in ("GET", "HEAD", "POST"):
+        asyncio.run(middleware({"type": "http", "method": method}, None, None))
+    assert seen == [True, True, False]
