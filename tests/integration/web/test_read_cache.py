@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from ptrcm.store.data_version import data_version
 from ptrcm.store.repository import Store
 from ptrcm.web.deps import WebSettings
@@ -13,6 +15,7 @@ from ptrcm.web.ports import Period, QueueName
 from ptrcm.web.store_data import StoreData, StoreWebData
 from tests.integration.analytics.clinic import Clinic
 from tests.integration.analytics.conftest import build_march
+from tests.integration.postgres_roles import deployment
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
 
@@ -106,3 +109,27 @@ def test_organizations_and_scopes_never_share_entries(store: Store, db_url: str)
     web.for_scope(a, provider=1).queues.queue(QueueName.denials, 0, 5)
     web.for_scope(a).queues.queue(QueueName.denials, 0, 5)
     assert web.cache.misses == 5 and web.cache.hits == 0
+
+
+@pytest.mark.postgres
+def test_the_app_role_bumps_and_reads_only_its_own_organizations_version() -> None:
+    with deployment() as found:
+        owner = Store.open(found.owner_url)
+        try:
+            a = owner.create_organization("clinic-a", "A")
+            b = owner.create_organization("clinic-b", "B")
+        finally:
+            owner.close()
+        store = Store.open(found.app_url)
+        try:
+            for org, writes in ((a, 2), (b, 1)):
+                for _ in range(writes):
+                    with store.unit_of_work(org, "user:ana") as uow:
+                        uow.commit()
+            with store.connect(a) as conn:
+                mine, theirs = data_version(conn, a), data_version(conn, b)
+            with store.connect(b) as conn:
+                assert data_version(conn, b) == 1
+        finally:
+            store.close()
+    assert (mine, theirs) == (2, 0)  # row-level security: b's row is not there for a
