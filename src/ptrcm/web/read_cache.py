@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ptrcm.web import ports as p
 
 T = TypeVar("T")
-MAX_ENTRIES = 2_048
+MAX_ENTRIES = 512  # a queue page holds up to 500 items: bounded memory per worker
 # The versions one read-only request has read, so its many reads check the database once.
 _request_versions: ContextVar[dict[int, int] | None] = ContextVar("_request_versions", default=None)
 
