@@ -113,6 +113,7 @@ def refresh_facts(
     from sqlalchemy import select
 
     from ptrcm.store.claim_facts import refresh_all_claim_facts
+    from ptrcm.store.data_version import bump_data_version
     from ptrcm.store.tables import organizations
 
     with opened(db=db, org=org or "default") as root:
@@ -126,6 +127,7 @@ def refresh_facts(
         for slug, org_id in found:  # one transaction per organization (row-level security)
             with root.store.connect(org_id) as conn, conn.begin():
                 count = refresh_all_claim_facts(conn, org_id)
+                bump_data_version(conn, org_id)  # running servers' caches read them anew
             out.print(f"{slug}: facts for {count} claims")
 
 

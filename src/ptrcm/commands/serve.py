@@ -6,7 +6,9 @@ strings) goes to stderr with uvicorn's own lines. TLS is served with --ssl-certf
 --ssl-keyfile, or by a reverse proxy in front (--forwarded-allow-ips names it, so the
 client's address and https are taken from its X-Forwarded-* headers): see docs/security.md.
 Listening anywhere but loopback without either warns loudly: passwords, session cookies
-and PHI would cross the network in clear text.
+and PHI would cross the network in clear text. ``--workers N`` runs N processes on the one
+port (uvicorn's supervisor); each has its own connections and read cache, and sessions and
+the cache's invalidation are in the database, so any worker answers any request.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from ptrcm.commands.options import Config, Db
 if TYPE_CHECKING:
     import socket
 
+    from ptrcm.web.deps import WebSettings
+
 PORT_HELP = "TCP port (default 8000)."
 PROXY_HELP = (
     "Addresses of a TLS-terminating reverse proxy whose X-Forwarded-For/-Proto headers are"
@@ -32,6 +36,11 @@ CREDENTIALS_HELP = (
     "Demo mode: the file of the demo's generated passwords, named (never shown) on the"
     " sign-in page."
 )
+WORKERS_HELP = (
+    "Worker processes serving the one port (default 1). Sessions and the read cache's"
+    " invalidation live in the database, so any worker can answer any request."
+)
+WORKER_ENV = "PTRCM_SERVE_WORKER"  # the settings' inputs, for each worker process
 PLAIN_TEXT_WARNING = """\
 ptrcm: WARNING: listening on {host} without TLS.
 ptrcm: WARNING: passwords, session cookies and patient data would cross the network in
@@ -49,6 +58,7 @@ def serve(
     ssl_keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM).")] = None,
     forwarded_allow_ips: Annotated[str | None, typer.Option(help=PROXY_HELP)] = None,
     demo_credentials: Annotated[str | None, typer.Option(help=CREDENTIALS_HELP)] = None,
+    workers: Annotated[int, typer.Option(help=WORKERS_HELP, min=1, max=64)] = 1,
 ) -> None:
     """Serve the dashboard, work queues and JSON API (OpenAPI at /api/openapi.json) to
     signed-in users and API tokens.
@@ -59,12 +69,44 @@ def serve(
     import uvicorn
 
     from ptrcm.cli_support import err
-    from ptrcm.services.access.policy import AccessError, policy_from
-    from ptrcm.web.app import create_app
-    from ptrcm.web.deps import WebSettings
 
     if (ssl_certfile is None) != (ssl_keyfile is None):
         raise fail("--ssl-certfile and --ssl-keyfile go together")
+    settings = _settings(config, db, demo_credentials)
+    listener = _bind(host, port)
+    tls = ssl_certfile is not None
+    if not tls and forwarded_allow_ips is None and not _loopback(host):
+        err.print(PLAIN_TEXT_WARNING.format(host=host), markup=False)
+    scheme = "https" if tls else "http"
+    many = f" with {workers} workers" if workers > 1 else ""
+    err.print(f"ptrcm: serving on {scheme}://{host}:{port}/{many} (Ctrl+C to stop)", markup=False)
+    if settings.credentials_file:
+        err.print(
+            f"ptrcm: demo sign-in: user names and passwords in {settings.credentials_file}",
+            markup=False,
+        )
+    options: dict[str, Any] = dict(
+        host=host, port=port, log_level="info", access_log=False, log_config=log_config(),
+        ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+        proxy_headers=forwarded_allow_ips is not None, forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )  # fmt: skip
+    try:
+        if workers == 1:  # uvicorn serves on the socket bound above, not on a bind of its own
+            from ptrcm.web.app import create_app
+
+            uvicorn.run(create_app(settings), fd=listener.fileno(), **options)
+        else:
+            _serve_workers(workers, listener, options, (config, db, demo_credentials))
+    finally:
+        listener.close()
+
+
+def _settings(config: str | None, db: str | None, demo_credentials: str | None) -> WebSettings:
+    """The web settings from the command line (also rebuilt so in each worker process)."""
+    from ptrcm.services.access.policy import AccessError, policy_from
+    from ptrcm.web.deps import WebSettings
+
     with opened(config=config, db=db) as root:
         _ = root.store  # a mistyped --db stops here, naming the path
         try:
@@ -72,28 +114,40 @@ def serve(
         except AccessError as exc:
             raise fail(f"{root.config.source}: {exc}") from None
         shown = demo_credentials if demo_credentials and Path(demo_credentials).is_file() else None
-        settings = WebSettings(
+        return WebSettings(
             root.database_url, root.config.clinic.name, root.clock.today, root.config,
             policy, shown,
         )  # fmt: skip
-    listener = _bind(host, port)
-    app = create_app(settings)
-    tls = ssl_certfile is not None
-    if not tls and forwarded_allow_ips is None and not _loopback(host):
-        err.print(PLAIN_TEXT_WARNING.format(host=host), markup=False)
-    scheme = "https" if tls else "http"
-    err.print(f"ptrcm: serving on {scheme}://{host}:{port}/ (Ctrl+C to stop)", markup=False)
-    if shown:
-        err.print(f"ptrcm: demo sign-in: user names and passwords in {shown}", markup=False)
-    try:  # uvicorn serves on the socket bound above (fd), not on a second bind of its own
-        uvicorn.run(
-            app, host=host, port=port, fd=listener.fileno(), log_level="info",
-            access_log=False, log_config=log_config(), ssl_certfile=ssl_certfile,
-            ssl_keyfile=ssl_keyfile, proxy_headers=forwarded_allow_ips is not None,
-            forwarded_allow_ips=forwarded_allow_ips, server_header=False,
-        )  # fmt: skip
-    finally:
-        listener.close()
+
+
+def _serve_workers(
+    workers: int, listener: socket.socket, options: dict[str, Any], inputs: tuple[Any, ...]
+) -> None:
+    """``workers`` processes accepting on ``listener``, each building its own app (own
+    store connections, own read cache) through ``worker_app``; uvicorn's supervisor
+    restarts a worker that dies."""
+    import json
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[WORKER_ENV] = json.dumps(inputs)
+    config = uvicorn.Config(
+        "ptrcm.commands.serve:worker_app", factory=True, workers=workers, **options
+    )
+    Multiprocess(config, sockets=[listener]).run()
+
+
+def worker_app() -> Any:
+    """The app of one worker process of ``serve --workers``."""
+    import json
+    import os
+
+    from ptrcm.web.app import create_app
+
+    config, db, demo_credentials = json.loads(os.environ[WORKER_ENV])
+    return create_app(_settings(config, db, demo_credentials))
 
 
 def _loopback(host: str) -> bool:

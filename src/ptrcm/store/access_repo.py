@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Engine, Update, and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, RootTransaction, Row
+from sqlalchemy.exc import OperationalError
 
 from ptrcm.domain.access import (
     ApiToken,
@@ -219,9 +220,21 @@ class AccessRepository(AuditTrail):
         )
 
     def touch_session(self, session_id: int, at: datetime) -> None:
-        self.conn.execute(
-            update(sessions).where(sessions.c.id == session_id).values(last_seen_at=at)
-        )
+        self._touch(update(sessions).where(sessions.c.id == session_id).values(last_seen_at=at))
+
+    def _touch(self, statement: Update) -> None:
+        """A last-seen stamp, written if it can be. On SQLite a transaction that has read
+        cannot start writing once another connection has committed since it began (busy
+        at once, whatever the timeout): with several workers that is any moment. The
+        stamp is then skipped (the request goes on; the session's next request writes
+        it), so an idle timeout can only come earlier, never later."""
+        if self.conn.dialect.name != "sqlite":
+            self.conn.execute(statement)
+            return
+        try:
+            self.conn.execute(statement)
+        except OperationalError:
+            return
 
     def set_session_org(self, session_id: int, org_id: int) -> None:
         self.conn.execute(update(sessions).where(sessions.c.id == session_id).values(org_id=org_id))
@@ -320,7 +333,7 @@ class AccessRepository(AuditTrail):
 
     def touch_token(self, token_id: int, at: datetime) -> None:
         t = api_tokens.c
-        self.conn.execute(
+        self._touch(
             update(api_tokens)
             .where(t.id == token_id, or_(t.last_used_at.is_(None), t.last_used_at < at - TOUCH))
             .values(last_used_at=at)

@@ -22,6 +22,7 @@ from ptrcm.store import db
 from ptrcm.store.audit import AuditLog
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.control_numbers import ControlNumbers
+from ptrcm.store.data_version import bump_data_version
 from ptrcm.store.front_desk_repo import FrontDeskRepository
 from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
@@ -45,7 +46,9 @@ class UnitOfWork:
     those claims' ``claim_facts`` rows in the same transaction just before committing, so
     the facts are never stale and never ahead of what was committed. A bulk load (the
     demo) may pass ``deferred``: ``commit`` then only adds the claims to it, and the caller
-    refreshes them all at once later (``Tenants.facts_deferred``).
+    refreshes them all at once later (``Tenants.facts_deferred``). ``commit`` also bumps
+    the organization's data version (``ptrcm.store.data_version``), which tells every
+    process's read cache that what it holds for the organization is out of date.
     """
 
     def __init__(self, engine: Engine, org_id: int, actor: str, clock: Clock = utc_now,
@@ -96,6 +99,7 @@ class UnitOfWork:
         if self._tx is None:
             raise InvariantError("unit of work used outside its `with` block")
         self.refresh_read_model()
+        bump_data_version(self.connection, self.org_id)  # readers' caches see this write
         self._tx.commit()
         self._tx = self.connection.begin()
 

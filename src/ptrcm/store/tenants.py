@@ -17,6 +17,7 @@ from typing import Any
 
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork
+from ptrcm.store.data_version import bump_data_version
 from ptrcm.store.repository import Store
 from ptrcm.store.scoped import Clock
 from ptrcm.store.tenancy import connect
@@ -58,3 +59,4 @@ class Tenants:
     def _refresh(self, org_id: int, claim_ids: set[int]) -> None:
         with connect(self.store.engine, org_id) as conn, conn.begin():
             refresh_claim_facts(conn, org_id, claim_ids)
+            bump_data_version(conn, org_id)  # the facts changed: caches read them again

@@ -14,7 +14,7 @@ signed-in principal.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -24,16 +24,19 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ptrcm import __version__
 from ptrcm.domain.access import Permission, Principal
 from ptrcm.web import actions, admin, api, audit_page, front_desk, login, pages
 from ptrcm.web import formatting as f
-from ptrcm.web.auth import SignInRequired, is_tls, requires
+from ptrcm.web.auth import SignInRequired, requires
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.errors import CatchAll, install_handlers, wants_json
 from ptrcm.web.limits import MAX_BODY_BYTES, BodyLimit
 from ptrcm.web.ports import WebData
+from ptrcm.web.read_cache import OneVersionPerRead
 from ptrcm.web.trail import AccessLog, AuditOnDisclosure
 
 HERE = Path(__file__).parent
@@ -47,6 +50,36 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 HSTS = "max-age=31536000"  # a year; sent only on a request that came over TLS
+
+
+class SecurityHeaders:
+    """ASGI middleware (the outermost): the security headers on every response; no-store
+    on everything but static assets (pages and API answers carry PHI or finances: no
+    browser or proxy keeps them); HSTS on a request that came over TLS. Plain ASGI rather
+    than ``@app.middleware``, which costs a task and a stream per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+        tls = scope.get("scheme") == "https"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not static:
+                    headers["Cache-Control"] = "no-store"
+                if tls:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def build_templates() -> Jinja2Templates:
@@ -110,25 +143,12 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     _add_openapi_route(app)
     install_handlers(app, _error_page)
     app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_middleware(OneVersionPerRead)
     app.add_middleware(AuditOnDisclosure)
     app.add_middleware(BodyLimit)
     app.add_middleware(CatchAll)
     app.add_middleware(AccessLog)
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            # Pages and API answers carry PHI or finances: no browser or proxy keeps them.
-            response.headers["Cache-Control"] = "no-store"
-        if is_tls(request):
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
 
 

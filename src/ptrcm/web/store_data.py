@@ -18,9 +18,11 @@ from ptrcm.analytics.claim_history import claim_history
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import organization_timezone
 from ptrcm.config import load_config
+from ptrcm.store.data_version import data_version
 from ptrcm.store.repository import Store
 from ptrcm.web import ports as p
 from ptrcm.web.deps import WebSettings
+from ptrcm.web.read_cache import CachedReads, ReadCache
 from ptrcm.web.store_claims import claim_detail, queue_item, queue_items
 from ptrcm.web.store_front_desk import StoreFrontDesk
 from ptrcm.web.tenant import Organization
@@ -292,13 +294,20 @@ class StoreData:
 
 class StoreWebData:
     """The web app's data over one store: a ``WebData`` per organization and provider
-    scope, made on first use (they hold no connection: each read opens one)."""
+    scope, made on first use (they hold no connection: each read opens one). The
+    dashboard, work queues and status answer from one ``ReadCache`` per process, checked
+    against the organization's data version on every call (``ptrcm.web.read_cache``)."""
 
     def __init__(self, settings: WebSettings, store: Store | None = None) -> None:
         self.store = store or Store.open(settings.database_url)
         self.settings = settings
         self.config = settings.config or load_config()
+        self.cache = ReadCache(self.data_version)
         self._made: dict[tuple[int, int | None], p.WebData] = {}
+
+    def data_version(self, org_id: int) -> int:
+        with self.store.connect(org_id) as conn:
+            return data_version(conn, org_id)
 
     def for_scope(self, org_id: int, provider: int | None = None) -> p.WebData:
         key = (org_id, provider)
@@ -307,7 +316,9 @@ class StoreWebData:
             data = StoreData(self.store, org_id, self.settings.today, provider)
             desk = StoreFrontDesk(self.store, Organization(self.store, "", org_id), self.config,
                                   provider)  # fmt: skip
-            found = p.WebData(data, data, data, data, data, data, desk, data)
+            cached = CachedReads(self.cache, org_id, provider, data, data, data,
+                                 self.settings.today)  # fmt: skip
+            found = p.WebData(cached, cached, data, data, data, data, desk, cached)
             self._made[key] = found
         return found
 

@@ -8,6 +8,7 @@ from ptrcm.store.tables.claims import (
     claim_versions,
     claims,
     control_counters,
+    data_versions,
     edi_batches,
 )
 from ptrcm.store.tables.clinical import (
@@ -89,6 +90,7 @@ __all__ = [
     "claims",
     "control_counters",
     "coverages",
+    "data_versions",
     "edi_batches",
     "fee_schedule_rates",
     "fee_schedules",

@@ -123,6 +123,14 @@ control_counters = tenant_table(
     UniqueConstraint("org_id", "counter"),
 )
 
+# One row per organization: bumped by every committed unit of work (``ptrcm.store.
+# data_version``), read by the web's read cache to know its entries are still current.
+data_versions = tenant_table(
+    "data_versions",
+    Column("version", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("org_id"),
+)
+
 acknowledgments = tenant_table(
     "acknowledgments",
     ref("batch_id"),
