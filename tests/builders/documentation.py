@@ -37,9 +37,13 @@ def plan(**changes: Any) -> Record:
     out: Record = {
         "diagnoses": ["M54.16"],
         "goals": [
-            {"text": "Sit through a 60-minute work meeting", "measure": "sitting tolerance",
-             "target": "60 minutes", "term": "long"},
-        ],  # fmt: skip
+            {
+                "text": "Sit through a 60-minute work meeting",
+                "measure": "sitting tolerance",
+                "target": "60 minutes",
+                "term": "long",
+            },
+        ],
         "treatment_types": ["97110", "97140"],
         "amount_per_day": 1,
         "frequency_per_week": 2,
@@ -54,7 +58,11 @@ def report(**changes: Any) -> Record:
     out: Record = {
         "measures": [{"name": "Oswestry Disability Index", "baseline": "42%", "current": "30%"}],
         "goals": [
-            {"text": "Sit through a 60-minute work meeting", "term": "long", "status": "progressing"}
+            {
+                "text": "Sit through a 60-minute work meeting",
+                "term": "long",
+                "status": "progressing",
+            }
         ],
         "justification": "Sitting tolerance up to 40 minutes; lifting still limited.",
         "signature": PT_SIG,

@@ -232,7 +232,7 @@ def _note(f: RecordFields, obj: dict[str, Any], path: str) -> DailyNote | None:
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None and v != [] and v != ()}
+    return {k: v for k, v in d.items() if v is not None and v not in ([], ())}
 
 
 def _day(value: date | None) -> str | None:

@@ -73,7 +73,8 @@ def test_narrative_text_may_hold_line_breaks() -> None:
 @pytest.mark.parametrize(
     ("documentation", "field"),
     [
-        ({"evaluation": doc.evaluation(complexity="extreme")}, "documentation.evaluation.complexity"),
+        ({"evaluation": doc.evaluation(complexity="extreme")},
+         "documentation.evaluation.complexity"),
         ({"evaluation": doc.evaluation(history="")}, "documentation.evaluation.history"),
         ({"plan_of_care": doc.plan(frequency_per_week=9)},
          "documentation.plan_of_care.frequency_per_week"),
