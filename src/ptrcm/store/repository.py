@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, RootTransaction
 from ptrcm.errors import InvariantError
 from ptrcm.store import db
 from ptrcm.store.audit import AuditLog
+from ptrcm.store.chart_audit_repo import ChartAuditRepository
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.control_numbers import ControlNumbers
 from ptrcm.store.front_desk_repo import FrontDeskRepository
@@ -69,6 +70,7 @@ class UnitOfWork:
         self.statements = StatementRepository(*args)
         self.front_desk = FrontDeskRepository(*args)
         self.patient_records = PatientRecords(*args, audit=self.audit)
+        self.chart_audits = ChartAuditRepository(*args, audit=self.audit)
         return self
 
     @property

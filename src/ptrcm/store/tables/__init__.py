@@ -1,6 +1,7 @@
 """The schema (SQLAlchemy Core). Migrations in ``ptrcm.store.migrations`` create it."""
 
 from ptrcm.store.tables.base import metadata
+from ptrcm.store.tables.chart_audit import chart_audit_results, chart_audits
 from ptrcm.store.tables.claims import (
     acknowledgments,
     claim_lines,
@@ -78,6 +79,8 @@ __all__ = [
     "audit_log",
     "authorizations",
     "charges",
+    "chart_audit_results",
+    "chart_audits",
     "claim_fact_denials",
     "claim_fact_payments",
     "claim_facts",
