@@ -10,6 +10,7 @@ import pytest
 from ptrcm.domain.chart_audit.criteria import load_criteria, parse_criteria
 from ptrcm.domain.chart_audit.engine import RecordScore, score_visits
 from ptrcm.domain.codes import load_catalog
+from tests.builders.documentation import plan as plan_record
 from tests.builders.episodes import Edit, episode_visits
 
 CRITERIA = load_criteria()
@@ -131,6 +132,18 @@ def test_the_criterion_stays_quiet_at_its_edge(
     found = scores(changes)[f"V-{visit}"]
     fired = criterion in [f.criterion_id for f in found.findings]
     assert fired is (criterion == "TN01")  # V-1 bills 97110 too: its note is needed
+
+
+def test_pc01_a_recertification_months_later_is_not_the_plan_of_the_first_day() -> None:
+    def late_plan(rec: Rec) -> None:
+        rec["date_of_service"] = "2026-05-04"
+        rec["documentation"]["plan_of_care"] = plan_record()
+
+    result = scores({1: _drop("plan_of_care"), 12: late_plan})
+    assert "PC01" in [f.criterion_id for f in result["V-1"].findings]
+    within = scores({1: _drop("plan_of_care"), 3: lambda r: r["documentation"].update(
+        plan_of_care=plan_record())})  # fmt: skip
+    assert "PC01" not in [f.criterion_id for f in within["V-1"].findings]
 
 
 def test_pr01_counts_from_the_records_own_count_when_the_episode_starts_unseen() -> None:

@@ -85,11 +85,18 @@ def _on_note(test: Callable[[DailyNote], bool]) -> Check:
     return check
 
 
-def pc01(ctx: RecordContext, _: Criterion) -> bool | None:
-    """Asked once per episode, on its first treatment day (when that day is seen)."""
+def pc01(ctx: RecordContext, c: Criterion) -> bool | None:
+    """Asked once per episode, on its first treatment day (when that day is seen): a plan
+    written within ``days`` of it (a recertification months later does not count)."""
     if ctx.day != 1:
         return None
-    return ctx.has_plan
+    first = ctx.episode.first_date
+    return any(
+        v.documentation is not None
+        and v.documentation.plan_of_care is not None
+        and (v.date_of_service - first).days <= c.param("days")
+        for v in ctx.episode.visits
+    )
 
 
 def ct02(ctx: RecordContext, c: Criterion) -> bool | None:

@@ -62,10 +62,6 @@ class RecordContext:
     catalog: Catalog
 
     @property
-    def has_plan(self) -> bool:
-        return any(v.documentation and v.documentation.plan_of_care for v in self.episode.visits)
-
-    @property
     def is_first_plan(self) -> bool:
         for v in self.episode.visits:
             if v.documentation and v.documentation.plan_of_care:
