@@ -133,6 +133,7 @@ class ChartAuditRepository(OrgScoped):
                 met=s.met, passed=s.passed, scored_at=now,
                 findings=[{"criterion": f.criterion_id, "severity": f.severity}
                           for f in s.findings],
+                criteria=list(s.applied),
             )
             for s in scores
         ]  # fmt: skip
@@ -166,6 +167,7 @@ class ChartAuditRepository(OrgScoped):
                 row.location, row.criteria_version, int(row.applied), int(row.met),
                 bool(row.passed),
                 tuple((f["criterion"], f["severity"]) for f in row.findings or []),
+                tuple(row.criteria or []),
                 row.scored_at,
             )
             for row in self.conn.execute(query)

@@ -56,4 +56,5 @@ class StoredResult:
     met: int
     passed: bool
     findings: tuple[tuple[str, str], ...]  # (criterion id, severity)
+    criteria: tuple[str, ...]  # the ids of the criteria that applied
     scored_at: datetime

@@ -4,7 +4,7 @@
 seed, or by risk), the period and the criteria version. ``chart_audit_results`` holds one
 row per visit and round: round 1 is the first scoring, a re-audit after correction adds
 round 2, 3... so the history shows what changed. Findings are kept as a JSON list of
-``{"criterion", "severity"}`` (criterion ids only, never note text).
+``{"criterion", "severity"}`` and the applied criteria as a list of ids (never note text).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ chart_audit_results = tenant_table(
     Column("met", Integer, nullable=False),
     Column("passed", Boolean, nullable=False),
     Column("findings", Json, nullable=False),
+    Column("criteria", Json, nullable=False),  # the ids of the criteria that applied
     Column("scored_at", UTCDateTime(), nullable=False),
     Index("ix_chart_audit_results_org_audit", "org_id", "chart_audit_id", "round"),
     Index("ix_chart_audit_results_org_therapist", "org_id", "therapist"),

@@ -77,6 +77,7 @@ def upgrade() -> None:
         sa.Column("met", sa.Integer(), nullable=False),
         sa.Column("passed", sa.Boolean(), nullable=False),
         sa.Column("findings", sa.JSON(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
         sa.Column("scored_at", ptrcm.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", ptrcm.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
