@@ -78,7 +78,9 @@ def test_no_patient_identifier_is_in_any_feedback_report(clinic, tmp_path: Path)
         if shutil.which("pdftotext"):
             pdf = tmp_path / f"{t}.pdf"
             render_pdf(feedback, 1, criteria.version, pdf)
-            out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+            out = subprocess.run(
+                ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+            )
             assert _leaks(out.stdout.replace(own, " "), identifiers) == [], t
     assert excerpts >= len(therapists)  # every therapist saw some of their own notes
 
@@ -90,7 +92,7 @@ def test_feedback_names_strengths_and_the_most_frequent_findings_first(clinic) -
     t = max({s.therapist for s in scores}, key=lambda x: sum(1 for s in scores if s.therapist == x))
     f = build_feedback(t, scores, {v.visit_id: v for v in visits}, criteria)
     assert f.records == sum(1 for s in scores if s.therapist == t)
-    assert f.strengths and "A treatment note for the treatment day" in f.strengths or f.findings
+    assert "A treatment note for the treatment day" in f.strengths or f.findings
     significant = [c.severity == "significant" for c in f.findings]
     assert significant == sorted(significant, reverse=True)
     for e in f.excerpts:
