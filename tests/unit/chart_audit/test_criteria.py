@@ -168,3 +168,12 @@ def test_a_malformed_catalog_is_refused() -> None:
 def test_every_criterion_cites_its_source() -> None:
     for c in CRITERIA:
         assert "MBPM ch. 15 §220" in c.source or "§230" in c.source, c.id
+
+
+def test_the_documented_criteria_table_matches_the_catalog() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "chart-audit.md"
+    text = doc.read_text(encoding="utf-8")
+    for c in CRITERIA:
+        assert f"| {c.id} | {c.record} | {c.title} | {c.severity} | {c.source} |" in text, c.id
