@@ -43,6 +43,21 @@ def test_run_show_feedback_kpis_and_reaudit(tmp_path: Path) -> None:
     assert "TN06" in html and "Ann" not in html and "Reed" not in html
     assert (tmp_path / "fb" / "feedback-1-01.pdf").read_bytes().startswith(b"%PDF")
 
+    added = ptrcm("chart-audit", "request", "add", "--payer", "MEDICARE", "--date", "2026-04-02",
+                  "--due", "2026-05-17", "--audit", "1", env=env)  # fmt: skip
+    assert added.returncode == 0 and "records request 1" in added.stdout, added.stderr
+    assert ptrcm("chart-audit", "request", "update", "1", "--outcome", "upheld",
+                 env=env).returncode == 0  # fmt: skip
+    assert ptrcm("chart-audit", "recoup", "add", "--payer", "MEDICARE", "--amount", "95.10",
+                 "--date", "2026-06-01", "--request", "1", env=env).returncode == 0  # fmt: skip
+    k = json.loads(ptrcm("chart-audit", "requests-kpis", "--as-of", "2026-06-02", "--format",
+                         "json", env=env).stdout)  # fmt: skip
+    assert k["requests_by_payer_month"] == [{"payer": "MEDICARE", "month": "2026-04",
+                                             "requests": 1}]  # fmt: skip
+    assert (k["open_requests"], k["recoupments"], k["recouped"]) == (0, 1, "95.10")
+    assert ptrcm("chart-audit", "recoup", "add", "--payer", "MEDICARE", "--amount", "-1",
+                 env=env).returncode == 2  # fmt: skip
+
     fixed = _write(tmp_path / "fixed.jsonl", episode_records(12))
     assert ptrcm("import", "visits", str(fixed), env=env).returncode == 0
     again = ptrcm("chart-audit", "reaudit", "1", env=env)

@@ -177,3 +177,14 @@ def kpis_cmd(
     for r in rates:
         rate = "—" if r.rate is None else f"{r.rate:.2%}"
         out.print(f"{r.group}  {r.passed}/{r.records}  {rate}", markup=False)
+
+
+def _register() -> None:
+    from ptrcm.commands.records_requests import recoup, request, requests_kpis
+
+    app.add_typer(request, name="request")
+    app.add_typer(recoup, name="recoup")
+    app.command("requests-kpis")(requests_kpis)
+
+
+_register()

@@ -28,6 +28,7 @@ from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
 from ptrcm.store.patient_records import PatientRecords
 from ptrcm.store.quarantine import Quarantine
+from ptrcm.store.records_requests_repo import RecordsRequestRepository
 from ptrcm.store.scoped import Clock, touched_claims
 from ptrcm.store.statements_repo import StatementRepository
 from ptrcm.store.tables import organizations
@@ -71,6 +72,7 @@ class UnitOfWork:
         self.front_desk = FrontDeskRepository(*args)
         self.patient_records = PatientRecords(*args, audit=self.audit)
         self.chart_audits = ChartAuditRepository(*args, audit=self.audit)
+        self.records_requests = RecordsRequestRepository(*args, audit=self.audit)
         return self
 
     @property

@@ -234,8 +234,8 @@ def write_synth(
         for number in range(1, options.patients + 1):
             result = patient_output(world, options, number)
             _write_patient(result, handles)
-            for label in result.doc_truth if labels is not None else ():
-                labels.write(_dumps(label) + "\n")
+            if labels is not None:
+                labels.writelines(_dumps(label) + "\n" for label in result.doc_truth)
             for key, rows in patient_master(result.story).items():
                 master[key].extend(rows)
             visits += len(result.visits)

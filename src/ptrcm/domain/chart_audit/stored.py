@@ -58,3 +58,40 @@ class StoredResult:
     findings: tuple[tuple[str, str], ...]  # (criterion id, severity)
     criteria: tuple[str, ...]  # the ids of the criteria that applied
     scored_at: datetime
+
+
+REQUEST_KINDS = ("adr", "audit")
+REQUEST_STATUSES = ("open", "sent", "closed")
+REQUEST_OUTCOMES = ("upheld", "partial", "overturned", "withdrawn")
+RECOUPMENT_SOURCES = ("plb", "reversal", "entered")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsRequest:
+    """A payer's additional-documentation request (ADR) or audit, with its due date."""
+
+    id: int
+    payer_id: str
+    kind: str
+    requested_on: date
+    due_on: date
+    status: str = "open"
+    reference: str | None = None
+    claim_pcn: str | None = None
+    chart_audit_id: int | None = None
+    outcome: str | None = None
+    closed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recoupment:
+    """Money a payer took back after payment, linked to the claim and request."""
+
+    id: int
+    payer_id: str
+    amount: Decimal
+    recouped_on: date
+    source: str
+    reference: str | None = None
+    claim_pcn: str | None = None
+    records_request_id: int | None = None

@@ -9,7 +9,14 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ptrcm.domain.chart_audit.engine import RecordScore
-from ptrcm.domain.chart_audit.stored import AuditSpec, Candidate, ChartAudit, StoredResult
+from ptrcm.domain.chart_audit.stored import (
+    AuditSpec,
+    Candidate,
+    ChartAudit,
+    RecordsRequest,
+    Recoupment,
+    StoredResult,
+)
 from ptrcm.domain.visits import Visit
 
 
@@ -37,9 +44,24 @@ class ChartAuditStore(Protocol):
         ...
 
 
+class RecordsRequestStore(Protocol):
+    def add_request(self, r: RecordsRequest) -> int: ...
+
+    def close_request(self, request_id: int, outcome: str, on: date, status: str) -> bool: ...
+
+    def requests(self) -> list[RecordsRequest]: ...
+
+    def add_recoupment(self, r: Recoupment) -> int: ...
+
+    def recoupments(self) -> list[Recoupment]: ...
+
+
 class ChartAuditUnitOfWork(Protocol):
     @property
     def chart_audits(self) -> ChartAuditStore: ...
+
+    @property
+    def records_requests(self) -> RecordsRequestStore: ...
 
     def __enter__(self) -> Self: ...
 

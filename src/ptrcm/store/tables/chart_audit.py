@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, Column, Date, Index, Integer, String
 
 from ptrcm.store.tables.base import Json, ref, tenant_table
-from ptrcm.store.types import UTCDateTime
+from ptrcm.store.types import MoneyType, UTCDateTime
 
 chart_audits = tenant_table(
     "chart_audits",
@@ -47,4 +47,42 @@ chart_audit_results = tenant_table(
     Index("ix_chart_audit_results_org_therapist", "org_id", "therapist"),
     refs={"chart_audit_id": "chart_audits", "visit_id": "visits"},
     cascade=frozenset({"chart_audit_id"}),
+)
+
+# Payer records requests (additional-documentation requests, audits) and post-payment
+# recoupments, linked to claims and chart audits. No free text: ids, dates, codes, money.
+records_requests = tenant_table(
+    "records_requests",
+    ref("payer_id", nullable=False),
+    ref("claim_id"),
+    ref("chart_audit_id"),
+    Column("kind", String(8), nullable=False),
+    Column("reference", String(50)),
+    Column("requested_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(8), nullable=False, server_default="open"),
+    Column("outcome", String(12)),
+    Column("closed_on", Date),
+    CheckConstraint("kind IN ('adr', 'audit')", name="kind"),
+    CheckConstraint("status IN ('open', 'sent', 'closed')", name="status"),
+    CheckConstraint(
+        "outcome IS NULL OR outcome IN ('upheld', 'partial', 'overturned', 'withdrawn')",
+        name="outcome",
+    ),
+    Index("ix_records_requests_org_requested", "org_id", "requested_on"),
+    refs={"payer_id": "payers", "claim_id": "claims", "chart_audit_id": "chart_audits"},
+)
+
+recoupments = tenant_table(
+    "recoupments",
+    ref("payer_id", nullable=False),
+    ref("claim_id"),
+    ref("records_request_id"),
+    Column("amount", MoneyType(), nullable=False),
+    Column("recouped_on", Date, nullable=False),
+    Column("source", String(8), nullable=False),
+    Column("reference", String(50)),
+    CheckConstraint("source IN ('plb', 'reversal', 'entered')", name="source"),
+    Index("ix_recoupments_org_recouped", "org_id", "recouped_on"),
+    refs={"payer_id": "payers", "claim_id": "claims", "records_request_id": "records_requests"},
 )

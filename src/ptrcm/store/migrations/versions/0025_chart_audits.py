@@ -1,6 +1,7 @@
-"""chart audits: an audit of sampled episodes and each record's score per round (issue 15)
+"""chart audits: an audit of sampled episodes and each record's score per round; payer
+records requests and recoupments (issue 15)
 
-Both are tenant tables: row-level security as for every other (``add_tenant_policy``).
+All four are tenant tables: row-level security as for every other (``add_tenant_policy``).
 
 Revision ID: 0025
 Revises: 0018
@@ -15,7 +16,7 @@ from alembic import op
 import ptrcm.store.types
 from ptrcm.store.migrations.policies import add_tenant_policy, drop_tenant_policy
 
-TABLES = ("chart_audits", "chart_audit_results")
+TABLES = ("chart_audits", "chart_audit_results", "records_requests", "recoupments")
 
 revision: str = "0025"
 down_revision: str | None = "0018"
@@ -107,6 +108,111 @@ def upgrade() -> None:
             "ix_chart_audit_results_org_therapist", ["org_id", "therapist"], unique=False
         )
 
+    op.create_table(
+        "records_requests",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "chart_audit_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("reference", sa.String(length=50), nullable=True),
+        sa.Column("requested_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=8), server_default="open", nullable=False),
+        sa.Column("outcome", sa.String(length=12), nullable=True),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("created_at", ptrcm.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind IN ('adr', 'audit')", name=op.f("ck_records_requests_kind")),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ('upheld', 'partial', 'overturned', 'withdrawn')",
+            name=op.f("ck_records_requests_outcome"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('open', 'sent', 'closed')", name=op.f("ck_records_requests_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id", "chart_audit_id"],
+            ["chart_audits.org_id", "chart_audits.id"],
+            name=op.f("fk_records_requests_org_id_chart_audit_id_chart_audits"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id", "claim_id"],
+            ["claims.org_id", "claims.id"],
+            name=op.f("fk_records_requests_org_id_claim_id_claims"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id", "payer_id"],
+            ["payers.org_id", "payers.id"],
+            name=op.f("fk_records_requests_org_id_payer_id_payers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.id"], name=op.f("fk_records_requests_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_records_requests")),
+        sa.UniqueConstraint("org_id", "id", name=op.f("uq_records_requests_org_id_id")),
+    )
+    op.create_index(
+        "ix_records_requests_org_requested",
+        "records_requests",
+        ["org_id", "requested_on"],
+        unique=False,
+    )
+    op.create_table(
+        "recoupments",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("org_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "records_request_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+        ),
+        sa.Column("amount", ptrcm.store.types.MoneyType(precision=12, scale=2), nullable=False),
+        sa.Column("recouped_on", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column("reference", sa.String(length=50), nullable=True),
+        sa.Column("created_at", ptrcm.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "source IN ('plb', 'reversal', 'entered')", name=op.f("ck_recoupments_source")
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id", "claim_id"],
+            ["claims.org_id", "claims.id"],
+            name=op.f("fk_recoupments_org_id_claim_id_claims"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id", "payer_id"],
+            ["payers.org_id", "payers.id"],
+            name=op.f("fk_recoupments_org_id_payer_id_payers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id", "records_request_id"],
+            ["records_requests.org_id", "records_requests.id"],
+            name=op.f("fk_recoupments_org_id_records_request_id_records_requests"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organizations.id"], name=op.f("fk_recoupments_org_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recoupments")),
+        sa.UniqueConstraint("org_id", "id", name=op.f("uq_recoupments_org_id_id")),
+    )
+    op.create_index(
+        "ix_recoupments_org_recouped", "recoupments", ["org_id", "recouped_on"], unique=False
+    )
     # ### end Alembic commands ###
     for table in TABLES:
         add_tenant_policy(table)
@@ -115,6 +221,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in reversed(TABLES):
         drop_tenant_policy(table)
+    op.drop_index("ix_recoupments_org_recouped", table_name="recoupments")
+    op.drop_table("recoupments")
+    op.drop_index("ix_records_requests_org_requested", table_name="records_requests")
+    op.drop_table("records_requests")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("chart_audit_results", schema=None) as batch_op:
         batch_op.drop_index("ix_chart_audit_results_org_therapist")
