@@ -9,7 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ptrcm.cli_support import DEFAULT_ORG, OutputFormat, emit_json, fail, opened, out, parse_day
+from ptrcm.cli_support import (
+    DEFAULT_ORG,
+    OutputFormat,
+    emit_json,
+    fail,
+    opened,
+    out,
+    parse_day,
+    record_disclosure,
+)
 from ptrcm.commands.options import Config, Db, Fmt, Org
 
 app = typer.Typer(help="Documentation audits (chart audits) and therapist feedback.",
@@ -103,6 +112,7 @@ def show_cmd(
         else:
             audit, results = show(uow, audit_id)
             rows = []
+            record_disclosure(uow, "chart_audits", str(audit_id), records=len(results))
     if audit_id is None:
         if fmt is OutputFormat.json:
             emit_json(rows)

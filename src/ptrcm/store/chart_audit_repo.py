@@ -18,6 +18,7 @@ from ptrcm.domain.chart_audit.stored import (
     ChartAudit,
     StoredResult,
 )
+from ptrcm.domain.claim_ids import claim_id_for
 from ptrcm.domain.input_limits import bounded_key
 from ptrcm.domain.visits import Visit
 from ptrcm.store.audit import AuditEvent, AuditLog
@@ -28,9 +29,8 @@ from ptrcm.store.tables import (
     charges,
     chart_audit_results,
     chart_audits,
-    claim_lines,
     claim_payments,
-    claim_versions,
+    claims,
     visits,
 )
 from ptrcm.store.types import utc_now
@@ -73,22 +73,35 @@ class ChartAuditRepository(OrgScoped):
             )
             for visit_id, total in self.conn.execute(totals.group_by(charges.c.visit_id)):
                 charge[int(visit_id)] = Decimal(total or 0)
+        # One claim per visit, numbered from the visit id (domain.claim_ids): its charge
+        # when no charges were built, and the documentation CARCs of its adjustments.
+        pcns = {claim_id_for(v.visit_id): row_id for row_id, v in zip(index, found, strict=True)}
+        for pcn_part in chunks(sorted(pcns)):
+            query = self.scoped(claims, claims.c.id, claims.c.pcn, claims.c.total_charge).where(
+                claims.c.pcn.in_(pcn_part)
+            )
+            claim_visit: dict[int, int] = {}
+            for claim_id, pcn, total in self.conn.execute(query):
+                row_id = pcns[str(pcn)]
+                claim_visit[int(claim_id)] = row_id
+                if charge[row_id] == 0:
+                    charge[row_id] = Decimal(total or 0)
+            if not claim_visit:
+                continue
             denials = (
-                select(charges.c.visit_id, adjustments.c.carc)
+                select(claim_payments.c.claim_id, adjustments.c.carc)
                 .select_from(adjustments)
                 .join(claim_payments, claim_payments.c.id == adjustments.c.claim_payment_id)
-                .join(claim_versions, claim_versions.c.claim_id == claim_payments.c.claim_id)
-                .join(claim_lines, claim_lines.c.claim_version_id == claim_versions.c.id)
-                .join(charges, charges.c.id == claim_lines.c.charge_id)
                 .where(
                     adjustments.c.org_id == self.org_id,
+                    claim_payments.c.org_id == self.org_id,
                     adjustments.c.carc.in_(sorted(DOCUMENTATION_CARCS)),
-                    charges.c.visit_id.in_(part),
+                    claim_payments.c.claim_id.in_(sorted(claim_visit)),
                 )
                 .distinct()
             )
-            for visit_id, carc in self.conn.execute(denials):
-                carcs[int(visit_id)].add(str(carc))
+            for claim_id, carc in self.conn.execute(denials):
+                carcs[claim_visit[int(claim_id)]].add(str(carc))
         return [
             Candidate(found[i], charge[row_id], frozenset(carcs[row_id]))
             for row_id, i in index.items()
