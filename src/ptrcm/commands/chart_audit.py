@@ -5,7 +5,7 @@ trail of who read and changed what."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,9 @@ from ptrcm.cli_support import (
     record_disclosure,
 )
 from ptrcm.commands.options import Config, Db, Fmt, Org
+
+if TYPE_CHECKING:
+    from ptrcm.services.chart_audit.audits import AuditRun
 
 app = typer.Typer(help="Documentation audits (chart audits) and therapist feedback.",
                   no_args_is_help=True)  # fmt: skip
@@ -67,10 +70,7 @@ def reaudit_cmd(
     _print_run(result, fmt)
 
 
-def _print_run(result: object, fmt: OutputFormat) -> None:
-    from ptrcm.services.chart_audit.audits import AuditRun
-
-    assert isinstance(result, AuditRun)
+def _print_run(result: AuditRun, fmt: OutputFormat) -> None:
     failed = [s for s in result.scores if not s.passed]
     if fmt is OutputFormat.json:
         emit_json({"audit": result.audit_id, "round": result.round, "episodes": result.episodes,
