@@ -25,6 +25,17 @@ def visits_command(
     ] = 0.08,
     start: Annotated[str, typer.Option(help="First day of the period, YYYY-MM-DD.")] = "2025-10-01",
     locations: Annotated[int, typer.Option(help="Clinic locations, 1 to 5.")] = 3,
+    documentation: Annotated[
+        bool, typer.Option(help="Write each visit's documentation (for `ptrcm chart-audit`).")
+    ] = False,
+    doc_defect_rate: Annotated[
+        float,
+        typer.Option(
+            "--doc-defect-rate",
+            help="With --documentation: share of episodes given one documentation defect,"
+            " labelled in FILE.doc-truth.jsonl.",
+        ),
+    ] = 0.0,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="text or json.")] = (
         OutputFormat.text
     ),
@@ -41,7 +52,9 @@ def visits_command(
     except ValueError:
         raise fail(f"--start {start!r}: must be a date YYYY-MM-DD") from None
     try:
-        options = SynthOptions(patients, months, seed, first, defect_rate, locations)
+        options = SynthOptions(
+            patients, months, seed, first, defect_rate, locations, documentation, doc_defect_rate
+        )
     except ValueError as exc:
         raise fail(str(exc)) from None
     try:

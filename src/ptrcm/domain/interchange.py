@@ -14,6 +14,7 @@ from typing import Any
 
 from ptrcm.domain import input_limits as lim
 from ptrcm.domain.codes import DISCIPLINES
+from ptrcm.domain.documentation_record import read_documentation
 from ptrcm.domain.money import to_decimal
 from ptrcm.domain.record_fields import RecordFields
 from ptrcm.domain.visit_people import read_person, read_referring, read_subscriber
@@ -60,6 +61,7 @@ KNOWN_KEYS = frozenset(
         "benefits",
         "eligibility_verified_on",
         "coverage",
+        "documentation",
     }
 )
 CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$")
@@ -133,6 +135,7 @@ def parse_visit(
         eligibility_verified_on=f.day(record, "eligibility_verified_on", "eligibility_verified_on"),
         coverage=_coverage(f, record),
         supervising=_provider(f, record, "supervising"),
+        documentation=read_documentation(f, record),
         extra=extra,
     )
     if limits:

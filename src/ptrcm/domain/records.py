@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ptrcm.domain.documentation_record import documentation_record
 from ptrcm.domain.visits import Address, Person, Provider, Service, Visit
 
 
@@ -104,6 +105,8 @@ def visit_to_record(v: Visit) -> dict[str, Any]:
     if v.coverage:
         c = v.coverage
         out["coverage"] = {"active": c.active, "start": _day(c.start), "end": _day(c.end)}
+    if v.documentation:
+        out["documentation"] = documentation_record(v.documentation)
     out = {k: val for k, val in out.items() if val is not None}
     out.update(v.extra)
     return out

@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ptrcm.domain.documentation import Documentation
+
 CREDENTIALS = frozenset({"PT", "PTA", "OT", "OTA", "SLP", "SLPA", "MD", "DO", "NP", "PA", "DC"})
 ASSISTANT_CREDENTIALS = frozenset({"PTA", "OTA", "SLPA"})
 DISCIPLINE_OF_CREDENTIAL = {
@@ -135,6 +137,8 @@ class Visit:
     coverage: CoverageStatus | None = None
     # The therapist supervising an assistant (PTA/OTA) who furnished the visit.
     supervising: Provider | None = None
+    # What was documented (evaluation, plan of care, progress report, daily note).
+    documentation: Documentation | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, RootTransaction
 from ptrcm.errors import InvariantError
 from ptrcm.store import db
 from ptrcm.store.audit import AuditLog
+from ptrcm.store.chart_audit_repo import ChartAuditRepository
 from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.control_numbers import ControlNumbers
 from ptrcm.store.data_version import bump_data_version
@@ -28,6 +29,7 @@ from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
 from ptrcm.store.patient_records import PatientRecords
 from ptrcm.store.quarantine import Quarantine
+from ptrcm.store.records_requests_repo import RecordsRequestRepository
 from ptrcm.store.scoped import Clock, touched_claims
 from ptrcm.store.statements_repo import StatementRepository
 from ptrcm.store.tables import organizations
@@ -76,6 +78,8 @@ class UnitOfWork:
         self.statements = StatementRepository(*args)
         self.front_desk = FrontDeskRepository(*args)
         self.patient_records = PatientRecords(*args, audit=self.audit)
+        self.chart_audits = ChartAuditRepository(*args, audit=self.audit)
+        self.records_requests = RecordsRequestRepository(*args, audit=self.audit)
         return self
 
     @property

@@ -8,6 +8,7 @@ clock, no set iteration, no hash-order dependence: the same options give the sam
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.fees import default_fee_schedule
 from ptrcm.synth.clinic import build_clinic
 from ptrcm.synth.defects import Defect, inject_defect
+from ptrcm.synth.doc_defects import inject_doc_defects
+from ptrcm.synth.documentation import Writer
 from ptrcm.synth.schedule import StartSampler
 from ptrcm.synth.story import WARM_UP_DAYS, Story, World, simulate_patient
 from ptrcm.synth.tables import load_tables
@@ -39,6 +42,10 @@ class SynthOptions:
     start: date = DEFAULT_START
     defect_rate: float = 0.08
     locations: int = 3
+    # Documentation for the chart audit (synth/documentation.py): off by default, so the
+    # visit records, their labels and every random stream are those of earlier releases.
+    documentation: bool = False
+    doc_defect_rate: float = 0.0  # share of episodes given one documentation defect
 
     def __post_init__(self) -> None:
         if self.patients < 1:
@@ -47,6 +54,8 @@ class SynthOptions:
             raise ValueError("months must be from 1 to 120")
         if not 0.0 <= self.defect_rate <= 1.0:
             raise ValueError("defect rate must be from 0 to 1")
+        if not 0.0 <= self.doc_defect_rate <= 1.0:
+            raise ValueError("documentation defect rate must be from 0 to 1")
         if not 1 <= self.locations <= MAX_LOCATIONS:
             raise ValueError(f"locations must be from 1 to {MAX_LOCATIONS}")
 
@@ -68,6 +77,7 @@ class PatientOutput:
     visits: list[Record] = field(default_factory=list)
     truth: list[Record] = field(default_factory=list)
     appointments: list[Record] = field(default_factory=list)
+    doc_truth: list[Record] = field(default_factory=list)  # documentation defect labels
 
 
 def build_world(options: SynthOptions, config: Config | None = None) -> World:
@@ -99,12 +109,15 @@ def patient_output(world: World, options: SynthOptions, number: int) -> PatientO
     start, end = options.start, options.end
     prefix = f"V-{number:06d}-"
     k = dup = 0
+    writer = Writer(options.seed, number, story.patient.patient_id)
     for doc in story.visits:
         day = doc.appointment.day
         if not start <= day <= end:
             continue
         k += 1
         doc.record["visit_id"] = doc.appointment.visit_id = f"{prefix}{k:04d}"
+        if options.documentation:
+            doc.record["documentation"] = writer.document(doc.record)
         rows: list[tuple[Record, list[Defect]]] = [(doc.record, [])]
         if drng.random() < options.defect_rate:
             rows = inject_defect(drng, doc.record, doc.facts, world)
@@ -112,11 +125,16 @@ def patient_output(world: World, options: SynthOptions, number: int) -> PatientO
             if i:
                 dup += 1
                 rec["visit_id"] = f"{prefix}{9000 + dup:04d}"
+                if "documentation" in rec:  # a duplicate's own copy, edited on its own
+                    rec["documentation"] = copy.deepcopy(rec["documentation"])
             out.visits.append(rec)
             out.truth.append(
                 {"visit_id": rec["visit_id"], "defects": [d.to_json() for d in defects]}
             )
     out.appointments = appointment_records(story, start, end)
+    if options.documentation and options.doc_defect_rate > 0:
+        ddrng = random.Random(f"ptrcm-synth/{options.seed}/doc-defects/{number}")
+        out.doc_truth = inject_doc_defects(ddrng, out.visits, options.doc_defect_rate)
     return out
 
 

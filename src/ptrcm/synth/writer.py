@@ -228,10 +228,14 @@ def write_synth(
     visits = defective = appointments = 0
     last = options.start - timedelta(days=1)
     handles = {k: tmp[k].open("w", encoding="utf-8") for k in ("visits", "truth", "appointments")}
+    doc_truth = paths["visits"].with_name(paths["visits"].stem + ".doc-truth.jsonl")
+    labels = doc_truth.open("w", encoding="utf-8") if options.documentation else None
     try:
         for number in range(1, options.patients + 1):
             result = patient_output(world, options, number)
             _write_patient(result, handles)
+            if labels is not None:
+                labels.writelines(_dumps(label) + "\n" for label in result.doc_truth)
             for key, rows in patient_master(result.story).items():
                 master[key].extend(rows)
             visits += len(result.visits)
@@ -245,6 +249,8 @@ def write_synth(
     finally:
         for fh in handles.values():
             fh.close()
+        if labels is not None:
+            labels.close()
     as_of = last + timedelta(days=1)
     doc: Record = {
         "format_version": FORMAT_VERSION,
@@ -266,13 +272,16 @@ def write_synth(
         write_master(doc, fh)
     for key, path in paths.items():
         tmp[key].replace(path)
+    files = {k: str(p) for k, p in paths.items()}
+    if labels is not None:
+        files["documentation_truth"] = str(doc_truth)
     return SynthSummary(
         visits=visits,
         defective_visits=defective,
         appointments=appointments,
         patients=options.patients,
         as_of=as_of,
-        files={k: str(p) for k, p in paths.items()},
+        files=files,
         defects_by_rule=dict(sorted(rules.items())),
         statuses=dict(sorted(statuses.items())),
     )

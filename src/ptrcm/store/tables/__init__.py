@@ -1,6 +1,12 @@
 """The schema (SQLAlchemy Core). Migrations in ``ptrcm.store.migrations`` create it."""
 
 from ptrcm.store.tables.base import metadata
+from ptrcm.store.tables.chart_audit import (
+    chart_audit_results,
+    chart_audits,
+    records_requests,
+    recoupments,
+)
 from ptrcm.store.tables.claims import (
     acknowledgments,
     claim_lines,
@@ -80,6 +86,8 @@ __all__ = [
     "audit_log",
     "authorizations",
     "charges",
+    "chart_audit_results",
+    "chart_audits",
     "claim_fact_denials",
     "claim_fact_payments",
     "claim_facts",
@@ -108,6 +116,8 @@ __all__ = [
     "payers",
     "plans_of_care",
     "providers",
+    "records_requests",
+    "recoupments",
     "remark_codes",
     "remittance_files",
     "remittance_transactions",
