@@ -3,8 +3,8 @@ records requests and recoupments (issue 15)
 
 All four are tenant tables: row-level security as for every other (``add_tenant_policy``).
 
-Revision ID: 0025
-Revises: 0018
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-02 19:27:30.117738
 """
 
@@ -18,8 +18,8 @@ from ptrcm.store.migrations.policies import add_tenant_policy, drop_tenant_polic
 
 TABLES = ("chart_audits", "chart_audit_results", "records_requests", "recoupments")
 
-revision: str = "0025"
-down_revision: str | None = "0018"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | None = None
 depends_on: str | None = None
 
