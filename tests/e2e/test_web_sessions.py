@@ -254,3 +254,23 @@ def test_api_tokens_are_refused_once_expired_or_revoked(app: FastAPI, clock: Clo
             revoke_token(uow.access, "default", t.id, START, actor="test")
         uow.commit()
     assert bearer.get("/api/queues").status_code == 401
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_signing_in_lands_each_role_on_a_page_it_may_see(
+    app: FastAPI, client: TestClient, role: Role
+) -> None:
+    """Whatever the form's ``next`` says of the site's root ("" or "/"), a front-desk
+    user or a therapist is not sent to the dashboard they may not read."""
+    add_member(app, f"home.{role.value}", role)
+    for target in ("", "/"):
+        client.cookies.clear()
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        form = {"username": f"home.{role.value}", "password": PASSWORD,
+                "csrf_token": token.group(1), "next": target}  # fmt: skip
+        done = client.post("/login", data=form, follow_redirects=False)
+        assert done.status_code == 303
+        landed = client.get(done.headers["location"], follow_redirects=False)
+        assert landed.status_code == 200, (role, target, done.headers["location"])

@@ -46,8 +46,11 @@ def login_url(target: str) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never ``//other.example`` or ``https://...``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site: never ``//other.example`` or ``https://...``; the site's
+    root is no target of its own (each role has its home page: ``home_path``)."""
+    if not target or target == "/" or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
         return None
     return target
 
