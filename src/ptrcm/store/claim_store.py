@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, func, insert, select, update
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import ClaimState, Transition
 from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
+from ptrcm.store.claim_rows import append_created, version_document
 from ptrcm.store.scoped import OrgScoped, chunks
 from ptrcm.store.tables import (
     claim_lines,
@@ -194,7 +195,7 @@ class ClaimRepository(OrgScoped):
                     total_charge=c.total_charge.amount,
                     submitted_at=now if batch_id is not None else None,
                     payer_claim_number=c.payer_claim_number,
-                    document=_document(c, (notes or {}).get(c.claim_id)),
+                    document=version_document(c, (notes or {}).get(c.claim_id)),
                 )
                 for c in part
             ]
@@ -361,33 +362,3 @@ class ClaimRepository(OrgScoped):
                 )
                 out.append((int(r.claim_id), int(r.patient_id), int(r.payer_id), line))
         return out
-
-
-def _document(claim: Claim, note: Mapping[str, Any] | None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"visit_ids": list(claim.visit_ids), "member_id": claim.member_id}
-    if claim.frequency != "1":
-        doc["frequency"] = claim.frequency
-        doc["payer_claim_number"] = claim.payer_claim_number
-    return {**doc, **(note or {})}
-
-
-def append_created(repo: OrgScoped, claim_ids: Mapping[str, int], state: str, reason: str) -> None:
-    """The first history row of new claims: no previous state (``reason`` may name
-    ``{pcn}``)."""
-    now = repo.clock()
-    rows = [
-        repo.new_row(
-            claim_id=cid,
-            claim_version_id=None,
-            membership_id=None,
-            actor=repo.actor,
-            from_state=None,
-            to_state=state,
-            reason=reason.format(pcn=pcn),
-            occurred_at=now,
-        )
-        for pcn, cid in claim_ids.items()
-    ]
-    if rows:
-        repo.conn.execute(insert(claim_transitions), rows)
-        repo.touch_claims(claim_ids.values())

@@ -20,7 +20,8 @@ from ptrcm.domain.stored_claims import ClaimHead
 from ptrcm.domain.visits import Visit
 from ptrcm.rules.engine import Finding
 from ptrcm.store.audit import AuditEvent, AuditLog
-from ptrcm.store.claim_store import append_created, append_transitions
+from ptrcm.store.claim_rows import append_created
+from ptrcm.store.claim_store import append_transitions
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.parsed_visits import parsed_visit, record_text
 from ptrcm.store.repository import Store
