@@ -1,0 +1,1 @@
+"""Clearinghouse connectivity (issue 14): services own the logic, transports are ports."""
