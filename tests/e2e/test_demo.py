@@ -45,6 +45,20 @@ def test_the_scrubber_raises_the_first_pass_rate(demo_run: tuple[dict[str, objec
     assert with_scrub["submitted"] and without["submitted"]
 
 
+def test_each_visit_is_counted_once_as_a_claim_or_as_self_pay(tmp_path: Path) -> None:
+    """A self-pay visit never gets a claim, so every weekly build sees it again: the
+    summary counts it once (it used to count it once a week: 229 of 276 visits here)."""
+    size = ["--patients", "40", "--months", "2", "--locations", "1"]
+    out = ["--out", str(tmp_path / "out"), "--format", "json"]
+    args = ["demo", "--db", f"sqlite:///{tmp_path / 'd.db'}", *size, *out]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    for run in (summary["with_scrubber"], summary["without_scrubber"]):
+        assert int(run["self_pay_visits"]) > 0
+        assert int(run["claims"]) + int(run["self_pay_visits"]) <= int(run["visits"])
+
+
 @pytest.mark.slow
 def test_the_demo_answers_every_batch_and_prints_both_rates(tmp_path: Path) -> None:
     args = ["demo", "--db", f"sqlite:///{tmp_path / 'd.db'}", "--out", str(tmp_path / "o"),

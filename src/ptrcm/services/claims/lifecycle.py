@@ -65,6 +65,7 @@ FIX_SOURCE = "ptrcm claims scrub --fix"
 class BuildResult:
     built: list[str] = field(default_factory=list)
     self_pay: int = 0
+    self_pay_visits: list[str] = field(default_factory=list)  # their visit ids
     # visits an 837 cannot carry, (visit id, reason): their claims are stored held
     not_billable: list[tuple[str, str]] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # their claim ids
@@ -121,6 +122,7 @@ def build_claims(
             payer = config.payer(visit.payer_id)
             if payer is not None and payer.payer_class == "self_pay":
                 result.self_pay += 1
+                result.self_pay_visits.append(visit.visit_id)
                 continue
             try:
                 claim = make_claim(visit, book.policy_for(visit), config.charge_for, catalog)

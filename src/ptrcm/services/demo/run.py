@@ -141,6 +141,7 @@ class _Run:
         self.today = today
         self.summary = RunSummary(label, today=today)
         self.appeal_files: set[str] = set()
+        self._self_pay: set[str] = set()  # the self-pay visits seen by the weekly builds
         self.folder = options.out / org
         self.outbox, self.inbox = self.folder / "outbox", self.folder / "inbox"
         for d in (self.outbox, self.inbox, self.folder / "appeals"):
@@ -216,7 +217,9 @@ class _Run:
         built = lifecycle.build_claims(self.uow, self.config, self.catalog, through=through)
         s = self.summary
         s.claims += len(built.built)
-        s.self_pay_visits += built.self_pay
+        # a self-pay visit never gets a claim: each weekly build sees it again
+        self._self_pay.update(built.self_pay_visits)
+        s.self_pay_visits = len(self._self_pay)
         s.not_billable += len(built.not_billable)
 
     def _scrubber(self, scrub: bool) -> Scrubber:
