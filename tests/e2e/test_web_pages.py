@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from ptrcm.domain.access import Role
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
-from tests.e2e.browser import Browser, Page, find_chromium, serve_app, sign_in
+from tests.e2e.playwright_app import Browser, Page, find_chromium, serve_app, sign_in
 from tests.e2e.web_fake import sample_data
 from tests.web_access import FAST, PASSWORD, add_member
 

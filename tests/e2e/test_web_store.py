@@ -25,7 +25,7 @@ from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.formatting import format_unit
 from ptrcm.web.ports import Unit
-from tests.e2e.browser import Browser, Page, find_chromium, serve_app, sign_in
+from tests.e2e.playwright_app import Browser, Page, find_chromium, serve_app, sign_in
 
 pytestmark = pytest.mark.browser
 
