@@ -126,22 +126,34 @@ class Page:
 
 
 class Browser:
-    """Debian's Chromium under Playwright; each ``new_page`` shares the one context (cookies)."""
+    """A fresh browser context (own cookies) on Debian's Chromium under Playwright.
+
+    One Playwright driver and one Chromium process serve every open ``Browser`` in the
+    process (the sync API allows one driver per thread); the last ``close`` stops both.
+    """
+
+    _shared: tuple[Any, PwBrowser] | None = None
+    _open = 0
 
     def __init__(self, executable: str) -> None:
-        self._pw = sync_playwright().start()
-        self._browser: PwBrowser = self._pw.chromium.launch(
-            executable_path=executable, args=["--no-sandbox"]
-        )
-        self._context = self._browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+        if Browser._shared is None:
+            driver = sync_playwright().start()
+            launched = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            Browser._shared = (driver, launched)
+        Browser._open += 1
+        self._context = Browser._shared[1].new_context(viewport={"width": WIDTH, "height": HEIGHT})
 
     def new_page(self) -> Page:
         return Page(self._context.new_page())
 
     def close(self) -> None:
         self._context.close()
-        self._browser.close()
-        self._pw.stop()
+        Browser._open -= 1
+        if Browser._open == 0 and Browser._shared is not None:
+            driver, launched = Browser._shared
+            Browser._shared = None
+            launched.close()
+            driver.stop()
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
