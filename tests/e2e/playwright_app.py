@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import threading
@@ -17,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 from playwright.sync_api import Browser as PwBrowser
@@ -68,6 +70,7 @@ class Page:
         self.pw = page
         self.problems: list[str] = []
         self.shots = shots
+        self._visits = 0
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
         page.on("requestfailed", self._failed)
@@ -85,8 +88,13 @@ class Page:
             self.problems.append(f"HTTP {response.status} for {response.url}")
 
     def goto(self, url: str) -> None:
+        """Load ``url`` until the network is idle; with ``shots`` set, screenshot the page."""
         self.problems.clear()
         self.pw.goto(url, wait_until="networkidle")
+        if self.shots is not None:
+            self._visits += 1
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", urlsplit(url).path).strip("-") or "home"
+            self.screenshot(self.shots / f"{self._visits:02d}-{slug}.png")
 
     def wait_idle(self) -> None:
         self.pw.wait_for_load_state("networkidle")
@@ -121,7 +129,8 @@ class Page:
         self.pw.screenshot(path=str(path), full_page=True)
         if os.environ.get("PTRCM_SCREENSHOTS"):
             SHOTS_DIR.mkdir(parents=True, exist_ok=True)
-            (SHOTS_DIR / path.name).write_bytes(path.read_bytes())
+            # the test's tmp dir name (its test's name) keeps one test's shots from another's
+            (SHOTS_DIR / f"{path.parent.parent.name}-{path.name}").write_bytes(path.read_bytes())
         return path
 
 
@@ -143,8 +152,9 @@ class Browser:
         Browser._open += 1
         self._context = Browser._shared[1].new_context(viewport={"width": WIDTH, "height": HEIGHT})
 
-    def new_page(self) -> Page:
-        return Page(self._context.new_page())
+    def new_page(self, shots: Path | None = None) -> Page:
+        """A tab; with ``shots``, every page it visits is saved there as a PNG."""
+        return Page(self._context.new_page(), shots)
 
     def close(self) -> None:
         self._context.close()
