@@ -1,5 +1,5 @@
 """The web app on a real store seeded by `ptrcm demo`, in headless Chromium: every page
-loads cleanly (screenshots in test-artifacts/screenshots/store-*.png), no sample notice,
+loads cleanly (screenshots in the pytest tmp dir), no sample notice,
 claim timelines explain 835 adjustments in words, and the dashboard tiles show the same
 numbers as `ptrcm report kpis --format json` for the same period."""
 
@@ -25,11 +25,10 @@ from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.formatting import format_unit
 from ptrcm.web.ports import Unit
-from tests.e2e.browser import Browser, Page, find_chromium, serve_app, sign_in
+from tests.e2e.playwright_app import Browser, Page, find_chromium, serve_app, sign_in
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PTRCM = Path(sys.executable).with_name("ptrcm")
 
 
@@ -110,8 +109,8 @@ def browser(demo: Demo) -> Iterator[Browser]:
 
 
 @pytest.fixture()
-def page(browser: Browser) -> Page:
-    return browser.new_page()
+def page(browser: Browser, tmp_path: Path) -> Page:
+    return browser.new_page(tmp_path / "screenshots")
 
 
 def _period(demo: Demo) -> str:
@@ -158,7 +157,6 @@ def test_every_page_on_demo_data_loads_cleanly_without_the_sample_notice(
 ) -> None:
     for name, path in _pages(demo).items():
         page.goto(demo.url + path)
-        page.screenshot(SCREENSHOTS / f"store-{name}.png")
         assert page.problems == [], name
         assert page.text("h1"), name
         assert not page.evaluate("document.body.innerText.includes('ample data')"), name
