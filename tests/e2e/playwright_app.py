@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from playwright.sync_api import Browser as PwBrowser
 from playwright.sync_api import Page as PwPage
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 WIDTH, HEIGHT = 1366, 900
@@ -120,8 +120,11 @@ class Page:
     def click(self, selector: str) -> None:
         self.pw.locator(selector).first.click()
 
-    def wait_for(self, expression: str, timeout: float = 10) -> None:
-        self.pw.wait_for_function(expression, timeout=timeout * 1000)
+    def wait_for_url(self, part: str, timeout: float = 10) -> None:
+        """Until the address holds ``part`` (also after htmx's pushState). Polled from
+        Playwright's side: the app's CSP (script-src 'self') forbids a string predicate
+        evaluated in the page."""
+        expect(self.pw).to_have_url(re.compile(re.escape(part)), timeout=timeout * 1000)
 
     def screenshot(self, path: Path) -> Path:
         """A full-page PNG at ``path``, copied to var/screenshots when PTRCM_SCREENSHOTS is set."""

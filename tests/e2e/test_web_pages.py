@@ -99,7 +99,7 @@ def test_sorting_a_table_by_a_header_swaps_the_table_in_place_with_htmx(
     page.goto(base_url + "/queues/denials")
     page.evaluate("window.__marker = 'kept'")
     page.click('#queue th a[href*="sort=amount"]')
-    page.wait_for("location.search.includes('sort=amount')")
+    page.wait_for_url("sort=amount")
     page.wait_idle()
     amounts = [float(t.replace("$", "").replace(",", "")) for t in page.texts("#queue td.num")[::2]]
     assert amounts == sorted(amounts, reverse=True)
