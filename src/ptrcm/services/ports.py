@@ -45,14 +45,9 @@ class QuarantineStore(Protocol):
     def count(self, kind: str | None = None) -> int: ...
 
 
-class ImportUnitOfWork(Protocol):
-    """One transaction: nothing is kept unless ``commit`` is called before leaving."""
-
-    @property
-    def visits(self) -> VisitStore: ...
-
-    @property
-    def quarantine(self) -> QuarantineStore: ...
+class Transaction(Protocol):
+    """A unit of work's transaction: nothing is kept unless ``commit`` is called before the
+    ``with`` block ends (the unit-of-work ports extend it)."""
 
     def __enter__(self) -> Self: ...
 
@@ -64,6 +59,16 @@ class ImportUnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+
+class ImportUnitOfWork(Transaction, Protocol):
+    """One transaction: nothing is kept unless ``commit`` is called before leaving."""
+
+    @property
+    def visits(self) -> VisitStore: ...
+
+    @property
+    def quarantine(self) -> QuarantineStore: ...
 
 
 Row = dict[str, Any]
@@ -151,7 +156,7 @@ class AppointmentStore(Protocol):
     def upsert_appointments(self, rows: Sequence[Mapping[str, Any]]) -> UpsertCounts: ...
 
 
-class MasterDataUnitOfWork(Protocol):
+class MasterDataUnitOfWork(Transaction, Protocol):
     """One transaction of the master-data and appointment imports."""
 
     @property
@@ -162,17 +167,6 @@ class MasterDataUnitOfWork(Protocol):
 
     @property
     def quarantine(self) -> QuarantineStore: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
 
 
 class FrontDeskStore(Protocol):

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from ptrcm.domain.access import (
     ApiToken,
@@ -23,6 +22,7 @@ from ptrcm.domain.access import (
     SessionRecord,
     User,
 )
+from ptrcm.services.ports import Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,19 +150,8 @@ class AccessStore(Protocol):
     def audit_count(self, org_id: int, query: AuditQuery) -> int: ...
 
 
-class AccessUnitOfWork(Protocol):
+class AccessUnitOfWork(Transaction, Protocol):
     """One transaction: nothing is kept unless ``commit`` is called before leaving."""
 
     @property
     def access(self) -> AccessStore: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 from ptrcm.domain.chart_audit.engine import RecordScore
 from ptrcm.domain.chart_audit.stored import (
@@ -18,6 +17,7 @@ from ptrcm.domain.chart_audit.stored import (
     StoredResult,
 )
 from ptrcm.domain.visits import Visit
+from ptrcm.services.ports import Transaction
 
 
 class ChartAuditStore(Protocol):
@@ -56,20 +56,9 @@ class RecordsRequestStore(Protocol):
     def recoupments(self) -> list[Recoupment]: ...
 
 
-class ChartAuditUnitOfWork(Protocol):
+class ChartAuditUnitOfWork(Transaction, Protocol):
     @property
     def chart_audits(self) -> ChartAuditStore: ...
 
     @property
     def records_requests(self) -> RecordsRequestStore: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    def commit(self) -> None: ...
