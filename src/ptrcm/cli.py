@@ -127,13 +127,14 @@ def _register() -> None:
         synth,
         x12,
     )  # fmt: skip
+    from ptrcm.commands.assess import assess
     from ptrcm.commands.charges import charges
     from ptrcm.commands.demo import demo
     from ptrcm.commands.scrub import scrub
     from ptrcm.commands.serve import serve
 
     for name, command in (("charges", charges), ("demo", demo), ("serve", serve),
-                          ("scrub", scrub)):  # fmt: skip
+                          ("scrub", scrub), ("assess", assess)):  # fmt: skip
         app.command(name)(command)
     groups: tuple[tuple[str, typer.Typer], ...] = (
         ("db", db.app),
