@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from ptrcm.domain.alerts.detect import DayCounts, Event, EventKind, detect, new_events  # noqa: E402
-from ptrcm.domain.deadlines import is_business_day  # noqa: E402
-from ptrcm.synth.denial_months import MonthPlan, Spike, last_answers, simulate  # noqa: E402
+from ptrcm.domain.alerts.detect import DayCounts, detect, new_events
+from ptrcm.domain.deadlines import is_business_day
+from ptrcm.synth.denial_months import MonthPlan, Spike, last_answers, simulate
 
 START = date(2026, 1, 5)
 WATCH = date(2026, 3, 2)
