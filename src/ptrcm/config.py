@@ -16,6 +16,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.money import Money
+from ptrcm.domain.targets import DEFAULT_SLAS, DEFAULT_TARGETS
 from ptrcm.domain.units import UnitMethod
 from ptrcm.domain.visits import Address
 from ptrcm.errors import ConfigError
@@ -46,6 +48,8 @@ SECTIONS = (
     "security",
     "database",
     "operator",
+    "targets",
+    "sla",
 )
 _CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
@@ -112,6 +116,15 @@ class Config:
     # [database] url / migrate_url; [operator] user.
     database: Mapping[str, str] = field(default_factory=dict)
     operator: str | None = None
+    # [targets]: KPI targets (decimals) for every organization, [targets.<slug>] for one;
+    # engagement_start, the day the engagement's trend counts from. [sla]: days per level.
+    targets: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+    engagement_start: date | None = None
+    sla: Mapping[str, int] = field(default_factory=dict)
+
+    def targets_for(self, org: str) -> dict[str, Decimal]:
+        """The targets in force for an organization: the shared ones, then its own."""
+        return {**self.targets.get("", {}), **self.targets.get(org, {})}
 
     def payer(self, payer_id: str) -> PayerConfig | None:
         return self.payers.get(payer_id)
@@ -176,6 +189,7 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
             source, "billing.unit_method_conflict", f"must be one of {CONFLICT_POLICIES}"
         )
     rules = _known(source, _table(source, doc, "rules"), "rules", _RULES_KEYS)
+    targets, engagement = _targets(source, _table(source, doc, "targets"))
     return Config(
         source=source,
         clinic=clinic,
@@ -191,7 +205,55 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         ),
         database=_strings(source, doc, "database", _DATABASE_KEYS),
         operator=_strings(source, doc, "operator", _OPERATOR_KEYS).get("user"),
+        targets=targets,
+        engagement_start=engagement,
+        sla=_sla(source, _table(source, doc, "sla")),
     )
+
+
+def _targets(
+    source: str, raw: Mapping[str, Any]
+) -> tuple[dict[str, dict[str, Decimal]], date | None]:
+    """[targets]: decimals by KPI key, an engagement_start date, and per-organization tables."""
+    keys = {t.kpi for t in DEFAULT_TARGETS}
+    out: dict[str, dict[str, Decimal]] = {}
+
+    def numbers(table: Mapping[str, Any], where: str, org: str) -> None:
+        for key, value in table.items():
+            if key not in keys:
+                expected = ", ".join(sorted(keys))
+                message = f"unknown key; expected one of {expected}"
+                raise ConfigError(source, f"{where}.{key}", message)
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise ConfigError(source, f"{where}.{key}", "must be a number")
+            try:
+                number = Decimal(str(value))
+            except ArithmeticError:
+                raise ConfigError(source, f"{where}.{key}", "must be a number") from None
+            if not number.is_finite() or number < 0:
+                raise ConfigError(source, f"{where}.{key}", "must be a number of 0 or more")
+            out.setdefault(org, {})[key] = number
+
+    shared = {k: v for k, v in raw.items() if not isinstance(v, dict) and k != "engagement_start"}
+    numbers(shared, "targets", "")
+    for org, table in raw.items():
+        if isinstance(table, dict):
+            numbers(table, f"targets.{org}", org)
+    start = raw.get("engagement_start")
+    if start is None or isinstance(start, date):
+        return out, start
+    try:
+        return out, date.fromisoformat(str(start))
+    except ValueError:
+        raise ConfigError(source, "targets.engagement_start", "must be a date") from None
+
+
+def _sla(source: str, raw: Mapping[str, Any]) -> dict[str, int]:
+    _known(source, raw, "sla", tuple(s.name for s in DEFAULT_SLAS))
+    for key, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(source, f"sla.{key}", "must be a whole number of days")
+    return dict(raw)
 
 
 def _whole_numbers(source: str, table: Mapping[str, Any]) -> dict[str, int]:

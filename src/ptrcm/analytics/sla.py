@@ -5,7 +5,7 @@ SQL; the percentiles are read off that histogram. docs/kpis.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Executable, exists, func, or_, select
@@ -34,12 +34,20 @@ class Sla:
     median_days: int | None
     p90_days: int | None
     pending: int = 0  # started but not finished (denial follow-up only)
+    # (days, events) pairs the figures are read from: service-level attainment uses them.
+    histogram: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
 
 def _sla(scope: Scope, query: Executable, pending: int = 0) -> Sla:
     histogram = [(int(d), int(n)) for d, n in scope.rows(query) if d is not None]
     count = sum(n for _, n in histogram)
-    return Sla(count, nearest_rank(histogram, MEDIAN), nearest_rank(histogram, P90), pending)
+    return Sla(
+        count,
+        nearest_rank(histogram, MEDIAN),
+        nearest_rank(histogram, P90),
+        pending,
+        tuple(sorted(histogram)),
+    )
 
 
 def charge_lag(scope: Scope, f: KpiFilters) -> Sla:
@@ -137,4 +145,10 @@ def denial_follow_up(scope: Scope, f: KpiFilters) -> Sla:
     pending = sum(n for d, n in rows if d is None)
     histogram = [(int(d), n) for d, n in rows if d is not None]
     count = sum(n for _, n in histogram)
-    return Sla(count, nearest_rank(histogram, MEDIAN), nearest_rank(histogram, P90), pending)
+    return Sla(
+        count,
+        nearest_rank(histogram, MEDIAN),
+        nearest_rank(histogram, P90),
+        pending,
+        tuple(sorted(histogram)),
+    )

@@ -71,3 +71,68 @@ def kpis(
     for _key, label, value in lines:
         table.add_row(label, "-" if value is None else str(value))
     out.print(table)
+
+
+@app.command()
+def review(
+    month: Annotated[str, typer.Option("--month", help="The month reviewed, YYYY-MM.")],
+    out_dir: Annotated[
+        str, typer.Option("--out", help="Folder for review-YYYY-MM.html, .pdf and .json.")
+    ] = "reviews",
+    notes: Annotated[
+        str | None, typer.Option("--notes", help="A text file of the team's qualitative notes.")
+    ] = None,
+    db: Db = None,
+    org: Org = DEFAULT_ORG,
+    config: Config = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.table,
+) -> None:
+    """The monthly performance review pack: KPIs against targets, A/R aging trend, denial
+    and write-off rates by category, days in A/R by payer class, service levels, top
+    issues and the team's notes; every figure is `ptrcm report kpis` for the same month."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from ptrcm.analytics import Scope
+    from ptrcm.analytics.review import review_json, review_pack
+    from ptrcm.analytics.review_render import render_html, render_pdf
+
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise fail(f"--month {month!r}: must be a month YYYY-MM") from None
+    text = ""
+    if notes is not None:
+        try:
+            text = Path(notes).read_text("utf-8").strip()
+        except (OSError, UnicodeError):
+            raise fail(f"--notes {notes}: cannot read the file as UTF-8 text") from None
+    with opened(config=config, db=db, org=org) as root:
+        settings = root.config
+        with root.unit_of_work() as uow:
+            pack = review_pack(
+                Scope(uow.connection, uow.org_id),
+                org,
+                first,
+                targets=settings.targets_for(org),
+                slas=settings.sla,
+                engagement_start=settings.engagement_start,
+                notes=text,
+            )
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    stem = f"review-{first:%Y-%m}"
+    data = review_json(pack)
+    (target / f"{stem}.json").write_text(json.dumps(data, indent=2) + "\n")
+    (target / f"{stem}.html").write_text(render_html(pack))
+    render_pdf(pack, target / f"{stem}.pdf")
+    if fmt is ReportFormat.json:
+        emit_json(data)
+        return
+    for line in data["targets"]:
+        out.print(
+            f"{line['label']}: {line['figure'] or '-'}"
+            f" (target {line['target']}, {line['standing']})"
+        )
+    out.print(f"Review pack: {target / stem}.html, .pdf, .json")

@@ -1,0 +1,138 @@
+"""`ptrcm report review`: the monthly pack's figures are `ptrcm report kpis` for the same
+month, it renders to PDF and PNG, and the PDF shows each figure (docs/review-pack.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+MONEY = {"ar_total", "net_revenue_per_visit", "revenue_leakage"}
+
+
+def ptrcm(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "PTRCM_OPERATOR": "admin"}
+    return subprocess.run(
+        ["ptrcm", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+
+
+def shown(key: str, raw: str | None) -> str:
+    """The pack's documented format, written again here: percent to one decimal, money to
+    the cent with separators, other figures as they are."""
+    if raw is None:
+        return "—"
+    value = Decimal(raw)
+    if key.endswith(("_rate", "_dollars")) or key == "denial_rate_claims":
+        return f"{(value * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+    if key in MONEY:
+        return f"{value.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+    return raw
+
+
+@pytest.fixture(scope="module")
+def clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("review")
+    done = ptrcm(
+        "demo",
+        "--db",
+        f"sqlite:///{root}/d.db",
+        "--out",
+        str(root / "out"),
+        "--patients",
+        "24",
+        "--months",
+        "3",
+        "--start",
+        "2026-01-05",
+        "--seed",
+        "11",
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def test_every_figure_is_report_kpis_for_the_month(clinic: Path) -> None:
+    db = f"sqlite:///{clinic}/d.db"
+    notes = clinic / "notes.txt"
+    notes.write_text("BCBS agreed to reprocess the February CO-197 denials.\n")
+    done = ptrcm(
+        "report",
+        "review",
+        "--month",
+        "2026-02",
+        "--out",
+        str(clinic / "rev"),
+        "--notes",
+        str(notes),
+        "--db",
+        db,
+        "--format",
+        "json",
+        cwd=clinic,
+    )
+    assert done.returncode == 0, done.stderr
+    pack = json.loads(done.stdout)
+    kpis = ptrcm(
+        "report",
+        "kpis",
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2026-02-28",
+        "--db",
+        db,
+        "--format",
+        "json",
+        cwd=clinic,
+    )
+    assert kpis.returncode == 0, kpis.stderr
+    assert pack["kpis"] == json.loads(kpis.stdout)
+    csv = ptrcm(
+        "report",
+        "kpis",
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2026-02-28",
+        "--db",
+        db,
+        "--format",
+        "csv",
+        cwd=clinic,
+    )
+    table = dict(line.split(",", 2)[::2] for line in csv.stdout.splitlines()[1:])
+    assert {k: v or None for k, v in table.items()} == pack["headline"]
+    assert [t["standing"] for t in pack["targets"]]  # every target has a standing
+    assert pack["notes"].startswith("BCBS agreed")
+    assert pack["trend"][-1]["month"] == "2026-02"
+
+    pdf = clinic / "rev" / "review-2026-02.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftoppm, pdftotext) not installed: .ci/run installs it")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(clinic / "page")], check=True)
+    pages = sorted(clinic.glob("page*.png"))
+    assert pages and all(p.stat().st_size > 2_000 for p in pages)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for key, raw in pack["headline"].items():
+        assert shown(key, raw) in text, key
+    assert "BCBS agreed to reprocess" in text
+    html = (clinic / "rev" / "review-2026-02.html").read_text()
+    for key, raw in pack["headline"].items():
+        assert shown(key, raw) in html, key
+
+
+def test_bad_month_is_one_line(clinic: Path) -> None:
+    done = ptrcm(
+        "report", "review", "--month", "2026-13", "--db", f"sqlite:///{clinic}/d.db", cwd=clinic
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--month" in done.stderr
