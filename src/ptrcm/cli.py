@@ -108,6 +108,7 @@ def _register() -> None:
     from ptrcm.commands import (
         access,
         ack,
+        alerts,
         appeals,
         audit,
         chart_audit,
@@ -161,6 +162,7 @@ def _register() -> None:
         ("users", access.users),
         ("tokens", access.tokens),
         ("queue", queue.app),
+        ("alerts", alerts.app),
     )
     _ = closure  # registers claims correct|void|write-off|approve|close and appeals sent
     for name, group in groups:

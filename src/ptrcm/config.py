@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ptrcm.domain.alerts.settings import Channels, Escalation
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.targets import DEFAULT_SLAS, DEFAULT_TARGETS
@@ -50,6 +51,7 @@ SECTIONS = (
     "operator",
     "targets",
     "sla",
+    "alerts",
 )
 _CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
@@ -100,6 +102,12 @@ class PayerConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertSettings:
+    escalation: Escalation = field(default_factory=Escalation)
+    channels: Channels = field(default_factory=Channels)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     source: str
     clinic: Clinic
@@ -121,6 +129,8 @@ class Config:
     targets: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
     engagement_start: date | None = None
     sla: Mapping[str, int] = field(default_factory=dict)
+    # [alerts]: who owns a systemic-denial event, by when, and where it is sent.
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def targets_for(self, org: str) -> dict[str, Decimal]:
         """The targets in force for an organization: the shared ones, then its own."""
@@ -208,7 +218,35 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         targets=targets,
         engagement_start=engagement,
         sla=_sla(source, _table(source, doc, "sla")),
+        alerts=_alerts(source, _table(source, doc, "alerts")),
     )
+
+
+_ALERT_KEYS = ("owner", "due_hours", "smtp_host", "smtp_port", "mail_from", "mail_to",
+               "webhook_url")  # fmt: skip
+
+
+def _alerts(source: str, raw: Mapping[str, Any]) -> AlertSettings:
+    _known(source, raw, "alerts", _ALERT_KEYS)
+    for key in ("due_hours", "smtp_port"):
+        value = raw.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(source, f"alerts.{key}", "must be a whole number of 1 or more")
+    for key in ("owner", "smtp_host", "mail_from", "webhook_url"):
+        if key in raw and not isinstance(raw[key], str):
+            raise ConfigError(source, f"alerts.{key}", "must be a string")
+    url = raw.get("webhook_url")
+    if url is not None and not str(url).startswith(("https://", "http://")):
+        raise ConfigError(source, "alerts.webhook_url", "must be an http(s) URL")
+    to = raw.get("mail_to", [])
+    if not isinstance(to, list) or not all(isinstance(a, str) and "@" in a for a in to):
+        raise ConfigError(source, "alerts.mail_to", "must be a list of email addresses")
+    base, mail = Escalation(), Channels()
+    return AlertSettings(
+        Escalation(raw.get("owner", base.owner), raw.get("due_hours", base.due_hours)),
+        Channels(raw.get("smtp_host"), raw.get("smtp_port", mail.smtp_port),
+                 raw.get("mail_from", mail.mail_from), tuple(to), url),
+    )  # fmt: skip
 
 
 def _targets(

@@ -136,3 +136,20 @@ def test_bad_month_is_one_line(clinic: Path) -> None:
         "report", "review", "--month", "2026-13", "--db", f"sqlite:///{clinic}/d.db", cwd=clinic
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--month" in done.stderr
+
+
+def test_alerts_scan_and_list_on_the_demo(clinic: Path) -> None:
+    db = f"sqlite:///{clinic}/d.db"
+    done = ptrcm(
+        "alerts", "scan", "--as-of", "2026-03-31", "--db", db, "--format", "json", cwd=clinic
+    )
+    assert done.returncode in (0, 1), done.stderr
+    raised = json.loads(done.stdout)
+    assert done.returncode == (1 if raised else 0)
+    listed = ptrcm("alerts", "list", "--db", db, "--format", "json", cwd=clinic)
+    assert listed.returncode == 0, listed.stderr
+    assert [e["id"] for e in json.loads(listed.stdout)] == [e["id"] for e in raised]
+    again = ptrcm(
+        "alerts", "scan", "--as-of", "2026-03-31", "--db", db, "--format", "json", cwd=clinic
+    )
+    assert (again.returncode, json.loads(again.stdout)) == (0, [])  # nothing raised twice

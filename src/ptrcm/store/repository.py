@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, RootTransaction
 
 from ptrcm.errors import InvariantError
 from ptrcm.store import db
+from ptrcm.store.alerts_repo import AlertRepository
 from ptrcm.store.audit import AuditLog
 from ptrcm.store.chart_audit_repo import ChartAuditRepository
 from ptrcm.store.claim_facts import refresh_claim_facts
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.patient_records = PatientRecords(*args, audit=self.audit)
         self.chart_audits = ChartAuditRepository(*args, audit=self.audit)
         self.records_requests = RecordsRequestRepository(*args, audit=self.audit)
+        self.alerts = AlertRepository(*args, audit=self.audit)
         return self
 
     @property

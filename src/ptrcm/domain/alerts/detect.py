@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from ptrcm.domain.deadlines import is_business_day
@@ -264,3 +264,15 @@ def new_events(found: Iterable[Event], open_keys: set[tuple[str, str, str | None
         open_keys.add(key)
         out.append(event)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as recorded, with its escalation: who owns it and by when it is due."""
+
+    id: int
+    event: Event
+    owner: str
+    due_at: datetime
+    status: str  # open | acknowledged | closed
+    notified: tuple[str, ...]

@@ -1,5 +1,6 @@
 """The schema (SQLAlchemy Core). Migrations in ``ptrcm.store.migrations`` create it."""
 
+from ptrcm.store.tables.alerts import patient_inquiries, systemic_events
 from ptrcm.store.tables.base import metadata
 from ptrcm.store.tables.chart_audit import (
     chart_audit_results,
@@ -110,6 +111,7 @@ __all__ = [
     "memberships",
     "metadata",
     "organizations",
+    "patient_inquiries",
     "patient_payments",
     "patients",
     "payer_plans",
@@ -125,6 +127,7 @@ __all__ = [
     "scrub_runs",
     "sessions",
     "statements",
+    "systemic_events",
     "underpayments",
     "users",
     "visit_services",
