@@ -120,6 +120,7 @@ def _register() -> None:
         emr,
         front_desk,
         importing,
+        inquiries,
         payer,
         queue,
         remit,
@@ -163,6 +164,7 @@ def _register() -> None:
         ("tokens", access.tokens),
         ("queue", queue.app),
         ("alerts", alerts.app),
+        ("inquiries", inquiries.app),
     )
     _ = closure  # registers claims correct|void|write-off|approve|close and appeals sent
     for name, group in groups:

@@ -52,6 +52,7 @@ SECTIONS = (
     "targets",
     "sla",
     "alerts",
+    "costs",
 )
 _CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
@@ -131,6 +132,8 @@ class Config:
     sla: Mapping[str, int] = field(default_factory=dict)
     # [alerts]: who owns a systemic-denial event, by when, and where it is sent.
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    # [costs]: the revenue cycle's monthly cost (staff, technology, overhead) in dollars.
+    costs: Mapping[str, Money] = field(default_factory=dict)
 
     def targets_for(self, org: str) -> dict[str, Decimal]:
         """The targets in force for an organization: the shared ones, then its own."""
@@ -219,7 +222,16 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         engagement_start=engagement,
         sla=_sla(source, _table(source, doc, "sla")),
         alerts=_alerts(source, _table(source, doc, "alerts")),
+        costs=_costs(source, _table(source, doc, "costs")),
     )
+
+
+def _costs(source: str, raw: Mapping[str, Any]) -> dict[str, Money]:
+    _known(source, raw, "costs", _COST_KEYS)
+    return {key: _money(source, f"costs.{key}", value) for key, value in raw.items()}
+
+
+_COST_KEYS = ("staff", "technology", "overhead")
 
 
 _ALERT_KEYS = ("owner", "due_hours", "smtp_host", "smtp_port", "mail_from", "mail_to",

@@ -153,3 +153,56 @@ def test_alerts_scan_and_list_on_the_demo(clinic: Path) -> None:
         "alerts", "scan", "--as-of", "2026-03-31", "--db", db, "--format", "json", cwd=clinic
     )
     assert (again.returncode, json.loads(again.stdout)) == (0, [])  # nothing raised twice
+
+
+def test_inquiry_service_level_and_cost_to_collect(clinic: Path) -> None:
+    db = f"sqlite:///{clinic}/d.db"
+    for opened_at, answered_at in (
+        ("2026-02-03T10:00", "2026-02-04T09:00"),
+        ("2026-02-10T10:00", "2026-02-16T11:00"),
+    ):
+        done = ptrcm(
+            "inquiries",
+            "open",
+            "--channel",
+            "phone",
+            "--topic",
+            "balance",
+            "--at",
+            opened_at,
+            "--db",
+            db,
+            cwd=clinic,
+        )
+        assert done.returncode == 0, done.stderr
+        number = done.stdout.split()[1]
+        done = ptrcm("inquiries", "answer", number, "--at", answered_at, "--db", db, cwd=clinic)
+        assert done.returncode == 0, done.stderr
+    (clinic / "ptrcm.toml").write_text(
+        '[costs]\nstaff = "3000.00"\ntechnology = "500.00"\noverhead = "500.00"\n'
+        "[sla]\npatient_inquiry = 2\n[targets]\ndays_in_ar = 60\n"
+    )
+    done = ptrcm(
+        "report",
+        "review",
+        "--month",
+        "2026-02",
+        "--out",
+        str(clinic / "rev2"),
+        "--db",
+        db,
+        "--format",
+        "json",
+        cwd=clinic,
+    )
+    assert done.returncode == 0, done.stderr
+    pack = json.loads(done.stdout)
+    inquiry = next(s for s in pack["slas"] if s["name"] == "patient_inquiry")
+    assert (inquiry["days"], inquiry["events"], inquiry["attainment"]) == (2, 2, "0.5")
+    visits = sum(r["visits"] for r in pack["kpis"]["net_revenue"])
+    costs = pack["cost_to_collect"]
+    assert costs["cost"] == "4000.00" and costs["visits"] == visits > 0
+    assert Decimal(costs["cost_per_visit"]) == (Decimal(4000) / visits).quantize(Decimal("0.01"))
+    days = next(t for t in pack["targets"] if t["kpi"] == "days_in_ar")
+    assert days["target"] == "60" and days["source"] == "ptrcm.toml [targets]"
+    (clinic / "ptrcm.toml").unlink()

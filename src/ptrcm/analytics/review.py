@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ptrcm.analytics import ar, claims_kpis
+from ptrcm.analytics import ar, claims_kpis, sla
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import KpiReport, compute_kpis, headline, report_json
 from ptrcm.analytics.sla import Sla
@@ -46,6 +46,30 @@ class SlaLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CostToCollect:
+    """The month's revenue-cycle cost (staff, technology, overhead as configured) per visit,
+    beside net revenue per visit, and the cost as a share of net revenue."""
+
+    cost: Decimal
+    visits: int
+    net_revenue: Decimal
+    cost_per_visit: Decimal | None
+    net_revenue_per_visit: Decimal | None
+    cost_share: Decimal | None
+
+
+def cost_to_collect(report: KpiReport, costs: Mapping[str, Decimal]) -> CostToCollect | None:
+    if not costs:
+        return None
+    total = sum(costs.values(), Decimal("0.00"))
+    seen = sum(r.visits for r in report.net_revenue)
+    net = sum((r.net_revenue for r in report.net_revenue), Decimal("0.00"))
+    per_visit = None if not seen else (total / seen).quantize(Decimal("0.01"))
+    share = None if net <= 0 else total / net
+    return CostToCollect(total, seen, net, per_visit, report.net_revenue_per_visit, share)
+
+
+@dataclass(frozen=True, slots=True)
 class MonthPoint:
     month: date  # first day
     ar_total: Decimal
@@ -66,6 +90,7 @@ class ReviewPack:
     trend: tuple[MonthPoint, ...]  # the last months, oldest first, the review month last
     engagement_start: date | None
     notes: str
+    costs: CostToCollect | None = None
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -108,6 +133,7 @@ def review_pack(
     slas: Mapping[str, int] | None = None,
     engagement_start: date | None = None,
     notes: str = "",
+    costs: Mapping[str, Decimal] | None = None,
 ) -> ReviewPack:
     first, last = month_bounds(month)
     filters = KpiFilters(first, last)
@@ -123,6 +149,7 @@ def review_pack(
         "charge_entry": report.charge_lag,
         "claim_submission": report.submission_lag,
         "denial_follow_up": report.denial_follow_up,
+        "patient_inquiry": sla.patient_inquiry(scope, filters),
     }
     sla_lines = tuple(
         SlaLine(
@@ -166,6 +193,7 @@ def review_pack(
         tuple(trend),
         engagement_start,
         notes,
+        cost_to_collect(report, costs or {}),
     )
 
 
@@ -216,4 +244,14 @@ def review_json(pack: ReviewPack) -> dict[str, Any]:
         if pack.engagement_start is None
         else pack.engagement_start.isoformat(),
         "notes": pack.notes,
+        "cost_to_collect": None
+        if pack.costs is None
+        else {
+            "cost": str(pack.costs.cost),
+            "visits": pack.costs.visits,
+            "net_revenue": str(pack.costs.net_revenue),
+            "cost_per_visit": num(pack.costs.cost_per_visit),
+            "net_revenue_per_visit": num(pack.costs.net_revenue_per_visit),
+            "cost_share": num(pack.costs.cost_share),
+        },
     }

@@ -79,6 +79,15 @@ def rows(pack: ReviewPack) -> dict[str, Any]:
             )
             for s in pack.slas
         ],
+        "costs": None
+        if pack.costs is None
+        else (
+            f"{pack.costs.cost:,}",
+            str(pack.costs.visits),
+            shown("net_revenue_per_visit", pack.costs.cost_per_visit),
+            shown("net_revenue_per_visit", pack.costs.net_revenue_per_visit),
+            shown("x_share", pack.costs.cost_share),
+        ),
         "issues": [
             (r.carc, r.description, str(r.count), f"{r.amount:,}")
             for r in report.top_denials_by_amount[:5]
@@ -112,6 +121,9 @@ font-size="10" text-anchor="middle">{{ t[0] }}</text>{% endfor %}</svg>
 <h2>Days in A/R by payer class</h2>{{ table(["Payer class", "Days in A/R"], r.classes) }}
 <h2>Service levels</h2>{{ table(["Service level", "Days", "Events", "Within"], r.slas) }}
 <h2>Top issues</h2>{{ table(["CARC", "Reason", "Denials", "Dollars"], r.issues) }}
+<h2>Cost to collect</h2>{% if r.costs %}{{ table(["Cost", "Visits", "Cost per visit",
+"Net revenue per visit", "Cost / net revenue"], [r.costs]) }}{% else %}<p>No costs
+configured ([costs] in ptrcm.toml).</p>{% endif %}
 <h2>Systemic events</h2><p>Systemic-denial events are detected by ptrcm's detectors
 (docs/alerts.md); they are not stored per month yet, so none are listed here.</p>
 <h2>Notes from the team</h2>{% if p.notes %}<p>{{ p.notes }}</p>{% else %}<p>None entered.</p>
@@ -185,6 +197,14 @@ def render_pdf(pack: ReviewPack, path: Path) -> None:
         ["CARC", "Reason", "Denials", "Dollars"],
         [(c, Paragraph(d, styles["BodyText"]), n, a) for c, d, n, a in r["issues"]],
     )
+    p("Cost to collect", "Heading2")
+    if r["costs"] is None:
+        p("No costs configured ([costs] in ptrcm.toml).")
+    else:
+        table(
+            ["Cost", "Visits", "Cost per visit", "Net revenue per visit", "Cost / net revenue"],
+            [r["costs"]],
+        )
     p("Systemic events", "Heading2")
     p("Systemic-denial events are not stored per month yet, so none are listed here.")
     p("Notes from the team", "Heading2")

@@ -21,6 +21,7 @@ from ptrcm.store.tables import (
     claim_transitions,
     claim_versions,
     claims,
+    patient_inquiries,
     remittance_transactions,
 )
 
@@ -152,3 +153,22 @@ def denial_follow_up(scope: Scope, f: KpiFilters) -> Sla:
         pending,
         tuple(sorted(histogram)),
     )
+
+
+def patient_inquiry(scope: Scope, f: KpiFilters) -> Sla:
+    """Days from a patient's billing inquiry being opened to its answer, for inquiries
+    opened in the period; unanswered ones are pending."""
+    t = patient_inquiries
+    lag = day_diff(utc_day(t.c.answered_at), utc_day(t.c.opened_at)).label("d")
+    query = (
+        select(lag, func.count())
+        .where(t.c.org_id == scope.org_id, t.c.opened_at >= start_of(f.start),
+               t.c.opened_at < end_of(f.end))
+        .group_by(lag)
+    )  # fmt: skip
+    rows = [(d, int(n)) for d, n in scope.rows(query)]
+    pending = sum(n for d, n in rows if d is None)
+    histogram = [(int(d), n) for d, n in rows if d is not None]
+    count = sum(n for _, n in histogram)
+    return Sla(count, nearest_rank(histogram, MEDIAN), nearest_rank(histogram, P90), pending,
+               tuple(sorted(histogram)))  # fmt: skip

@@ -119,6 +119,7 @@ def review(
                 slas=settings.sla,
                 engagement_start=settings.engagement_start,
                 notes=text,
+                costs={key: money.amount for key, money in settings.costs.items()},
             )
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ from ptrcm.store.claim_facts import refresh_claim_facts
 from ptrcm.store.control_numbers import ControlNumbers
 from ptrcm.store.data_version import bump_data_version
 from ptrcm.store.front_desk_repo import FrontDeskRepository
+from ptrcm.store.inquiries_repo import InquiryRepository
 from ptrcm.store.ledger import Ledger
 from ptrcm.store.master import AppointmentRepository, MasterDataRepository
 from ptrcm.store.patient_records import PatientRecords
@@ -82,6 +83,7 @@ class UnitOfWork:
         self.chart_audits = ChartAuditRepository(*args, audit=self.audit)
         self.records_requests = RecordsRequestRepository(*args, audit=self.audit)
         self.alerts = AlertRepository(*args, audit=self.audit)
+        self.inquiries = InquiryRepository(*args, audit=self.audit)
         return self
 
     @property
