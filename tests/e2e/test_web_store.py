@@ -208,3 +208,24 @@ def test_dashboard_tiles_equal_the_kpi_report_for_the_same_period(page: Page, de
         assert shown, key
         assert (Decimal(str(shown[0])) if shown[0] else None) == want, key
         assert page.text(f'[data-kpi="{key}"]') == format_unit(want, unit), key
+
+
+def test_dashboard_shows_targets_and_service_levels(page: Page, demo: Demo, tmp_path: Path) -> None:
+    from ptrcm.domain.targets import DEFAULT_TARGETS
+
+    report = _report(demo)
+    page.goto(demo.url + "/" + _period(demo))
+    page.screenshot(tmp_path / "dashboard-targets.png")
+    keys = page.attribute("[data-target]", "data-target")
+    assert keys == [t.kpi for t in DEFAULT_TARGETS]
+    clean = next(t for t in DEFAULT_TARGETS if t.kpi == "clean_claim_rate")
+    rate = report["clean_claim_rate"]["rate"]
+    want = clean.standing(None if rate is None else Decimal(str(rate)))
+    assert page.attribute('[data-target="clean_claim_rate"]', "data-standing") == [str(want)]
+    cells = page.texts('[data-target="clean_claim_rate"] td')
+    assert cells[1] == format_unit(None if rate is None else Decimal(str(rate)), Unit.percent)
+    assert cells[2] == "≥ 95.0%"
+    levels = page.attribute("[data-sla]", "data-sla")
+    assert levels == ["charge_entry", "claim_submission", "denial_follow_up", "patient_inquiry"]
+    charge = page.texts('[data-sla="charge_entry"] td')
+    assert charge[2] == str(report["charge_lag"]["count"])

@@ -25,6 +25,7 @@ from ptrcm.web.ports import (
     DaysInArPoint,
     DenialReason,
     EvalMix,
+    Goals,
     KpiTile,
     Leakage,
     PayerRevenue,
@@ -34,6 +35,8 @@ from ptrcm.web.ports import (
     QueueName,
     QueueTotals,
     RatePoint,
+    ServiceLevelStatus,
+    TargetStatus,
     TimelineEvent,
     TimelineKind,
     Underpayment,
@@ -162,6 +165,17 @@ class SampleData:
 
     def ar_aging(self, as_of: date) -> Sequence[AgingRow]:
         return [AgingRow(name, *(_money(a) for a in amounts)) for name, *amounts in AGING]
+
+    def goals(self, period: Period) -> Goals:
+        return Goals(
+            [TargetStatus("clean_claim_rate", "Clean-claim rate", D("0.93"), D("0.95"), True,
+                          "at_risk", D("0.88"), Unit.percent),
+             TargetStatus("days_in_ar", "Days in A/R", D("31.2"), D("35"), False, "met", None,
+                          Unit.days)],
+            [ServiceLevelStatus("charge_entry", "Charge entry", 3, 120, D("0.9")),
+             ServiceLevelStatus("patient_inquiry", "Patient inquiries", 2, 0, None)],
+            date(2026, 1, 1),
+        )  # fmt: skip
 
     def denial_reasons(self, period: Period) -> Sequence[DenialReason]:
         return [DenialReason(c, d, n, _money(a)) for c, d, n, a in DENIALS]

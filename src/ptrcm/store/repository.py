@@ -158,6 +158,13 @@ class Store:
             ).scalar_one_or_none()
         return None if found is None else int(found)
 
+    def organization_slug(self, org_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(organizations.c.slug).where(organizations.c.id == org_id)
+            ).scalar_one_or_none()
+        return None if found is None else str(found)
+
     def create_organization(self, slug: str, name: str | None = None, **fields: Any) -> int:
         """A new organization (tenant); ``IntegrityError`` if the slug is taken."""
         row = {"slug": slug, "name": name or slug, "created_at": utc_now(), **fields}

@@ -93,6 +93,9 @@ def table(
     )  # fmt: skip
 
 
+STANDING = {"met": "Met", "at_risk": "At risk", "missed": "Missed", "no_data": "No data"}
+
+
 def _with_period(url: str, span: Period) -> str:
     return f"{url}?from={span.start}&to={span.end}&format=csv"
 
@@ -107,11 +110,20 @@ def dashboard(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     weeks = board.cash_and_visits(span)
     days = board.days_in_ar_trend(span)
     by_count, by_dollars = views.denial_charts(denials)
+    goals = board.goals(span)
     context = {
         "title": "Dashboard",
         "period": span,
         "previous": span.previous(),
         "tiles": tiles,
+        "goals": goals,
+        "targets": [
+            (t, f.format_unit(t.value, t.unit), f.format_unit(t.target, t.unit),
+             f.format_unit(t.start, t.unit), STANDING[t.standing])
+            for t in goals.targets
+        ],
+        "levels": [(s, f.percent(s.attainment) if s.attainment is not None else f.MISSING)
+                   for s in goals.service_levels],
         "charts": {
             "aging": views.aging_chart(aging),
             "denials_count": by_count,

@@ -259,8 +259,43 @@ class Leakage:
     revenue_lost: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class TargetStatus:
+    """One KPI against its target for the period: met, at risk or missed; and the same KPI
+    in the engagement's first month (``start``), when the engagement has a start date."""
+
+    key: str
+    label: str
+    value: Decimal | None
+    target: Decimal
+    at_least: bool
+    standing: str  # met | at_risk | missed | no_data
+    start: Decimal | None
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLevelStatus:
+    name: str
+    label: str
+    days: int
+    events: int
+    attainment: Decimal | None  # share done within ``days``; None when nothing measured
+
+
+@dataclass(frozen=True, slots=True)
+class Goals:
+    targets: Sequence[TargetStatus]
+    service_levels: Sequence[ServiceLevelStatus]
+    engagement_start: date | None
+
+
 class DashboardData(Protocol):
     def kpi_tiles(self, period: Period) -> Sequence[KpiTile]: ...
+
+    def goals(self, period: Period) -> Goals:
+        """The period's target KPIs against their targets, and its service levels."""
+        ...
 
     def ar_aging(self, as_of: date) -> Sequence[AgingRow]: ...
 

@@ -149,6 +149,9 @@ class CachedReads:
     def ar_aging(self, as_of: date) -> Sequence[p.AgingRow]:
         return self._get("aging", (as_of,), lambda: tuple(self.inner_dashboard.ar_aging(as_of)))
 
+    def goals(self, period: p.Period) -> p.Goals:
+        return self._get("goals", (period,), lambda: self.inner_dashboard.goals(period))
+
     def denial_reasons(self, period: p.Period) -> Sequence[p.DenialReason]:
         return self._get(
             "denials", (period,), lambda: tuple(self.inner_dashboard.denial_reasons(period))

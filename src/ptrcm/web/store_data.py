@@ -13,11 +13,12 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ptrcm.analytics import activity, ar, claims_kpis, queues, revenue, scheduling
+from ptrcm.analytics import activity, ar, claims_kpis, queues, revenue, review, scheduling, sla
 from ptrcm.analytics.claim_history import claim_history
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import organization_timezone
-from ptrcm.config import load_config
+from ptrcm.config import Config, load_config
+from ptrcm.domain.targets import Direction, attainment, levels_with, targets_with
 from ptrcm.store.data_version import data_version
 from ptrcm.store.repository import Store
 from ptrcm.web import ports as p
@@ -59,9 +60,11 @@ class StoreData:
         org: Organization | int,
         today: Callable[[], date] = date.today,
         provider: int | None = None,
+        config: Config | None = None,
     ) -> None:
         known = org if isinstance(org, Organization) else Organization(store, "", org)
         self.store, self.org, self.today, self.provider = store, known, today, provider
+        self.config = config
 
     @contextmanager
     def _scope(self) -> Iterator[Scope]:
@@ -109,6 +112,44 @@ class StoreData:
             p.KpiTile(key, label, now[key], before[key], unit, up)
             for key, label, unit, up in labels
         ]
+
+    def goals(self, period: p.Period) -> p.Goals:
+        """Targets and service levels from ``[targets]``/``[sla]`` (the organization's own
+        over the shared ones), the figures from the review pack's functions."""
+        config = self.config or load_config()
+        slug = self.store.organization_slug(self.org.id()) or ""
+        targets = targets_with(config.targets_for(slug))
+        levels = levels_with(config.sla)
+        start = config.engagement_start
+        f = _filters(period)
+        with self._scope() as scope:
+            now = review.target_figures(scope, f)
+            first = None
+            if start is not None and start <= period.end:
+                first = review.target_figures(scope, KpiFilters(*review.month_bounds(start)))
+            measured = {
+                "charge_entry": sla.charge_lag(scope, f),
+                "claim_submission": sla.submission_lag(scope, f),
+                "denial_follow_up": sla.denial_follow_up(scope, f),
+                "patient_inquiry": sla.patient_inquiry(scope, f),
+            }
+        units = {"days_in_ar": p.Unit.days}
+        return p.Goals(
+            [
+                p.TargetStatus(t.kpi, t.label, now[t.kpi], t.value,
+                               t.direction is Direction.AT_LEAST, str(t.standing(now[t.kpi])),
+                               None if first is None else first[t.kpi],
+                               units.get(t.kpi, p.Unit.percent))
+                for t in targets
+            ],
+            [
+                p.ServiceLevelStatus(level.name, level.label, level.days,
+                                     measured[level.name].count,
+                                     attainment(measured[level.name].histogram, level.days))
+                for level in levels
+            ],
+            start,
+        )  # fmt: skip
 
     def ar_aging(self, as_of: date) -> Sequence[p.AgingRow]:
         with self._scope() as scope:
@@ -313,7 +354,7 @@ class StoreWebData:
         key = (org_id, provider)
         found = self._made.get(key)
         if found is None:
-            data = StoreData(self.store, org_id, self.settings.today, provider)
+            data = StoreData(self.store, org_id, self.settings.today, provider, self.config)
             desk = StoreFrontDesk(self.store, Organization(self.store, "", org_id), self.config,
                                   provider)  # fmt: skip
             cached = CachedReads(self.cache, org_id, provider, data, data, data,
