@@ -206,3 +206,55 @@ def test_inquiry_service_level_and_cost_to_collect(clinic: Path) -> None:
     days = next(t for t in pack["targets"] if t["kpi"] == "days_in_ar")
     assert days["target"] == "60" and days["source"] == "ptrcm.toml [targets]"
     (clinic / "ptrcm.toml").unlink()
+
+
+def test_the_months_systemic_events_are_in_the_pack(clinic: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from ptrcm.domain.alerts.detect import Event, EventKind, Severity
+    from ptrcm.store.repository import Store, UnitOfWork
+
+    db = f"sqlite:///{clinic}/d.db"
+    store = Store.open(db)
+    try:
+        org = store.organization_id("default")
+        assert org is not None
+        with UnitOfWork(store.engine, org, "user:admin") as uow:
+            event = Event(
+                EventKind.REASON_SPIKE,
+                "COMMERCIAL",
+                date(2026, 2, 12),
+                Severity.HIGH,
+                "CO-197",
+                "CO-197 on 9 of 30 claims (30%) today",
+                1e-9,
+                (),
+            )
+            assert uow.alerts.add(event, "Dana", datetime(2026, 2, 13, tzinfo=UTC)) is not None
+            uow.commit()
+    finally:
+        store.close()
+    done = ptrcm(
+        "report",
+        "review",
+        "--month",
+        "2026-02",
+        "--out",
+        str(clinic / "rev3"),
+        "--db",
+        db,
+        "--format",
+        "json",
+        cwd=clinic,
+    )
+    assert done.returncode == 0, done.stderr
+    events = json.loads(done.stdout)["events"]
+    assert [(e["day"], e["payer"], e["reason"], e["owner"]) for e in events] == [
+        ("2026-02-12", "COMMERCIAL", "CO-197", "Dana")
+    ]
+    if shutil.which("pdftotext"):
+        pdf = clinic / "rev3" / "review-2026-02.pdf"
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "CO-197 on 9 of 30 claims" in " ".join(text.split())  # wrapped in its cell

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from ptrcm.analytics import ar, claims_kpis, sla
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import KpiReport, compute_kpis, headline, report_json
@@ -25,6 +27,7 @@ from ptrcm.domain.targets import (
     levels_with,
     targets_with,
 )
+from ptrcm.store.tables import systemic_events
 
 TREND_MONTHS = 6
 MAX_ENGAGEMENT_MONTHS = 24
@@ -70,6 +73,31 @@ def cost_to_collect(report: KpiReport, costs: Mapping[str, Decimal]) -> CostToCo
 
 
 @dataclass(frozen=True, slots=True)
+class MonthEvent:
+    """A systemic-denial event raised in the month (``ptrcm alerts scan``)."""
+
+    day: date
+    kind: str
+    payer: str
+    reason: str
+    severity: str
+    status: str
+    owner: str
+    summary: str
+
+
+def month_events(scope: Scope, first: date, last: date) -> tuple[MonthEvent, ...]:
+    t = systemic_events
+    query = (
+        select(t.c.detected_on, t.c.kind, t.c.payer, t.c.reason, t.c.severity, t.c.status,
+               t.c.owner, t.c.summary)
+        .where(t.c.org_id == scope.org_id, t.c.detected_on.between(first, last))
+        .order_by(t.c.detected_on, t.c.id)
+    )  # fmt: skip
+    return tuple(MonthEvent(*row) for row in scope.rows(query))
+
+
+@dataclass(frozen=True, slots=True)
 class MonthPoint:
     month: date  # first day
     ar_total: Decimal
@@ -91,6 +119,7 @@ class ReviewPack:
     engagement_start: date | None
     notes: str
     costs: CostToCollect | None = None
+    events: tuple[MonthEvent, ...] = ()
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -194,6 +223,7 @@ def review_pack(
         engagement_start,
         notes,
         cost_to_collect(report, costs or {}),
+        month_events(scope, first, last),
     )
 
 
@@ -244,6 +274,19 @@ def review_json(pack: ReviewPack) -> dict[str, Any]:
         if pack.engagement_start is None
         else pack.engagement_start.isoformat(),
         "notes": pack.notes,
+        "events": [
+            {
+                "day": e.day.isoformat(),
+                "kind": e.kind,
+                "payer": e.payer,
+                "reason": e.reason,
+                "severity": e.severity,
+                "status": e.status,
+                "owner": e.owner,
+                "summary": e.summary,
+            }
+            for e in pack.events
+        ],
         "cost_to_collect": None
         if pack.costs is None
         else {

@@ -88,6 +88,18 @@ def rows(pack: ReviewPack) -> dict[str, Any]:
             shown("net_revenue_per_visit", pack.costs.net_revenue_per_visit),
             shown("x_share", pack.costs.cost_share),
         ),
+        "events": [
+            (
+                e.day.isoformat(),
+                e.payer,
+                e.reason or e.kind.replace("_", " "),
+                e.severity,
+                e.status,
+                e.owner,
+                e.summary,
+            )
+            for e in pack.events
+        ],
         "issues": [
             (r.carc, r.description, str(r.count), f"{r.amount:,}")
             for r in report.top_denials_by_amount[:5]
@@ -124,8 +136,9 @@ font-size="10" text-anchor="middle">{{ t[0] }}</text>{% endfor %}</svg>
 <h2>Cost to collect</h2>{% if r.costs %}{{ table(["Cost", "Visits", "Cost per visit",
 "Net revenue per visit", "Cost / net revenue"], [r.costs]) }}{% else %}<p>No costs
 configured ([costs] in ptrcm.toml).</p>{% endif %}
-<h2>Systemic events</h2><p>Systemic-denial events are detected by ptrcm's detectors
-(docs/alerts.md); they are not stored per month yet, so none are listed here.</p>
+<h2>Systemic events</h2>{% if r.events %}{{ table(["Day", "Payer", "Event", "Severity",
+"Status", "Owner", "Evidence"], r.events) }}{% else %}<p>No systemic-denial event was raised
+this month (`ptrcm alerts scan`, docs/alerts.md).</p>{% endif %}
 <h2>Notes from the team</h2>{% if p.notes %}<p>{{ p.notes }}</p>{% else %}<p>None entered.</p>
 {% endif %}
 </body></html>
@@ -206,7 +219,13 @@ def render_pdf(pack: ReviewPack, path: Path) -> None:
             [r["costs"]],
         )
     p("Systemic events", "Heading2")
-    p("Systemic-denial events are not stored per month yet, so none are listed here.")
+    if r["events"]:
+        table(
+            ["Day", "Payer", "Event", "Severity", "Status", "Owner", "Evidence"],
+            [(*e[:6], Paragraph(e[6], styles["BodyText"])) for e in r["events"]],
+        )
+    else:
+        p("No systemic-denial event was raised this month.")
     p("Notes from the team", "Heading2")
     p(pack.notes or "None entered.")
     SimpleDocTemplate(str(path), pagesize=letter, title="Performance review").build(story)
