@@ -60,6 +60,7 @@ CALLS: dict[tuple[str, str], Call] = {
         _get("/api/claims/{c.own_claim}/lines"), _get("/api/claims/{c.foreign_claim}/lines")
     ),
     ("GET", "/queues/{name}"): Call(_get("/queues/scrub-errors")),
+    ("GET", "/reviews/{month}"): Call(_get("/reviews/2026-01")),
     ("GET", "/api/queues/{name}"): Call(_get("/api/queues/scrub-errors")),
     ("POST", "/api/schedule/check"): Call(
         lambda c: ("/api/schedule/check", {"json": {"patient": "P-AW", **BOOKING}}),
@@ -170,6 +171,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/scheduling/attendance"): P.read_scheduling,
     ("GET", "/api/scheduling/leakage"): P.read_scheduling,
     ("GET", "/"): P.read_dashboard,
+    ("GET", "/reviews/{month}"): P.read_dashboard,
     ("GET", "/queues"): P.read_queues,
     ("GET", "/queues/{name}"): P.read_queues,
     ("GET", "/claims/{claim_id}"): P.read_claims,

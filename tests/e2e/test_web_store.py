@@ -229,3 +229,13 @@ def test_dashboard_shows_targets_and_service_levels(page: Page, demo: Demo, tmp_
     assert levels == ["charge_entry", "claim_submission", "denial_follow_up", "patient_inquiry"]
     charge = page.texts('[data-sla="charge_entry"] td')
     assert charge[2] == str(report["charge_lag"]["count"])
+
+
+def test_the_review_pack_downloads_from_the_dashboard(page: Page, demo: Demo) -> None:
+    page.goto(demo.url + "/" + _period(demo))
+    (href,) = page.attribute('a[href^="/reviews/"]', "href")
+    assert href == f"/reviews/{demo.end:%Y-%m}"
+    answer = page.pw.request.get(demo.url + href)
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF")
+    assert page.pw.request.get(demo.url + "/reviews/2026-13").status == 422

@@ -166,6 +166,9 @@ class SampleData:
     def ar_aging(self, as_of: date) -> Sequence[AgingRow]:
         return [AgingRow(name, *(_money(a) for a in amounts)) for name, *amounts in AGING]
 
+    def review_pdf(self, month: date) -> bytes:
+        return b"%PDF-1.4 (a fake review pack for " + month.isoformat().encode() + b")"
+
     def goals(self, period: Period) -> Goals:
         return Goals(
             [TargetStatus("clean_claim_rate", "Clean-claim rate", D("0.93"), D("0.95"), True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from jinja2 import Environment, select_autoescape
 
@@ -152,7 +152,7 @@ def render_html(pack: ReviewPack) -> str:
     return env.from_string(TEMPLATE).render(p=pack, r=data, h=CHART_HEIGHT)
 
 
-def render_pdf(pack: ReviewPack, path: Path) -> None:
+def render_pdf(pack: ReviewPack, path: Path | BinaryIO) -> None:
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
@@ -228,4 +228,5 @@ def render_pdf(pack: ReviewPack, path: Path) -> None:
         p("No systemic-denial event was raised this month.")
     p("Notes from the team", "Heading2")
     p(pack.notes or "None entered.")
-    SimpleDocTemplate(str(path), pagesize=letter, title="Performance review").build(story)
+    target = str(path) if isinstance(path, Path) else path
+    SimpleDocTemplate(target, pagesize=letter, title="Performance review").build(story)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ptrcm.domain.access import Permission as P
@@ -146,6 +147,18 @@ def dashboard(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
         ),
     }  # fmt: skip
     return render(request, "dashboard.html", "dashboard", context)
+
+
+@router.get("/reviews/{month}", dependencies=[requires(P.read_dashboard)])
+def review_pack(
+    data: Data, month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+) -> Response:
+    """The month's performance review pack (PDF): KPIs against targets, trends, service
+    levels, systemic events; the same as `ptrcm report review --month`."""
+    first = date.fromisoformat(f"{month}-01")
+    body = data.dashboard.review_pdf(first)
+    headers = {"Content-Disposition": f'attachment; filename="review-{month}.pdf"'}
+    return Response(body, media_type="application/pdf", headers=headers)
 
 
 @router.get("/queues", dependencies=[requires(P.read_queues, phi="work_queue")])

@@ -152,6 +152,9 @@ class CachedReads:
     def goals(self, period: p.Period) -> p.Goals:
         return self._get("goals", (period,), lambda: self.inner_dashboard.goals(period))
 
+    def review_pdf(self, month: date) -> bytes:
+        return self._get("review", (month,), lambda: self.inner_dashboard.review_pdf(month))
+
     def denial_reasons(self, period: p.Period) -> Sequence[p.DenialReason]:
         return self._get(
             "denials", (period,), lambda: tuple(self.inner_dashboard.denial_reasons(period))

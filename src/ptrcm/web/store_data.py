@@ -8,6 +8,7 @@ therapist, the rendering provider) a request's principal is scoped to.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from ptrcm.analytics import activity, ar, claims_kpis, queues, revenue, review, 
 from ptrcm.analytics.claim_history import claim_history
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import organization_timezone
+from ptrcm.analytics.review_render import render_pdf
 from ptrcm.config import Config, load_config
 from ptrcm.domain.targets import Direction, attainment, levels_with, targets_with
 from ptrcm.store.data_version import data_version
@@ -150,6 +152,19 @@ class StoreData:
             ],
             start,
         )  # fmt: skip
+
+    def review_pdf(self, month: date) -> bytes:
+        config = self.config or load_config()
+        slug = self.store.organization_slug(self.org.id()) or ""
+        with self._scope() as scope:
+            pack = review.review_pack(
+                scope, slug, month, targets=config.targets_for(slug), slas=config.sla,
+                engagement_start=config.engagement_start,
+                costs={key: money.amount for key, money in config.costs.items()},
+            )  # fmt: skip
+        out = io.BytesIO()
+        render_pdf(pack, out)
+        return out.getvalue()
 
     def ar_aging(self, as_of: date) -> Sequence[p.AgingRow]:
         with self._scope() as scope:
