@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import cli
 from tests.e2e.assess_oracle import aging_total, denial_figures, read_835s, read_837s
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,10 +22,7 @@ AS_OF = "2026-09-30"
 
 
 def ptrcm(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run(
-        ["ptrcm", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
+    return cli.ptrcm(*args, cwd=cwd, env={"COLUMNS": "200"}, timeout=600)
 
 
 def _class(data: dict, name: str) -> dict:

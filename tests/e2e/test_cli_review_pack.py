@@ -4,7 +4,6 @@ month, it renders to PDF and PNG, and the PDF shows each figure (docs/review-pac
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import cli
+
 MONEY = {"ar_total", "net_revenue_per_visit", "revenue_leakage"}
 
 
 def ptrcm(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "PTRCM_OPERATOR": "admin"}
-    return subprocess.run(
-        ["ptrcm", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
+    return cli.ptrcm(*args, cwd=cwd, env={"COLUMNS": "200", "PTRCM_OPERATOR": "admin"}, timeout=900)
 
 
 def shown(key: str, raw: str | None) -> str:
