@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ptrcm.domain.alerts.settings import Channels, Escalation
+from ptrcm.domain.clearinghouse import Connector, parse_connectors
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.money import Money
 from ptrcm.domain.targets import DEFAULT_SLAS, DEFAULT_TARGETS
@@ -53,6 +54,7 @@ SECTIONS = (
     "sla",
     "alerts",
     "costs",
+    "clearinghouse",
 )
 _CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
@@ -134,6 +136,9 @@ class Config:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     # [costs]: the revenue cycle's monthly cost (staff, technology, overhead) in dollars.
     costs: Mapping[str, Money] = field(default_factory=dict)
+
+    # [clearinghouse.<name>]: SFTP connectors (ptrcm.domain.clearinghouse).
+    clearinghouses: Mapping[str, Connector] = field(default_factory=dict)
 
     def targets_for(self, org: str) -> dict[str, Decimal]:
         """The targets in force for an organization: the shared ones, then its own."""
@@ -223,6 +228,7 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
         sla=_sla(source, _table(source, doc, "sla")),
         alerts=_alerts(source, _table(source, doc, "alerts")),
         costs=_costs(source, _table(source, doc, "costs")),
+        clearinghouses=parse_connectors(source, _table(source, doc, "clearinghouse")),
     )
 
 

@@ -173,6 +173,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/"): P.read_dashboard,
     ("GET", "/reviews/{month}"): P.read_dashboard,
     ("GET", "/queues"): P.read_queues,
+    ("GET", "/connections"): P.read_queues,
     ("GET", "/queues/{name}"): P.read_queues,
     ("GET", "/claims/{claim_id}"): P.read_claims,
     ("GET", "/payers"): P.read_payers,

@@ -176,6 +176,11 @@ class Acknowledgments(Protocol):
         ``control_number``, ``status``, ``detail``."""
         ...
 
+    def items(self) -> list[Row]:
+        """Every acknowledgment row, oldest first (``detail`` keeps a 277CA's payer claim
+        number)."""
+        ...
+
 
 class Contracts(Protocol):
     """Payers' contract fee schedules, versioned."""

@@ -23,6 +23,7 @@ from ptrcm.store.alerts_repo import AlertRepository
 from ptrcm.store.audit import AuditLog
 from ptrcm.store.chart_audit_repo import ChartAuditRepository
 from ptrcm.store.claim_facts import refresh_claim_facts
+from ptrcm.store.clearinghouse_repo import ClearinghouseRepository
 from ptrcm.store.control_numbers import ControlNumbers
 from ptrcm.store.data_version import bump_data_version
 from ptrcm.store.front_desk_repo import FrontDeskRepository
@@ -84,6 +85,7 @@ class UnitOfWork:
         self.records_requests = RecordsRequestRepository(*args, audit=self.audit)
         self.alerts = AlertRepository(*args, audit=self.audit)
         self.inquiries = InquiryRepository(*args, audit=self.audit)
+        self.clearinghouse = ClearinghouseRepository(*args, audit=self.audit)
         return self
 
     @property

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ptrcm import __version__
 from ptrcm.domain.access import Permission, Principal
-from ptrcm.web import actions, admin, api, audit_page, front_desk, login, pages
+from ptrcm.web import actions, admin, api, audit_page, connections, front_desk, login, pages
 from ptrcm.web import formatting as f
 from ptrcm.web.auth import SignInRequired, requires
 from ptrcm.web.deps import WebSettings
@@ -137,8 +137,9 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     app.state.gate = gate
     app.state.templates = build_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in (api.health, api.router, pages.router, front_desk.router, login.router,
-                   admin.router, audit_page.router, actions.router):  # fmt: skip
+    routers = (api.health, api.router, pages.router, front_desk.router, login.router,
+               admin.router, audit_page.router, actions.router, connections.router)  # fmt: skip
+    for router in routers:
         app.include_router(router)
     _add_openapi_route(app)
     install_handlers(app, _error_page)

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from ptrcm.domain.access import Permission, Principal
 from ptrcm.services.access import sessions, tokens
 from ptrcm.services.access.ports import AccessUnitOfWork
+from ptrcm.services.clearinghouse.ports import ClearinghouseWork
 from ptrcm.services.work.ports import WorkFlow
 from ptrcm.web import csrf
 from ptrcm.web.deps import WebSettings
@@ -62,6 +63,8 @@ class Gate:
     # Units of work that change claims and queue items, for the principal's organization
     # and under its actor (``ptrcm.web.actions``).
     work_for: Callable[[Principal], WorkFlow] | None = None
+    # The clearinghouse records of the principal's organization (``ptrcm.web.connections``).
+    connections_for: Callable[[Principal], ClearinghouseWork] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ptrcm.domain.access import Principal
+from ptrcm.services.clearinghouse.ports import ClearinghouseWork
 from ptrcm.services.work.ports import WorkFlow
 from ptrcm.store.access_repo import AccessUnitOfWork
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
@@ -39,17 +40,22 @@ def open_gate(
     def work_for(principal: Principal) -> WorkFlow:
         return lambda: claims_unit_of_work(store, principal.org_id, principal.actor, settings.now)
 
+    def connections_for(principal: Principal) -> ClearinghouseWork:
+        return lambda: claims_unit_of_work(store, principal.org_id, principal.actor, settings.now)
+
     if data is not None:
         fixed = data
 
         def data_for(principal: Principal) -> WebData:
             return fixed
 
-        gate = Gate(lambda: AccessUnitOfWork(store.engine), data_for, settings, work_for)
+        gate = Gate(lambda: AccessUnitOfWork(store.engine), data_for, settings, work_for,
+                    connections_for)  # fmt: skip
         return gate, store.close
     readers = StoreWebData(settings, store)
 
     def scoped(principal: Principal) -> WebData:
         return readers.for_scope(principal.org_id, scope_of(principal))
 
-    return Gate(lambda: AccessUnitOfWork(store.engine), scoped, settings, work_for), readers.close
+    gate = Gate(lambda: AccessUnitOfWork(store.engine), scoped, settings, work_for, connections_for)
+    return gate, readers.close

@@ -8,6 +8,9 @@
   A7 or A8 (returned as unprocessable, not found, missing or invalid information,
   rejected for relational reasons) rejects it with the payer's status codes and message;
   A1/A2 accepts it.
+* 277 (claim status, the answer to a 276): as a 277CA, and a finalized (F*) or pending
+  (P*) status also tells that the payer has the claim, so a submitted claim is accepted;
+  payment itself comes by 835. The row is kept with kind ``277``.
 * Idempotent like remittances: the file's SHA-256 is kept; the same file twice changes
   nothing. One transaction per file
   (or per call of ``post_acknowledgments``).
@@ -32,6 +35,7 @@ from ptrcm.x12.status277.parse import ClaimStatus, StatusDocument
 
 REJECT_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})
 ACCEPT_CATEGORIES = frozenset({"A1", "A2"})
+IN_PROCESS_PREFIXES = ("F", "P")  # 277 claim status: finalized or pending at the payer
 
 
 @dataclass(slots=True)
@@ -76,7 +80,8 @@ def post_acknowledgments(
                 claims = [c for t in document.transactions for c in t.claims]
                 records = uow.claims.by_pcn(c.patient_control_number for c in claims)
                 for claim in claims:
-                    post.claim_277(claim, records.get(claim.patient_control_number))
+                    post.claim_277(claim, records.get(claim.patient_control_number),
+                                   document.kind)  # fmt: skip
             post.flush()
         if any(not r.already_posted for r in results):
             uow.commit()
@@ -166,22 +171,25 @@ class _Posting:
                     self.items.append(WorkItem("rejection", f"claim {record.pcn}: {reason}",
                                                record.id, record.total_charge))  # fmt: skip
 
-    def claim_277(self, claim: ClaimStatus, record: ClaimRecord | None) -> None:
+    def claim_277(self, claim: ClaimStatus, record: ClaimRecord | None,
+                  kind: str = "277CA") -> None:  # fmt: skip
         pcn, result = claim.patient_control_number, self.result
         categories, text = _status_text(claim)
+        kind = "277" if kind == "277" else "277CA"
         if record is None:
             result.unmatched.append(pcn)
-            self.items.append(WorkItem("exception", f"277CA {self.name}: no claim {pcn} ({text})"))
+            self.items.append(WorkItem("exception", f"{kind} {self.name}: no claim {pcn} ({text})"))
             return
         rejected = bool(categories & REJECT_CATEGORIES)
-        accepted = not rejected and bool(categories & ACCEPT_CATEGORIES)
+        known = kind == "277" and any(c.startswith(IN_PROCESS_PREFIXES) for c in categories)
+        accepted = not rejected and (bool(categories & ACCEPT_CATEGORIES) or known)
         status = "rejected" if rejected else "accepted" if accepted else "pending"
-        reason = f"277CA {text}"
+        reason = f"{kind} {text}"
         self.rows.append(
             {
                 "batch_id": record.batch_id,
                 "claim_id": record.id,
-                "kind": "277CA",
+                "kind": kind,
                 "file_name": self.name[-255:],
                 "control_number": None,
                 "status": status,

@@ -24,7 +24,7 @@ reason. Storage is reached only through the port ``ptrcm.services.claims.ports``
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -343,8 +343,10 @@ def submit_claims(
     outbox: str | os.PathLike[str],
     *,
     through: date | None = None,
+    scope: Callable[[str, str | None], bool] | None = None,
 ) -> list[Batch]:
-    """Ready claims (first date of service up to ``through``) as one 837 per payer."""
+    """Ready claims (first date of service up to ``through``) as one 837 per payer;
+    with ``scope`` (payer id, location id -> bool: a pilot), only the claims it covers."""
     folder = Path(outbox)
     folder.mkdir(parents=True, exist_ok=True)
     done: list[Batch] = []
@@ -354,6 +356,10 @@ def submit_claims(
             heads = uow.lifecycle.claims_in([ClaimState.READY.value])
             if through is not None:
                 heads = [h for h in heads if h.first_date_of_service <= through]
+            if scope is not None:
+                where = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
+                place = {k: v.location_id for k, v in where.items()}
+                heads = [h for h in heads if scope(h.payer, place.get(h.visit_ids[0]))]
             by_payer: dict[str, list[ClaimHead]] = {}
             for h in heads:
                 by_payer.setdefault(h.payer, []).append(h)

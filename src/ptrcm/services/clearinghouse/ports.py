@@ -8,10 +8,13 @@ failure: retrying cannot help, the message is one line for the operator).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from ptrcm.domain.clearinghouse import ConnectorStatus, TrackedFile
 from ptrcm.errors import PtrcmError
+from ptrcm.services.ports import EligibilityUnitOfWork, Transaction
 
 
 class TransportDown(PtrcmError):
@@ -49,3 +52,35 @@ class FileDropOpener(Protocol):
     def __call__(self) -> FileDrop:
         """Connect and authenticate; raises TransportDown or TransportRefused."""
         ...
+
+
+class ClearinghouseStore(Protocol):
+    """The files sent and fetched per connector, and each connector's status (implemented
+    by ``ptrcm.store.clearinghouse_repo``)."""
+
+    def find(self, connector: str, direction: str, remote_name: str,
+             sha256: str | None = None) -> TrackedFile | None: ...  # fmt: skip
+
+    def add_file(self, connector: str, direction: str, remote_name: str, local_name: str,
+                 sha256: str, kind: str, status: str) -> int: ...  # fmt: skip
+
+    def set_status(self, file_id: int, status: str, result: Mapping[str, Any]) -> None: ...
+
+    def files(self, connector: str | None = None, direction: str | None = None,
+              status: str | None = None, limit: int = 100) -> list[TrackedFile]: ...  # fmt: skip
+
+    def note(self, connector: str, action: str, error: str | None) -> None: ...
+
+    def statuses(self) -> list[ConnectorStatus]: ...
+
+
+class ClearinghouseUnitOfWork(Transaction, Protocol):
+    @property
+    def clearinghouse(self) -> ClearinghouseStore: ...
+
+
+ClearinghouseWork = Callable[[], ClearinghouseUnitOfWork]
+
+
+class EligibilityTransaction(EligibilityUnitOfWork, Transaction, Protocol):
+    """What posting a fetched 271 uses: the eligibility port in its own transaction."""

@@ -18,6 +18,7 @@ from ptrcm.store.tables.claims import (
     data_versions,
     edi_batches,
 )
+from ptrcm.store.tables.clearinghouse import clearinghouse_files, clearinghouse_status
 from ptrcm.store.tables.clinical import (
     appointments,
     charges,
@@ -97,6 +98,8 @@ __all__ = [
     "claim_transitions",
     "claim_versions",
     "claims",
+    "clearinghouse_files",
+    "clearinghouse_status",
     "control_counters",
     "coverages",
     "data_versions",

@@ -141,7 +141,7 @@ acknowledgments = tenant_table(
     Column("status", String(20), nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
     Column("detail", Json),
-    CheckConstraint("kind IN ('999', '277CA')", name="kind"),
+    CheckConstraint("kind IN ('999', '277CA', '277')", name="kind"),
     Index("ix_acknowledgments_org_claim", "org_id", "claim_id"),
     refs={"batch_id": "edi_batches", "claim_id": "claims"},
 )

@@ -19,7 +19,7 @@ from ptrcm.store.migrations.policies import add_tenant_policy, drop_tenant_polic
 TABLES = ("systemic_events", "patient_inquiries")
 
 revision: str = "0031"
-down_revision: str | None = "0022"
+down_revision: str | None = "0023"
 branch_labels: str | None = None
 depends_on: str | None = None
 
