@@ -23,11 +23,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ptrcm.domain.alerts.settings import Channels, Escalation
+from ptrcm.config.governance import (
+    AlertSettings,
+    parse_alerts,
+    parse_costs,
+    parse_sla,
+    parse_targets,
+)
+from ptrcm.config.values import id_list, known, money, strings, table_at, text, whole_numbers
 from ptrcm.domain.clearinghouse import Connector, parse_connectors
 from ptrcm.domain.codes import load_catalog
 from ptrcm.domain.money import Money
-from ptrcm.domain.targets import DEFAULT_SLAS, DEFAULT_TARGETS
 from ptrcm.domain.units import UnitMethod
 from ptrcm.domain.visits import Address
 from ptrcm.errors import ConfigError
@@ -102,12 +108,6 @@ class PayerConfig:
     auth_required: bool
     fee_schedule: str | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class AlertSettings:
-    escalation: Escalation = field(default_factory=Escalation)
-    channels: Channels = field(default_factory=Channels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +189,9 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
     for key in doc:
         if key not in SECTIONS:
             raise ConfigError(source, key, f"unknown section; expected one of {list(SECTIONS)}")
-    clinic = _clinic(source, _known(source, _table(source, doc, "clinic"), "clinic", _CLINIC_KEYS))
-    payers = {pid: _payer(source, pid, raw) for pid, raw in _table(source, doc, "payers").items()}
-    charges_raw = dict(_table(source, doc, "charges"))
+    clinic = _clinic(source, known(source, table_at(source, doc, "clinic"), "clinic", _CLINIC_KEYS))
+    payers = {pid: _payer(source, pid, raw) for pid, raw in table_at(source, doc, "payers").items()}
+    charges_raw = dict(table_at(source, doc, "charges"))
     default_raw = charges_raw.pop("default", "0.00")
     catalog = load_catalog()
     for code in charges_raw:
@@ -199,194 +199,58 @@ def parse_config(doc: Mapping[str, Any], source: str) -> Config:
             raise ConfigError(
                 source, f"charges.{code}", "unknown key: not a code of the therapy code catalog"
             )
-    charges = {code: _money(source, f"charges.{code}", v) for code, v in charges_raw.items()}
-    billing = _known(source, _table(source, doc, "billing"), "billing", _BILLING_KEYS)
+    charges = {code: money(source, f"charges.{code}", v) for code, v in charges_raw.items()}
+    billing = known(source, table_at(source, doc, "billing"), "billing", _BILLING_KEYS)
     conflict = billing.get("unit_method_conflict", "primary")
     if conflict not in CONFLICT_POLICIES:
         raise ConfigError(
             source, "billing.unit_method_conflict", f"must be one of {CONFLICT_POLICIES}"
         )
-    rules = _known(source, _table(source, doc, "rules"), "rules", _RULES_KEYS)
-    targets, engagement = _targets(source, _table(source, doc, "targets"))
+    rules = known(source, table_at(source, doc, "rules"), "rules", _RULES_KEYS)
+    targets, engagement = parse_targets(source, table_at(source, doc, "targets"))
     return Config(
         source=source,
         clinic=clinic,
         payers=payers,
         charges=charges,
-        default_charge=_money(source, "charges.default", default_raw),
+        default_charge=money(source, "charges.default", default_raw),
         unit_method_conflict=conflict,
-        select=_id_list(source, rules, "select"),
-        ignore=_id_list(source, rules, "ignore"),
-        x12=_strings(source, doc, "x12", _X12_KEYS),
-        security=_whole_numbers(
-            source, _known(source, _table(source, doc, "security"), "security", _SECURITY_KEYS)
+        select=id_list(source, rules, "select"),
+        ignore=id_list(source, rules, "ignore"),
+        x12=strings(source, doc, "x12", _X12_KEYS),
+        security=whole_numbers(
+            source, known(source, table_at(source, doc, "security"), "security", _SECURITY_KEYS)
         ),
-        database=_strings(source, doc, "database", _DATABASE_KEYS),
-        operator=_strings(source, doc, "operator", _OPERATOR_KEYS).get("user"),
+        database=strings(source, doc, "database", _DATABASE_KEYS),
+        operator=strings(source, doc, "operator", _OPERATOR_KEYS).get("user"),
         targets=targets,
         engagement_start=engagement,
-        sla=_sla(source, _table(source, doc, "sla")),
-        alerts=_alerts(source, _table(source, doc, "alerts")),
-        costs=_costs(source, _table(source, doc, "costs")),
-        clearinghouses=parse_connectors(source, _table(source, doc, "clearinghouse")),
+        sla=parse_sla(source, table_at(source, doc, "sla")),
+        alerts=parse_alerts(source, table_at(source, doc, "alerts")),
+        costs=parse_costs(source, table_at(source, doc, "costs")),
+        clearinghouses=parse_connectors(source, table_at(source, doc, "clearinghouse")),
     )
 
 
-def _costs(source: str, raw: Mapping[str, Any]) -> dict[str, Money]:
-    _known(source, raw, "costs", _COST_KEYS)
-    return {key: _money(source, f"costs.{key}", value) for key, value in raw.items()}
-
-
-_COST_KEYS = ("staff", "technology", "overhead")
-
-
-_ALERT_KEYS = ("owner", "due_hours", "smtp_host", "smtp_port", "mail_from", "mail_to",
-               "webhook_url")  # fmt: skip
-
-
-def _alerts(source: str, raw: Mapping[str, Any]) -> AlertSettings:
-    _known(source, raw, "alerts", _ALERT_KEYS)
-    for key in ("due_hours", "smtp_port"):
-        value = raw.get(key, 1)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(source, f"alerts.{key}", "must be a whole number of 1 or more")
-    for key in ("owner", "smtp_host", "mail_from", "webhook_url"):
-        if key in raw and not isinstance(raw[key], str):
-            raise ConfigError(source, f"alerts.{key}", "must be a string")
-    url = raw.get("webhook_url")
-    if url is not None and not str(url).startswith(("https://", "http://")):
-        raise ConfigError(source, "alerts.webhook_url", "must be an http(s) URL")
-    to = raw.get("mail_to", [])
-    if not isinstance(to, list) or not all(isinstance(a, str) and "@" in a for a in to):
-        raise ConfigError(source, "alerts.mail_to", "must be a list of email addresses")
-    base, mail = Escalation(), Channels()
-    return AlertSettings(
-        Escalation(raw.get("owner", base.owner), raw.get("due_hours", base.due_hours)),
-        Channels(raw.get("smtp_host"), raw.get("smtp_port", mail.smtp_port),
-                 raw.get("mail_from", mail.mail_from), tuple(to), url),
-    )  # fmt: skip
-
-
-def _targets(
-    source: str, raw: Mapping[str, Any]
-) -> tuple[dict[str, dict[str, Decimal]], date | None]:
-    """[targets]: decimals by KPI key, an engagement_start date, and per-organization tables."""
-    keys = {t.kpi for t in DEFAULT_TARGETS}
-    out: dict[str, dict[str, Decimal]] = {}
-
-    def numbers(table: Mapping[str, Any], where: str, org: str) -> None:
-        for key, value in table.items():
-            if key not in keys:
-                expected = ", ".join(sorted(keys))
-                message = f"unknown key; expected one of {expected}"
-                raise ConfigError(source, f"{where}.{key}", message)
-            if isinstance(value, bool) or not isinstance(value, int | float | str):
-                raise ConfigError(source, f"{where}.{key}", "must be a number")
-            try:
-                number = Decimal(str(value))
-            except ArithmeticError:
-                raise ConfigError(source, f"{where}.{key}", "must be a number") from None
-            if not number.is_finite() or number < 0:
-                raise ConfigError(source, f"{where}.{key}", "must be a number of 0 or more")
-            out.setdefault(org, {})[key] = number
-
-    shared = {k: v for k, v in raw.items() if not isinstance(v, dict) and k != "engagement_start"}
-    numbers(shared, "targets", "")
-    for org, table in raw.items():
-        if isinstance(table, dict):
-            numbers(table, f"targets.{org}", org)
-    start = raw.get("engagement_start")
-    if start is None or isinstance(start, date):
-        return out, start
-    try:
-        return out, date.fromisoformat(str(start))
-    except ValueError:
-        raise ConfigError(source, "targets.engagement_start", "must be a date") from None
-
-
-def _sla(source: str, raw: Mapping[str, Any]) -> dict[str, int]:
-    _known(source, raw, "sla", tuple(s.name for s in DEFAULT_SLAS))
-    for key, value in raw.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(source, f"sla.{key}", "must be a whole number of days")
-    return dict(raw)
-
-
-def _whole_numbers(source: str, table: Mapping[str, Any]) -> dict[str, int]:
-    for key, value in table.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(source, f"security.{key}", "must be a whole number of 1 or more")
-    return dict(table)
-
-
-def _known(
-    source: str, table: Mapping[str, Any], path: str, keys: tuple[str, ...]
-) -> Mapping[str, Any]:
-    """``table`` when every key in it is one of ``keys``; else the error naming the first
-    unknown key (a misspelt key must not be silently ignored)."""
-    for key in table:
-        if key not in keys:
-            raise ConfigError(
-                source, f"{path}.{key}", f"unknown key; expected one of {', '.join(keys)}"
-            )
-    return table
-
-
-def _strings(
-    source: str, doc: Mapping[str, Any], section: str, keys: tuple[str, ...]
-) -> dict[str, str]:
-    table = _known(source, _table(source, doc, section), section, keys)
-    for key, value in table.items():
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(source, f"{section}.{key}", "must be a non-empty string")
-    return {key: value.strip() for key, value in table.items()}
-
-
-def _table(source: str, doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = doc.get(key, {})
-    if not isinstance(value, Mapping):
-        raise ConfigError(source, key, "must be a table")
-    return value
-
-
-def _text(source: str, table: Mapping[str, Any], key: str, path: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(source, path, "is required and must be a non-empty string")
-    return value.strip()
-
-
-def _money(source: str, key: str, value: object) -> Money:
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise ConfigError(source, key, 'must be a decimal string such as "55.00"')
-    try:
-        money = Money.of(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(source, key, str(exc)) from None
-    if money.amount < Decimal(0):
-        raise ConfigError(source, key, "must not be negative")
-    return money
-
-
 def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
-    npi = _text(source, raw, "npi", "clinic.npi")
+    npi = text(source, raw, "npi", "clinic.npi")
     if not (npi.isdigit() and len(npi) == 10):
         raise ConfigError(source, "clinic.npi", "must be 10 digits")
-    tin = _text(source, raw, "tin", "clinic.tin").replace("-", "")
+    tin = text(source, raw, "tin", "clinic.tin").replace("-", "")
     if not (tin.isdigit() and len(tin) == 9):
         raise ConfigError(source, "clinic.tin", "must be 9 digits")
     addr = raw.get("address")
     if not isinstance(addr, Mapping):
         raise ConfigError(source, "clinic.address", "is required: {line1, city, state, zip}")
-    _known(source, addr, "clinic.address", _ADDRESS_KEYS)
+    known(source, addr, "clinic.address", _ADDRESS_KEYS)
     line2 = addr.get("line2")
     if line2 is not None and (not isinstance(line2, str) or not line2.strip()):
         raise ConfigError(source, "clinic.address.line2", "must be a non-empty string")
     address = Address(
-        line1=_text(source, addr, "line1", "clinic.address.line1"),
-        city=_text(source, addr, "city", "clinic.address.city"),
-        state=_text(source, addr, "state", "clinic.address.state"),
-        zip=_text(source, addr, "zip", "clinic.address.zip"),
+        line1=text(source, addr, "line1", "clinic.address.line1"),
+        city=text(source, addr, "city", "clinic.address.city"),
+        state=text(source, addr, "state", "clinic.address.state"),
+        zip=text(source, addr, "zip", "clinic.address.zip"),
         line2=None if line2 is None else line2.strip(),
     )
     if len(address.state) != 2:
@@ -402,11 +266,11 @@ def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
         )
     address = Address(address.line1, address.city, address.state, zip_code)
     return Clinic(
-        name=_text(source, raw, "name", "clinic.name"),
+        name=text(source, raw, "name", "clinic.name"),
         npi=npi,
         tin=tin,
-        taxonomy=_text(source, raw, "taxonomy", "clinic.taxonomy"),
-        timezone=_timezone(source, _text(source, raw, "timezone", "clinic.timezone")),
+        taxonomy=text(source, raw, "taxonomy", "clinic.taxonomy"),
+        timezone=_timezone(source, text(source, raw, "timezone", "clinic.timezone")),
         address=address,
     )
 
@@ -449,7 +313,7 @@ def _payer(source: str, pid: str, raw: object) -> PayerConfig:
         raise ConfigError(source, f"{p}.fee_schedule", "must be a file path")
     return PayerConfig(
         payer_id=pid,
-        name=_text(source, raw, "name", f"{p}.name") if "name" in raw else pid,
+        name=text(source, raw, "name", f"{p}.name") if "name" in raw else pid,
         payer_class=cls,
         pack=str(raw.get("pack", cls)),
         payer_code=str(raw.get("payer_code", pid)),
@@ -461,10 +325,3 @@ def _payer(source: str, pid: str, raw: object) -> PayerConfig:
         fee_schedule=fee,
         overrides={k: v for k, v in raw.items() if k not in _PAYER_KEYS},
     )
-
-
-def _id_list(source: str, rules: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = rules.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(source, f"rules.{key}", "must be a list of rule ids or prefixes")
-    return tuple(v.strip().upper() for v in value)
