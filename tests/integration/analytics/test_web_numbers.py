@@ -128,7 +128,9 @@ def test_a_period_without_claims_shows_a_dash_and_null_not_zero_percent(
     html = client.get(f"/?{june}").text
     for key in ("clean_claim_rate", "first_pass_rate", "denial_rate", "net_revenue_per_visit"):
         assert _tile(html, key) == "—", key
-    assert "0.0%" not in html
+    # No rate of an empty period reads 0.0% (a stock measure such as A/R over 90 days on
+    # the targets table may truly be 100.0%: the March claims are still open in June).
+    assert not re.search(r"(?<![\d.])0\.0%", html)
     sched = client.get(f"/scheduling?{june}").text
     missed = re.search(
         r'Missed \(no-show \+ late cancel\)</div><div class="tile-value">([^<]*)<', sched
