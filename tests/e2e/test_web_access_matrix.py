@@ -60,6 +60,9 @@ CALLS: dict[tuple[str, str], Call] = {
         _get("/api/claims/{c.own_claim}/lines"), _get("/api/claims/{c.foreign_claim}/lines")
     ),
     ("GET", "/queues/{name}"): Call(_get("/queues/scrub-errors")),
+    ("GET", "/queues/items/{item_id}"): Call(
+        _get("/queues/items/W-{c.own_item}"), _get("/queues/items/W-{c.foreign_item}")
+    ),
     ("GET", "/reviews/{month}"): Call(_get("/reviews/2026-01")),
     ("GET", "/api/queues/{name}"): Call(_get("/api/queues/scrub-errors")),
     ("POST", "/api/schedule/check"): Call(
@@ -175,6 +178,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/queues"): P.read_queues,
     ("GET", "/connections"): P.read_queues,
     ("GET", "/queues/{name}"): P.read_queues,
+    ("GET", "/queues/items/{item_id}"): P.read_queues,
     ("GET", "/claims/{claim_id}"): P.read_claims,
     ("GET", "/payers"): P.read_payers,
     ("GET", "/therapists"): P.read_therapists,

@@ -82,6 +82,7 @@ def test_the_phi_routes_are_the_documented_ones(clinics: Clinics) -> None:
         ("GET", "/api/claims/{claim_id}/lines"): "claims",
         ("GET", "/queues"): "work_queue",
         ("GET", "/queues/{name}"): "work_queue",
+        ("GET", "/queues/items/{item_id}"): "work_queue",
         ("GET", "/api/queues/{name}"): "work_queue",
         ("GET", "/worklist"): "worklist",
         ("GET", "/api/worklist"): "worklist",
@@ -97,6 +98,7 @@ EXPECTED_RECORD = {
     "/queues": "/queues", "/queues/{name}": "scrub-errors", "/api/queues/{name}": "scrub-errors",
     "/worklist": "/worklist", "/api/worklist": "/api/worklist", "/api/schedule/check": "P-AW",
     "/audit": "/audit", "/audit.csv": "/audit.csv",
+    "/queues/items/{item_id}": "W-{c.own_item}",  # the item as the page was asked for it
 }  # fmt: skip
 
 
@@ -117,7 +119,7 @@ def test_each_phi_read_writes_exactly_one_row_naming_user_and_record(clinics: Cl
         member = role.value.replace("_", "")
         assert (row["username"], row["actor"]) == (f"{member}-a", f"user:{member}-a"), path
         assert (row["action"], row["table_name"]) == ("read", kind), path
-        assert row["record_id"] == EXPECTED_RECORD[path], path
+        assert row["record_id"] == EXPECTED_RECORD[path].format(c=clinics), path
         assert row["client_address"] == "testclient" and row["occurred_at"] is not None, path
 
 

@@ -4,8 +4,8 @@ Everything is read for one organization and one claim (by patient control number
 visit it bills (same patient and payer, dated within the claim's service dates, as the
 KPI filters match them), its current lines, versions and 837 batches, scrub runs and
 findings, state transitions, 999/277CA acknowledgments, 835 claim payments with their
-line payments, adjustments and remarks, appeals and patient payments. The caller turns
-these plain rows into a timeline.
+line payments, adjustments and remarks, appeals, patient payments and what billers did to
+its work items. The caller turns these plain rows into a timeline.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from ptrcm.store.tables import (
     scrub_findings,
     scrub_runs,
     visits,
+    work_item_events,
+    work_items,
 )
 
 Row = dict[str, Any]
@@ -66,6 +68,7 @@ class ClaimHistory:
     appeals: list[Row]
     patient_payments: list[Row]
     line_money: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    work_events: list[Row] = field(default_factory=list)  # with the item's ``kind``
 
 
 def _rows(scope: Scope, query: Any) -> list[Row]:
@@ -231,6 +234,17 @@ def _simple(scope: Scope, table: Any, claim_id: int, order: Any) -> list[Row]:
     return _rows(scope, query)
 
 
+def _work_events(scope: Scope, claim_id: int) -> list[Row]:
+    e, w = work_item_events, work_items
+    query = (
+        select(e, w.c.kind)
+        .select_from(e.join(w, w.c.id == e.c.work_item_id))
+        .where(e.c.org_id == scope.org_id, w.c.org_id == scope.org_id, w.c.claim_id == claim_id)
+        .order_by(e.c.occurred_at, e.c.id)
+    )
+    return _rows(scope, query)
+
+
 def claim_history(scope: Scope, pcn: str) -> ClaimHistory | None:
     """Everything stored about the claim with patient control number ``pcn``."""
     claim = _claim(scope, pcn)
@@ -274,6 +288,7 @@ def claim_history(scope: Scope, pcn: str) -> ClaimHistory | None:
             scope, patient_payments, claim["id"], patient_payments.c.received_at
         ),
         line_money=line_money,
+        work_events=_work_events(scope, claim["id"]),
     )
 
 

@@ -75,27 +75,41 @@ def _item_claim(flow: WorkFlow, item_id: int) -> str:
     return queue.show(flow, item_id).claim or ""
 
 
+async def back_from_item(flow: WorkFlow, item_id: int, came_from: str) -> RedirectResponse:
+    """To the item's claim page; to the item's own page when it names no claim (an 835 or
+    an acknowledgment that matched none of ours) or the form was on that page."""
+    pcn = await act(lambda: _item_claim(flow, item_id))
+    if not pcn or came_from == "item":
+        return RedirectResponse(f"/queues/items/{item_id}", status_code=303)
+    return back(pcn)
+
+
 @router.post("/queues/items/{item_id}/assign", dependencies=[requires(P.do_claim_work)])
-async def assign(request: Request, item_id: int, version: Version, to: Short = "") -> Any:
+async def assign(
+    request: Request, item_id: int, version: Version, to: Short = "", came_from: Short = ""
+) -> Any:
     flow = work(request)
     await act(lambda: queue.assign(flow, [(item_id, version)], to.strip() or None))
-    return back(await act(lambda: _item_claim(flow, item_id)))
+    return await back_from_item(flow, item_id, came_from)
 
 
 @router.post("/queues/items/{item_id}/note", dependencies=[requires(P.do_claim_work)])
-async def note(request: Request, item_id: int, version: Version, text: Text) -> Any:
+async def note(
+    request: Request, item_id: int, version: Version, text: Text, came_from: Short = ""
+) -> Any:
     flow = work(request)
     await act(lambda: queue.note(flow, item_id, version, text))
-    return back(await act(lambda: _item_claim(flow, item_id)))
+    return await back_from_item(flow, item_id, came_from)
 
 
 @router.post("/queues/items/{item_id}/status", dependencies=[requires(P.do_claim_work)])
 async def status(
-    request: Request, item_id: int, version: Version, state: Short, reason: Text = ""
-) -> Any:
+    request: Request, item_id: int, version: Version, state: Short, reason: Text = "",
+    came_from: Short = "",
+) -> Any:  # fmt: skip
     flow = work(request)
     await act(lambda: queue.set_state(flow, item_id, version, state, reason))
-    return back(await act(lambda: _item_claim(flow, item_id)))
+    return await back_from_item(flow, item_id, came_from)
 
 
 @router.post(f"{ClaimPath}/release", dependencies=[requires(P.do_claim_work)])
@@ -132,9 +146,10 @@ async def fix_held(
     scrubber = Scrubber(
         context.config, context.catalog, Icd10Codes(), gate(request).settings.today()
     )
-    await act(lambda: held.fix_held_claim(
+    result = await act(lambda: held.fix_held_claim(
         flow, scrubber, context.config, context.catalog, claim_id, edits  # type: ignore[arg-type]
     ))  # fmt: skip
+    await act(lambda: held.settle_rejections(flow, claim_id, result), found=True)
     return back(claim_id)
 
 
@@ -258,6 +273,7 @@ def claim_actions(request: Request, claim_id: str) -> dict[str, Any]:
             "items": queue.claim_items(flow, claim_id),
             "pending_write_offs": closure.pending_write_offs(flow, claim_id),
             "appeal": closure.pending_appeal(flow, claim_id),
+            "fix": held.fix_fields(flow, claim_id),  # type: ignore[arg-type]
             "may_approve": who.can(P.approve_write_offs),
             "methods": SEND_METHODS,
             "categories": [c.value for c in WriteOffCategory],

@@ -35,6 +35,7 @@ CASH_VISITS = (
 )
 DAYS_IN_AR = (Column("month", "Month", Kind.date), Column("days", "Days in A/R", Kind.decimal))
 QUEUE = (
+    Column("item_id", "Item", link="/queues/items/{item_id}"),
     Column("claim_id", "Claim", link=CLAIM_LINK),
     Column("payer_id", "Payer"),
     Column("date_of_service", "Date of service", Kind.date),

@@ -145,6 +145,7 @@ class TimelineKind(StrEnum):
     appealed = "appealed"
     paid = "paid"
     patient = "patient"
+    work = "work"  # a biller's step: release, close, void, correction, a work item's change
 
 
 @dataclass(frozen=True, slots=True)

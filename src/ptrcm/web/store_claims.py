@@ -23,7 +23,13 @@ from ptrcm.web import ports as p
 
 K = p.TimelineKind
 ZERO = Decimal("0.00")
-TRANSITION_KINDS = {"held": K.scrub, "rejected": K.rejected, "appealed": K.appealed}
+TRANSITION_KINDS = {
+    "held": K.scrub, "rejected": K.rejected, "appealed": K.appealed,
+    "closed": K.work, "voided": K.work, "corrected": K.work,
+}  # fmt: skip
+# ready straight from held is a biller's release (the scrubber's ready, after "scrubbed",
+# is told by its scrub run)
+RELEASED_FROM = ("held",)
 
 
 def explain_adjustment(adj: Row, rarcs: Sequence[str]) -> str:
@@ -127,10 +133,13 @@ def _events(history: ClaimHistory) -> Iterator[p.TimelineEvent]:
             ack["file_name"],
         )
     for t in history.transitions:
-        if t["to_state"] in TRANSITION_KINDS:
+        step = TRANSITION_KINDS.get(t["to_state"])
+        if t["to_state"] == "ready" and t["from_state"] in RELEASED_FROM:
+            step = K.work
+        if step is not None:
             yield p.TimelineEvent(
                 day_of(t["occurred_at"]) or date.min,
-                TRANSITION_KINDS[t["to_state"]],
+                step,
                 f"State {t['from_state'] or '-'} → {t['to_state']}",
                 f"{t['reason'] or 'no reason given'} (by {t['actor']})",
                 None,
@@ -139,6 +148,7 @@ def _events(history: ClaimHistory) -> Iterator[p.TimelineEvent]:
     for record in history.payments:
         yield from _payment_events(record)
     yield from _appeal_events(history)
+    yield from _work_events(history)
     for pp in history.patient_payments:
         yield p.TimelineEvent(
             day_of(pp["received_at"]) or date.min,
@@ -147,6 +157,21 @@ def _events(history: ClaimHistory) -> Iterator[p.TimelineEvent]:
             pp["method"],
             pp["amount"],
             pp["reference"],
+        )
+
+
+def _work_events(history: ClaimHistory) -> Iterator[p.TimelineEvent]:
+    for e in history.work_events:
+        state = (e["detail"] or {}).get("state")
+        title = f"{str(e['kind']).capitalize()} item W-{e['work_item_id']}: {e['event']}"
+        said = [x for x in (e["note"], f"by {e['actor']}") if x]
+        yield p.TimelineEvent(
+            day_of(e["occurred_at"]) or date.min,
+            K.work,
+            title + (f" → {state}" if state else ""),
+            "; ".join(said),
+            None,
+            None,
         )
 
 

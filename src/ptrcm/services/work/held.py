@@ -7,7 +7,8 @@ payer: once ready it is resubmitted as it is (frequency 1) by `claims submit`.
 The visit's fields (diagnoses, rendering provider, authorization) are changed on the stored
 visit (allowed: the claim was never submitted; the visit store audits the change); the
 line fields on the claim's current lines. A claim still held after the fix can be released
-with a reason (``lifecycle.release_claim``).
+with a reason (``lifecycle.release_claim``). A rejected claim the fix made ready has its
+rejection answered: ``settle_rejections`` marks its open rejection items done.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ptrcm.services.claims.building import stored_claim
 from ptrcm.services.claims.lifecycle import ScrubResult, scrub_claims
 from ptrcm.services.claims.ports import ClaimsWork
 from ptrcm.services.claims.scrubbing import Scrubber
+from ptrcm.services.work.ports import WorkFlow
 
 CENT = Decimal("0.01")
 FIXABLE = (ClaimState.HELD.value, ClaimState.REJECTED.value)
@@ -55,7 +57,7 @@ def _visit(visit: Visit, edits: HeldEdits) -> Visit:
         if not edits.diagnoses:
             raise InputError.one("diagnoses", None, None, "a claim needs at least one diagnosis")
         out = replace(out, diagnoses=tuple(d.strip().upper() for d in edits.diagnoses))
-    if edits.rendering_npi is not None:
+    if edits.rendering_npi is not None and edits.rendering_npi.strip() != out.rendering.npi:
         npi = edits.rendering_npi.strip()
         if not (npi.isdigit() and len(npi) == 10):
             raise InputError.one("rendering_npi", None, None, "an NPI is 10 digits")
@@ -118,6 +120,25 @@ def fix_held_claim(
     return scrub_claims(work, scrubber, config, catalog, states=tuple(dict.fromkeys(states)))
 
 
+def fix_fields(work: ClaimsWork, pcn: str) -> dict[str, str] | None:
+    """What the fix form starts from for a held or rejected claim: its visit's diagnoses
+    (in order, space-separated), rendering NPI and authorization number (None when the
+    claim is neither held nor rejected)."""
+    with work() as uow:
+        heads = [h for h in uow.lifecycle.claims_in(list(FIXABLE)) if h.pcn == pcn]
+        if not heads or not heads[0].visit_ids:
+            return None
+        visit = uow.lifecycle.visits_by_id([heads[0].visit_ids[0]]).get(heads[0].visit_ids[0])
+    if visit is None:
+        return None
+    auth = visit.authorization.number if visit.authorization else None
+    return {
+        "diagnoses": " ".join(visit.diagnoses),
+        "rendering_npi": visit.rendering.npi or "",
+        "authorization": auth or "",
+    }
+
+
 def release_many(work: ClaimsWork, pcns: list[str], reason: str) -> list[str]:
     """Release several held claims to ready with one reason, all or nothing: a claim that
     is not held, or has no line to bill, refuses the lot. Returns the claims released."""
@@ -142,3 +163,24 @@ def release_many(work: ClaimsWork, pcns: list[str], reason: str) -> list[str]:
         uow.lifecycle.record_transitions(steps)
         uow.commit()
     return wanted
+
+
+def settle_rejections(work: WorkFlow, pcn: str, result: ScrubResult) -> int:
+    """When the fix made claim ``pcn`` ready, its open rejection items (999/277CA) are
+    done: the claim goes out again as it is. The number of items closed."""
+    if pcn not in result.ready:
+        return 0
+    closed = 0
+    with work() as uow:
+        record = uow.claims.by_pcn([pcn]).get(pcn)
+        if record is None:
+            return 0
+        for row in uow.worklog.for_claim(record.id):
+            if row["kind"] == "rejection" and row["state"] in ("open", "in_progress"):
+                uow.worklog.change(
+                    int(row["id"]), int(row["version"]), {"state": "done"}, "fixed",
+                    "fixed and scrubbed clean: ready to resubmit",
+                )  # fmt: skip
+                closed += 1
+        uow.commit()
+    return closed

@@ -177,3 +177,13 @@ def close_items_of_claim(uow: WorkUnitOfWork, claim_id: int, event: str, why: st
     for row in uow.worklog.for_claim(claim_id):
         if row["state"] in ("open", "in_progress"):
             uow.worklog.change(int(row["id"]), int(row["version"]), {"state": "done"}, event, why)
+
+
+def claim_number(work: WorkFlow, claim_id: int) -> str:
+    """The patient control number of a stored claim (``InputError`` "no claim" when this
+    organization has none by that id)."""
+    with work() as uow:
+        found = next(iter(uow.claims.by_ids([claim_id])), None)
+    if found is None:
+        raise InputError.one("CLAIM_ID", None, None, f"no claim {claim_id}")
+    return str(found)
