@@ -29,7 +29,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ptrcm import __version__
 from ptrcm.domain.access import Permission, Principal
-from ptrcm.web import actions, admin, api, audit_page, connections, front_desk, login, pages
+from ptrcm.web import (
+    actions,
+    admin,
+    api,
+    audit_page,
+    chart_audits,
+    connections,
+    front_desk,
+    login,
+    pages,
+)
 from ptrcm.web import formatting as f
 from ptrcm.web.auth import SignInRequired, requires
 from ptrcm.web.deps import WebSettings
@@ -138,7 +148,8 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     app.state.templates = build_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     routers = (api.health, api.router, pages.router, front_desk.router, login.router,
-               admin.router, audit_page.router, actions.router, connections.router)  # fmt: skip
+               admin.router, audit_page.router, actions.router, connections.router,
+               chart_audits.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     _add_openapi_route(app)
