@@ -207,6 +207,18 @@ def test_audit_feedback_and_records_request_in_the_browser_move_the_kpis(
         for identifier in (name, who["birth_date"], street, r.get("member_id")):
             assert not identifier or identifier not in text
 
+    # Each read is in the audit trail under the member: the pages, and the patients' visits
+    # the sampling and the feedback read.
+    trail = _cli(notes.db, "audit", "search", "--user", MANAGER, "--limit", "10000")
+    read = {(r["action"], r["table_name"], r["record_id"]) for r in trail}
+    assert {
+        ("read", "chart_audit_results", "1"),
+        ("read", "records_requests", "/chart-audits"),
+    } <= read
+    assert {r["patient"] for r in trail if r["action"] == "read"} >= {
+        v["patient_id"] for v in notes.records
+    }
+
     # A payer's records request for a failing visit's payer, linked to the audit.
     payer = next(r["payer_id"] for r in notes.records if r["visit_id"] in failing)
     due = notes.today + timedelta(days=30)
