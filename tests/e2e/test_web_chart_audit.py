@@ -4,7 +4,8 @@ labelled documentation defects (`ptrcm synth visits --documentation --doc-defect
 (the labelled defects among the findings), produces the therapist feedback (no patient's
 name, birth date, member id or street in it), logs a records request, closes it with its
 outcome and logs the recoupment; after each step the KPI figures on the page are the ones
-`ptrcm chart-audit kpis` / `requests-kpis --format json` print for the same database."""
+`ptrcm chart-audit kpis` / `requests-kpis --format json` print for the same database.
+On SQLite and on PostgreSQL (skipped without ``PTRCM_TEST_POSTGRES_URL``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ptrcm.web.deps import WebSettings
 from ptrcm.web.formatting import money
 from tests.e2e.cli import ptrcm
 from tests.e2e.playwright_app import Browser, Page, find_chromium, serve_app, sign_in
+from tests.integration.conftest import fresh_database
 from tests.web_access import FAST, PASSWORD, add_member
 
 pytestmark = pytest.mark.browser
@@ -47,8 +49,8 @@ def _cli(db: str, *args: str) -> Any:
     return json.loads(done.stdout)
 
 
-def _seed(tmp: Path) -> Notes:
-    notes, db = tmp / "notes.jsonl", f"sqlite:///{tmp / 'notes.db'}"
+def _seed(tmp: Path, db: str) -> Notes:
+    notes = tmp / "notes.jsonl"
     made = ptrcm("synth", "visits", "--out", str(notes), "--patients", "12", "--months", "2",
                  "--seed", "3", "--defect-rate", "0", "--documentation",
                  "--doc-defect-rate", "0.3")  # fmt: skip
@@ -62,15 +64,21 @@ def _seed(tmp: Path) -> Notes:
     return Notes("", db, days[0], days[-1], days[-1] + timedelta(days=1), records, defects)
 
 
-@pytest.fixture(scope="module")
-def notes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Notes]:
-    seeded = _seed(tmp_path_factory.mktemp("chart-audit-web"))
-    settings = WebSettings(seeded.db, "Notes clinic", lambda: seeded.today, passwords=FAST)
-    app = create_app(settings)
-    add_member(app, MANAGER, Role.manager, "default")
-    with serve_app(app) as url:
-        yield Notes(url, seeded.db, seeded.start, seeded.end, seeded.today, seeded.records,
-                    seeded.defects)  # fmt: skip
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def notes(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Notes]:
+    tmp = tmp_path_factory.mktemp("chart-audit-web")
+    with fresh_database(request.param, tmp) as db:
+        seeded = _seed(tmp, db)
+        settings = WebSettings(db, "Notes clinic", lambda: seeded.today, passwords=FAST)
+        app = create_app(settings)
+        add_member(app, MANAGER, Role.manager, "default")
+        with serve_app(app) as url:
+            yield Notes(url, db, seeded.start, seeded.end, seeded.today, seeded.records,
+                        seeded.defects)  # fmt: skip
 
 
 @pytest.fixture()
