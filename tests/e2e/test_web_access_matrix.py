@@ -149,19 +149,23 @@ CALLS: dict[tuple[str, str], Call] = {
         _post("/write-offs/999999/decision", decision="approve"), ok=400,
     ),
     ("GET", "/chart-audits/{audit_id}"): Call(
-        _get("/chart-audits/{c.own_audit}"), _get("/chart-audits/{c.foreign_audit}")
+        _get("/chart-audits/{c.own_scored}"), _get("/chart-audits/{c.foreign_scored}")
+    ),
+    ("GET", "/chart-audits/{audit_id}/feedback/{number}.pdf"): Call(
+        _get("/chart-audits/{c.own_scored}/feedback/1.pdf"),
+        _get("/chart-audits/{c.foreign_scored}/feedback/1.pdf"),
     ),
     ("POST", "/chart-audits"): Call(  # a period that ends before it starts: nothing made
         _post("/chart-audits", start="2026-01-31", end="2026-01-01", method="random"), ok=400,
     ),
-    # The audits sampled nothing: a re-audit adds no result, the feedback has no therapist.
+    # This audit sampled nothing: a re-audit adds no result.
     ("POST", "/chart-audits/{audit_id}/reaudit"): Call(
         _post("/chart-audits/{c.own_audit}/reaudit"),
         _post("/chart-audits/{c.foreign_audit}/reaudit"), ok=303,
     ),
-    ("POST", "/chart-audits/{audit_id}/feedback"): Call(
-        _post("/chart-audits/{c.own_audit}/feedback"),
-        _post("/chart-audits/{c.foreign_audit}/feedback"),
+    ("POST", "/chart-audits/{audit_id}/feedback"): Call(  # shows the reports, changes nothing
+        _post("/chart-audits/{c.own_scored}/feedback"),
+        _post("/chart-audits/{c.foreign_scored}/feedback"),
     ),
     ("POST", "/chart-audits/requests"): Call(
         _post("/chart-audits/requests", payer="APAY", requested_on="2026-01-12",
@@ -240,6 +244,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/write-offs/{write_off_id}/decision"): P.approve_write_offs,
     ("GET", "/chart-audits"): P.read_chart_audits,
     ("GET", "/chart-audits/{audit_id}"): P.read_chart_audits,
+    ("GET", "/chart-audits/{audit_id}/feedback/{number}.pdf"): P.do_chart_audits,
     ("POST", "/chart-audits"): P.do_chart_audits,
     ("POST", "/chart-audits/{audit_id}/reaudit"): P.do_chart_audits,
     ("POST", "/chart-audits/{audit_id}/feedback"): P.do_chart_audits,

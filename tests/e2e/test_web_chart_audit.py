@@ -2,14 +2,17 @@
 labelled documentation defects (`ptrcm synth visits --documentation --doc-defect-rate 0.3`,
 `ptrcm import visits`): a manager starts an audit in the browser, sees every record scored
 (the labelled defects among the findings), produces the therapist feedback (no patient's
-name, birth date, member id or street in it), logs a records request, closes it with its
-outcome and logs the recoupment; after each step the KPI figures on the page are the ones
-`ptrcm chart-audit kpis` / `requests-kpis --format json` print for the same database.
+name, birth date, member id or street in it, nor in each report's PDF), logs a records
+request, closes it with its outcome and logs the recoupment; after each step the KPI
+figures on the page are the ones `ptrcm chart-audit kpis` / `requests-kpis --format json`
+print for the same database.
 On SQLite and on PostgreSQL (skipped without ``PTRCM_TEST_POSTGRES_URL``)."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -148,6 +151,16 @@ def _assert_kpis_match_the_cli(page: Page, notes: Notes) -> None:
     assert _request_kpis_on_page(page) == _request_kpis_from_cli(notes)
 
 
+def _pdf_text(pdf: bytes, tmp: Path) -> str:
+    """The PDF's text through poppler's pdftotext, when installed (else nothing)."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return ""
+    (tmp / "report.pdf").write_bytes(pdf)
+    done = subprocess.run([tool, str(tmp / "report.pdf"), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
 def _submit(page: Page, form: str, fields: dict[str, str]) -> None:
     """Fill the form's fields (a select by its option) and submit it, as a person would."""
     for name, value in fields.items():
@@ -162,7 +175,7 @@ def _submit(page: Page, form: str, fields: dict[str, str]) -> None:
 
 
 def test_audit_feedback_and_records_request_in_the_browser_move_the_kpis(
-    page: Page, notes: Notes
+    page: Page, notes: Notes, tmp_path: Path
 ) -> None:
     _assert_kpis_match_the_cli(page, notes)
     assert page.texts("#kpis-therapist tbody tr .records") == ["0"]  # only "all", nothing yet
@@ -208,6 +221,14 @@ def test_audit_feedback_and_records_request_in_the_browser_move_the_kpis(
         own = {c for r in shown if r["therapist"] == therapist for c in r["findings"]}
         assert listed <= own and bool(listed) == bool(own), therapist
     text = page.evaluate("document.body.innerText")
+    links = page.attribute("section.feedback a.pdf", "href")
+    assert len(links) == len(therapists)
+    for link in links:  # each report as the PDF to send the therapist
+        answer = page.pw.request.get(f"{notes.url}{link}")
+        assert answer.status == 200 and answer.body().startswith(b"%PDF"), link
+        pdf = _pdf_text(answer.body(), tmp_path)
+        assert not pdf or "Documentation feedback" in pdf
+        text += pdf
     for r in notes.records:
         who = r["patient"]
         street = (who.get("address") or {}).get("line1")

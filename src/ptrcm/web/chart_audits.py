@@ -1,6 +1,7 @@
 """The chart-audit pages (docs/chart-audit.md, "Pages"): the audits with the audit pass rate
 by therapist and location and the records-request KPIs; starting an audit; an audit's
-records with their findings; re-auditing; the therapist feedback; records requests (ADR,
+records with their findings; re-auditing; the therapist feedback (each report also as a
+PDF to send the therapist); records requests (ADR,
 payer audits), their outcomes, and recoupments. The same services as `ptrcm chart-audit`.
 
 Reading needs ``read_chart_audits``, changing ``do_chart_audits``. Every form is a POST
@@ -16,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ptrcm.domain.access import Permission as P
@@ -161,6 +164,28 @@ async def therapist_feedback(request: Request, audit_id: int) -> HTMLResponse:
     context = {"title": f"Therapist feedback: chart audit {audit.id}", "audit": audit,
                "reports": reports}  # fmt: skip
     return pages.render(request, "chart_feedback.html", "chart-audits", context)
+
+
+@router.get(f"{AuditPath}/feedback/{{number}}.pdf", dependencies=[requires(P.do_chart_audits)])
+async def feedback_pdf(request: Request, audit_id: int, number: int) -> Response:
+    """The Nth therapist's report as a PDF to send them (the order of the feedback page and
+    of `ptrcm chart-audit feedback`'s files)."""
+
+    def produce(uow: ChartAuditUnitOfWork) -> bytes:
+        audit, _ = audits.show(uow, audit_id)
+        reports = feedback.therapist_feedback(uow, audit_id)
+        if not 1 <= number <= len(reports):
+            raise HTTPException(404, f"audit {audit_id} has no feedback report {number}")
+        uow.commit()  # the audit trail's reads of the visits
+        with TemporaryDirectory() as folder:
+            path = Path(folder) / "feedback.pdf"
+            feedback.render_pdf(reports[number - 1], audit_id, audit.spec.criteria_version, path)
+            return path.read_bytes()
+
+    content = await _run(request, produce)
+    name = f"feedback-{audit_id}-{number:02d}.pdf"
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.post("/chart-audits/requests", dependencies=[requires(P.do_chart_audits)])
