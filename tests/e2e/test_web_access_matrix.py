@@ -151,6 +151,41 @@ CALLS: dict[tuple[str, str], Call] = {
         _post("/write-offs/1/decision", decision="maybe"),
         _post("/write-offs/999999/decision", decision="approve"), ok=400,
     ),
+    ("GET", "/chart-audits/{audit_id}"): Call(
+        _get("/chart-audits/{c.own_scored}"), _get("/chart-audits/{c.foreign_scored}")
+    ),
+    ("GET", "/chart-audits/{audit_id}/feedback/{number}.pdf"): Call(
+        _get("/chart-audits/{c.own_scored}/feedback/1.pdf"),
+        _get("/chart-audits/{c.foreign_scored}/feedback/1.pdf"),
+    ),
+    ("POST", "/chart-audits"): Call(  # a period that ends before it starts: nothing made
+        _post("/chart-audits", start="2026-01-31", end="2026-01-01", method="random"), ok=400,
+    ),
+    # This audit sampled nothing: a re-audit adds no result.
+    ("POST", "/chart-audits/{audit_id}/reaudit"): Call(
+        _post("/chart-audits/{c.own_audit}/reaudit"),
+        _post("/chart-audits/{c.foreign_audit}/reaudit"), ok=303,
+    ),
+    ("POST", "/chart-audits/{audit_id}/feedback"): Call(  # shows the reports, changes nothing
+        _post("/chart-audits/{c.own_scored}/feedback"),
+        _post("/chart-audits/{c.foreign_scored}/feedback"),
+    ),
+    ("POST", "/chart-audits/requests"): Call(
+        _post("/chart-audits/requests", payer="APAY", requested_on="2026-01-12",
+              due_on="2026-01-01"),  # due before it was requested
+        _post("/chart-audits/requests", payer="APAY", requested_on="2026-01-12",
+              due_on="2026-02-01", audit="{c.foreign_audit}"), ok=400,
+    ),
+    ("POST", "/chart-audits/requests/{request_id}"): Call(
+        _post("/chart-audits/requests/{c.own_request}", status="closed", on="2026-01-12"),
+        _post("/chart-audits/requests/{c.foreign_request}", status="sent", on="2026-01-12"),
+        ok=400,  # closing needs an outcome
+    ),
+    ("POST", "/chart-audits/recoupments"): Call(
+        _post("/chart-audits/recoupments", payer="APAY", amount="0.00", on="2026-01-12"),
+        _post("/chart-audits/recoupments", payer="APAY", amount="10.00", on="2026-01-12",
+              claim="{c.foreign_claim}"), ok=400,
+    ),
 }  # fmt: skip
 # The permission each route needs, as docs/security.md's "what each permission opens"
 # says: a route declaring another one, or a new route not listed, fails.
@@ -211,6 +246,15 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/claims/{claim_id}/write-off"): P.do_claim_work,
     ("POST", "/claims/{claim_id}/close"): P.do_claim_work,
     ("POST", "/write-offs/{write_off_id}/decision"): P.approve_write_offs,
+    ("GET", "/chart-audits"): P.read_chart_audits,
+    ("GET", "/chart-audits/{audit_id}"): P.read_chart_audits,
+    ("GET", "/chart-audits/{audit_id}/feedback/{number}.pdf"): P.do_chart_audits,
+    ("POST", "/chart-audits"): P.do_chart_audits,
+    ("POST", "/chart-audits/{audit_id}/reaudit"): P.do_chart_audits,
+    ("POST", "/chart-audits/{audit_id}/feedback"): P.do_chart_audits,
+    ("POST", "/chart-audits/requests"): P.do_chart_audits,
+    ("POST", "/chart-audits/requests/{request_id}"): P.do_chart_audits,
+    ("POST", "/chart-audits/recoupments"): P.do_chart_audits,
 }
 # Calls that end or move the session run on a throwaway sign-in.
 SESSION_CHANGING = {("POST", "/logout"), ("POST", "/organization")}

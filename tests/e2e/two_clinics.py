@@ -1,7 +1,9 @@
 """Two client practices in one store, for the access tests: ``clinic-a`` (ours) and
 ``clinic-b`` (foreign), each with claims in the scrub-errors queue, visits by two
 therapists, and work-list items; a member of clinic-a in every role; and a victim user and
-an API token in each clinic for the administration routes.
+an API token in each clinic for the administration routes; in each, for the chart-audit
+routes, a chart audit that sampled nothing, one that scored the work-list patient's two
+visits, and an open records request.
 
 Every identifier of clinic-b carries ``ZZB`` (patients, claims, payer, provider, user), so a
 response shown to a clinic-a member can be searched for any of clinic-b's rows.
@@ -17,8 +19,13 @@ from fastapi import FastAPI
 from sqlalchemy import insert, select
 
 from ptrcm.domain.access import Role
+from ptrcm.domain.chart_audit.criteria import load_criteria
+from ptrcm.domain.chart_audit.engine import score_episode
+from ptrcm.domain.chart_audit.episodes import episodes_of
+from ptrcm.domain.chart_audit.stored import AuditSpec, RecordsRequest
+from ptrcm.domain.codes import load_catalog
 from ptrcm.services.access.tokens import create_token
-from ptrcm.store.repository import Store
+from ptrcm.store.repository import Store, UnitOfWork
 from ptrcm.store.tables import claims, work_items
 from ptrcm.web.app import create_app
 from ptrcm.web.deps import WebSettings
@@ -43,6 +50,12 @@ class Clinics:
     foreign_token_id: int
     own_item: int = 0  # the open work item on own_claim
     foreign_item: int = 0
+    own_audit: int = 0  # a chart audit of clinic-a (no record sampled)
+    foreign_audit: int = 0
+    own_scored: int = 0  # a chart audit of clinic-a with two records scored
+    foreign_scored: int = 0
+    own_request: int = 0  # an open records request of clinic-a
+    foreign_request: int = 0
 
 
 def _claims(store: Store, slug: str, prefix: str) -> tuple[str, str]:
@@ -79,6 +92,33 @@ def _claims(store: Store, slug: str, prefix: str) -> tuple[str, str]:
     return f"{prefix}C1", f"{prefix}C2"
 
 
+def _chart_audit(store: Store, slug: str, prefix: str) -> tuple[int, int, int]:
+    """An audit of a period without visits (nothing sampled), an audit of the work-list
+    patient's two visits (scored by the engine) and an open ADR."""
+    org = store.organization_id(slug)
+    assert org is not None
+    catalog, codes = load_criteria(), load_catalog()
+    with UnitOfWork(store.engine, org, "test") as uow:
+        audit = uow.chart_audits.create(
+            AuditSpec(f"{prefix} audit", "random", 0, date(2025, 1, 1), date(2025, 1, 31), 0,
+                      catalog.version)
+        )  # fmt: skip
+        episodes = episodes_of(uow.chart_audits.visits([f"V-P-{prefix}W-5", f"V-P-{prefix}W-7"]),
+                               codes)  # fmt: skip
+        scored = uow.chart_audits.create(
+            AuditSpec(f"{prefix} scored", "risk", None, date(2026, 1, 1), date(2026, 1, 31),
+                      len(episodes), catalog.version)
+        )  # fmt: skip
+        scores = [s for e in episodes for s in score_episode(e, catalog, codes)]
+        assert len(scores) == 2
+        uow.chart_audits.add_results(scored, 1, scores, catalog.version)
+        request = uow.records_requests.add_request(
+            RecordsRequest(0, f"{prefix}PAY", "adr", DAY, date(2026, 2, 11))
+        )
+        uow.commit()
+    return audit, scored, request
+
+
 def _token(app: FastAPI, org: str) -> int:
     with app.state.gate.unit_of_work() as uow:
         made = create_token(uow.access, org, "to revoke", Role.auditor, 30,
@@ -92,6 +132,8 @@ def build(folder: Path) -> Clinics:
     store = Store.open(url)
     own, colleague = _claims(store, OWN, "A")
     foreign, _ = _claims(store, OTHER, FOREIGN)
+    own_audit, own_scored, own_request = _chart_audit(store, OWN, "A")
+    foreign_audit, foreign_scored, foreign_request = _chart_audit(store, OTHER, FOREIGN)
     store.close()
     app = create_app(WebSettings(url, "Clinics", lambda: DAY, passwords=FAST))
     for role in Role:
@@ -105,4 +147,8 @@ def build(folder: Path) -> Clinics:
         items = dict(conn.execute(select(work_items.c.org_id, work_items.c.id)).all())
     own_org, other_org = check.organization_id(OWN), check.organization_id(OTHER)
     check.close()
-    return replace(made, own_item=items[own_org], foreign_item=items[other_org])
+    return replace(
+        made, own_item=items[own_org], foreign_item=items[other_org], own_audit=own_audit,
+        foreign_audit=foreign_audit, own_scored=own_scored, foreign_scored=foreign_scored,
+        own_request=own_request, foreign_request=foreign_request,
+    )  # fmt: skip

@@ -49,6 +49,8 @@ class Permission(StrEnum):
     read_api_schema = "read_api_schema"  # the OpenAPI document
     do_claim_work = "do_claim_work"  # work queue items and claims: fix, release, appeal...
     approve_write_offs = "approve_write_offs"  # write-offs above the biller's limit
+    read_chart_audits = "read_chart_audits"  # documentation audits, their KPIs, records requests
+    do_chart_audits = "do_chart_audits"  # start an audit, therapist feedback, records requests
 
 
 P = Permission
@@ -61,6 +63,7 @@ _EVERY_READ = frozenset(
         P.read_therapists,
         P.read_scheduling,
         P.read_worklist,
+        P.read_chart_audits,
     }
 )
 
@@ -70,10 +73,10 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
     Role.front_desk: _SIGNED_IN | {P.read_worklist, P.check_booking},
     Role.biller: _SIGNED_IN
     | (_EVERY_READ - {P.read_scheduling})
-    | {P.check_booking, P.do_claim_work},
+    | {P.check_booking, P.do_claim_work, P.do_chart_audits},
     Role.manager: _SIGNED_IN
     | _EVERY_READ
-    | {P.check_booking, P.do_claim_work, P.approve_write_offs},
+    | {P.check_booking, P.do_claim_work, P.approve_write_offs, P.do_chart_audits},
     Role.admin: _SIGNED_IN
     | _EVERY_READ
     | {
@@ -83,6 +86,7 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
         P.manage_tokens,
         P.do_claim_work,
         P.approve_write_offs,
+        P.do_chart_audits,
     },
     # Read-only: everything that can be read, the audit trail included; nothing to do.
     Role.auditor: _SIGNED_IN | _EVERY_READ | {P.read_audit},

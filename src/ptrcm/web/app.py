@@ -34,6 +34,7 @@ from ptrcm.web import (
     admin,
     api,
     audit_page,
+    chart_audits,
     connections,
     front_desk,
     login,
@@ -149,7 +150,7 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     routers = (api.health, api.router, pages.router, front_desk.router, login.router,
                admin.router, audit_page.router, actions.router, work_items.router,
-               connections.router)  # fmt: skip
+               connections.router, chart_audits.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     _add_openapi_route(app)

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from ptrcm.domain.access import Permission, Principal
 from ptrcm.services.access import sessions, tokens
 from ptrcm.services.access.ports import AccessUnitOfWork
+from ptrcm.services.chart_audit.ports import ChartAuditWork
 from ptrcm.services.clearinghouse.ports import ClearinghouseWork
 from ptrcm.services.work.ports import WorkFlow
 from ptrcm.web import csrf
@@ -65,6 +66,9 @@ class Gate:
     work_for: Callable[[Principal], WorkFlow] | None = None
     # The clearinghouse records of the principal's organization (``ptrcm.web.connections``).
     connections_for: Callable[[Principal], ClearinghouseWork] | None = None
+    # Chart audits and records requests of the principal's organization, under its actor
+    # (``ptrcm.web.chart_audits``).
+    chart_audits_for: Callable[[Principal], ChartAuditWork] | None = None
 
 
 @dataclass(frozen=True, slots=True)

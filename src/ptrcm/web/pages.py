@@ -32,6 +32,7 @@ NAV = (
     ("payers", "/payers", "Payers", P.read_payers),
     ("therapists", "/therapists", "Therapists", P.read_therapists),
     ("scheduling", "/scheduling", "Scheduling", P.read_scheduling),
+    ("chart-audits", "/chart-audits", "Chart audits", P.read_chart_audits),
     ("admin", "/admin", "Administration", P.manage_users),
     ("audit", "/audit", "Audit trail", P.read_audit),
 )

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ptrcm.domain.access import Principal
+from ptrcm.services.chart_audit.ports import ChartAuditWork
 from ptrcm.services.clearinghouse.ports import ClearinghouseWork
 from ptrcm.services.work.ports import WorkFlow
 from ptrcm.store.access_repo import AccessUnitOfWork
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
-from ptrcm.store.repository import Store
+from ptrcm.store.repository import Store, UnitOfWork
 from ptrcm.web.auth import Gate
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.ports import WebData
@@ -43,6 +44,9 @@ def open_gate(
     def connections_for(principal: Principal) -> ClearinghouseWork:
         return lambda: claims_unit_of_work(store, principal.org_id, principal.actor, settings.now)
 
+    def audits_for(principal: Principal) -> ChartAuditWork:
+        return lambda: UnitOfWork(store.engine, principal.org_id, principal.actor, settings.now)
+
     if data is not None:
         fixed = data
 
@@ -50,12 +54,13 @@ def open_gate(
             return fixed
 
         gate = Gate(lambda: AccessUnitOfWork(store.engine), data_for, settings, work_for,
-                    connections_for)  # fmt: skip
+                    connections_for, audits_for)  # fmt: skip
         return gate, store.close
     readers = StoreWebData(settings, store)
 
     def scoped(principal: Principal) -> WebData:
         return readers.for_scope(principal.org_id, scope_of(principal))
 
-    gate = Gate(lambda: AccessUnitOfWork(store.engine), scoped, settings, work_for, connections_for)
+    gate = Gate(lambda: AccessUnitOfWork(store.engine), scoped, settings, work_for,
+                connections_for, audits_for)  # fmt: skip
     return gate, readers.close

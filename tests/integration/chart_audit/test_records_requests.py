@@ -59,6 +59,9 @@ def test_requests_and_recoupments_are_logged_closed_and_counted(
         assert uow.records_requests.recoupments() == []
         with pytest.raises(InputError):
             close_request(uow, first, status="closed", outcome="upheld", on=date(2026, 6, 2))
+        with pytest.raises(InputError, match="no records request"):
+            log_recoupment(uow, payer="MEDICARE", amount=Decimal("5.00"), on=date(2026, 6, 2),
+                           request=first)  # fmt: skip
 
 
 def test_an_unknown_payer_or_claim_and_bad_values_are_refused(store: Store, tmp_path: Path) -> None:
@@ -74,4 +77,6 @@ def test_an_unknown_payer_or_claim_and_bad_values_are_refused(store: Store, tmp_
             log_request(uow, payer="MEDICARE", kind="letter", requested_on=day, due_on=day)
         with pytest.raises(InputError, match="amount"):
             log_recoupment(uow, payer="MEDICARE", amount=Decimal("0.00"), on=day)
+        with pytest.raises(InputError, match="no records request 404"):
+            log_recoupment(uow, payer="MEDICARE", amount=Decimal("1.00"), on=day, request=404)
         assert uow.records_requests.requests() == []

@@ -3,7 +3,7 @@ of work (implemented by ``ptrcm.store.chart_audit_repo``; tests may fake it)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -62,3 +62,7 @@ class ChartAuditUnitOfWork(Transaction, Protocol):
 
     @property
     def records_requests(self) -> RecordsRequestStore: ...
+
+
+# A new unit of work for one organization under one actor (the web app's, per principal).
+ChartAuditWork = Callable[[], ChartAuditUnitOfWork]

@@ -80,6 +80,8 @@ def log_recoupment(
         raise _bad("source", f"must be one of {', '.join(RECOUPMENT_SOURCES)}")
     if amount <= 0:
         raise _bad("amount", "must be more than 0.00")
+    if request is not None and all(r.id != request for r in uow.records_requests.requests()):
+        raise _bad("request", f"no records request {request}")
     new_id = uow.records_requests.add_recoupment(
         Recoupment(0, payer, amount, on, source, reference, claim, request)
     )
