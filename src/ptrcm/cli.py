@@ -122,6 +122,7 @@ def _register() -> None:
         front_desk,
         importing,
         inquiries,
+        jobs,
         payer,
         queue,
         remit,
@@ -133,11 +134,12 @@ def _register() -> None:
     from ptrcm.commands.assess import assess
     from ptrcm.commands.charges import charges
     from ptrcm.commands.demo import demo
+    from ptrcm.commands.jobs import worker
     from ptrcm.commands.scrub import scrub
     from ptrcm.commands.serve import serve
 
     for name, command in (("charges", charges), ("demo", demo), ("serve", serve),
-                          ("scrub", scrub), ("assess", assess)):  # fmt: skip
+                          ("scrub", scrub), ("assess", assess), ("worker", worker)):  # fmt: skip
         app.command(name)(command)
     groups: tuple[tuple[str, typer.Typer], ...] = (
         ("db", db.app),
@@ -167,6 +169,7 @@ def _register() -> None:
         ("queue", queue.app),
         ("alerts", alerts.app),
         ("inquiries", inquiries.app),
+        ("jobs", jobs.app),
     )
     _ = closure  # registers claims correct|void|write-off|approve|close and appeals sent
     for name, group in groups:

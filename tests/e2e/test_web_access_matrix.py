@@ -64,6 +64,8 @@ CALLS: dict[tuple[str, str], Call] = {
         _get("/queues/items/W-{c.own_item}"), _get("/queues/items/W-{c.foreign_item}")
     ),
     ("GET", "/reviews/{month}"): Call(_get("/reviews/2026-01")),
+    # The two clinics are on SQLite: no job queue, so no job to retry (a 404 when allowed).
+    ("POST", "/jobs/{job_id}/retry"): Call(_post("/jobs/1/retry"), ok=404),
     ("GET", "/api/queues/{name}"): Call(_get("/api/queues/scrub-errors")),
     ("POST", "/api/schedule/check"): Call(
         lambda c: ("/api/schedule/check", {"json": {"patient": "P-AW", **BOOKING}}),
@@ -212,6 +214,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/reviews/{month}"): P.read_dashboard,
     ("GET", "/queues"): P.read_queues,
     ("GET", "/connections"): P.read_queues,
+    ("GET", "/jobs"): P.read_queues,
+    ("POST", "/jobs/{job_id}/retry"): P.do_claim_work,
     ("GET", "/queues/{name}"): P.read_queues,
     ("GET", "/queues/items/{item_id}"): P.read_queues,
     ("GET", "/claims/{claim_id}"): P.read_claims,

@@ -12,7 +12,6 @@ from ptrcm.cli_support import (
     OutputFormat,
     disclose,
     emit_json,
-    fail,
     opened,
     parse_day,
 )
@@ -36,19 +35,9 @@ NoSubmit = Annotated[
 
 
 def _channel(root: Root, name: str, spool: Path) -> Channel:
-    import time
+    from ptrcm.interfaces.clearinghouse_channel import open_channel
 
-    from ptrcm.interfaces.sftp import SftpDrop, SftpEndpoint
-    from ptrcm.services.clearinghouse.retry import Backoff
-    from ptrcm.services.clearinghouse.transfer import Channel
-
-    connector = root.config.clearinghouses.get(name)
-    if connector is None:
-        known = ", ".join(sorted(root.config.clearinghouses)) or "none configured"
-        raise fail(f"{root.config.source}: no [clearinghouse.{name}] section ({known})")
-    endpoint = SftpEndpoint(connector.name, connector.host, connector.port, connector.user,
-                            connector.key_file, connector.host_key)  # fmt: skip
-    return Channel(connector, lambda: SftpDrop(endpoint), spool, Backoff(), time.sleep)
+    return open_channel(root.config, name, spool)
 
 
 @app.command("send")

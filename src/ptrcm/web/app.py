@@ -37,6 +37,7 @@ from ptrcm.web import (
     chart_audits,
     connections,
     front_desk,
+    jobs,
     login,
     pages,
     work_items,
@@ -150,7 +151,7 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     routers = (api.health, api.router, pages.router, front_desk.router, login.router,
                admin.router, audit_page.router, actions.router, work_items.router,
-               connections.router, chart_audits.router)  # fmt: skip
+               connections.router, chart_audits.router, jobs.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     _add_openapi_route(app)

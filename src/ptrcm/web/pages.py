@@ -28,6 +28,7 @@ NAV = (
     ("dashboard", "/", "Dashboard", P.read_dashboard),
     ("queues", "/queues", "Work queues", P.read_queues),
     ("connections", "/connections", "Connections", P.read_queues),
+    ("jobs", "/jobs", "Background jobs", P.read_queues),
     ("worklist", "/worklist", "Work list", P.read_worklist),
     ("payers", "/payers", "Payers", P.read_payers),
     ("therapists", "/therapists", "Therapists", P.read_therapists),

@@ -4,7 +4,7 @@
 Both are tenant tables: row-level security as for every other (``add_tenant_policy``).
 
 Revision ID: 0031
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-02 23:05:41.191390
 """
 
