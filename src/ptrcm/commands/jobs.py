@@ -18,15 +18,15 @@ app = typer.Typer(help="Background jobs: list, defer and retry (PostgreSQL; see 
 
 Orgs = Annotated[
     list[str] | None,
-    typer.Option("--org", envvar="PTRCM_ORG", help="An organization whose periodic jobs this"
-                 " worker defers (repeat for several; default: default)."),
+    typer.Option("--schedule-org", help="An organization whose periodic jobs (polls, nightly"
+                 " re-scrub, daily scan) this worker defers (repeat; default: default)."),
 ]  # fmt: skip
 
 
 def worker(
     db: Db = None,
     config: Config = None,
-    org: Orgs = None,
+    schedule_org: Orgs = None,
     queue: Annotated[
         list[str] | None,
         typer.Option("--queue", help="A queue to take jobs from (repeat; default: all)."),
@@ -63,7 +63,7 @@ def worker(
         if not is_postgres(url):
             raise fail("ptrcm worker needs PostgreSQL (--db postgresql+psycopg://...); on"
                        " SQLite, `ptrcm jobs defer` runs a task in its process")  # fmt: skip
-        settings = WorkerSettings(url, config, root.config, organizations_of(org or ()),
+        settings = WorkerSettings(url, config, root.config, organizations_of(schedule_org or ()),
                                   tuple(queue or ()), concurrency, spool, heartbeat,
                                   stalled_after, tuple(import_path or ()))  # fmt: skip
     typer.echo(f"ptrcm worker {name or socket.gethostname()}: queues"

@@ -148,7 +148,7 @@ poll_minutes = 1
             encoding="utf-8",
         )
         spool = str(tmp_path / "spool")
-        worker = _worker(queue_db, "--config", str(config), "--org", "default",
+        worker = _worker(queue_db, "--config", str(config), "--schedule-org", "default",
                          "--spool", spool, log=tmp_path / "worker.log")  # fmt: skip
         try:
 
