@@ -37,7 +37,7 @@ from ptrcm.bootstrap import build_context
 from ptrcm.domain.claims import Claim, ClaimLine
 from ptrcm.domain.money import Money
 from ptrcm.domain.visits import Provider
-from ptrcm.interfaces.job_queue import list_jobs, make_app
+from ptrcm.interfaces.job_queue import deferrer, make_app
 from ptrcm.services.remittance.posting import PostingOptions, post_remittance
 from ptrcm.store.money_in_uow import money_in_unit_of_work
 from ptrcm.store.repository import Store
@@ -181,19 +181,25 @@ def with_workers(url: str, slugs: list[str], paths: list[Path], workers: int, ou
             if time.monotonic() > deadline:
                 raise SystemExit("the workers did not start")
             time.sleep(0.1)
-        engine.dispose()
         jobs = [{"org": s, "path": str(p), "outbox": str(outbox)} for s in slugs for p in paths]
         started = time.perf_counter()
-        with app.open():
-            app.tasks["ptrcm.post_remittance"].batch_defer(*jobs)
-        while True:
-            _, counts = list_jobs(url, org=None, limit=10**6)
-            if counts["failed"]:
-                raise SystemExit(f"{counts['failed']} posting jobs failed")
-            if counts["succeeded"] == len(jobs):
-                break
-            time.sleep(0.05)
+        with app.open():  # each with its organization's posting lock, as `ptrcm jobs defer`
+            for job in jobs:
+                deferrer(app, "post_remittance", **job).defer(**job)
+        with engine.connect() as conn:  # one connection, a count every 0.1 s
+            while True:
+                done, failed = conn.execute(text(
+                    "SELECT count(*) FILTER (WHERE status = 'succeeded'),"
+                    " count(*) FILTER (WHERE status = 'failed') FROM procrastinate_jobs"
+                    " WHERE task_name = 'ptrcm.post_remittance'")).one()  # fmt: skip
+                conn.rollback()
+                if failed:
+                    raise SystemExit(f"{failed} posting jobs failed")
+                if done == len(jobs):
+                    break
+                time.sleep(0.1)
         seconds = time.perf_counter() - started
+        engine.dispose()
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)

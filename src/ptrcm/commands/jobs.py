@@ -121,6 +121,8 @@ def defer_command(
     fmt: Fmt = OutputFormat.text,
 ) -> None:  # fmt: skip
     """Queue a task for the workers (PostgreSQL), or run it now (SQLite)."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
     from ptrcm.interfaces.job_queue import defer
 
     kwargs: dict[str, Any] = {"org": org}
@@ -135,6 +137,8 @@ def defer_command(
         done = defer(url, config, task, delay_seconds=delay, operator=operator_name(), **kwargs)
     except TypeError:
         raise fail(f"{task}: wrong arguments {sorted(kwargs)}") from None
+    except AlreadyEnqueued:
+        raise fail(f"{task}: the same job is already waiting in the queue") from None
     except PtrcmError as exc:
         raise fail(str(exc)) from None
     if fmt is OutputFormat.json:

@@ -29,10 +29,11 @@ from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector
 from procrastinate.jobs import Job
+from procrastinate.tasks import ConfigureTaskOptions
 
 from ptrcm.config import Config
 from ptrcm.errors import ConfigError
-from ptrcm.interfaces.job_tasks import TASKS, run_in_process, tasks
+from ptrcm.interfaces.job_tasks import TASKS, run_in_process, tasks, warm_up
 
 QUEUES = tuple(sorted({queue for queue, _ in TASKS.values()}))
 STATUSES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
@@ -82,6 +83,25 @@ class WorkerSettings:
     import_paths: tuple[str, ...] = field(default_factory=tuple)
 
 
+def job_locks(task: str, org: str, **kwargs: Any) -> ConfigureTaskOptions:
+    """procrastinate's locks for a job: one organization's postings run one at a time (a
+    worker takes another organization's job meanwhile rather than waiting on the posting
+    lock), and one connector is polled by one worker at a time with at most one poll
+    waiting behind it."""
+    if task == "post_remittance":
+        return ConfigureTaskOptions(lock=f"posting:{org}")
+    if task == "clearinghouse_poll":
+        # A poll posts what it fetches: it takes the organization's posting turn too.
+        poll = f"poll:{org}:{kwargs.get('connector')}"
+        return ConfigureTaskOptions(lock=f"posting:{org}", queueing_lock=poll)
+    return ConfigureTaskOptions()
+
+
+def deferrer(app: App, task: str, **kwargs: Any) -> Any:
+    """The job deferrer of ``task`` for ``kwargs`` with its locks (``job_locks``)."""
+    return app.tasks[f"ptrcm.{task}"].configure(**job_locks(task, **kwargs))
+
+
 def poll_cron(minutes: int) -> str:
     """A cron line for every ``minutes`` (1-59: that many minutes; 60 or more: whole hours)."""
     if minutes < 60:
@@ -93,9 +113,10 @@ def _schedule(app: App, settings: WorkerSettings) -> None:
     """The periodic jobs of this deployment, registered before the worker starts."""
     for org in settings.orgs:
         for name, connector in sorted(settings.config.clearinghouses.items()):
+            options = job_locks("clearinghouse_poll", org, connector=name)
+            options["task_kwargs"] = {"org": org, "connector": name}
             app.periodic(cron=poll_cron(connector.poll_minutes), periodic_id=f"{org}:{name}",
-                         task_kwargs={"org": org, "connector": name})(
-                app.tasks["ptrcm.clearinghouse_poll"])  # fmt: skip
+                         **options)(app.tasks["ptrcm.clearinghouse_poll"])  # fmt: skip
         app.periodic(cron=NIGHTLY_RESCRUB, periodic_id=org, task_kwargs={"org": org})(
             app.tasks["ptrcm.rescrub_held"]
         )
@@ -125,6 +146,7 @@ def run_worker(settings: WorkerSettings, *, name: str | None = None) -> None:
     """A worker until it is stopped (SIGINT/SIGTERM: the running jobs finish first)."""
     app = make_app(settings.db, settings.import_paths)
     _schedule(app, settings)
+    warm_up()
     with app.open():
         app.run_worker(
             queues=list(settings.queues) or None,
@@ -159,11 +181,12 @@ def defer(db: str, config_file: str | None, task: str, *, delay_seconds: int = 0
     if not is_postgres(db):
         return Deferred(task, result=run_in_process(db, config_file, operator, task, **kwargs))
     app = make_app(db)
+    options = job_locks(task, **kwargs)
+    if delay_seconds:
+        options["schedule_in"] = {"seconds": delay_seconds}
     with app.open():
-        deferrer = app.tasks[f"ptrcm.{task}"]
-        if delay_seconds:
-            deferrer = deferrer.configure(schedule_in={"seconds": delay_seconds})  # type: ignore[assignment]
-        return Deferred(task, id=deferrer.defer(**kwargs))
+        job = app.tasks[f"ptrcm.{task}"].configure(**options)
+        return Deferred(task, id=job.defer(**kwargs))
 
 
 @dataclass(frozen=True, slots=True)

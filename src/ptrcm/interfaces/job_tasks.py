@@ -144,6 +144,16 @@ for _name, (_queue, _body) in TASKS.items():
     _register(_name, _queue, _body)
 
 
+def warm_up() -> None:
+    """Import what the tasks use, so a worker's first job is not slower than the rest."""
+    import ptrcm.analytics.denial_days
+    import ptrcm.interfaces.clearinghouse_channel
+    import ptrcm.services.alerts.scan
+    import ptrcm.services.claims.lifecycle
+    import ptrcm.services.intake.visits
+    import ptrcm.services.remittance.posting  # noqa: F401
+
+
 def run_in_process(db: str | None, config: str | None, operator: str | None, name: str,
                    **kwargs: Any) -> dict[str, Any]:  # fmt: skip
     """A task run now, in this process: how jobs run on SQLite, where there is no queue."""

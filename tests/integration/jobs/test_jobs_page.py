@@ -77,3 +77,29 @@ def test_on_sqlite_the_page_says_there_is_no_queue(tmp_path: Path) -> None:
     engine.dispose()
     page = _app(url).get("/jobs")
     assert page.status_code == 200 and "there is no job queue" in page.text
+
+
+@pytest.mark.postgres
+def test_one_organizations_postings_share_a_lock_and_a_connector_polls_once_at_a_time(
+    queue_db: str,
+) -> None:
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from ptrcm.interfaces.job_queue import defer
+
+    for org, path in (("a", "1.835"), ("a", "2.835"), ("b", "3.835")):
+        defer(queue_db, None, "post_remittance", org=org, path=path, outbox="out")
+    defer(queue_db, None, "clearinghouse_poll", org="a", connector="ACME")
+    with pytest.raises(AlreadyEnqueued):  # one poll waiting is enough
+        defer(queue_db, None, "clearinghouse_poll", org="a", connector="ACME")
+    engine = db.create_engine_for(queue_db)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT task_name, lock, queueing_lock FROM procrastinate_jobs"
+                                 " ORDER BY id")).all()  # fmt: skip
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("ptrcm.post_remittance", "posting:a", None),
+        ("ptrcm.post_remittance", "posting:a", None),
+        ("ptrcm.post_remittance", "posting:b", None),
+        ("ptrcm.clearinghouse_poll", "posting:a", "poll:a:ACME"),
+    ]
