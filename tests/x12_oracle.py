@@ -4,6 +4,10 @@
 problem it reports: the messages pyx12 logs at error level and the errors its JSON error
 report carries at interchange, group, transaction and segment level. A broken file is
 known to produce errors (tests/unit/x12/test_oracle.py), so an empty list means something.
+
+``pyx12_answer_errors`` is the check for what a payer sends back (999, 277CA, 835): pyx12
+validates them but cannot write a 999 about a 999, or about an 835 without ST03, so only
+its validation errors count there.
 """
 
 from __future__ import annotations
@@ -63,3 +67,24 @@ def pyx12_errors(text: str) -> list[str]:
     if "AK9*A*" not in ack.getvalue() and not found:
         found.append("pyx12's acknowledgment did not accept every transaction set")
     return found
+
+
+def pyx12_answer_errors(text: str) -> list[str]:
+    """pyx12's validation errors for a 999, 277CA or 835 (empty when it validates)."""
+    seen: list[str] = []
+
+    class Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.ERROR and "999 response" not in record.getMessage():
+                seen.append(record.getMessage())
+
+    logger = logging.getLogger("pyx12")
+    handler = Grab()
+    logger.addHandler(handler)
+    try:
+        ok = pyx12.x12n_document.x12n_document(
+            pyx12.params.params(), io.StringIO(text), io.StringIO(), None
+        )
+    finally:
+        logger.removeHandler(handler)
+    return seen if ok or seen else ["pyx12 rejected the file"]

@@ -212,6 +212,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/scheduling/leakage"): P.read_scheduling,
     ("GET", "/"): P.read_dashboard,
     ("GET", "/reviews/{month}"): P.read_dashboard,
+    ("GET", "/claims"): P.read_dashboard,
     ("GET", "/queues"): P.read_queues,
     ("GET", "/connections"): P.read_queues,
     ("GET", "/jobs"): P.read_queues,

@@ -238,16 +238,28 @@ def test_ptrcm_serve_runs_uvicorn_on_the_given_host_and_port(
 
     from ptrcm.cli import app
 
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        uvicorn, "run", lambda application, **kw: calls.append(kw | {"app": application})
-    )
+    calls: list[tuple[Any, list[socket.socket]]] = []
+    monkeypatch.setattr(uvicorn.Server, "run", _record_run(calls))
     result = CliRunner().invoke(
         app, ["serve", "--host", "0.0.0.0", "--port", "8123", "--db", "sqlite://"]
     )
     assert result.exit_code == 0, result.output
-    assert calls[0]["host"] == "0.0.0.0" and calls[0]["port"] == 8123
-    assert calls[0]["app"].state.settings.database_url == "sqlite://"
+    config, sockets = calls[0]
+    assert config.host == "0.0.0.0" and config.port == 8123
+    assert config.app.state.settings.database_url == "sqlite://"
+    # served on the bound socket itself (TCP: asyncio sets TCP_NODELAY), not on its fd
+    assert config.fd is None and sockets[0].family == socket.AF_INET
+
+
+def _record_run(calls: list[Any]) -> Any:
+    """A stand-in for ``uvicorn.Server.run``: records the config and sockets, marks the
+    server started, serves nothing."""
+
+    def run(self: Any, sockets: list[socket.socket] | None = None) -> None:
+        calls.append((self.config, list(sockets or [])))
+        self.started = True
+
+    return run
 
 
 def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, Any, list[Any]]:
@@ -257,14 +269,18 @@ def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, Any, list[
     from ptrcm.cli import app
 
     runs: list[Any] = []
-    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: runs.append((application, kw)))
+    monkeypatch.setattr(uvicorn.Server, "run", _record_run(runs))
     with socket.socket() as probe:  # a port free now (the command binds it itself)
         probe.bind(("127.0.0.1", 0))
         port = str(probe.getsockname()[1])
     given = [a.replace("FREE", port) for a in args]
     result = CliRunner().invoke(app, ["serve", "--db", "sqlite://", *given])
     assert result.exit_code == 0, result.output
-    return result, runs[0][0], runs[0][1]
+    config = runs[0][0]
+    options = {"access_log": config.access_log, "log_config": config.log_config,
+               "proxy_headers": config.proxy_headers,
+               "forwarded_allow_ips": config.forwarded_allow_ips}  # fmt: skip
+    return result, config.app, options
 
 
 def test_ptrcm_serve_hands_its_config_and_security_numbers_to_the_app(

@@ -195,10 +195,11 @@ def statements_generate(
     config: Config = None,
 ) -> None:
     """A statement (HTML and PDF) for every patient with a balance."""
-    from ptrcm.services.front_desk.statements import generate_all
+    from ptrcm.services.front_desk.statements import generate_all, letterhead_of
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
-        issued = generate_all(uow, parse_day(day, "--date", root.clock.today), out_dir)
+        issued = generate_all(uow, parse_day(day, "--date", root.clock.today), out_dir,
+                              letterhead_of(root.config.clinic))  # fmt: skip
         if issued:  # committed with the statements it wrote
             record_disclosure(uow, "statements", action="export", commit=False,
                               statements=len(issued))  # fmt: skip
@@ -260,11 +261,12 @@ def statements_reissue(
     config: Config = None,
 ) -> None:
     """A corrected statement; the one it replaces is kept, marked superseded."""
-    from ptrcm.services.front_desk.statements import reissue_statement
+    from ptrcm.services.front_desk.statements import letterhead_of, reissue_statement
 
     with opened(config=config, db=db, org=org) as root, root.unit_of_work() as uow:
         on = parse_day(day, "--date", root.clock.today)
-        new = reissue_statement(uow, patient, statement, on, reason, out_dir)
+        new = reissue_statement(uow, patient, statement, on, reason, out_dir,
+                                letterhead_of(root.config.clinic))  # fmt: skip
         record_disclosure(uow, "statements", str(new.statement_id),
                           action="export" if out_dir else "read")  # fmt: skip
     out.print(f"statement {new.statement_id} replaces {statement}; amount due {new.amount_due}")

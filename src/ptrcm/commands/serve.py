@@ -13,6 +13,7 @@ the cache's invalidation are in the database, so any worker answers any request.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -95,7 +96,13 @@ def serve(
         if workers == 1:  # uvicorn serves on the socket bound above, not on a bind of its own
             from ptrcm.web.app import create_app
 
-            uvicorn.run(create_app(settings), fd=listener.fileno(), **options)
+            # The socket itself, not its fd: uvicorn wraps an fd as AF_UNIX, so asyncio
+            # left TCP_NODELAY off and every keep-alive answer waited ~40 ms for an ACK.
+            server = uvicorn.Server(uvicorn.Config(create_app(settings), **options))
+            with contextlib.suppress(KeyboardInterrupt):
+                server.run(sockets=[listener])
+            if not server.started:
+                raise typer.Exit(3)  # uvicorn's STARTUP_FAILURE
         else:
             _serve_workers(workers, listener, options, (config, db, demo_credentials))
     finally:

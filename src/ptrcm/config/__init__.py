@@ -62,7 +62,7 @@ SECTIONS = (
     "costs",
     "clearinghouse",
 )
-_CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address")
+_CLINIC_KEYS = ("name", "npi", "tin", "taxonomy", "timezone", "address", "phone", "remit_to")
 _ADDRESS_KEYS = ("line1", "line2", "city", "state", "zip")
 _BILLING_KEYS = ("unit_method_conflict",)
 _RULES_KEYS = ("select", "ignore")
@@ -92,6 +92,8 @@ class Clinic:
     taxonomy: str
     timezone: str
     address: Address
+    phone: str | None = None  # printed on statements
+    remit_to: Address | None = None  # where patients mail payments (default: the address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +267,9 @@ def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
             ' requires it), e.g. "627010001"',
         )
     address = Address(address.line1, address.city, address.state, zip_code)
+    phone = raw.get("phone")
+    if phone is not None and (not isinstance(phone, str) or not phone.strip()):
+        raise ConfigError(source, "clinic.phone", "must be a non-empty string")
     return Clinic(
         name=text(source, raw, "name", "clinic.name"),
         npi=npi,
@@ -272,7 +277,33 @@ def _clinic(source: str, raw: Mapping[str, Any]) -> Clinic:
         taxonomy=text(source, raw, "taxonomy", "clinic.taxonomy"),
         timezone=_timezone(source, text(source, raw, "timezone", "clinic.timezone")),
         address=address,
+        phone=None if phone is None else phone.strip(),
+        remit_to=_remit_to(source, raw.get("remit_to")),
     )
+
+
+def _remit_to(source: str, raw: Any) -> Address | None:
+    """``clinic.remit_to``: a mailing address (five- or nine-digit ZIP), or absent."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ConfigError(source, "clinic.remit_to", "must be {line1, city, state, zip}")
+    known(source, raw, "clinic.remit_to", _ADDRESS_KEYS)
+    line2 = raw.get("line2")
+    if line2 is not None and (not isinstance(line2, str) or not line2.strip()):
+        raise ConfigError(source, "clinic.remit_to.line2", "must be a non-empty string")
+    found = Address(
+        line1=text(source, raw, "line1", "clinic.remit_to.line1"),
+        city=text(source, raw, "city", "clinic.remit_to.city"),
+        state=text(source, raw, "state", "clinic.remit_to.state"),
+        zip=text(source, raw, "zip", "clinic.remit_to.zip").replace("-", ""),
+        line2=None if line2 is None else line2.strip(),
+    )
+    if len(found.state) != 2:
+        raise ConfigError(source, "clinic.remit_to.state", "must be a two-letter state code")
+    if not (found.zip.isdigit() and len(found.zip) in (5, 9)):
+        raise ConfigError(source, "clinic.remit_to.zip", "must be a five- or nine-digit ZIP")
+    return found
 
 
 def _timezone(source: str, name: str) -> str:

@@ -1,5 +1,7 @@
-"""A patient statement as a value: its lines (one per billed service, plus payments and
-refunds), the amount due and the due date. Built by
+"""A patient statement as a value: who sends it and where payment goes (the letterhead:
+clinic name, address and phone, remit-to), whom it is mailed to (the patient's name and
+address), its lines (one per billed service, plus payments and refunds), their totals, the
+amount due and the due date. Built by
 ``ptrcm.services.front_desk.statements`` from the ledger and rendered by
 ``ptrcm.services.front_desk.statement_render``.
 """
@@ -39,6 +41,32 @@ class StatementLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Party:
+    """A name and the printed lines of its mailing address (and a phone, for the clinic)."""
+
+    name: str
+    address: tuple[str, ...]
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """The clinic that sends statements, and where a mailed payment goes."""
+
+    clinic: Party
+    remit_to: Party
+
+
+@dataclass(frozen=True, slots=True)
+class StatementTotals:
+    charge: Decimal
+    insurance_paid: Decimal
+    insurance_adjusted: Decimal
+    patient_share: Decimal
+    patient_paid: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     patient: str
     statement_date: date
@@ -46,6 +74,20 @@ class Statement:
     statement_id: int | None = None
     replaces: int | None = None
     files: tuple[str, ...] = field(default=())
+    letterhead: Letterhead | None = None
+    addressee: Party | None = None  # the patient, as the envelope reads
+
+    @property
+    def totals(self) -> StatementTotals:
+        """Each money column summed over the lines (your share plus you paid is due)."""
+
+        def total(column: str) -> Decimal:
+            return sum((getattr(ln, column) for ln in self.lines), ZERO)
+
+        return StatementTotals(
+            total("charge"), total("insurance_paid"), total("insurance_adjusted"),
+            total("patient_share"), total("patient_paid"),
+        )  # fmt: skip
 
     @property
     def amount_due(self) -> Decimal:

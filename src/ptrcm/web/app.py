@@ -35,6 +35,7 @@ from ptrcm.web import (
     api,
     audit_page,
     chart_audits,
+    claims_page,
     connections,
     front_desk,
     jobs,
@@ -149,9 +150,10 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     app.state.gate = gate
     app.state.templates = build_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    routers = (api.health, api.router, pages.router, front_desk.router, login.router,
-               admin.router, audit_page.router, actions.router, work_items.router,
-               connections.router, chart_audits.router, jobs.router)  # fmt: skip
+    routers = (api.health, api.router, pages.router, claims_page.router, front_desk.router,
+               login.router, admin.router, audit_page.router, actions.router,
+               work_items.router, connections.router, chart_audits.router,
+               jobs.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     _add_openapi_route(app)

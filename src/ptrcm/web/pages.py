@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from ptrcm.domain.access import Permission as P
 from ptrcm.domain.access import Principal
+from ptrcm.domain.claim_lists import DRILLS, drilldown
 from ptrcm.web import columns as cols
 from ptrcm.web import formatting as f
 from ptrcm.web import views
@@ -104,10 +106,20 @@ def _with_period(url: str, span: Period) -> str:
     return f"{url}?from={span.start}&to={span.end}&format=csv"
 
 
+def tile_link(kpi: str, span: Period) -> str | None:
+    """The claims list behind a dashboard tile (the KPI's first set; the page links the
+    others), or None for a figure with no claim sets."""
+    if kpi not in DRILLS:
+        return None
+    first = next(iter(drilldown(kpi, span.start, span.end).values()))
+    return f"/claims?{urlencode(first.as_params())}"
+
+
 @router.get("/", dependencies=[requires(P.read_dashboard)])
 def dashboard(request: Request, data: Data, span: PeriodQ) -> HTMLResponse:
     board = data.dashboard
-    tiles = [(t, f.format_unit(t.value, t.unit), f.trend(t)) for t in board.kpi_tiles(span)]
+    tiles = [(t, f.format_unit(t.value, t.unit), f.trend(t), tile_link(t.key, span))
+             for t in board.kpi_tiles(span)]  # fmt: skip
     aging = board.ar_aging(span.end)
     denials = sorted(board.denial_reasons(span), key=lambda r: -r.amount)
     first_pass = board.first_pass_trend(span)

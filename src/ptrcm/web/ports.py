@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from ptrcm.domain.claim_lists import ClaimFilter, ClaimPage, KpiSlice, VisitPage
 from ptrcm.services.front_desk.booking import BookingCheck
 from ptrcm.services.front_desk.worklist import WorkItem
 
@@ -341,8 +342,40 @@ class WorkQueueData(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class DrillTotal:
+    """One claim (or visit) set behind a dashboard figure: ``count`` is its counted items
+    (the rows' weights), ``amount`` what the KPI sums over it."""
+
+    part: str
+    label: str
+    measure: str
+    lists: str  # "claims" or "visits"
+    rows: int
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DrillFigure:
+    """The sets behind one figure and the figure put back together from their totals."""
+
+    kpi: str
+    parts: tuple[DrillTotal, ...]
+    figure: Decimal | None
+
+
 class ClaimData(Protocol):
     def claim(self, claim_id: str) -> ClaimDetail | None: ...
+
+    def claim_list(self, flt: ClaimFilter) -> ClaimPage | VisitPage:
+        """One page of the claims meeting ``flt`` (of visits, when its KPI set lists
+        visits), with the whole set's count and sums."""
+        ...
+
+    def drill_figure(self, s: KpiSlice) -> DrillFigure:
+        """Every set of ``s.kpi`` over ``s``'s period (and cell), and the figure rebuilt."""
+        ...
 
 
 class PayerData(Protocol):

@@ -85,6 +85,14 @@ def _scrub_events(history: ClaimHistory) -> Iterator[p.TimelineEvent]:
         )
 
 
+def _replaces(history: ClaimHistory) -> str:
+    """A correction's or a void's first history row names the claim it replaces."""
+    for t in history.transitions:
+        if t["from_state"] is None and str(t["reason"] or "").startswith(("correction", "void")):
+            return f": {t['reason']}"
+    return ""
+
+
 def _events(history: ClaimHistory) -> Iterator[p.TimelineEvent]:
     claim, visit = history.claim, history.visit
     if visit is not None:
@@ -103,7 +111,7 @@ def _events(history: ClaimHistory) -> Iterator[p.TimelineEvent]:
         day_of(claim["created_at"]) or claim["first_date_of_service"],
         K.charge,
         f"Claim built ({claim['claim_type']})",
-        f"{len(history.lines)} lines",
+        f"{len(history.lines)} lines{_replaces(history)}",
         claim["total_charge"],
         claim["pcn"],
     )

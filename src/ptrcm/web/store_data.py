@@ -27,6 +27,7 @@ from ptrcm.web import ports as p
 from ptrcm.web.deps import WebSettings
 from ptrcm.web.read_cache import CachedReads, ReadCache
 from ptrcm.web.store_claims import claim_detail, queue_item, queue_items
+from ptrcm.web.store_claims_list import ClaimLists
 from ptrcm.web.store_front_desk import StoreFrontDesk
 from ptrcm.web.tenant import Organization
 
@@ -51,7 +52,7 @@ def _per(amount: int, per: int) -> Decimal | None:
     return (Decimal(amount) / per).quantize(Decimal("0.1")) if per else None
 
 
-class StoreData:
+class StoreData(ClaimLists):
     """The read providers at once, for one organization of one store (``org``: looked up
     by slug, or an id already known). With ``provider`` (a therapist's scope) a claim is
     found only when that provider rendered its visit; ``NO_PROVIDER`` finds none."""

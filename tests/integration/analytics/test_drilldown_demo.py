@@ -10,6 +10,7 @@ posted, appeals sent. The dashboard's period is the demo's whole span.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,19 +19,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
 from ptrcm.analytics import Scope
 from ptrcm.analytics.claims_list import kpi_parts, list_claims
-from ptrcm.analytics.drilldown import figure
+from ptrcm.analytics.drilldown import PartTotal, figure
 from ptrcm.cli import app
 from ptrcm.domain.claim_lists import AGE_BUCKETS, DRILLS, ClaimFilter, drilldown
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import remittance_transactions as t
+from ptrcm.web.app import create_app
+from ptrcm.web.deps import WebSettings
 from ptrcm.web.ports import Period
 from ptrcm.web.store_data import StoreData
 from tests.integration.conftest import POSTGRES_ENV, _postgres_schema_url
+from tests.web_access import signed_in
 
 START, MONTHS = date(2026, 1, 5), 3
 TILES = ("clean_claim_rate", "first_pass_rate", "denial_rate", "net_collection_rate",
@@ -42,6 +47,7 @@ class Demo:
     store: Store
     org: int
     today: date
+    url: str
 
     @property
     def period(self) -> Period:
@@ -98,7 +104,7 @@ def _demo_on(url: str, folder: Path) -> Iterator[Demo]:
         org = store.organization_id("default")
         assert org is not None
         # The dashboard as the demo's last day shows it: the day its last remittance posted.
-        yield Demo(store, org, _last_posting_day(store, org))
+        yield Demo(store, org, _last_posting_day(store, org), url)
     finally:
         store.close()
 
@@ -213,3 +219,58 @@ def test_every_kpi_set_is_listed_and_the_sets_narrow_like_the_kpis(demo: Demo) -
                 page = list_claims(scope, narrowed, demo.today)
                 assert {r.payer for r in page.rows} <= {payer}
                 assert page.total <= list_claims(scope, flt, demo.today).total
+
+
+TILE = re.compile(
+    r'<a class="tile-link" href="(/claims\?[^"]+)"[^>]*>[^<]*</a></div>\s*'
+    r'<div class="tile-value" data-kpi="([^"]+)" data-value="([^"]*)"'
+)
+PART = re.compile(
+    r'class="drill-part" data-part="([^"]+)" data-lists="([^"]+)" data-rows="(\d+)"'
+    r' data-count="(\d+)" data-sum="([^"]+)"'
+)
+ROW = re.compile(r'class="list-row" data-(?:claim|visit)="[^"]+" data-weight="(\d+)"'
+                 r'(?: data-measure="([^"]*)")?')  # fmt: skip
+
+
+def _walk(client: TestClient, link: str, part: str) -> PartTotal:
+    """Every row of one set's list, page by page: its rows, weights and measures summed."""
+    rows, weight, measure, page = 0, 0, Decimal(0), 1
+    while True:
+        html = client.get(f"{link}&part={part}&size=500&page={page}").text
+        found = ROW.findall(html)
+        rows += len(found)
+        weight += sum(int(w) for w, _m in found)
+        measure += sum((Decimal(m) if m else Decimal(1) for _w, m in found), Decimal(0))
+        if 'rel="next"' not in html:
+            return PartTotal(rows, weight, measure)
+        page += 1
+
+
+@pytest.mark.slow
+def test_every_tile_links_to_lists_whose_rows_add_up_to_the_tile(demo: Demo) -> None:
+    """The dashboard as served: every tile links to the claims behind it; that page's sets
+    show their count and sum, and the rows listed under each set (every page) add up to
+    that count and sum and, put together as the KPI does, to the tile's own value."""
+    app = create_app(WebSettings(demo.url, today=lambda: demo.today))
+    span = demo.period
+    with TestClient(app) as client:
+        signed_in(client)
+        board = client.get(f"/?from={span.start}&to={span.end}").text
+        tiles = {kpi: (link.replace("&amp;", "&"), value)
+                 for link, kpi, value in TILE.findall(board)}  # fmt: skip
+        assert sorted(tiles) == sorted(TILES)  # every tile has its link
+        for kpi, (link, value) in tiles.items():
+            drill = client.get(link)
+            assert drill.status_code == 200, kpi
+            shown = re.search(r'data-figure="([^"]*)"', drill.text)
+            assert shown is not None and shown.group(1) == value != "", kpi
+            base = re.sub(r"&part=[^&]*", "", link)
+            walked = {}
+            for part, lists, rows, count, total in PART.findall(drill.text):
+                got = _walk(client, base, part)
+                assert (got.rows, got.weight, got.measure) == (
+                    int(rows), int(count), Decimal(total)), (kpi, part)  # fmt: skip
+                assert lists == "visits" or got.rows > 0, (kpi, part)
+                walked[part] = got
+            assert figure(kpi, walked) == Decimal(value), kpi

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -10,6 +12,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from ptrcm.bootstrap import build_context
 from ptrcm.services.front_desk.eligibility import record_manual
@@ -18,6 +21,7 @@ from ptrcm.services.front_desk.statements import (
     apply_payment,
     build_statement,
     issue_statement,
+    letterhead_of,
     patient_balance,
     refund,
     reissue_statement,
@@ -147,21 +151,87 @@ def test_statements_match_the_ledger_through_payments_refund_and_correction(
         payments = [e for e in uow.ledger.entries() if e["account"] == "patient_payment"]
         assert sorted(e["amount"] for e in payments) == [D("-14.38"), D("-10.00"), D("-5.62")]
         uow.commit()
-    html = Path(first.files[0]).read_text(encoding="utf-8")
-    assert "Amount due: 15.62" in html and "97110 x2" in html
+    page = Path(first.files[0]).read_text(encoding="utf-8")
+    assert "Amount due: 15.62" in page and "97110 x2" in page
+    assert "Ann Reed" in page and "1 Elm St" in page  # addressed even without a letterhead
     assert "replaces statement" in Path(corrected.files[0]).read_text(encoding="utf-8")
 
 
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+DPI = 100
+# What an envelope and a payment need, as the default [clinic] and patient P-V-1 read.
+BLOCKS = {
+    "clinic": "Riverside Rehab Partners", "clinic address": "100 Main St",
+    "clinic city": "Springfield, IL 62701-0001", "phone": "Phone (217) 555-0142",
+    "patient": "Ann Reed", "patient address": "1 Elm St",
+    "patient city": "Springfield, IL 62704", "remit to": "PO Box 4410",
+    "remit city": "Springfield, IL 62708",
+}  # fmt: skip
+
+
+def _boxes(pdf: Path) -> list[tuple[float, float, float, float, str]]:
+    """Every word pdftotext finds on page 1, with its box in points."""
+    done = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    return [(float(a), float(b), float(c), float(d), html.unescape(w))
+            for a, b, c, d, w in WORD.findall(done.stdout)]  # fmt: skip
+
+
+def _find(words: list[tuple[float, float, float, float, str]], text: str) -> tuple[float, ...]:
+    """The box around the first run of consecutive words that reads ``text``."""
+    want = text.split()
+    for i in range(len(words) - len(want) + 1):
+        run = words[i : i + len(want)]
+        if [w[4] for w in run] == want:
+            return (min(w[0] for w in run), min(w[1] for w in run),
+                    max(w[2] for w in run), max(w[3] for w in run))  # fmt: skip
+    raise AssertionError(f"{text!r} is not on the statement")
+
+
+def _ink(png: Image.Image, box: tuple[float, ...]) -> int:
+    """Dark pixels of the page image inside a box given in points."""
+    scale = DPI / 72
+    x0, y0, x1, y1 = (round(v * scale) for v in box)
+    return sum(png.crop((x0, y0, x1, y1)).convert("L").histogram()[:128])
+
+
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
-def test_statement_pdf_renders_to_a_page_image(store: Store, tmp_path: Path) -> None:
+def test_statement_pdf_renders_the_identity_blocks_on_its_page_image(
+    store: Store, tmp_path: Path
+) -> None:
+    """The PDF rendered to a PNG: each identity block (clinic name, address and phone; the
+    patient's name and address; the remit-to address) is where pdftotext reads it and has
+    ink there; the clinic heads the page, the patient comes before the lines, the remit-to
+    after the amount due; the totals row adds the lines up."""
     org = posted_clinic(store, tmp_path)
+    head = letterhead_of(build_context().config.clinic)
     with unit(store, org) as uow:
-        statement = issue_statement(uow, "P-V-1", date(2026, 3, 25), tmp_path / "out")
+        statement = issue_statement(uow, "P-V-1", date(2026, 3, 25), tmp_path / "out",
+                                    letterhead=head)  # fmt: skip
+        balance = patient_balance(uow, "P-V-1")
         uow.commit()
     pdf = Path(statement.files[1])
     assert pdf.read_bytes().startswith(b"%PDF")
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf),
+    subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-f", "1", "-l", "1", str(pdf),
                     str(tmp_path / "page")], check=True)  # fmt: skip
-    (png,) = tmp_path.glob("page*.png")
-    data = png.read_bytes()
-    assert data.startswith(b"\x89PNG") and len(data) > 5000
+    (png_file,) = tmp_path.glob("page*.png")
+    assert png_file.read_bytes().startswith(b"\x89PNG")
+    words = _boxes(pdf)
+    with Image.open(png_file) as png:
+        boxes = {name: _find(words, text) for name, text in BLOCKS.items()}
+        for name, box in boxes.items():
+            assert _ink(png, box) > 20, f"{name} is not drawn on the page image"
+        empty = (boxes["clinic"][0], 2.0, boxes["clinic"][2], boxes["clinic"][1] - 4)
+        assert _ink(png, empty) == 0  # the margin above the letterhead is blank
+    top = {name: box[1] for name, box in boxes.items()}
+    lines, due = _find(words, "97110 x2")[1], _find(words, "Amount due: 15.62")[1]
+    assert top["clinic"] < top["phone"] < top["patient"] < top["patient city"] < lines
+    assert lines < due < top["remit to"] < top["remit city"]
+    total = statement.totals
+    assert total.patient_share + total.patient_paid == statement.amount_due == balance
+    assert (total.insurance_paid, total.insurance_adjusted) == (D("59.84"), D("90.54"))
+    totals_row = _find(words, "Totals")[1]
+    row = [w[4] for w in sorted(words) if abs(w[1] - totals_row) < 2]  # left to right
+    assert row == ["Totals", "166.00", "59.84", "90.54", "15.62", "0.00"]

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ptrcm.errors import InputError
 from ptrcm.rules.icd10 import Icd10Codes
 from ptrcm.services.claims import lifecycle
+from ptrcm.services.claims.acks import post_acknowledgment
 from ptrcm.services.claims.scrubbing import Scrubber
 from ptrcm.services.work.replacements import LineChange, correct_claim, void_claim
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
@@ -22,6 +23,7 @@ from ptrcm.store.repository import Store
 from ptrcm.store.tables import claim_transitions, claims
 from ptrcm.synth.payer import PayerSimulator
 from ptrcm.synth.payer_profile import MemberFile, load_profile
+from ptrcm.web.store_data import StoreData
 from ptrcm.x12.claim837.read import read_837
 from tests.integration.posting.builders import (
     CONTEXT,
@@ -32,10 +34,11 @@ from tests.integration.posting.builders import (
     remittance,
     seed,
     svc,
+    uow,
     visit,
     write,
 )
-from tests.x12_oracle import pyx12_errors
+from tests.x12_oracle import pyx12_answer_errors, pyx12_errors
 
 
 def _denied(pcn: str, number: str) -> object:
@@ -47,14 +50,29 @@ def _denied(pcn: str, number: str) -> object:
 
 
 def _history(store: Store, org: int, pcn: str) -> list[tuple[str | None, str]]:
+    return [(a, b) for a, b, _why in _told(store, org, pcn)]
+
+
+def _told(store: Store, org: int, pcn: str) -> list[tuple[str | None, str, str]]:
     with store.engine.connect() as conn:
         query = (
-            select(claim_transitions.c.from_state, claim_transitions.c.to_state)
+            select(
+                claim_transitions.c.from_state,
+                claim_transitions.c.to_state,
+                claim_transitions.c.reason,
+            )
             .join(claims, claims.c.id == claim_transitions.c.claim_id)
             .where(claims.c.org_id == org, claims.c.pcn == pcn)
             .order_by(claim_transitions.c.id)
         )
-        return [(a, b) for a, b in conn.execute(query)]
+        return [(a, b, why) for a, b, why in conn.execute(query)]
+
+
+def _page_story(store: Store, org: int, pcn: str) -> list[str]:
+    """The titles of the claim page's timeline, in its order."""
+    detail = StoreData(store, org).claim(pcn)
+    assert detail is not None
+    return [e.title for e in detail.timeline]
 
 
 def test_a_correction_and_a_void_go_out_in_a_valid_837_and_the_payer_answers_them(
@@ -82,25 +100,61 @@ def test_a_correction_and_a_void_go_out_in_a_valid_837_and_the_payer_answers_the
     assert "REF*F8*CCN-111" in segments and "REF*F8*CCN-222" in segments
     sent = {c.claim_id: c for c in read_837(text)}
     assert sent["V-1-C1"].lines[0].modifiers == ("GP", "KX")
+    assert (sent["V-1-C1"].frequency, sent["V-1-C1"].payer_claim_number) == ("7", "CCN-111")
     assert (sent["V-2-V1"].frequency, sent["V-2-V1"].payer_claim_number) == ("8", "CCN-222")
     codes = {p.payer_code: pid for pid, p in CONTEXT.config.payers.items()}
     payer = PayerSimulator(
         load_profile("medicare"), MemberFile(), CONTEXT.config.clinic, payer_ids=codes, seed=3
     )
     answer = payer.answer(text, batch.file.name, date(2026, 3, 22))
+    assert sorted(n.rsplit(".", 1)[1] for n in answer.files) == ["277ca", "835", "999"]
+    for name, answered in answer.files.items():
+        assert pyx12_answer_errors(answered) == [], name
     outcomes = {o.pcn: o for o in answer.outcomes}
     assert outcomes["V-1-C1"].rejected is None and outcomes["V-1-C1"].denial != "18"
     assert outcomes["V-2-V1"].paid.amount == 0 and outcomes["V-2-V1"].remit_date is None
     remit = next(t for n, t in answer.files.items() if n.endswith(".835"))
     assert "CLP*V-1-C1*" in remit and "CLP*V-2-V1*" not in remit
-    assert "V-2-V1" in answer.files[next(n for n in answer.files if n.endswith(".277ca"))]
+    acks = next(n for n in answer.files if n.endswith(".277ca"))
+    assert "TRN*2*V-1-C1" in answer.files[acks] and "TRN*2*V-2-V1" in answer.files[acks]
+    acked = post_acknowledgment(
+        lambda: uow(store, org), write_text(tmp_path / acks, answer.files[acks])
+    )
+    assert (acked.accepted, acked.rejected, acked.unmatched) == (2, 0, [])
     post(store, org, write_text(tmp_path / "answer.835", remit))
     assert _history(store, org, "V-1")[-1] == ("denied", "corrected")
     assert _history(store, org, "V-2")[-1] == ("denied", "voided")
     story = [to for _, to in _history(store, org, "V-1-C1")]
-    assert story[:5] == ["built", "scrubbed", "held", "ready", "submitted"]
-    assert story[5:] in (["paid"], ["partially_paid"], ["denied"])  # the payer's answer
-    assert len(story) == 6
+    assert story[:6] == ["built", "scrubbed", "held", "ready", "submitted", "accepted"]
+    assert story[6:] in (["paid"], ["partially_paid"], ["denied"])  # the payer's answer
+    assert len(story) == 7
+    assert [to for _, to in _history(store, org, "V-2-V1")][-2:] == ["submitted", "accepted"]
+    _a_history_tells_original_then_correction_then_outcome(store, org)
+
+
+def _a_history_tells_original_then_correction_then_outcome(store: Store, org: int) -> None:
+    """Each claim names the other (the transitions' reasons) and the claim pages read in
+    that order: the original denied then corrected, the correction built from it, sent
+    with frequency 7 and answered; the void sent with frequency 8 and only acknowledged."""
+    original, correction = _told(store, org, "V-1"), _told(store, org, "V-1-C1")
+    assert original[-2][1:] == ("denied", "835 " + original[-2][2].split(" ", 1)[1])
+    assert original[-1][:2] == ("denied", "corrected") and "V-1-C1" in original[-1][2]
+    assert correction[0] == (None, "built", "correction of claim V-1 (frequency 7, REF*F8 CCN-111)")
+    assert correction[-1][2].startswith("835 ")  # the outcome came from the payer's 835
+    assert _told(store, org, "V-2-V1")[0][2] == "void of claim V-2 (frequency 8, REF*F8 CCN-222)"
+    page = _page_story(store, org, "V-1")  # dated events: same-day ones keep their kind order
+    assert page.index("835: denied") < page.index("State denied → corrected")
+    detail = StoreData(store, org).claim("V-1-C1")
+    assert detail is not None
+    built = next(e for e in detail.timeline if e.title.startswith("Claim built"))
+    assert built.detail == "1 lines: correction of claim V-1 (frequency 7, REF*F8 CCN-111)"
+    page = [e.title for e in detail.timeline]
+    sent = page.index("Submitted 837P (version 1, frequency 7)")
+    assert page.index("Claim built (837P)") < sent < page.index("277CA accepted")
+    assert page.index("277CA accepted") < len(page) - 1 and page[-1].startswith("835: ")
+    void = _page_story(store, org, "V-2-V1")
+    assert void.index("Submitted 837P (version 1, frequency 8)") < void.index("277CA accepted")
+    assert not any(t.startswith("835") for t in void)  # a void is acknowledged, never paid
 
 
 def write_text(path: Path, text: str) -> Path:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import logging
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
-import pyx12.params
-import pyx12.x12n_document
 
 from ptrcm.config import load_config
 from ptrcm.domain.claims import Claim, ClaimLine
@@ -24,6 +21,7 @@ from ptrcm.x12.claim837.professional import Billing, write_837p
 from ptrcm.x12.envelope import CounterControlNumbers
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.remit835.model import RemittanceDocument
+from tests.x12_oracle import pyx12_answer_errors
 
 DOS = date(2026, 1, 12)
 PT_NPI = "1234567893"
@@ -160,28 +158,6 @@ def test_medical_necessity_denials_come_at_about_the_profile_rate() -> None:
     assert 10 <= denied <= 55  # 1% of 3000 = 30
 
 
-def _validates(text: str) -> list[str]:
-    """pyx12's error messages for the text (it cannot write a 999 about a 999 or an 835
-    without ST03, so only its validation errors count)."""
-    seen: list[str] = []
-
-    class Grab(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if record.levelno >= logging.ERROR and "999 response" not in record.getMessage():
-                seen.append(record.getMessage())
-
-    logger = logging.getLogger("pyx12")
-    handler = Grab()
-    logger.addHandler(handler)
-    try:
-        ok = pyx12.x12n_document.x12n_document(
-            pyx12.params.params(), io.StringIO(text), io.StringIO(), None
-        )
-    finally:
-        logger.removeHandler(handler)
-    return seen if ok or seen else ["pyx12 rejected the file"]
-
-
 @pytest.fixture(scope="module")
 def batch() -> str:
     config = load_config()
@@ -212,9 +188,17 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_may_differ(batch: s
 
 def test_the_999_and_the_277ca_validate_with_pyx12(batch: str) -> None:
     files = _answer(batch, 3)
-    assert _validates(files["b.999"]) == []
-    assert _validates(files["b.277ca"]) == []
-    assert _validates(files["b.835"]) == []
+    assert pyx12_answer_errors(files["b.999"]) == []
+    assert pyx12_answer_errors(files["b.277ca"]) == []
+    assert pyx12_answer_errors(files["b.835"]) == []
+
+
+def test_the_answer_check_names_a_broken_835_and_277ca(batch: str) -> None:
+    files = _answer(batch, 3)
+    bad_status = re.sub(r"CLP\*V-10\*1\*", "CLP*V-10*Q9*", files["b.835"])
+    assert any("CLP02" in e for e in pyx12_answer_errors(bad_status))
+    no_header = re.sub(r"\nBHT[^~]*~", "\n", files["b.277ca"])
+    assert any("HEADER" in e for e in pyx12_answer_errors(no_header))
 
 
 def test_the_835_balances_and_pays_the_clean_claims_after_the_payment_lag(batch: str) -> None:

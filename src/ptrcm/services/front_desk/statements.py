@@ -17,8 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ptrcm.config import Clinic
 from ptrcm.domain.ledger import LedgerEntry
-from ptrcm.domain.statements import Statement, StatementLine
+from ptrcm.domain.statements import Letterhead, Party, Statement, StatementLine
+from ptrcm.domain.visits import Address
 from ptrcm.errors import InputError
 from ptrcm.services.front_desk.statement_render import write_files
 from ptrcm.services.ports import StatementStore, StatementsUnitOfWork
@@ -28,16 +30,53 @@ PAYMENT, REFUND, RESPONSIBILITY = "patient_payment", "patient_refund", "patient_
 
 
 def _patient(uow: StatementsUnitOfWork, patient: str) -> int:
+    return int(_patient_row(uow, patient)["id"])
+
+
+def _patient_row(uow: StatementsUnitOfWork, patient: str) -> dict[str, Any]:
     found = uow.master.get("patients", patient)
     if found is None:
         raise InputError.one("--patient", None, "patient", f"{patient!r} is not on file")
-    return int(found["id"])
+    return dict(found)
 
 
-def build_statement(uow: StatementsUnitOfWork, patient: str, statement_date: date) -> Statement:
-    """The statement's lines from the ledger (nothing is written)."""
+def _address_lines(line1: Any, line2: Any, city: Any, state: Any, zip_code: Any) -> tuple[str, ...]:
+    zip_text = str(zip_code or "")
+    if len(zip_text) == 9 and zip_text.isdigit():
+        zip_text = f"{zip_text[:5]}-{zip_text[5:]}"
+    place = " ".join(x for x in (f"{city}," if city else "", state or "", zip_text) if x)
+    return tuple(str(x) for x in (line1, line2, place) if x)
+
+
+def letterhead_of(clinic: Clinic) -> Letterhead:
+    """The statements' letterhead from ``[clinic]``: name, address and phone; the remit-to
+    address (``clinic.remit_to``, else the clinic's own)."""
+
+    def lines(a: Address) -> tuple[str, ...]:
+        return _address_lines(a.line1, a.line2, a.city, a.state, a.zip)
+
+    sender = Party(clinic.name, lines(clinic.address), clinic.phone)
+    return Letterhead(sender, Party(clinic.name, lines(clinic.remit_to or clinic.address)))
+
+
+def _addressee(patient: str, row: dict[str, Any]) -> Party:
+    name = " ".join(str(x) for x in (row.get("first_name"), row.get("last_name")) if x)
+    where = _address_lines(row.get("line1"), row.get("line2"), row.get("city"),
+                           row.get("state"), row.get("zip"))  # fmt: skip
+    return Party(name or patient, where)
+
+
+def build_statement(
+    uow: StatementsUnitOfWork,
+    patient: str,
+    statement_date: date,
+    letterhead: Letterhead | None = None,
+) -> Statement:
+    """The statement's lines from the ledger, addressed to the patient as on file, under
+    ``letterhead`` (nothing is written)."""
+    row = _patient_row(uow, patient)
     repo = uow.statements
-    entries = repo.claim_entries(_patient(uow, patient))
+    entries = repo.claim_entries(int(row["id"]))
     lines_by_id = repo.lines(
         sorted({int(e["claim_line_id"]) for e in entries if e["claim_line_id"]})
     )
@@ -68,7 +107,13 @@ def build_statement(uow: StatementsUnitOfWork, patient: str, statement_date: dat
             )
         )  # fmt: skip
     out.sort(key=lambda ln: (ln.day or date.max, ln.claim, ln.description))
-    return Statement(patient, statement_date, tuple(out))
+    return Statement(
+        patient,
+        statement_date,
+        tuple(out),
+        letterhead=letterhead,
+        addressee=_addressee(patient, row),
+    )
 
 
 def _sums(entries: list[dict[str, Any]]) -> dict[str, Decimal]:
@@ -94,11 +139,12 @@ def issue_statement(
     *,
     replaces: int | None = None,
     reason: str | None = None,
+    letterhead: Letterhead | None = None,
 ) -> Statement:
     """Store a statement and its lines; write HTML and PDF into ``out_dir`` when given."""
 
     repo = uow.statements
-    draft = replace(build_statement(uow, patient, statement_date), replaces=replaces)
+    draft = replace(build_statement(uow, patient, statement_date, letterhead), replaces=replaces)
     statement_id = repo.add_statement(
         {
             "patient_id": _patient(uow, patient),
@@ -123,12 +169,12 @@ def issue_statement(
     )
     if replaces is not None:
         repo.set_state(replaces, "superseded")
-    return Statement(patient, statement_date, draft.lines, statement_id, replaces, files)
+    return replace(draft, statement_id=statement_id, files=files)
 
 
 def reissue_statement(
     uow: StatementsUnitOfWork, patient: str, statement_id: int, statement_date: date, reason: str,
-    out_dir: Path | None = None,
+    out_dir: Path | None = None, letterhead: Letterhead | None = None,
 ) -> Statement:  # fmt: skip
     """A corrected statement replacing ``statement_id``; the old one stays, superseded."""
     repo = uow.statements
@@ -136,16 +182,22 @@ def reissue_statement(
     if statement_id not in mine:
         raise InputError.one("--statement", None, "statement", "not a statement of this patient")
     return issue_statement(
-        uow, patient, statement_date, out_dir, replaces=statement_id, reason=reason
-    )
+        uow, patient, statement_date, out_dir, replaces=statement_id, reason=reason,
+        letterhead=letterhead,
+    )  # fmt: skip
 
 
-def generate_all(uow: StatementsUnitOfWork, statement_date: date, out_dir: Path) -> list[Statement]:
+def generate_all(
+    uow: StatementsUnitOfWork, statement_date: date, out_dir: Path,
+    letterhead: Letterhead | None = None,
+) -> list[Statement]:  # fmt: skip
     """A statement for every patient whose ledger balance is not zero."""
     repo = uow.statements
     ids = repo.patients_with_balance()
     names = {int(p["id"]): str(p["external_id"]) for p in repo.patients(ids)}
-    return [issue_statement(uow, names[i], statement_date, out_dir) for i in ids]
+    return [
+        issue_statement(uow, names[i], statement_date, out_dir, letterhead=letterhead) for i in ids
+    ]
 
 
 def apply_payment(
