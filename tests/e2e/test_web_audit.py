@@ -89,6 +89,7 @@ def test_the_phi_routes_are_the_documented_ones(clinics: Clinics) -> None:
         ("POST", "/api/schedule/check"): "patients",
         ("GET", "/audit"): "audit_log",
         ("GET", "/audit.csv"): "audit_log",
+        ("GET", "/claims"): "claims",
         ("GET", "/chart-audits"): "records_requests",
         ("GET", "/chart-audits/{audit_id}"): "chart_audit_results",
     }
@@ -101,7 +102,7 @@ EXPECTED_RECORD = {
     "/worklist": "/worklist", "/api/worklist": "/api/worklist", "/api/schedule/check": "P-AW",
     "/audit": "/audit", "/audit.csv": "/audit.csv",
     "/queues/items/{item_id}": "W-{c.own_item}",  # the item as the page was asked for it
-    "/chart-audits": "/chart-audits", "/chart-audits/{audit_id}": "{c.own_scored}",
+    "/claims": "/claims", "/chart-audits": "/chart-audits", "/chart-audits/{audit_id}": "{c.own_scored}",
 }  # fmt: skip
 
 
