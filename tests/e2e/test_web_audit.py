@@ -102,7 +102,8 @@ EXPECTED_RECORD = {
     "/worklist": "/worklist", "/api/worklist": "/api/worklist", "/api/schedule/check": "P-AW",
     "/audit": "/audit", "/audit.csv": "/audit.csv",
     "/queues/items/{item_id}": "W-{c.own_item}",  # the item as the page was asked for it
-    "/claims": "/claims", "/chart-audits": "/chart-audits", "/chart-audits/{audit_id}": "{c.own_scored}",
+    "/claims": "/claims", "/chart-audits": "/chart-audits",
+    "/chart-audits/{audit_id}": "{c.own_scored}",
 }  # fmt: skip
 
 
