@@ -66,6 +66,13 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/reviews/{month}"): Call(_get("/reviews/2026-01")),
     # The two clinics are on SQLite: no job queue, so no job to retry (a 404 when allowed).
     ("POST", "/jobs/{job_id}/retry"): Call(_post("/jobs/1/retry"), ok=404),
+    ("POST", "/alerts/{event_id}/ack"): Call(
+        _post("/alerts/{c.own_event}/ack", owner="lead"),
+        _post("/alerts/{c.foreign_event}/ack", owner="lead"), ok=303,
+    ),
+    ("POST", "/alerts/{event_id}/close"): Call(
+        _post("/alerts/{c.own_event}/close"), _post("/alerts/{c.foreign_event}/close"), ok=303
+    ),
     ("GET", "/api/queues/{name}"): Call(_get("/api/queues/scrub-errors")),
     ("POST", "/api/schedule/check"): Call(
         lambda c: ("/api/schedule/check", {"json": {"patient": "P-AW", **BOOKING}}),
@@ -216,6 +223,9 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/queues"): P.read_queues,
     ("GET", "/connections"): P.read_queues,
     ("GET", "/jobs"): P.read_queues,
+    ("GET", "/alerts"): P.read_dashboard,
+    ("POST", "/alerts/{event_id}/ack"): P.do_claim_work,
+    ("POST", "/alerts/{event_id}/close"): P.do_claim_work,
     ("POST", "/jobs/{job_id}/retry"): P.do_claim_work,
     ("GET", "/queues/{name}"): P.read_queues,
     ("GET", "/queues/items/{item_id}"): P.read_queues,

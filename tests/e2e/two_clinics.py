@@ -56,6 +56,8 @@ class Clinics:
     foreign_scored: int = 0
     own_request: int = 0  # an open records request of clinic-a
     foreign_request: int = 0
+    own_event: int = 0  # an open systemic-denial event of clinic-a
+    foreign_event: int = 0
 
 
 def _claims(store: Store, slug: str, prefix: str) -> tuple[str, str]:
@@ -90,6 +92,23 @@ def _claims(store: Store, slug: str, prefix: str) -> tuple[str, str]:
     )
     desk.book(patient, [DAY])
     return f"{prefix}C1", f"{prefix}C2"
+
+
+def _event(store: Store, slug: str) -> int:
+    """A systemic-denial event: a CO-197 spike at the clinic's Medicare."""
+    from datetime import UTC, datetime
+
+    from ptrcm.domain.alerts.detect import Event, EventKind, Severity
+
+    org = store.organization_id(slug)
+    assert org is not None
+    event = Event(EventKind.REASON_SPIKE, "MEDICARE", date(2026, 1, 9), Severity.HIGH, "197",
+                  "CO-197 on 6 of 20 claims against 1 % before", 1e-6, ())  # fmt: skip
+    with UnitOfWork(store.engine, org, "test") as uow:
+        found = uow.alerts.add(event, "billing lead", datetime(2026, 1, 10, tzinfo=UTC))
+        uow.commit()
+    assert found is not None
+    return found
 
 
 def _chart_audit(store: Store, slug: str, prefix: str) -> tuple[int, int, int]:
@@ -134,6 +153,7 @@ def build(folder: Path) -> Clinics:
     foreign, _ = _claims(store, OTHER, FOREIGN)
     own_audit, own_scored, own_request = _chart_audit(store, OWN, "A")
     foreign_audit, foreign_scored, foreign_request = _chart_audit(store, OTHER, FOREIGN)
+    own_event, foreign_event = _event(store, OWN), _event(store, OTHER)
     store.close()
     app = create_app(WebSettings(url, "Clinics", lambda: DAY, passwords=FAST))
     for role in Role:
@@ -150,5 +170,6 @@ def build(folder: Path) -> Clinics:
     return replace(
         made, own_item=items[own_org], foreign_item=items[other_org], own_audit=own_audit,
         foreign_audit=foreign_audit, own_scored=own_scored, foreign_scored=foreign_scored,
-        own_request=own_request, foreign_request=foreign_request,
+        own_request=own_request, foreign_request=foreign_request, own_event=own_event,
+        foreign_event=foreign_event,
     )  # fmt: skip

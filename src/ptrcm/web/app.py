@@ -32,6 +32,7 @@ from ptrcm.domain.access import Permission, Principal
 from ptrcm.web import (
     actions,
     admin,
+    alerts,
     api,
     audit_page,
     chart_audits,
@@ -153,7 +154,7 @@ def create_app(settings: WebSettings, data: WebData | None = None) -> FastAPI:
     routers = (api.health, api.router, pages.router, claims_page.router, front_desk.router,
                login.router, admin.router, audit_page.router, actions.router,
                work_items.router, connections.router, chart_audits.router,
-               jobs.router)  # fmt: skip
+               jobs.router, alerts.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     _add_openapi_route(app)

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from ptrcm.domain.access import Permission, Principal
 from ptrcm.services.access import sessions, tokens
 from ptrcm.services.access.ports import AccessUnitOfWork
+from ptrcm.services.alerts.ports import AlertsWork
 from ptrcm.services.chart_audit.ports import ChartAuditWork
 from ptrcm.services.clearinghouse.ports import ClearinghouseWork
 from ptrcm.services.work.ports import WorkFlow
@@ -69,6 +70,8 @@ class Gate:
     # Chart audits and records requests of the principal's organization, under its actor
     # (``ptrcm.web.chart_audits``).
     chart_audits_for: Callable[[Principal], ChartAuditWork] | None = None
+    # The systemic-denial events of the principal's organization (``ptrcm.web.alerts``).
+    alerts_for: Callable[[Principal], AlertsWork] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from ptrcm.web.tables import Column, TableView, build_table
 
 NAV = (
     ("dashboard", "/", "Dashboard", P.read_dashboard),
+    ("alerts", "/alerts", "Systemic denials", P.read_dashboard),
     ("queues", "/queues", "Work queues", P.read_queues),
     ("connections", "/connections", "Connections", P.read_queues),
     ("jobs", "/jobs", "Background jobs", P.read_queues),

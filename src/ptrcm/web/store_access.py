@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ptrcm.domain.access import Principal
+from ptrcm.services.alerts.ports import AlertsWork
 from ptrcm.services.chart_audit.ports import ChartAuditWork
 from ptrcm.services.clearinghouse.ports import ClearinghouseWork
 from ptrcm.services.work.ports import WorkFlow
@@ -47,6 +48,9 @@ def open_gate(
     def audits_for(principal: Principal) -> ChartAuditWork:
         return lambda: UnitOfWork(store.engine, principal.org_id, principal.actor, settings.now)
 
+    def alerts_for(principal: Principal) -> AlertsWork:
+        return lambda: UnitOfWork(store.engine, principal.org_id, principal.actor, settings.now)
+
     if data is not None:
         fixed = data
 
@@ -54,7 +58,7 @@ def open_gate(
             return fixed
 
         gate = Gate(lambda: AccessUnitOfWork(store.engine), data_for, settings, work_for,
-                    connections_for, audits_for)  # fmt: skip
+                    connections_for, audits_for, alerts_for)  # fmt: skip
         return gate, store.close
     readers = StoreWebData(settings, store)
 
@@ -62,5 +66,5 @@ def open_gate(
         return readers.for_scope(principal.org_id, scope_of(principal))
 
     gate = Gate(lambda: AccessUnitOfWork(store.engine), scoped, settings, work_for,
-                connections_for, audits_for)  # fmt: skip
+                connections_for, audits_for, alerts_for)  # fmt: skip
     return gate, readers.close

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -29,3 +30,6 @@ class AlertStore(Protocol):
 class AlertsUnitOfWork(Transaction, Protocol):
     @property
     def alerts(self) -> AlertStore: ...
+
+
+AlertsWork = Callable[[], AlertsUnitOfWork]
