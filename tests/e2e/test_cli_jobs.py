@@ -26,6 +26,9 @@ def test_on_sqlite_a_deferred_task_runs_in_process(tmp_path: Path) -> None:
                   "--format", "json", cwd=tmp_path)  # fmt: skip
     assert json.loads(again.stdout)["result"] == {"imported": 0, "unchanged": records,
                                                   "quarantined": 0}  # fmt: skip
+    wrong = ptrcm("jobs", "defer", "import_visits", "file=visits.jsonl", "--db", url, cwd=tmp_path)
+    assert wrong.returncode == 2 and len(wrong.stderr.strip().splitlines()) == 1
+    assert "takes org, path" in wrong.stderr  # checked before anything runs
     bad = ptrcm("jobs", "defer", "no_such_task", "--db", url, cwd=tmp_path)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "unknown task" in bad.stderr

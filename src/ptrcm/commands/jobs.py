@@ -135,8 +135,6 @@ def defer_command(
         url = root.database_url
     try:
         done = defer(url, config, task, delay_seconds=delay, operator=operator_name(), **kwargs)
-    except TypeError:
-        raise fail(f"{task}: wrong arguments {sorted(kwargs)}") from None
     except AlreadyEnqueued:
         raise fail(f"{task}: the same job is already waiting in the queue") from None
     except PtrcmError as exc:

@@ -19,6 +19,7 @@ On SQLite there is no queue: ``defer`` runs the task in the calling process.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector
-from procrastinate.jobs import Job
 from procrastinate.tasks import ConfigureTaskOptions
 
 from ptrcm.config import Config
@@ -39,6 +39,8 @@ QUEUES = tuple(sorted({queue for queue, _ in TASKS.values()}))
 STATUSES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborted")
 NIGHTLY_RESCRUB = "0 2 * * *"
 DAILY_SCAN = "0 6 * * *"
+PRUNE = "30 3 * * *"
+KEEP_HOURS = 30 * 24
 log = logging.getLogger("ptrcm.jobs")
 
 
@@ -123,7 +125,11 @@ def _schedule(app: App, settings: WorkerSettings) -> None:
         app.periodic(cron=DAILY_SCAN, periodic_id=org, task_kwargs={"org": org})(
             app.tasks["ptrcm.alerts_scan"]
         )
-    sweep_seconds = max(1, int(settings.stalled_after // 2))
+    sweep_seconds = min(59, max(1, int(settings.stalled_after // 2)))  # a cron seconds field
+    # Finished jobs are kept 30 days for the jobs page, then removed (failed ones stay).
+    app.periodic(cron=PRUNE, periodic_id="prune", task_kwargs={"max_hours": KEEP_HOURS})(
+        app.tasks["procrastinate.builtin_tasks.remove_old_jobs"]
+    )
 
     @app.periodic(cron=f"* * * * * */{sweep_seconds}", periodic_id="sweep")
     @app.task(name="ptrcm.retry_stalled_jobs", queue="maintenance", pass_context=True)
@@ -178,6 +184,12 @@ def defer(db: str, config_file: str | None, task: str, *, delay_seconds: int = 0
     if task not in TASKS:
         known = ", ".join(sorted(TASKS))
         raise ConfigError("ptrcm jobs defer", "task", f"unknown task {task!r}; one of {known}")
+    try:  # checked here, on both databases, not found out later by a worker
+        inspect.signature(TASKS[task][1]).bind(None, **kwargs)
+    except TypeError:
+        wanted = [p for p in inspect.signature(TASKS[task][1]).parameters][1:]
+        raise ConfigError("ptrcm jobs defer", task, f"takes {', '.join(wanted)};"
+                          f" given {', '.join(sorted(kwargs))}") from None  # fmt: skip
     if not is_postgres(db):
         return Deferred(task, result=run_in_process(db, config_file, operator, task, **kwargs))
     app = make_app(db)
@@ -205,36 +217,55 @@ class JobRow:
         return self.attempts > 1
 
 
-def _row(job: Job) -> JobRow:
-    kwargs = {k: v for k, v in job.task_kwargs.items() if k != "timestamp"}
+# One organization's jobs (its slug is every task's ``org`` argument), filtered in SQL so
+# the page and the CLI read only what they show, however long the queue's history.
+_OF_ORG = "(%(org)s::text IS NULL OR args->>'org' = %(org)s)"
+_LIST = (
+    "SELECT id, queue_name, task_name, status, attempts, args, scheduled_at"
+    " FROM procrastinate_jobs WHERE " + _OF_ORG +
+    " AND (%(status)s::procrastinate_job_status IS NULL OR status = %(status)s)"
+    " ORDER BY id DESC LIMIT %(limit)s"
+)  # fmt: skip
+_COUNTS = (
+    "SELECT status, count(*) AS jobs, count(*) FILTER (WHERE attempts > 1) AS retried"
+    " FROM procrastinate_jobs WHERE " + _OF_ORG + " GROUP BY status"
+)  # fmt: skip
+_FAILED = "SELECT id FROM procrastinate_jobs WHERE id = %(id)s AND status = 'failed' AND " + _OF_ORG
+
+
+def _row(row: dict[str, Any]) -> JobRow:
+    kwargs = {k: v for k, v in (row["args"] or {}).items() if k != "timestamp"}
     org = kwargs.get("org")
-    return JobRow(int(job.id or 0), job.task_name.removeprefix("ptrcm."), job.queue,
-                  str(job.status), job.attempts, org if isinstance(org, str) else None, kwargs,
-                  job.scheduled_at.isoformat() if job.scheduled_at else None)  # fmt: skip
+    scheduled = row["scheduled_at"]
+    return JobRow(int(row["id"]), str(row["task_name"]).removeprefix("ptrcm."),
+                  str(row["queue_name"]), str(row["status"]), int(row["attempts"]),
+                  org if isinstance(org, str) else None, kwargs,
+                  scheduled.isoformat() if scheduled else None)  # fmt: skip
 
 
 def list_jobs(db: str, *, org: str | None, status: str | None = None,
               limit: int = 200) -> tuple[list[JobRow], Counter[str]]:  # fmt: skip
-    """The newest ``limit`` jobs of ``org`` (``None``: every job, the sweep's included), and
-    the organization's counts by status (``retried``: tried more than once)."""
+    """The newest ``limit`` jobs of ``org`` (``None``: every job, the sweeps' included), of
+    ``status`` when given, and all of the organization's jobs counted by status
+    (``retried``: those tried more than once)."""
     if status is not None and status not in STATUSES:
         raise ConfigError("--status", "status", f"must be one of {', '.join(STATUSES)}")
     app = make_app(db)
     with app.open():
-        found = [_row(j) for j in app.job_manager.list_jobs(status=status)]
-    mine = [j for j in found if org is None or j.org == org]
-    counts: Counter[str] = Counter(j.status for j in mine)
-    counts["retried"] = sum(1 for j in mine if j.retried)
-    return sorted(mine, key=lambda j: -j.id)[:limit], counts
+        sql = app.connector.get_sync_connector()
+        rows = sql.execute_query_all(_LIST, org=org, status=status, limit=limit)
+        totals = sql.execute_query_all(_COUNTS, org=org)
+    counts: Counter[str] = Counter({str(t["status"]): int(t["jobs"]) for t in totals})
+    counts["retried"] = sum(int(t["retried"]) for t in totals)
+    return [_row(r) for r in rows], counts
 
 
 def retry(db: str, job_id: int, *, org: str | None) -> None:
     """A failed job of ``org`` put back in the queue, to run now."""
-    rows, _ = list_jobs(db, org=org, status="failed", limit=10**9)
-    if not any(r.id == job_id for r in rows):
-        raise ConfigError("ptrcm jobs retry", "id", f"no failed job {job_id}")
     app = make_app(db)
     with app.open():
+        if not app.connector.get_sync_connector().execute_query_all(_FAILED, id=job_id, org=org):
+            raise ConfigError("ptrcm jobs retry", "id", f"no failed job {job_id}")
         app.job_manager.retry_job_by_id(job_id, retry_at=datetime.now(UTC))
 
 

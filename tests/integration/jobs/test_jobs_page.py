@@ -64,7 +64,9 @@ def test_a_biller_sees_the_organizations_jobs_and_retries_a_failed_one(queue_db:
     assert done.status_code == 303 and done.headers["location"] == "/jobs"
     rows, counts = list_jobs(queue_db, org="default")
     assert {r.id: r.status for r in rows} == {mine[0]: "todo", mine[1]: "todo"}
-    assert counts["failed"] == 0
+    assert counts["failed"] == 0 and counts["todo"] == 2 and counts["retried"] == 1
+    only, same = list_jobs(queue_db, org="default", status="todo", limit=1)
+    assert [r.id for r in only] == [mine[1]] and same == counts  # newest first; counts of all
     fred = TestClient(client.app)
     sign_in(fred, "fred")
     assert fred.get("/jobs", follow_redirects=False).status_code == 403

@@ -32,31 +32,24 @@ def upgrade() -> None:
     bind.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
 
 
+# procrastinate's objects in the schema, by catalog: (what to drop, the query naming them).
+_OBJECTS = (
+    ("TABLE", "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = :s"
+              " AND tablename LIKE 'procrastinate%'"),
+    ("FUNCTION", "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
+                 " ON n.oid = p.pronamespace WHERE n.nspname = :s"
+                 " AND p.proname LIKE 'procrastinate%'"),
+    ("TYPE", "SELECT quote_ident(t.typname) FROM pg_type t JOIN pg_namespace n"
+             " ON n.oid = t.typnamespace WHERE n.nspname = :s"
+             " AND t.typname LIKE 'procrastinate%' AND t.typtype IN ('e', 'c')"),
+)  # fmt: skip
+
+
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
     schema = bind.execute(sa.text("SELECT current_schema()")).scalar_one()
-    tables = bind.execute(
-        sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s"
-                " AND tablename LIKE 'procrastinate%'"),
-        {"s": schema},
-    ).scalars()  # fmt: skip
-    for name in list(tables):
-        bind.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
-    functions = bind.execute(
-        sa.text("SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n"
-                " ON n.oid = p.pronamespace WHERE n.nspname = :s"
-                " AND p.proname LIKE 'procrastinate%'"),
-        {"s": schema},
-    ).scalars()  # fmt: skip
-    for signature in list(functions):
-        bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {signature} CASCADE")
-    types = bind.execute(
-        sa.text("SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-                " WHERE n.nspname = :s AND t.typname LIKE 'procrastinate%'"
-                " AND t.typtype IN ('e', 'c')"),
-        {"s": schema},
-    ).scalars()  # fmt: skip
-    for name in list(types):
-        bind.exec_driver_sql(f'DROP TYPE IF EXISTS "{name}" CASCADE')
+    for kind, query in _OBJECTS:  # tables first: their row types go with them
+        for name in list(bind.execute(sa.text(query), {"s": schema}).scalars()):
+            bind.exec_driver_sql(f"DROP {kind} IF EXISTS {name} CASCADE")
