@@ -102,6 +102,7 @@ def build_templates() -> Jinja2Templates:
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship in the package: no stat() of each file per page
     )
     env.filters.update(
         money=f.money,
