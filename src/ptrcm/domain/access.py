@@ -160,6 +160,16 @@ class SessionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ResumedSession:
+    """What a request resumes a session from, read together: the session, its user (None
+    if the row is gone) and that user's active memberships, ordered by organization name."""
+
+    session: SessionRecord
+    user: User | None
+    memberships: tuple[Membership, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ApiToken:
     """An integration's credential: one organization, one role, an expiry; the secret is
     stored as its SHA-256 (it is 256 random bits, so a slow hash adds nothing)."""

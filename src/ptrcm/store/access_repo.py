@@ -20,6 +20,7 @@ from ptrcm.domain.access import (
     ApiToken,
     Membership,
     Organization,
+    ResumedSession,
     Role,
     SessionRecord,
     User,
@@ -42,6 +43,21 @@ TOUCH = timedelta(seconds=30)  # a token's last use is written at most this ofte
 
 def _user(row: Row[Any]) -> User:
     return User(int(row.id), row.username, row.display_name, bool(row.active), row.password_hash)
+
+
+def _session(row: Row[Any]) -> SessionRecord:
+    return SessionRecord(
+        int(row.id),
+        row.token_hash,
+        int(row.user_id),
+        None if row.org_id is None else int(row.org_id),
+        row.created_at,
+        row.last_seen_at,
+        int(row.idle_timeout_seconds),
+        row.expires_at,
+        row.client_address,
+        row.ended_at,
+    )
 
 
 def _token(row: Row[Any]) -> ApiToken:
@@ -204,20 +220,41 @@ class AccessRepository(AuditTrail):
 
     def session_by_hash(self, token_hash: str) -> SessionRecord | None:
         row = self.conn.execute(select(sessions).where(sessions.c.token_hash == token_hash)).first()
-        if row is None:
+        return None if row is None else _session(row)
+
+    def resumed_session(self, token_hash: str) -> ResumedSession | None:
+        s, u, m, o = sessions.c, users.c, memberships.c, organizations.c
+        query = (
+            select(
+                s.id, s.token_hash, s.user_id, s.org_id, s.created_at, s.last_seen_at,
+                s.idle_timeout_seconds, s.expires_at, s.client_address, s.ended_at,
+                u.id.label("found_user"), u.username, u.display_name,
+                u.active.label("user_active"), u.password_hash,
+                m.id.label("member_id"), m.org_id.label("member_org"), o.slug, o.name,
+                m.role, m.provider_id,
+            )
+            .select_from(
+                sessions.outerjoin(users, u.id == s.user_id)
+                .outerjoin(memberships, and_(m.user_id == s.user_id, m.active.is_(True)))
+                .outerjoin(organizations, o.id == m.org_id)
+            )
+            .where(s.token_hash == token_hash)
+            .order_by(o.name, o.slug)
+        )  # fmt: skip
+        rows: list[Row[Any]] = list(self.conn.execute(query))
+        if not rows:
             return None
-        return SessionRecord(
-            int(row.id),
-            row.token_hash,
-            int(row.user_id),
-            None if row.org_id is None else int(row.org_id),
-            row.created_at,
-            row.last_seen_at,
-            int(row.idle_timeout_seconds),
-            row.expires_at,
-            row.client_address,
-            row.ended_at,
-        )
+        first = rows[0]
+        user = None
+        if first.found_user is not None:
+            user = User(int(first.found_user), first.username, first.display_name,
+                        bool(first.user_active), first.password_hash)  # fmt: skip
+        members = tuple(
+            Membership(int(r.member_id), int(r.member_org), r.slug, r.name, int(r.user_id),
+                       Role(r.role), True, None if r.provider_id is None else int(r.provider_id))
+            for r in rows if r.member_id is not None and r.slug is not None
+        )  # fmt: skip
+        return ResumedSession(_session(first), user, members)
 
     def touch_session(self, session_id: int, at: datetime) -> None:
         self._touch(update(sessions).where(sessions.c.id == session_id).values(last_seen_at=at))

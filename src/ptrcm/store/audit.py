@@ -56,7 +56,7 @@ class AuditLog(OrgScoped):
                     membership_id=None,
                 )
             )
-        self.conn.execute(insert(audit_log), rows)
+        self.conn.execute(insert(audit_log).inline(), rows)  # no id fetched: no nextval trip
 
     def events(self, table_name: str | None = None) -> list[dict[str, Any]]:
         query = self.scoped(audit_log).order_by(audit_log.c.id)
@@ -90,7 +90,7 @@ class AuditTrail:
             }
             for r in records
         ]
-        self.conn.execute(insert(audit_log), rows)
+        self.conn.execute(insert(audit_log).inline(), rows)  # no id fetched: no nextval trip
 
     def _audit_query(self, org_id: int, query: AuditQuery, *columns: Any) -> Select[Any]:
         a = audit_log.c

@@ -18,6 +18,7 @@ from ptrcm.domain.access import (
     AuditRecord,
     Membership,
     Organization,
+    ResumedSession,
     Role,
     SessionRecord,
     User,
@@ -105,6 +106,11 @@ class AccessStore(Protocol):
     def add_session(self, session: NewSession) -> int: ...
 
     def session_by_hash(self, token_hash: str) -> SessionRecord | None: ...
+
+    def resumed_session(self, token_hash: str) -> ResumedSession | None:
+        """The session with that hash, its user and the user's active memberships, in one
+        read (every request resumes one)."""
+        ...
 
     def touch_session(self, session_id: int, at: datetime) -> None: ...
 

@@ -111,15 +111,16 @@ def locked_until(failures: list[datetime], policy: SecurityPolicy) -> datetime |
 def resume(store: AccessStore, token: str, now: datetime) -> Principal | None:
     """The signed-in member behind a session cookie, or None (ending a session that has
     idled out or outlived its lifetime). The caller commits."""
-    found = store.session_by_hash(digest(token))
-    if found is None or found.ended_at is not None:
+    held = store.resumed_session(digest(token))
+    if held is None or held.session.ended_at is not None:
         return None
+    found = held.session
     reason = _expired(found, now)
     if reason is not None:
         store.end_session(found.id, now, reason)
         return None
-    user = store.user(found.user_id)
-    members = store.memberships(found.user_id) if user is not None and user.active else []
+    user = held.user
+    members = list(held.memberships) if user is not None and user.active else []
     if user is None or not members:
         store.end_session(found.id, now, "no_access")
         return None
