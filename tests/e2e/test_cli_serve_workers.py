@@ -24,7 +24,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_two_workers_serve_the_one_port(tmp_path: Path) -> None:
+def _two_workers(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """`ptrcm serve --workers 2` on a fresh database and a free port (stderr piped)."""
     database = f"sqlite:///{tmp_path / 'clinic.db'}"
     assert ptrcm("db", "upgrade", "--db", database).returncode == 0
     port = _free_port()
@@ -35,6 +36,11 @@ def test_two_workers_serve_the_one_port(tmp_path: Path) -> None:
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": path},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    return server, port
+
+
+def test_two_workers_serve_the_one_port(tmp_path: Path) -> None:
+    server, port = _two_workers(tmp_path)
     try:
         answers = []
         deadline = time.monotonic() + 90
@@ -84,16 +90,7 @@ def test_kept_alive_connections_are_spread_over_the_workers(tmp_path: Path) -> N
     """Each worker accepts on its own socket of a SO_REUSEPORT group: 40 connections opened
     one after another land on both workers (on one shared socket, the worker that wakes
     first took most of them, and keep-alive kept them there)."""
-    database = f"sqlite:///{tmp_path / 'clinic.db'}"
-    assert ptrcm("db", "upgrade", "--db", database).returncode == 0
-    port = _free_port()
-    path = os.pathsep.join(p for p in (SOURCES, os.environ.get("PYTHONPATH")) if p)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ptrcm.cli", "serve", "--db", database, "--port", str(port),
-         "--workers", "2"],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": path},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    server, port = _two_workers(tmp_path)
     clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) for _ in range(40)]
     try:
         deadline = time.monotonic() + 90
