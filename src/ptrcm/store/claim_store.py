@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
@@ -19,6 +20,7 @@ from ptrcm.domain.lifecycle import ClaimState, Transition
 from ptrcm.domain.stored_claims import ClaimRecord, LineRecord
 from ptrcm.store.claim_rows import append_created, version_document
 from ptrcm.store.scoped import OrgScoped, chunks
+from ptrcm.store.statistics import keep_statistics
 from ptrcm.store.tables import (
     claim_lines,
     claim_transitions,
@@ -31,8 +33,14 @@ from ptrcm.store.tables import (
 from ptrcm.store.visits import ExternalIds
 
 
+@lru_cache(maxsize=1024)  # a few distinct lists ("GP", "GP,KX", ...) over every line
 def _modifiers(text: str | None) -> tuple[str, ...]:
     return tuple(m for m in (text or "").split(",") if m)
+
+
+@lru_cache(maxsize=1024)
+def _pointers(text: str | None) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(",") if p) if text else ()
 
 
 def append_transitions(
@@ -43,20 +51,20 @@ def append_transitions(
     The history is append-only: nothing here edits an earlier row."""
     if not steps:
         return
-    rows = [
-        repo.new_row(
-            claim_id=cid,
-            claim_version_id=vid,
-            membership_id=None,
-            actor=t.actor,
-            from_state=t.from_state.value,
-            to_state=t.to_state.value,
-            reason=t.reason or t.event.value,
-            occurred_at=t.at,
-        )
+    rows = repo.new_rows(
+        {
+            "claim_id": cid,
+            "claim_version_id": vid,
+            "membership_id": None,
+            "actor": t.actor,
+            "from_state": t.from_state.value,
+            "to_state": t.to_state.value,
+            "reason": t.reason or t.event.value,
+            "occurred_at": t.at,
+        }
         for cid, vid, t in steps
-    ]
-    repo.conn.execute(insert(claim_transitions), rows)
+    )
+    repo.insert_many(claim_transitions, rows)
     repo.touch_claims(cid for cid, _vid, _t in steps)
     final = {cid: (t.to_state.value, t.at) for cid, _vid, t in steps}
     by_state: dict[tuple[str, datetime], list[int]] = {}
@@ -164,6 +172,7 @@ class ClaimRepository(OrgScoped):
         ids = ExternalIds(self.conn, self.org_id, self.actor, self.clock)
         found: dict[str, int] = {}
         for part in chunks(items):
+            keep_statistics(self.conn, (claims, claim_versions, claim_lines))
             pats = ids.resolve(patients, {c.patient_id: {} for c in part})
             pays = ids.resolve(payers, {c.payer_id: {"name": c.payer_id} for c in part})
             now = self.clock()
@@ -260,7 +269,7 @@ class ClaimRepository(OrgScoped):
                 lines.setdefault(vid, []).append(
                     LineRecord(
                         lid, number, code, _modifiers(mods), day, units, charge,
-                        tuple(int(p) for p in pointers.split(",") if p) if pointers else (),
+                        _pointers(pointers),
                     )
                 )  # fmt: skip
         return {

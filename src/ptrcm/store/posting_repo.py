@@ -19,9 +19,11 @@ from sqlalchemy import Table, func, insert, select, update
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.domain.work_queue import WorkItem
 from ptrcm.store.scoped import OrgScoped, chunks
+from ptrcm.store.statistics import keep_statistics
 from ptrcm.store.tables import (
     adjustments,
     claim_payments,
+    claim_transitions,
     ledger_entries,
     line_payments,
     payers,
@@ -32,6 +34,10 @@ from ptrcm.store.tables import (
 )
 
 LEDGER_FIELDS = tuple(f.name for f in fields(LedgerEntry))
+# What posting writes (with the tables they reference: their statistics decide how the
+# foreign keys are checked, see ``ptrcm.store.statistics``).
+POSTED_TABLES = (claim_payments, line_payments, adjustments, remark_codes, ledger_entries,
+                 claim_transitions, work_items)  # fmt: skip
 
 
 class RemittanceRepository(OrgScoped):
@@ -107,7 +113,11 @@ class RemittanceRepository(OrgScoped):
         return int(self.conn.execute(insert(table).returning(table.c.id), row).scalar_one())
 
     def add_claim_payments(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert claim payments in one statement; ids in the order of ``rows``."""
+        """Insert claim payments in one statement; ids in the order of ``rows``.
+
+        The first write of each batch of a posting: the tables posting writes are
+        analyzed first when they have outgrown their statistics (``keep_statistics``)."""
+        keep_statistics(self.conn, POSTED_TABLES)
         self.touch_claims(r.get("claim_id") for r in rows)
         return self._insert_many(claim_payments, rows)
 
@@ -116,21 +126,18 @@ class RemittanceRepository(OrgScoped):
         return self._insert_many(line_payments, rows)
 
     def _insert_many(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
-        return self.insert_with_ids(table, [self.new_row(**r) for r in rows])
+        return self.insert_with_ids(table, self.new_rows(rows))
 
     def add_adjustments(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(adjustments), [self.new_row(**r) for r in rows])
+        self.insert_many(adjustments, self.new_rows(rows))
 
     def add_remarks(self, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(remark_codes), [self.new_row(**r) for r in rows])
+        self.insert_many(remark_codes, self.new_rows(rows))
 
     def add_ledger_entries(self, entries: Sequence[LedgerEntry]) -> None:
         """Append ledger entries in one statement (no ids returned)."""
-        rows = [self.new_row(**{f: getattr(e, f) for f in LEDGER_FIELDS}) for e in entries]
-        if rows:
-            self.conn.execute(insert(ledger_entries), rows)
+        rows = self.new_rows({f: getattr(e, f) for f in LEDGER_FIELDS} for e in entries)
+        self.insert_many(ledger_entries, rows)
 
     def open_payment_entries(self, claim_id: int) -> list[dict[str, Any]]:
         """Remittance ledger entries of a claim that no later entry reverses, oldest first."""

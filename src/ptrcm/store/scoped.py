@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, func, insert, select
+from sqlalchemy import ColumnElement, Select, Table, select
 from sqlalchemy.engine import Connection
+
+from ptrcm.store.bulk import insert_rows
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -47,6 +49,11 @@ class OrgScoped:
     def new_row(self, **values: Any) -> dict[str, Any]:
         return {"org_id": self.org_id, "created_at": self.clock(), **values}
 
+    def new_rows(self, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """``new_row`` for many rows written together: one reading of the clock."""
+        base = {"org_id": self.org_id, "created_at": self.clock()}
+        return [{**base, **r} for r in rows]
+
     def touch_claims(self, claim_ids: Iterable[int | None]) -> None:
         """Note claims whose facts a write changed: the unit of work refreshes their
         ``claim_facts`` rows in the same transaction, just before it commits."""
@@ -54,24 +61,9 @@ class OrgScoped:
 
     def insert_with_ids(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert ``rows`` (already made with ``new_row``) in one statement; their ids in
-        the order of ``rows``.
+        the order of ``rows`` (``ptrcm.store.bulk.insert_rows``)."""
+        return insert_rows(self.conn, table, rows, ids=True)
 
-        PostgreSQL returns them with ``RETURNING`` in parameter order. SQLite cannot (it
-        has no column SQLAlchemy could sort the returned ids by, so it would insert one row
-        per statement): there the ids are chosen here, after the table's largest, and
-        inserted with the rows. That is safe because SQLite has one writer: a transaction
-        whose snapshot is older than another writer's commit cannot write at all (it gets
-        ``SQLITE_BUSY``), and the primary key refuses a taken id in any case.
-        """
-        if not rows:
-            return []
-        if self.conn.dialect.name == "sqlite":
-            last = self.conn.execute(select(func.max(table.c.id))).scalar()
-            first = int(last or 0) + 1
-            ids = list(range(first, first + len(rows)))
-            self.conn.execute(
-                insert(table), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
-            )
-            return ids
-        query = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return [int(i) for i in self.conn.execute(query, list(rows)).scalars()]
+    def insert_many(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert ``rows`` (already made with ``new_row``) in one statement, no ids back."""
+        insert_rows(self.conn, table, rows)

@@ -21,6 +21,7 @@ from ptrcm.domain.visits import Visit
 from ptrcm.store.audit import AuditEvent, AuditLog
 from ptrcm.store.parsed_visits import parsed_visit, record_text
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
+from ptrcm.store.statistics import keep_statistics
 from ptrcm.store.tables import (
     claims,
     locations,
@@ -150,6 +151,7 @@ class VisitRepository(OrgScoped):
         inserted = updated = unchanged = 0
         refused: dict[str, str] = {}
         for part in chunks(items):
+            keep_statistics(self.conn, (visits, visit_services))  # a large import grows them
             existing = self._existing(part)
             changed = [
                 item
