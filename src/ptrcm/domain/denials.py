@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Protocol
 
@@ -215,8 +215,33 @@ def classify_adjustment(
     line_modifiers: Iterable[str] = (),
     codes: ReasonCodes | None = None,
 ) -> Classification:
-    """Category, kind, appealability and next action of one CAS adjustment (reference §7)."""
-    codes = codes or load_reason_codes()
+    """Category, kind, appealability and next action of one CAS adjustment (reference §7).
+
+    With the shipped tables (``codes`` None) the answer is a pure function of the
+    arguments and is kept: an 835 repeats a handful of (group, CARC, RARC) combinations
+    over thousands of lines."""
+    if codes is None:
+        return _classify_shipped(
+            group, carc, tuple(rarcs), has_secondary, frozenset(m.upper() for m in line_modifiers)
+        )
+    return _classify(group, carc, rarcs, has_secondary, line_modifiers, codes)
+
+
+@lru_cache(maxsize=4096)
+def _classify_shipped(
+    group: str, carc: str, rarcs: tuple[str, ...], has_secondary: bool, modifiers: frozenset[str]
+) -> Classification:
+    return _classify(group, carc, rarcs, has_secondary, modifiers, load_reason_codes())
+
+
+def _classify(
+    group: str,
+    carc: str,
+    rarcs: Sequence[str],
+    has_secondary: bool,
+    line_modifiers: Iterable[str],
+    codes: ReasonCodes,
+) -> Classification:
     group, carc = group.strip().upper(), carc.strip().upper()
     rarcs = tuple(r.strip().upper() for r in rarcs)
     info = codes.carcs.get(carc)

@@ -188,6 +188,7 @@ class _FilePosting:
         self.lookup = SecondaryLookup(uow)
         self.batch = PostingBatch()
         self.contracts: dict[tuple[int, date], ContractTerms] = {}
+        self.expectations: dict[Any, Any] = {}  # expected amounts by contract and lines
 
     def post_transaction(self, remit: Remittance) -> None:
         """One transaction set: its payment (unless posted before), claims and PLB."""
@@ -315,6 +316,7 @@ class _FilePosting:
                 config,
                 self.contracts,
                 others.get(record.id, ()),
+                self.expectations,
             )
             for record, matched, line_ids in posted
         )

@@ -29,7 +29,12 @@ from typing import Any
 
 from ptrcm.config import Config
 from ptrcm.domain.claims import ClaimLine
-from ptrcm.domain.contracts import Contract, default_contract, expected_allowed
+from ptrcm.domain.contracts import (
+    Contract,
+    LineExpectation,
+    default_contract,
+    expected_allowed,
+)
 from ptrcm.domain.denials import classify_adjustment
 from ptrcm.domain.fees import FeeSchedule, parse_fee_schedule
 from ptrcm.domain.money import Money
@@ -42,6 +47,7 @@ from ptrcm.services.remittance.lines import MatchedLine
 from ptrcm.x12.remit835.model import ServicePayment
 
 SEQUESTRATION_CARC = "253"
+EXPECTATIONS_KEPT = 4096  # distinct (contract, lines) expectations kept while posting a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,19 +145,20 @@ def same_day_lines(
     count; rejected, voided and corrected claims do not."""
     days = {ln.date_of_service for r in records for ln in r.lines}
     found = uow.claims.lines_on_days({r.patient_id for r in records}, days)
-    by_key: dict[tuple[int, int], list[tuple[int, LineRecord]]] = {}
-    for claim_id, patient_id, payer_id, line in found:
-        by_key.setdefault((patient_id, payer_id), []).append((claim_id, line))
+    by_key: dict[tuple[int, int], list[tuple[int, LineRecord, ClaimLine]]] = {}
+    for claim_id, patient_id, payer_id, line in found:  # each line converted once
+        (billed,) = stored_lines((line,), None)
+        by_key.setdefault((patient_id, payer_id), []).append((claim_id, line, billed))
     out: dict[int, tuple[ClaimLine, ...]] = {}
     for r in records:
         mine = {ln.date_of_service for ln in r.lines}
-        rows = [
-            ln
-            for claim_id, ln in by_key.get((r.patient_id, r.payer_id), ())
+        rows = tuple(
+            billed
+            for claim_id, ln, billed in by_key.get((r.patient_id, r.payer_id), ())
             if claim_id != r.id and ln.date_of_service in mine
-        ]
+        )
         if rows:
-            out[r.id] = stored_lines(rows, None)
+            out[r.id] = rows
     return out
 
 
@@ -163,12 +170,15 @@ def check_claim(
     config: Config,
     cache: dict[tuple[int, date], ContractTerms] | None = None,
     others: Sequence[ClaimLine] = (),
+    expectations: dict[Any, dict[int, LineExpectation]] | None = None,
 ) -> int:
     """Queue every underpaid line of one posted claim; returns how many were queued.
 
-    ``cache`` keeps contracts by (payer, date of service) for the length of one file.
-    ``others``: the patient's lines of the same dates on the payer's other claims
-    (``same_day_lines``), for MPPR across claims.
+    ``cache`` keeps contracts by (payer, date of service) for the length of one file,
+    ``expectations`` the expected amounts by contract and billed lines (a large 835 pays
+    the same line sets over and over; the amounts are a function of the contract, the
+    lines and ``others``). ``others``: the patient's lines of the same dates on the
+    payer's other claims (``same_day_lines``), for MPPR across claims.
     """
     cache = {} if cache is None else cache
     key = (record.payer_id, record.first_date_of_service)
@@ -176,7 +186,14 @@ def check_claim(
         cache[key] = contract_for(uow, record, config)
     contract, name, version, schedule_id = cache[key]
     ours = stored_lines(record.lines, None)  # what was billed, as stored
-    expected = {e.line_number: e for e in expected_allowed(ours, contract, others)}
+    expectations = {} if expectations is None else expectations
+    known = (key, ours, tuple(others))
+    expected = expectations.get(known)
+    if expected is None:
+        expected = {e.line_number: e for e in expected_allowed(ours, contract, others)}
+        if len(expectations) >= EXPECTATIONS_KEPT:
+            expectations.clear()  # memory stays bounded whatever the file's size
+        expectations[known] = expected
     rows = []
     for item, line_payment_id in zip(matched, line_payment_ids, strict=True):
         if item.ours is None or _denied(item.line):
