@@ -5,7 +5,11 @@ The claims exist first (stored through the store as submitted); each 835 claim p
 97110 line with a CO-45 and a PR-2 adjustment, so every claim writes a claim payment, a
 line payment, two adjustments, three ledger entries and one state transition.
 
-    .venv/bin/python benchmarks/posting.py [--claims N] [--postgres URL]
+Parsing and posting each run in a fresh interpreter (as ``ptrcm post`` would), which
+reports its wall time and its peak resident memory (``ru_maxrss``): the parse alone is
+the baseline for both.
+
+    .venv/bin/python benchmarks/posting.py [--claims N] [--postgres URL] [--only sqlite|postgresql]
 
 PostgreSQL runs when ``--postgres`` or $PTRCM_TEST_POSTGRES_URL is set (a fresh schema is
 created and dropped).
@@ -14,13 +18,18 @@ created and dropped).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -103,39 +112,77 @@ def remittance_text(n: int) -> str:
 
 
 def run(url: str, path: Path, n: int, label: str) -> None:
+    started = time.perf_counter()
     store = Store.open(url)
     org = store.ensure_organization("bench")
     with money_in_unit_of_work(store, org, "bench", lambda: NOW) as work:
         work.claims.add_claims(claims(n), state="submitted")
         work.commit()
-    started = time.perf_counter()
-    read_x12(path.read_bytes(), source=str(path))
-    parse = time.perf_counter() - started
-    ctx = build_context()
-    options = PostingOptions(ctx.config, ctx.catalog, None)
-    started = time.perf_counter()
-    result = post_remittance(lambda: money_in_unit_of_work(store, org, "bench"), path, options)
-    post = time.perf_counter() - started
     store.close()
-    if result.posted != n or result.paid != Decimal("47.20") * n:
-        raise SystemExit(f"{label}: posting went wrong: {result.findings[:3]}")
+    setup = time.perf_counter() - started
+    parse = _child("parse", url, path)
+    post = _child("post", url, path)
     print(
-        f"{label}: parse {parse:.2f} s ({n / parse:,.0f} claims/s); post {post:.2f} s"
-        f" ({n / post:,.0f} claims/s); {result.ledger_entries} ledger entries"
+        f"{label}: claims stored in {setup:.2f} s ({n / setup:,.0f} claims/s);"
+        f" parse {parse['seconds']:.2f} s ({n / parse['seconds']:,.0f} claims/s,"
+        f" peak {parse['peak_mb']:.0f} MB); post {post['seconds']:.2f} s"
+        f" ({n / post['seconds']:,.0f} claims/s, peak {post['peak_mb']:.0f} MB);"
+        f" {post['ledger_entries']} ledger entries"
     )
+
+
+def _child(step: str, url: str, path: Path) -> dict[str, float]:
+    """Run ``step`` in a fresh interpreter: its time and its peak resident memory."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--step", step, url, str(path)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    found: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _step(step: str, url: str, path: Path) -> None:
+    """One measured step, in this process (see ``_child``)."""
+    if step == "parse":
+        started = time.perf_counter()
+        read_x12(path.read_bytes(), source=str(path))
+        found: dict[str, Any] = {"seconds": time.perf_counter() - started}
+    else:
+        ctx = build_context()
+        options = PostingOptions(ctx.config, ctx.catalog, None)
+        store = Store.open(url, migrate=False)
+        org = store.ensure_organization("bench")
+        started = time.perf_counter()
+        work = lambda: money_in_unit_of_work(store, org, "bench")  # noqa: E731
+        result = post_remittance(work, path, options)
+        seconds = time.perf_counter() - started
+        store.close()
+        n = result.claims
+        if result.posted != n or result.paid != Decimal("47.20") * n:
+            raise SystemExit(f"posting went wrong: {result.findings[:3]}")
+        found = {"seconds": seconds, "ledger_entries": result.ledger_entries}
+    found["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(found))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--postgres", default=os.environ.get("PTRCM_TEST_POSTGRES_URL"))
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--step", help=argparse.SUPPRESS)  # internal: one measured step
+    parser.add_argument("where", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.step:
+        _step(args.step, args.where[0], Path(args.where[1]))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.835"
         path.write_text(remittance_text(args.claims), encoding="ascii")
         print(f"835: {args.claims} claims, {path.stat().st_size / 1e6:.1f} MB")
-        run(f"sqlite:///{tmp}/bench.db", path, args.claims, "SQLite")
-        if args.postgres:
+        if args.only != "postgresql":
+            run(f"sqlite:///{tmp}/bench.db", path, args.claims, "SQLite")
+        if args.postgres and args.only != "sqlite":
             schema = f"ptrcm_bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(args.postgres)
             with admin.begin() as conn:
