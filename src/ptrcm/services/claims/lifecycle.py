@@ -113,17 +113,13 @@ def build_claims(
     """
     result = BuildResult()
     book = PolicyBook(config)
+    self_pay = [p for p, c in config.payers.items() if c.payer_class == "self_pay"]
     with unit_of_work() as uow:
         built: list[Claim] = []
         held: list[tuple[Claim, list[RecordProblem]]] = []
-        for visit in uow.lifecycle.unbilled_visits(claim_id_for, through):
-            if through is not None and visit.date_of_service > through:
-                continue
-            payer = config.payer(visit.payer_id)
-            if payer is not None and payer.payer_class == "self_pay":
-                result.self_pay += 1
-                result.self_pay_visits.append(visit.visit_id)
-                continue
+        result.self_pay_visits = uow.lifecycle.unbilled_visit_ids(through, payers=self_pay)
+        result.self_pay = len(result.self_pay_visits)
+        for visit in uow.lifecycle.unbilled_visits(through, skip_payers=self_pay):
             try:
                 claim = make_claim(visit, book.policy_for(visit), config.charge_for, catalog)
             except InputError as exc:
