@@ -129,9 +129,15 @@ class FakeLifecycle(Repository):
         wanted = set(visit_ids)
         return {v.visit_id: v for v in self._visits(lambda r: r["visit_id"] in wanted)}
 
-    def visits_of_patients(self, patient_ids: Iterable[str]) -> list[Visit]:
+    def visits_of_patients(
+        self, patient_ids: Iterable[str], through: date | None = None
+    ) -> list[Visit]:
         wanted = set(patient_ids)
-        return self._visits(lambda r: r["patient_id"] in wanted)
+        return [
+            v
+            for v in self._visits(lambda r: r["patient_id"] in wanted)
+            if through is None or v.date_of_service <= through
+        ]
 
     def _record(self, claim_id: int) -> ClaimRecord:
         row = self.t.get("claims", claim_id)

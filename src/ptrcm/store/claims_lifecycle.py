@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Self
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     and_,
     delete,
@@ -130,15 +131,21 @@ class LifecycleRepository(OrgScoped):
             out.update({v.visit_id: v for v in self._visit_rows(visits.c.external_id.in_(part))})
         return out
 
-    def visits_of_patients(self, patient_ids: Iterable[str]) -> list[Visit]:
-        """Every stored visit of these patients (their history for the scrubber)."""
+    def visits_of_patients(
+        self, patient_ids: Iterable[str], through: date | None = None
+    ) -> list[Visit]:
+        """Every stored visit of these patients (their history for the scrubber), on or
+        before ``through`` if given."""
         wanted = sorted(set(patient_ids))
         out: list[Visit] = []
         for part in chunks(wanted):
             ids = select(patients.c.id).where(
                 patients.c.org_id == self.org_id, patients.c.external_id.in_(part)
             )
-            out.extend(self._visit_rows(visits.c.patient_id.in_(ids)))
+            condition: ColumnElement[bool] = visits.c.patient_id.in_(ids)
+            if through is not None:
+                condition = and_(condition, visits.c.date_of_service <= through)
+            out.extend(self._visit_rows(condition))
         return out
 
     def claims_in(self, states: Sequence[str] | None = None) -> list[ClaimHead]:

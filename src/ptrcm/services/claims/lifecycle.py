@@ -163,10 +163,20 @@ def _hold(
     return ids
 
 
-def _history(uow: ClaimsUnitOfWork, config: Config, targets: Sequence[Visit]) -> list[Visit]:
+def _history(
+    uow: ClaimsUnitOfWork, scrubber: Scrubber, config: Config, targets: Sequence[Visit]
+) -> list[Visit]:
     """The patients' stored visits the scrubber can read (a visit to a payer the config
-    does not define is held at build and does not stop the others' scrub)."""
-    found = uow.lifecycle.visits_of_patients(v.patient_id for v in targets)
+    does not define is held at build and does not stop the others' scrub), up to the last
+    target's date of service: the scrubber reads a patient's visits in date order, so a
+    later one is never history of a target. A scrubber without rules reads none: the
+    targets alone (no rule looks at history; the charges are the targets' own)."""
+    if not scrubber.rules:
+        return list(targets)
+    last = max((v.date_of_service for v in targets), default=None)
+    if last is None:
+        return []
+    found = uow.lifecycle.visits_of_patients((v.patient_id for v in targets), through=last)
     return [v for v in found if config.payer(v.payer_id) is not None]
 
 
@@ -242,7 +252,7 @@ def scrub_claims(
         targets = [v for v in visits.values() if config.payer(v.payer_id) is not None]
         stored = _stored_claims(uow, [by_visit[v.visit_id] for v in targets], visits)
         _make_lineless(uow, scrubber, config, catalog, by_visit, visits, stored)
-        found, charges = _scrub(scrubber, _history(uow, config, targets), stored, fix)
+        found, charges = _scrub(scrubber, _history(uow, scrubber, config, targets), stored, fix)
         steps: list[tuple[int, int | None, Transition]] = []
         runs: list[tuple[int, int, Sequence[Finding]]] = []
         held: dict[str, Visit] = {}
@@ -301,7 +311,7 @@ def _fix_held(
         claim = make_claim(r.visit, policy, config.charge_for, catalog)
         if not claim_problems(claim, "store:visits"):
             remade[r.visit.visit_id] = replace(claim, claim_id=by_visit[r.visit.visit_id].pcn)
-    history = _history(uow, config, [r.visit for r in fixed])
+    history = _history(uow, scrubber, config, [r.visit for r in fixed])
     again, _ = _scrub(scrubber, history, remade, False)
     numbers = {cid: n for cid, n, _ in runs}
     for visit_id, claim in remade.items():

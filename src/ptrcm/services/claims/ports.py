@@ -78,8 +78,11 @@ class ClaimLifecycle(Protocol):
 
     def visits_by_id(self, visit_ids: Iterable[str]) -> dict[str, Visit]: ...
 
-    def visits_of_patients(self, patient_ids: Iterable[str]) -> list[Visit]:
-        """Every stored visit of these patients (their history for the scrubber)."""
+    def visits_of_patients(
+        self, patient_ids: Iterable[str], through: date | None = None
+    ) -> list[Visit]:
+        """Every stored visit of these patients (their history for the scrubber), on or
+        before ``through`` if given, in the order they were stored."""
         ...
 
     def claims_in(self, states: Sequence[str] | None = None) -> list[ClaimHead]:
