@@ -362,15 +362,18 @@ def submit_claims(
             heads = uow.lifecycle.claims_in([ClaimState.READY.value])
             if through is not None:
                 heads = [h for h in heads if h.first_date_of_service <= through]
+            # the week's claims are read once for all its payers' batches
+            visits = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
             if scope is not None:
-                where = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
-                place = {k: v.location_id for k, v in where.items()}
+                place = {k: v.location_id for k, v in visits.items()}
                 heads = [h for h in heads if scope(h.payer, place.get(h.visit_ids[0]))]
+            stored = _stored_claims(uow, heads, visits)
             by_payer: dict[str, list[ClaimHead]] = {}
             for h in heads:
                 by_payer.setdefault(h.payer, []).append(h)
             for payer_id in sorted(by_payer):
-                batch, tmp = _write_batch(uow, config, catalog, folder, by_payer[payer_id])
+                built = [stored[h.visit_ids[0]] for h in by_payer[payer_id]]
+                batch, tmp = _write_batch(uow, config, folder, by_payer[payer_id], built)
                 done.append(batch)
                 pending.append(tmp)
             uow.commit()
@@ -384,11 +387,10 @@ def submit_claims(
 
 
 def _write_batch(
-    uow: ClaimsUnitOfWork, config: Config, catalog: Catalog, folder: Path, heads: list[ClaimHead]
-) -> tuple[Batch, Path]:
-    visits = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
-    stored = _stored_claims(uow, heads, visits)
-    built = [stored[h.visit_ids[0]] for h in heads]
+    uow: ClaimsUnitOfWork, config: Config, folder: Path, heads: list[ClaimHead],
+    built: list[Claim],
+) -> tuple[Batch, Path]:  # fmt: skip
+    """One payer's 837 of ``heads`` (their stored claims ``built``, in the same order)."""
     now = uow.clock()
     controls = RecordedControlNumbers(uow.control_numbers)
     text = write_837p(built, Billing(config.clinic, config.payers),
