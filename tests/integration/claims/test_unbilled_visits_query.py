@@ -96,6 +96,10 @@ def _read(uow: Any, through: date | None) -> tuple[list[str], list[str]]:
 def test_the_query_keeps_the_visits_the_python_filter_kept(store: Store, tmp_path: Path) -> None:
     uow = _seeded(store, tmp_path)
     ctx = build_context()
+    with uow() as work:  # no payer skipped: the self-pay visit too
+        every = [v.visit_id for v in work.lifecycle.unbilled_visits(WEEK_1)]
+        assert work.lifecycle.unbilled_visit_ids(WEEK_1) == []
+    assert every == ["V-1", "v-lower.2", "V-SELF-3", "V-LONGER-THAN-17-CHARS-4", "V-7"]
     assert _read(uow, WEEK_1) == _kept_in_python(uow, WEEK_1)
     assert _read(uow, WEEK_1) == (
         ["V-1", "v-lower.2", "V-LONGER-THAN-17-CHARS-4", "V-7"],
