@@ -97,16 +97,18 @@ class FakeClaims(Repository):
     def _records(self, keep: Callable[[ClaimRecord], bool]) -> list[ClaimRecord]:
         return [r["record"] for r in self.t.select("claims") if keep(r["record"])]
 
-    def by_pcn(self, pcns: Iterable[str]) -> dict[str, ClaimRecord]:
+    def by_pcn(self, pcns: Iterable[str], *, with_lines: bool = True) -> dict[str, ClaimRecord]:
         wanted = set(pcns)
-        return {r.pcn: r for r in self._records(lambda r: r.pcn in wanted)}
+        found = self._records(lambda r: r.pcn in wanted)
+        return {r.pcn: r if with_lines else replace(r, lines=()) for r in found}
 
     def by_ids(self, claim_ids: Iterable[int]) -> dict[str, ClaimRecord]:
         wanted = set(claim_ids)
         return {r.pcn: r for r in self._records(lambda r: r.id in wanted)}
 
-    def by_batch(self, batch_id: int) -> list[ClaimRecord]:
-        return self._records(lambda r: r.batch_id == batch_id)
+    def by_batch(self, batch_id: int, *, with_lines: bool = True) -> list[ClaimRecord]:
+        found = self._records(lambda r: r.batch_id == batch_id)
+        return found if with_lines else [replace(r, lines=()) for r in found]
 
     def lines_on_days(
         self, patient_ids: Iterable[int], days: Iterable[date]

@@ -14,11 +14,12 @@ the reads tests need under the SQL repositories' names (``claims.transitions``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ptrcm.domain.claim_ids import claim_id_for
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.intake import SourcedVisit, UpsertCounts
 from ptrcm.domain.interchange import parse_visit
@@ -107,12 +108,20 @@ class FakeLifecycle(Repository):
         return [r["visit"] for r in self.t.select("visits", keep)]
 
     def unbilled_visits(
-        self, pcn_of: Callable[[str], str], through: date | None = None
+        self, through: date | None = None, *, skip_payers: Collection[str] = ()
     ) -> list[Visit]:
+        return [v for v in self._unbilled(through) if v.payer_id not in skip_payers]
+
+    def unbilled_visit_ids(
+        self, through: date | None = None, *, payers: Collection[str] = ()
+    ) -> list[str]:
+        return [v.visit_id for v in self._unbilled(through) if v.payer_id in payers]
+
+    def _unbilled(self, through: date | None) -> list[Visit]:
         billed = {r["pcn"] for r in self.t.select("claims")}
         return [
             v
-            for v in self._visits(lambda r: pcn_of(r["visit_id"]) not in billed)
+            for v in self._visits(lambda r: claim_id_for(r["visit_id"]) not in billed)
             if through is None or v.date_of_service <= through
         ]
 
@@ -120,9 +129,15 @@ class FakeLifecycle(Repository):
         wanted = set(visit_ids)
         return {v.visit_id: v for v in self._visits(lambda r: r["visit_id"] in wanted)}
 
-    def visits_of_patients(self, patient_ids: Iterable[str]) -> list[Visit]:
+    def visits_of_patients(
+        self, patient_ids: Iterable[str], through: date | None = None
+    ) -> list[Visit]:
         wanted = set(patient_ids)
-        return self._visits(lambda r: r["patient_id"] in wanted)
+        return [
+            v
+            for v in self._visits(lambda r: r["patient_id"] in wanted)
+            if through is None or v.date_of_service <= through
+        ]
 
     def _record(self, claim_id: int) -> ClaimRecord:
         row = self.t.get("claims", claim_id)

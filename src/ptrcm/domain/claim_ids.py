@@ -9,6 +9,10 @@ import re
 # Room left for the "-N" suffix a split claim gets (837P allows 50 lines per claim).
 CLAIM_ID_BASE_MAX = 17
 _UNSAFE = re.compile(r"[^A-Z0-9-]")
+# The visit ids ``claim_id_for`` returns unchanged, as a regular expression that Python and
+# PostgreSQL read alike (characters spelled out, not a range; ``\A``/``\Z``, not ``^``/``$``):
+# the store matches those visits to their claims in SQL, and only the others in Python.
+KEPT_AS_CLAIM_ID = rf"\A[ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-]{{1,{CLAIM_ID_BASE_MAX}}}\Z"
 
 
 def claim_id_for(visit_id: str) -> str:

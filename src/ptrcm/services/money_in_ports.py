@@ -35,16 +35,18 @@ ClaimStep = tuple[int, int | None, Transition]
 class StoredClaims(Protocol):
     """Claims as stored (current version and lines), and their state changes."""
 
-    def by_pcn(self, pcns: Iterable[str]) -> dict[str, ClaimRecord]:
-        """This organization's claims with these patient control numbers, by CLM01."""
+    def by_pcn(self, pcns: Iterable[str], *, with_lines: bool = True) -> dict[str, ClaimRecord]:
+        """This organization's claims with these patient control numbers, by CLM01; without
+        ``with_lines`` their ``lines`` are left empty (for callers that only move states)."""
         ...
 
     def by_ids(self, claim_ids: Iterable[int]) -> dict[str, ClaimRecord]:
         """The claims with these row ids, by CLM01."""
         ...
 
-    def by_batch(self, batch_id: int) -> list[ClaimRecord]:
-        """The claims whose current version went out in this 837 batch."""
+    def by_batch(self, batch_id: int, *, with_lines: bool = True) -> list[ClaimRecord]:
+        """The claims whose current version went out in this 837 batch (``lines`` left
+        empty without ``with_lines``)."""
         ...
 
     def lines_on_days(

@@ -237,31 +237,35 @@ class ClaimRepository(OrgScoped):
         """The first history row of new claims: no previous state."""
         append_created(self, claim_ids, state, reason)
 
-    def by_pcn(self, pcns: Iterable[str]) -> dict[str, ClaimRecord]:
-        """Claims of this organization by patient control number, with current lines."""
+    def by_pcn(self, pcns: Iterable[str], *, with_lines: bool = True) -> dict[str, ClaimRecord]:
+        """Claims of this organization by patient control number, with current lines (left
+        empty without ``with_lines``: not read)."""
         wanted = sorted(set(pcns))
         out: dict[str, ClaimRecord] = {}
         for part in chunks(wanted):
-            out.update(self._load(claims.c.pcn.in_(part)))
+            out.update(self._load(claims.c.pcn.in_(part), with_lines))
         return out
 
-    def by_ids(self, claim_ids: Iterable[int]) -> dict[str, ClaimRecord]:
+    def by_ids(
+        self, claim_ids: Iterable[int], *, with_lines: bool = True
+    ) -> dict[str, ClaimRecord]:
         wanted = sorted(set(claim_ids))
         out: dict[str, ClaimRecord] = {}
         for part in chunks(wanted):
-            out.update(self._load(claims.c.id.in_(part)))
+            out.update(self._load(claims.c.id.in_(part), with_lines))
         return out
 
-    def by_batch(self, batch_id: int) -> list[ClaimRecord]:
+    def by_batch(self, batch_id: int, *, with_lines: bool = True) -> list[ClaimRecord]:
         query = self.scoped(claim_versions, claim_versions.c.claim_id).where(
             claim_versions.c.batch_id == batch_id
         )
-        return list(self.by_ids(int(i) for i in self.conn.execute(query).scalars()).values())
+        found = self.conn.execute(query).scalars()
+        return list(self.by_ids((int(i) for i in found), with_lines=with_lines).values())
 
-    def _load(self, condition: Any) -> dict[str, ClaimRecord]:
+    def _load(self, condition: Any, with_lines: bool = True) -> dict[str, ClaimRecord]:
         heads = list(self.conn.execute(_HEADS.where(claims.c.org_id == self.org_id, condition)))
         lines: dict[int, list[LineRecord]] = {}
-        for part in chunks([int(h[7]) for h in heads]):
+        for part in chunks([int(h[7]) for h in heads] if with_lines else []):
             params = {"org_id": self.org_id, "versions": list(part)}
             for vid, lid, number, code, mods, day, units, charge, pointers in self.conn.execute(
                 _LINES, params

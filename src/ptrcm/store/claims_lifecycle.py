@@ -8,12 +8,24 @@ claims, versions, lines and batches).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Self
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
+from ptrcm.domain.claim_ids import KEPT_AS_CLAIM_ID, claim_id_for
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import Transition
 from ptrcm.domain.stored_claims import ClaimHead
@@ -54,20 +66,63 @@ class LifecycleRepository(OrgScoped):
     def _audit(self, events: Sequence[AuditEvent]) -> None:
         AuditLog(self.conn, self.org_id, self.actor, self.clock).record(events)
 
-    def unbilled_visits(self, pcn_of: Any, through: date | None = None) -> list[Visit]:
-        """Visits no claim names yet (``pcn_of`` maps a visit id to its claim's CLM01), on
-        or before ``through`` if given."""
-        billed = set(self.conn.execute(self.scoped(claims, claims.c.pcn)).scalars())
-        query = self.scoped(visits, visits.c.external_id)
+    def unbilled_visits(
+        self, through: date | None = None, *, skip_payers: Collection[str] = ()
+    ) -> list[Visit]:
+        """Visits no claim names yet, on or before ``through`` if given, not billed to
+        ``skip_payers`` (payer ids), in the order they were stored. Chosen in SQL, so only
+        these records are read and parsed."""
+        query = self._unbilled(through, skip_payers, billed_to=False)
+        rows = self._not_named(self.conn.execute(query.add_columns(record_text())))
+        engine = self.conn.engine
+        found = [parsed_visit(engine, int(r[0]), r[2]) for r in rows]
+        if found:
+            detail = {"count": len(found), "purpose": "claim lifecycle"}
+            self._audit([AuditEvent("read", "visits", None, None, detail)])
+        return found
+
+    def unbilled_visit_ids(
+        self, through: date | None = None, *, payers: Collection[str] = ()
+    ) -> list[str]:
+        """The ids of the visits no claim names yet, on or before ``through`` if given,
+        billed to ``payers`` (e.g. the self-pay ones), in the order they were stored; their
+        records are not read."""
+        if not payers:
+            return []
+        rows = self.conn.execute(self._unbilled(through, payers, billed_to=True))
+        return [str(r[1]) for r in self._not_named(rows)]
+
+    def _unbilled(self, through: date | None, payer_ids: Collection[str],
+                  billed_to: bool) -> Select[Any]:  # fmt: skip
+        """Row id and visit id of the visits no claim names by their visit id (those whose
+        visit id is not their CLM01 are kept for ``_not_named``), on or before
+        ``through``, billed (``billed_to``) or not billed to ``payer_ids``."""
+        named = exists().where(claims.c.org_id == self.org_id, claims.c.pcn == visits.c.external_id)
+        as_is = visits.c.external_id.regexp_match(KEPT_AS_CLAIM_ID)
+        chosen = visits.c.payer_id.in_(
+            select(payers.c.id).where(
+                payers.c.org_id == self.org_id, payers.c.external_id.in_(sorted(payer_ids))
+            )
+        )
+        query = (
+            self.scoped(visits, visits.c.id, visits.c.external_id)
+            .where(or_(~named, ~as_is), chosen if billed_to else ~chosen)
+            .order_by(visits.c.id)
+        )
         if through is not None:
             query = query.where(visits.c.date_of_service <= through)
-        wanted = [
-            str(v) for v in self.conn.execute(query).scalars() if pcn_of(str(v)) not in billed
-        ]
-        out: list[Visit] = []
-        for part in chunks(wanted):
-            out.extend(self._visit_rows(visits.c.external_id.in_(part)))
-        return out
+        return query
+
+    def _not_named(self, rows: Iterable[Any]) -> list[Any]:
+        """``rows`` (row id, visit id, ...) less those whose visit's claim id (not its visit
+        id: ``claim_id_for`` changed it) a claim has."""
+        pcns = [(r, claim_id_for(str(r[1]))) for r in rows]
+        other = sorted({pcn for r, pcn in pcns if pcn != str(r[1])})
+        billed: set[str] = set()
+        for part in chunks(other):
+            query = self.scoped(claims, claims.c.pcn).where(claims.c.pcn.in_(part))
+            billed.update(str(p) for p in self.conn.execute(query).scalars())
+        return [r for r, pcn in pcns if pcn not in billed]
 
     def visits_by_id(self, visit_ids: Iterable[str]) -> dict[str, Visit]:
         wanted = sorted(set(visit_ids))
@@ -76,15 +131,21 @@ class LifecycleRepository(OrgScoped):
             out.update({v.visit_id: v for v in self._visit_rows(visits.c.external_id.in_(part))})
         return out
 
-    def visits_of_patients(self, patient_ids: Iterable[str]) -> list[Visit]:
-        """Every stored visit of these patients (their history for the scrubber)."""
+    def visits_of_patients(
+        self, patient_ids: Iterable[str], through: date | None = None
+    ) -> list[Visit]:
+        """Every stored visit of these patients (their history for the scrubber), on or
+        before ``through`` if given."""
         wanted = sorted(set(patient_ids))
         out: list[Visit] = []
         for part in chunks(wanted):
             ids = select(patients.c.id).where(
                 patients.c.org_id == self.org_id, patients.c.external_id.in_(part)
             )
-            out.extend(self._visit_rows(visits.c.patient_id.in_(ids)))
+            condition: ColumnElement[bool] = visits.c.patient_id.in_(ids)
+            if through is not None:
+                condition = and_(condition, visits.c.date_of_service <= through)
+            out.extend(self._visit_rows(condition))
         return out
 
     def claims_in(self, states: Sequence[str] | None = None) -> list[ClaimHead]:

@@ -6,7 +6,9 @@ visits again and again. A parsed visit is kept per engine and row id together wi
 exact text it was parsed from; the next read of the row compares the text (one string
 comparison, no JSON decoding) and reuses the ``Visit`` when it is unchanged, so a
 rewritten record (an import, a safe fix) is parsed afresh. ``Visit`` values are immutable,
-so sharing one between readers is safe. The cache is bounded per engine.
+so sharing one between readers is safe, and rows holding the same text (the same visit
+imported into two organizations, as the demo does) share one parse. The caches are
+bounded.
 """
 
 from __future__ import annotations
@@ -35,13 +37,19 @@ class _ParsedVisits:
         self.by_engine: weakref.WeakKeyDictionary[Engine, dict[int, tuple[str, Visit]]] = (
             weakref.WeakKeyDictionary()
         )
+        self.by_text: dict[str, Visit] = {}
 
     def parse(self, engine: Engine, row_id: int, text: str) -> Visit:
         seen = self.by_engine.setdefault(engine, {})
         hit = seen.get(row_id)
         if hit is not None and hit[0] == text:
             return hit[1]
-        visit = parse_visit(json.loads(text), source="store:visits", limits=False)
+        visit = self.by_text.get(text)
+        if visit is None:
+            visit = parse_visit(json.loads(text), source="store:visits", limits=False)
+            if len(self.by_text) >= PARSED_MAX:
+                self.by_text.clear()
+            self.by_text[text] = visit
         if len(seen) >= PARSED_MAX:
             seen.clear()  # bounded: a long-lived process never holds more than this many
         seen[row_id] = (text, visit)

@@ -78,7 +78,9 @@ def post_acknowledgments(
                     post.group_999(group)
             else:
                 claims = [c for t in document.transactions for c in t.claims]
-                records = uow.claims.by_pcn(c.patient_control_number for c in claims)
+                # states, ids and totals only: the claims' lines are not read
+                pcns = (c.patient_control_number for c in claims)
+                records = uow.claims.by_pcn(pcns, with_lines=False)
                 for claim in claims:
                     post.claim_277(claim, records.get(claim.patient_control_number),
                                    document.kind)  # fmt: skip
@@ -162,7 +164,7 @@ class _Posting:
                     "detail": {"file_id": self.file_id, "reason": reason},
                 }
             )
-            for record in self.uow.claims.by_batch(batch_id):
+            for record in self.uow.claims.by_batch(batch_id, with_lines=False):
                 if accepted:
                     if self.state(record) == ClaimState.SUBMITTED:
                         result.accepted += self.move(record, ClaimEvent.ACK_ACCEPTED, reason)

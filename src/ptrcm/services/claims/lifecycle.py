@@ -113,17 +113,13 @@ def build_claims(
     """
     result = BuildResult()
     book = PolicyBook(config)
+    self_pay = [p for p, c in config.payers.items() if c.payer_class == "self_pay"]
     with unit_of_work() as uow:
         built: list[Claim] = []
         held: list[tuple[Claim, list[RecordProblem]]] = []
-        for visit in uow.lifecycle.unbilled_visits(claim_id_for, through):
-            if through is not None and visit.date_of_service > through:
-                continue
-            payer = config.payer(visit.payer_id)
-            if payer is not None and payer.payer_class == "self_pay":
-                result.self_pay += 1
-                result.self_pay_visits.append(visit.visit_id)
-                continue
+        result.self_pay_visits = uow.lifecycle.unbilled_visit_ids(through, payers=self_pay)
+        result.self_pay = len(result.self_pay_visits)
+        for visit in uow.lifecycle.unbilled_visits(through, skip_payers=self_pay):
             try:
                 claim = make_claim(visit, book.policy_for(visit), config.charge_for, catalog)
             except InputError as exc:
@@ -167,10 +163,20 @@ def _hold(
     return ids
 
 
-def _history(uow: ClaimsUnitOfWork, config: Config, targets: Sequence[Visit]) -> list[Visit]:
+def _history(
+    uow: ClaimsUnitOfWork, scrubber: Scrubber, config: Config, targets: Sequence[Visit]
+) -> list[Visit]:
     """The patients' stored visits the scrubber can read (a visit to a payer the config
-    does not define is held at build and does not stop the others' scrub)."""
-    found = uow.lifecycle.visits_of_patients(v.patient_id for v in targets)
+    does not define is held at build and does not stop the others' scrub), up to the last
+    target's date of service: the scrubber reads a patient's visits in date order, so a
+    later one is never history of a target. A scrubber without rules reads none: the
+    targets alone (no rule looks at history; the charges are the targets' own)."""
+    if not scrubber.rules:
+        return list(targets)
+    last = max((v.date_of_service for v in targets), default=None)
+    if last is None:
+        return []
+    found = uow.lifecycle.visits_of_patients((v.patient_id for v in targets), through=last)
     return [v for v in found if config.payer(v.payer_id) is not None]
 
 
@@ -246,7 +252,7 @@ def scrub_claims(
         targets = [v for v in visits.values() if config.payer(v.payer_id) is not None]
         stored = _stored_claims(uow, [by_visit[v.visit_id] for v in targets], visits)
         _make_lineless(uow, scrubber, config, catalog, by_visit, visits, stored)
-        found, charges = _scrub(scrubber, _history(uow, config, targets), stored, fix)
+        found, charges = _scrub(scrubber, _history(uow, scrubber, config, targets), stored, fix)
         steps: list[tuple[int, int | None, Transition]] = []
         runs: list[tuple[int, int, Sequence[Finding]]] = []
         held: dict[str, Visit] = {}
@@ -305,7 +311,7 @@ def _fix_held(
         claim = make_claim(r.visit, policy, config.charge_for, catalog)
         if not claim_problems(claim, "store:visits"):
             remade[r.visit.visit_id] = replace(claim, claim_id=by_visit[r.visit.visit_id].pcn)
-    history = _history(uow, config, [r.visit for r in fixed])
+    history = _history(uow, scrubber, config, [r.visit for r in fixed])
     again, _ = _scrub(scrubber, history, remade, False)
     numbers = {cid: n for cid, n, _ in runs}
     for visit_id, claim in remade.items():
@@ -356,15 +362,18 @@ def submit_claims(
             heads = uow.lifecycle.claims_in([ClaimState.READY.value])
             if through is not None:
                 heads = [h for h in heads if h.first_date_of_service <= through]
+            # the week's claims are read once for all its payers' batches
+            visits = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
             if scope is not None:
-                where = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
-                place = {k: v.location_id for k, v in where.items()}
+                place = {k: v.location_id for k, v in visits.items()}
                 heads = [h for h in heads if scope(h.payer, place.get(h.visit_ids[0]))]
+            stored = _stored_claims(uow, heads, visits)
             by_payer: dict[str, list[ClaimHead]] = {}
             for h in heads:
                 by_payer.setdefault(h.payer, []).append(h)
             for payer_id in sorted(by_payer):
-                batch, tmp = _write_batch(uow, config, catalog, folder, by_payer[payer_id])
+                built = [stored[h.visit_ids[0]] for h in by_payer[payer_id]]
+                batch, tmp = _write_batch(uow, config, folder, by_payer[payer_id], built)
                 done.append(batch)
                 pending.append(tmp)
             uow.commit()
@@ -378,11 +387,10 @@ def submit_claims(
 
 
 def _write_batch(
-    uow: ClaimsUnitOfWork, config: Config, catalog: Catalog, folder: Path, heads: list[ClaimHead]
-) -> tuple[Batch, Path]:
-    visits = uow.lifecycle.visits_by_id(h.visit_ids[0] for h in heads)
-    stored = _stored_claims(uow, heads, visits)
-    built = [stored[h.visit_ids[0]] for h in heads]
+    uow: ClaimsUnitOfWork, config: Config, folder: Path, heads: list[ClaimHead],
+    built: list[Claim],
+) -> tuple[Batch, Path]:  # fmt: skip
+    """One payer's 837 of ``heads`` (their stored claims ``built``, in the same order)."""
     now = uow.clock()
     controls = RecordedControlNumbers(uow.control_numbers)
     text = write_837p(built, Billing(config.clinic, config.payers),

@@ -15,7 +15,7 @@ findings (``Finding``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
@@ -62,16 +62,27 @@ class ClaimLifecycle(Protocol):
     safe fixes, batch links and scrub runs."""
 
     def unbilled_visits(
-        self, pcn_of: Callable[[str], str], through: date | None = None
+        self, through: date | None = None, *, skip_payers: Collection[str] = ()
     ) -> list[Visit]:
-        """Visits no claim names yet (``pcn_of``: visit id -> its claim's CLM01), on or
-        before ``through`` if given, in the order they were stored."""
+        """Visits no claim names yet (no claim has the CLM01 ``claim_id_for`` makes of the
+        visit id), on or before ``through`` if given, not billed to ``skip_payers``, in the
+        order they were stored; the others are not read."""
+        ...
+
+    def unbilled_visit_ids(
+        self, through: date | None = None, *, payers: Collection[str] = ()
+    ) -> list[str]:
+        """The ids of the visits no claim names yet, on or before ``through`` if given,
+        billed to ``payers``, in the order they were stored (their records are not read)."""
         ...
 
     def visits_by_id(self, visit_ids: Iterable[str]) -> dict[str, Visit]: ...
 
-    def visits_of_patients(self, patient_ids: Iterable[str]) -> list[Visit]:
-        """Every stored visit of these patients (their history for the scrubber)."""
+    def visits_of_patients(
+        self, patient_ids: Iterable[str], through: date | None = None
+    ) -> list[Visit]:
+        """Every stored visit of these patients (their history for the scrubber), on or
+        before ``through`` if given, in the order they were stored."""
         ...
 
     def claims_in(self, states: Sequence[str] | None = None) -> list[ClaimHead]:

@@ -258,20 +258,22 @@ class Scrubber:
                 if claims is not None and visit.visit_id in claims:
                     charges = stored_charges(charges, claims[visit.visit_id])
                 fees = self.fees.for_payer(payer)
-                ctx = ScrubContext(
-                    visit=visit,
-                    charges=charges,
-                    pack=pack,
-                    payer=payer,
-                    clinic=self.config.clinic,
-                    as_of=self._as_of(visit),
-                    catalog=self.catalog,
-                    history=PatientHistory(_Earlier(patient_visits, n), memo=memo, allowed=allowed),
-                    diagnoses=self.diagnoses,
-                    fees=fees,
-                )
                 checked = only is None or visit.visit_id in only
                 if checked:
+                    ctx = ScrubContext(
+                        visit=visit,
+                        charges=charges,
+                        pack=pack,
+                        payer=payer,
+                        clinic=self.config.clinic,
+                        as_of=self._as_of(visit),
+                        catalog=self.catalog,
+                        history=PatientHistory(
+                            _Earlier(patient_visits, n), memo=memo, allowed=allowed
+                        ),
+                        diagnoses=self.diagnoses,
+                        fees=fees,
+                    )
                     found.extend((where, f) for f in run_rules(ctx, self.rules))
                 if pack.param("kx_applies", False):
                     allowed[visit.visit_id] = self._lines_allowed(charges, fees)

@@ -115,9 +115,13 @@ class _Clock:
 
     def __init__(self, day: date) -> None:
         self.day = day
+        self._instant = (day, datetime.combine(day, time(17, 0), tzinfo=UTC))
 
     def __call__(self) -> datetime:
-        return datetime.combine(self.day, time(17, 0), tzinfo=UTC)
+        # made once per day: the store asks for the time for every row it writes
+        if self._instant[0] != self.day:
+            self._instant = (self.day, datetime.combine(self.day, time(17, 0), tzinfo=UTC))
+        return self._instant[1]
 
 
 @dataclass(frozen=True, slots=True)
