@@ -31,6 +31,7 @@ FACT_INDEXES = {  # as in ptrcm.store.tables.facts when this migration was writt
     "ix_claim_facts_org_submitted": ["org_id", "first_submitted_at", "built_at", "payer_id"],
     "ix_claim_facts_org_denied": ["org_id", "first_denied_on", "followed_up_on", "payer_id"],
 }
+FOLLOW_UP_STATES = ("appealed", "corrected", "voided")
 BASE_INDEXES: dict[str, tuple[str, list[str]]] = {  # as in ptrcm.store.tables.reporting
     "ix_appointments_org_start_status": (
         "appointments",
@@ -75,7 +76,7 @@ _moves = sa.table(
 
 
 def _fill() -> None:
-    """Both columns of every existing row, one correlated statement (run once)."""
+    """Both columns of the existing rows, one correlated statement (run once)."""
     denied = sa.or_(
         _cp.c.status_code == "4",
         sa.exists().where(
@@ -103,12 +104,29 @@ def _fill() -> None:
         .where(
             _moves.c.org_id == _facts.c.org_id,
             _moves.c.claim_id == _facts.c.claim_id,
-            _moves.c.to_state.in_(("appealed", "corrected", "voided")),
+            _moves.c.to_state.in_(FOLLOW_UP_STATES),
         )
         .scalar_subquery()
     )
+    # Only the rows that get a value are written: rewriting every row would leave each
+    # index of the table twice its size on PostgreSQL (a new row version per row).
+    has_denial = sa.exists().where(
+        _cp.c.org_id == _facts.c.org_id, _cp.c.claim_id == _facts.c.claim_id, denied
+    )
+    has_appeal = sa.exists().where(
+        _appeals.c.org_id == _facts.c.org_id,
+        _appeals.c.claim_id == _facts.c.claim_id,
+        _appeals.c.submitted_on.is_not(None),
+    )
+    has_move = sa.exists().where(
+        _moves.c.org_id == _facts.c.org_id,
+        _moves.c.claim_id == _facts.c.claim_id,
+        _moves.c.to_state.in_(FOLLOW_UP_STATES),
+    )
     op.get_bind().execute(
-        sa.update(_facts).values(first_denied_on=first_denied, followed_up_on=least(sent, moved))
+        sa.update(_facts)
+        .where(sa.or_(has_denial, has_appeal, has_move))
+        .values(first_denied_on=first_denied, followed_up_on=least(sent, moved))
     )
 
 
