@@ -228,8 +228,10 @@ class EvalMixRow:
 def eval_mix(scope: Scope, f: KpiFilters) -> list[EvalMixRow]:
     """Evaluation codes billed per therapist in the period, and whether the therapist's
     share of high-complexity evaluations stands out from peers (docs/kpis.md)."""
-    # The evaluation lines first (few, from the index on code), then their visits: looking
-    # each of the period's visits up for an evaluation line costs many more index seeks.
+    # The evaluation lines (few, from the index on code) joined to the period's visits.
+    # SQLite would otherwise seek each of the period's visits for an evaluation line, so
+    # there the lines are read first (MATERIALIZED); PostgreSQL hash-joins the two index
+    # scans by itself.
     evals = (
         select(visit_services.c.visit_id, visit_services.c.code)
         .where(
@@ -237,7 +239,7 @@ def eval_mix(scope: Scope, f: KpiFilters) -> list[EvalMixRow]:
             visit_services.c.code.in_(sorted(EVAL_LEVELS)),
         )
         .cte("evals")
-        .prefix_with("MATERIALIZED")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
     )
     query = (
         select(

@@ -1,8 +1,8 @@
 """Indexes the KPI engine (``ptrcm.analytics``) reads through, kept beside each other.
 
 They are declared here, on the tables other modules own, so the reporting needs are in one
-place; migrations 0007, 0009, 0011 and 0033 create them. Each one serves a date-range or join the dashboard runs
-on every request (see docs/kpis.md and docs/benchmarks.md).
+place; migrations 0007, 0009, 0011 and 0033 create them. Each one serves a date-range or
+join the dashboard runs on every request (see docs/kpis.md and docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -76,5 +76,13 @@ REPORTING_INDEXES = (
         visit_services.c.org_id,
         visit_services.c.code,
         visit_services.c.visit_id,
+    ),
+    Index(  # eval mix: the period's visits with their therapist, from the index alone (0033)
+        "ix_visits_org_dos_provider",
+        visits.c.org_id,
+        visits.c.date_of_service,
+        visits.c.provider_id,
+        visits.c.discipline,
+        visits.c.id,
     ),
 )

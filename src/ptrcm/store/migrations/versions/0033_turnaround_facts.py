@@ -38,6 +38,10 @@ BASE_INDEXES: dict[str, tuple[str, list[str]]] = {  # as in ptrcm.store.tables.r
         ["org_id", "scheduled_start", "status", "location_id", "provider_id"],
     ),
     "ix_visit_services_org_code_visit": ("visit_services", ["org_id", "code", "visit_id"]),
+    "ix_visits_org_dos_provider": (
+        "visits",
+        ["org_id", "date_of_service", "provider_id", "discipline", "id"],
+    ),
 }
 
 _facts = sa.table(
