@@ -4,9 +4,10 @@
 
 Builds ``var/bench/dashboard-N.db`` (and schema ``bench_N`` on PostgreSQL) once and reuses
 it: N visits over two years with one claim each, remittances for most, appointments with
-no-shows, scrub runs and appeals. Then times, over R runs, the dashboard (every dashboard
-provider call of one page load) and each KPI, beside a bare ``SELECT count(*)`` over visits
-in the same run; prints median and p95 in milliseconds.
+no-shows, scrub runs and appeals. Then times, over R runs, the dashboard (the dashboard
+provider calls of one page load: tiles, charts and trends), the page's goals (targets and
+service levels: turnaround SLAs, denial follow-up) and each KPI, beside a bare
+``SELECT count(*)`` over visits in the same run; prints median and p95 in milliseconds.
 """
 
 from __future__ import annotations
@@ -244,6 +245,7 @@ def measure(url: str, n: int, runs: int, build_only: bool = False) -> None:
         cases: list[tuple[str, Callable[[], object]]] = [
             ("count(*) visits", lambda: conn.execute(count_visits).scalar_one()),
             ("dashboard (one page load)", dashboard),
+            ("goals (the page's targets, SLAs)", lambda: data.goals(period)),
             ("clean_claim_rate", lambda: claims_kpis.clean_claim_rate(scope, f)),
             ("first_pass_rate", lambda: claims_kpis.first_pass_rate(scope, f)),
             ("initial_denial_rate", lambda: claims_kpis.initial_denial_rate(scope, f)),

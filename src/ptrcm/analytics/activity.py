@@ -18,7 +18,8 @@ from ptrcm.analytics.filters import (
     narrows_claims,
     visit_conds,
 )
-from ptrcm.analytics.sql import end_of, money_sum, start_of, utc_day
+from ptrcm.analytics.sql import end_of, money_sum, start_of
+from ptrcm.store.day_sql import utc_day
 from ptrcm.store.tables import (
     claim_fact_payments,
     claim_facts,

@@ -228,28 +228,40 @@ class EvalMixRow:
 def eval_mix(scope: Scope, f: KpiFilters) -> list[EvalMixRow]:
     """Evaluation codes billed per therapist in the period, and whether the therapist's
     share of high-complexity evaluations stands out from peers (docs/kpis.md)."""
+    # The evaluation lines (few, from the index on code) joined to the period's visits.
+    # SQLite would otherwise seek each of the period's visits for an evaluation line, so
+    # there the lines are read first (MATERIALIZED); PostgreSQL hash-joins the two index
+    # scans by itself.
+    evals = (
+        select(visit_services.c.visit_id, visit_services.c.code)
+        .where(
+            visit_services.c.org_id == scope.org_id,
+            visit_services.c.code.in_(sorted(EVAL_LEVELS)),
+        )
+        .cte("evals")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
+    )
     query = (
         select(
             providers.c.npi,
             providers.c.external_id,
             providers.c.name,
             visits.c.discipline,
-            visit_services.c.code,
+            evals.c.code,
             func.count(),
         )
         .select_from(
-            visit_services.join(visits, visits.c.id == visit_services.c.visit_id).join(
+            evals.join(visits, visits.c.id == evals.c.visit_id).join(
                 providers, providers.c.id == visits.c.provider_id
             )
         )
         .where(*visit_conds(scope, f), visits.c.date_of_service.between(f.start, f.end))
-        .where(visit_services.c.code.in_(sorted(EVAL_LEVELS)))
         .group_by(
             providers.c.npi,
             providers.c.external_id,
             providers.c.name,
             visits.c.discipline,
-            visit_services.c.code,
+            evals.c.code,
         )
     )
     counts: dict[tuple[str, str, str], dict[str, int]] = {}

@@ -117,15 +117,21 @@ def _grouped(
     name: ColumnElement[str | None],
     value: Decimal,
 ) -> list[Attendance]:
+    """Counts per location (therapist) id, read from the appointments' index alone, then
+    named: ids sharing a name are added up under it (no name or none known: "unknown")."""
     table = name.table
-    query = (
-        select(func.coalesce(name, "unknown"), *_counts())
-        .select_from(appointments.outerjoin(table, table.c.id == ref))
-        .where(*_where(scope, f))
-        .group_by(name)
-    )
+    counted = scope.rows(select(ref, *_counts()).where(*_where(scope, f)).group_by(ref))
+    known = sorted({int(r[0]) for r in counted if r[0] is not None})
+    names: dict[int, str | None] = {}
+    if known:
+        names = dict(scope.rows(select(table.c.id, name).where(table.c.id.in_(known))))
+    totals: dict[str | None, list[int]] = {}
+    for ref_id, *counts in counted:
+        acc = totals.setdefault(None if ref_id is None else names.get(int(ref_id)), [0, 0, 0, 0])
+        for i, n in enumerate(counts):
+            acc[i] += int(n)
     rows = [
-        _attendance(str(k), (int(a), int(b), int(c), int(d)), value)
-        for k, a, b, c, d in scope.rows(query)
+        _attendance("unknown" if k is None else k, (a, b, c, d), value)
+        for k, (a, b, c, d) in totals.items()
     ]
     return sorted(rows, key=lambda r: r.key)

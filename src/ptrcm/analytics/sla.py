@@ -8,25 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Executable, exists, func, or_, select
+from sqlalchemy import Executable, func, select
 
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds
-from ptrcm.analytics.sql import day_diff, end_of, least, nearest_rank, start_of, utc_day
-from ptrcm.domain.denials import STATUS_DENIED
-from ptrcm.store.adjustment_conditions import is_denial
-from ptrcm.store.tables import (
-    adjustments,
-    appeals,
-    claim_payments,
-    claim_transitions,
-    claim_versions,
-    claims,
-    patient_inquiries,
-    remittance_transactions,
-)
+from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds
+from ptrcm.analytics.sql import day_diff, end_of, nearest_rank, start_of
+from ptrcm.store.day_sql import utc_day
+from ptrcm.store.tables import claim_facts, patient_inquiries
 
 MEDIAN, P90 = Decimal("0.5"), Decimal("0.9")
-FOLLOW_UP_STATES = ("appealed", "corrected", "voided")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +42,15 @@ def _sla(scope: Scope, query: Executable, pending: int = 0) -> Sla:
 
 def charge_lag(scope: Scope, f: KpiFilters) -> Sla:
     """Days from the first date of service to the claim being built, for claims built in
-    the period."""
-    lag = day_diff(utc_day(claims.c.created_at), claims.c.first_date_of_service).label("d")
+    the period (read from the claim facts: ``built_at`` is the claim's ``created_at``)."""
+    cf = claim_facts
+    lag = day_diff(utc_day(cf.c.built_at), cf.c.first_dos).label("d")
     query = (
         select(lag, func.count())
         .where(
-            *claim_conds(scope, f),
-            claims.c.created_at >= start_of(f.start),
-            claims.c.created_at < end_of(f.end),
+            *fact_conds(scope, f),
+            cf.c.built_at >= start_of(f.start),
+            cf.c.built_at < end_of(f.end),
         )
         .group_by(lag)
     )
@@ -68,18 +58,16 @@ def charge_lag(scope: Scope, f: KpiFilters) -> Sla:
 
 
 def submission_lag(scope: Scope, f: KpiFilters) -> Sla:
-    """Days from the claim being built to its first submission, for claims first
-    submitted in the period."""
-    v = claim_versions
-    lag = day_diff(utc_day(v.c.submitted_at), utc_day(claims.c.created_at)).label("d")
+    """Days from the claim being built to its first submission (of version 1), for claims
+    first submitted in the period."""
+    cf = claim_facts
+    lag = day_diff(utc_day(cf.c.first_submitted_at), utc_day(cf.c.built_at)).label("d")
     query = (
         select(lag, func.count())
-        .select_from(v.join(claims, claims.c.id == v.c.claim_id))
         .where(
-            *claim_conds(scope, f),
-            v.c.version_number == 1,
-            v.c.submitted_at >= start_of(f.start),
-            v.c.submitted_at < end_of(f.end),
+            *fact_conds(scope, f),
+            cf.c.first_submitted_at >= start_of(f.start),
+            cf.c.first_submitted_at < end_of(f.end),
         )
         .group_by(lag)
     )
@@ -88,61 +76,18 @@ def submission_lag(scope: Scope, f: KpiFilters) -> Sla:
 
 def denial_follow_up(scope: Scope, f: KpiFilters) -> Sla:
     """Days from a claim's first denial (posted in the period) to the first follow-up: an
-    appeal sent, or the claim corrected or voided. Claims without one yet are pending."""
-    cp, t = claim_payments, remittance_transactions
-    earlier = claim_payments.alias("earlier_denial")
-    denied = or_(
-        cp.c.status_code == STATUS_DENIED,
-        exists().where(
-            adjustments.c.org_id == cp.c.org_id,
-            adjustments.c.claim_payment_id == cp.c.id,
-            is_denial(),
-        ),
+    appeal sent, or the claim corrected or voided. Claims without one yet are pending.
+
+    The claim facts hold both days (``first_denied_on``: the remittance date of the claim's
+    first claim payment with status 4 or a denial adjustment; ``followed_up_on``)."""
+    cf = claim_facts
+    lag = day_diff(cf.c.followed_up_on, cf.c.first_denied_on).label("d")
+    query = (
+        select(lag, func.count())
+        .where(*fact_conds(scope, f), cf.c.first_denied_on.between(f.start, f.end))
+        .group_by(lag)
     )
-    earlier_denied = or_(
-        earlier.c.status_code == STATUS_DENIED,
-        exists().where(
-            adjustments.c.org_id == earlier.c.org_id,
-            adjustments.c.claim_payment_id == earlier.c.id,
-            is_denial(),
-        ),
-    )
-    appealed = (
-        select(func.min(appeals.c.submitted_on))
-        .where(appeals.c.org_id == cp.c.org_id, appeals.c.claim_id == cp.c.claim_id)
-        .scalar_subquery()
-    )
-    moved = (
-        select(func.min(utc_day(claim_transitions.c.occurred_at)))
-        .where(
-            claim_transitions.c.org_id == cp.c.org_id,
-            claim_transitions.c.claim_id == cp.c.claim_id,
-            claim_transitions.c.to_state.in_(FOLLOW_UP_STATES),
-        )
-        .scalar_subquery()
-    )
-    first_denials = (
-        select(t.c.payment_date.label("denied_on"), least(appealed, moved).label("followed_on"))
-        .select_from(
-            cp.join(t, t.c.id == cp.c.transaction_id).join(claims, claims.c.id == cp.c.claim_id)
-        )
-        .where(
-            cp.c.org_id == scope.org_id,
-            t.c.payment_date.between(f.start, f.end),
-            denied,
-            ~exists().where(
-                earlier.c.org_id == cp.c.org_id,
-                earlier.c.claim_id == cp.c.claim_id,
-                earlier.c.id < cp.c.id,
-                earlier_denied,
-            ),
-            *claim_conds(scope, f),
-        )
-        .subquery("first_denials")
-    )
-    lag = day_diff(first_denials.c.followed_on, first_denials.c.denied_on).label("d")
-    query = select(lag, func.count()).group_by(lag)
-    rows = [(d, int(n)) for d, n in scope.rows(query.select_from(first_denials))]
+    rows = [(d, int(n)) for d, n in scope.rows(query)]
     pending = sum(n for d, n in rows if d is None)
     histogram = [(int(d), n) for d, n in rows if d is not None]
     count = sum(n for _, n in histogram)

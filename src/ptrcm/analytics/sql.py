@@ -1,7 +1,8 @@
 """Portable SQL pieces for the KPI queries: day arithmetic, money sums, rates, percentiles.
 
 SQLite keeps dates as ISO text and timestamps as naive UTC text; PostgreSQL has real
-``date`` and ``timestamptz``. The small constructs here compile to the right expression on
+``date`` and ``timestamptz``. The small constructs here (and ``utc_day`` and ``least`` in
+``ptrcm.store.day_sql``, which the read model shares) compile to the right expression on
 each backend, so every KPI is one query that runs unchanged on both.
 """
 
@@ -16,30 +17,12 @@ from sqlalchemy import ColumnElement, Integer, String, case, func, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Date
 
 from ptrcm.store.types import MoneyType
 
 RATE_PLACES = Decimal("0.0001")
 DAY_PLACES = Decimal("0.1")
 ZERO = Decimal("0.00")
-
-
-class utc_day(FunctionElement[date]):
-    """The UTC calendar day of a timestamp column."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(utc_day, "sqlite")
-def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_pg(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(timezone('UTC', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 class day_diff(FunctionElement[int]):
@@ -77,24 +60,6 @@ def _utc_hour_sqlite(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str
 def _utc_hour_pg(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
     inner = compiler.process(element.clauses, **kw)
     return f"to_char(timezone('UTC', {inner}), 'YYYY-MM-DD HH24')"
-
-
-class least(FunctionElement[Any]):
-    """The smaller of two values, ignoring a NULL one (NULL only when both are)."""
-
-    inherit_cache = True
-
-
-@compiles(least, "sqlite")
-def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
-    a, b = (compiler.process(c, **kw) for c in element.clauses)
-    return f"min(coalesce({a}, {b}), coalesce({b}, {a}))"
-
-
-@compiles(least, "postgresql")
-def _least_pg(element: least, compiler: SQLCompiler, **kw: Any) -> str:
-    a, b = (compiler.process(c, **kw) for c in element.clauses)
-    return f"LEAST({a}, {b})"
 
 
 def money_sum(expr: ColumnElement[Any]) -> ColumnElement[Decimal]:

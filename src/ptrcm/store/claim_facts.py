@@ -3,8 +3,8 @@ computed from a claim's rows.
 
 ``facts_query`` is the one definition of a claim's facts: a SELECT over the claim, its
 payer, the visits on its first date of service, its scrub runs, first version, state
-transitions, claim payments with their remittances and adjustments, and patient payments,
-each aggregated per claim. ``refresh_claim_facts`` rewrites the rows of the given claims
+transitions, appeals, claim payments with their remittances and adjustments, and patient
+payments, each aggregated per claim. ``refresh_claim_facts`` rewrites the rows of the given claims
 with it inside the caller's transaction: the unit of work calls it just before committing,
 for the claims its repositories wrote (``OrgScoped.touch_claims``).
 ``refresh_all_claim_facts`` rebuilds an organization in one set-based statement (``ptrcm db
@@ -34,9 +34,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
+from ptrcm.domain.denials import STATUS_DENIED
 from ptrcm.store.adjustment_conditions import is_contractual, is_denial, reduces_payer_balance
+from ptrcm.store.day_sql import least, utc_day
 from ptrcm.store.tables import (
     adjustments,
+    appeals,
     claim_payments,
     claim_transitions,
     claim_versions,
@@ -57,6 +60,7 @@ Ids = Sequence[int] | BindParameter[Any] | None
 ADJUDICATED = ("1", "2", "3", "4")
 NET_OF_REVERSALS = (*ADJUDICATED, "22")
 SETTLED = ("paid", "closed")
+FOLLOW_UP_STATES = ("appealed", "corrected", "voided")  # a denial followed up by a move
 CHUNK = 2000
 
 
@@ -113,6 +117,7 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
     cp, t = claim_payments, remittance_transactions
     adj = _by_payment(org_id, ids, "adj")
     dated = t.c.payment_date.is_not(None)
+    denied_here = or_(cp.c.status_code == STATUS_DENIED, func.coalesce(adj.c.denials, 0) > 0)
     pay = (
         select(
             cp.c.claim_id,
@@ -127,6 +132,7 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
             func.min(t.c.payment_date).label("first_on"),
             func.max(t.c.payment_date).label("last_on"),
             func.min(case((cp.c.status_code.in_(ADJUDICATED), cp.c.id))).label("first_cp"),
+            func.min(case((denied_here, cp.c.id))).label("denied_cp"),
         )
         .select_from(
             cp.join(t, t.c.id == cp.c.transaction_id).outerjoin(adj, adj.c.cp_id == cp.c.id)
@@ -136,6 +142,7 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
         .subquery("pay")
     )
     first_cp, first_t = cp.alias("first_cp"), t.alias("first_t")
+    denied_cp, denied_t = cp.alias("denied_cp"), t.alias("denied_t")
     first_adj = _by_payment(org_id, ids, "first_adj")
     scrub = (
         select(
@@ -162,10 +169,19 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
             func.max(case((ct.c.to_state.in_(SETTLED), ct.c.occurred_at))).label("settled"),
             func.max(case((ct.c.to_state == "closed", ct.c.occurred_at))).label("closed"),
             func.max(case((ct.c.to_state == "rejected", 1), else_=0)).label("rejected"),
+            func.min(case((ct.c.to_state.in_(FOLLOW_UP_STATES), utc_day(ct.c.occurred_at)))).label(
+                "followed"
+            ),
         )
         .where(ct.c.org_id == org_id, *_only(ct.c.claim_id, ids))
         .group_by(ct.c.claim_id)
         .subquery("moves")
+    )
+    appealed = (
+        select(appeals.c.claim_id, func.min(appeals.c.submitted_on).label("sent"))
+        .where(appeals.c.org_id == org_id, *_only(appeals.c.claim_id, ids))
+        .group_by(appeals.c.claim_id)
+        .subquery("appealed")
     )
     pp = patient_payments
     patient = (
@@ -244,6 +260,8 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
             pay.c.first_on,
             pay.c.last_on,
             claims.c.total_charge - reductions,
+            denied_t.c.payment_date,
+            least(appealed.c.sent, moves.c.followed),
         )
         .select_from(
             claims.outerjoin(payers, payers.c.id == claims.c.payer_id)
@@ -256,6 +274,9 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
             .outerjoin(first_cp, first_cp.c.id == pay.c.first_cp)
             .outerjoin(first_t, first_t.c.id == first_cp.c.transaction_id)
             .outerjoin(first_adj, first_adj.c.cp_id == first_cp.c.id)
+            .outerjoin(appealed, appealed.c.claim_id == claims.c.id)
+            .outerjoin(denied_cp, denied_cp.c.id == pay.c.denied_cp)
+            .outerjoin(denied_t, denied_t.c.id == denied_cp.c.transaction_id)
         )
         .where(claims.c.org_id == org_id, *_only(claims.c.id, ids))
     )

@@ -189,11 +189,13 @@ class AppealRepository(OrgScoped):
         values: dict[str, Any] = {"submitted_on": on, "sent_method": method}
         if letter is not None:
             values["letter"] = letter
-        self.conn.execute(
+        sent = self.conn.execute(
             update(appeals)
             .where(appeals.c.org_id == self.org_id, appeals.c.id == appeal_id)
             .values(**values)
+            .returning(appeals.c.claim_id)
         )
+        self.touch_claims(sent.scalars())  # the claim's denial follow-up (claim facts)
 
     def unanswered(self, claim_ids: Sequence[int]) -> list[dict[str, Any]]:
         """Pending and won appeals of these claims that no payment answered yet, oldest

@@ -3,6 +3,7 @@
 ``claim_facts`` holds one row per claim: its dates (first DOS, built, first scrubbed, first
 submitted, first adjudicated, settled), payer and payer class, the visit matched on the
 first date of service, its money to date and the outcome of its first adjudication.
+It also holds the first denial and its first follow-up (denial follow-up SLA).
 ``claim_fact_denials`` holds its denial adjustments by remittance date and CARC, and
 ``claim_fact_payments`` what its payments paid and took off A/R per remittance date. All are
 derived data: ``ptrcm.store.claim_facts.refresh_claim_facts`` rewrites a claim's rows in
@@ -35,6 +36,10 @@ FACT_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_claim_facts_org_reduced": ("org_id", "last_reduction_on", "first_reduction_on",
                                    "state", "settled_at", "first_dos", "payer_class",
                                    "claim_id", "payer_id"),
+    # The turnaround SLAs (migration 0033): charge lag, submission lag, denial follow-up.
+    "ix_claim_facts_org_built": ("org_id", "built_at", "first_dos", "payer_id"),
+    "ix_claim_facts_org_submitted": ("org_id", "first_submitted_at", "built_at", "payer_id"),
+    "ix_claim_facts_org_denied": ("org_id", "first_denied_on", "followed_up_on", "payer_id"),
 }  # fmt: skip
 
 claim_facts = Table(
@@ -76,6 +81,11 @@ claim_facts = Table(
     Column("first_reduction_on", Date),
     Column("last_reduction_on", Date),
     Column("balance", MoneyType(), nullable=False),  # charge - reductions
+    # The first denial: remittance date of the claim's first claim payment (by id) with
+    # status 4 or a denial adjustment; and its follow-up: the earlier of the first appeal
+    # sent and the first move to appealed, corrected or voided (UTC day).
+    Column("first_denied_on", Date),
+    Column("followed_up_on", Date),
     PrimaryKeyConstraint("org_id", "claim_id"),
     *(Index(name, *columns) for name, columns in FACT_INDEXES.items()),
 )

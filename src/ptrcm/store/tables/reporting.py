@@ -1,8 +1,8 @@
 """Indexes the KPI engine (``ptrcm.analytics``) reads through, kept beside each other.
 
 They are declared here, on the tables other modules own, so the reporting needs are in one
-place; migrations 0007 and 0009 create them. Each one serves a date-range or join the dashboard runs
-on every request (see docs/kpis.md and docs/benchmarks.md).
+place; migrations 0007, 0009, 0011 and 0033 create them. Each one serves a date-range or
+join the dashboard runs on every request (see docs/kpis.md and docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Index
 
 from ptrcm.store.tables.claims import claim_lines, claim_transitions, claim_versions, claims
-from ptrcm.store.tables.clinical import visits
+from ptrcm.store.tables.clinical import appointments, visit_services, visits
 from ptrcm.store.tables.finance import (
     adjustments,
     appeals,
@@ -62,5 +62,27 @@ REPORTING_INDEXES = (
         visits.c.date_of_service,
         visits.c.payer_id,
         visits.c.location_id,
+    ),
+    Index(  # attendance: appointments due in a period, from the index alone (0033)
+        "ix_appointments_org_start_status",
+        appointments.c.org_id,
+        appointments.c.scheduled_start,
+        appointments.c.status,
+        appointments.c.location_id,
+        appointments.c.provider_id,
+    ),
+    Index(  # eval mix: evaluation codes and their visits (0033)
+        "ix_visit_services_org_code_visit",
+        visit_services.c.org_id,
+        visit_services.c.code,
+        visit_services.c.visit_id,
+    ),
+    Index(  # eval mix: the period's visits with their therapist, from the index alone (0033)
+        "ix_visits_org_dos_provider",
+        visits.c.org_id,
+        visits.c.date_of_service,
+        visits.c.provider_id,
+        visits.c.discipline,
+        visits.c.id,
     ),
 )
