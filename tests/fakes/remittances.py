@@ -127,9 +127,16 @@ class FakeWorkItems(Repository):
     def add_many(self, items: Sequence[WorkItem]) -> list[int]:
         return [self.add(i) for i in items]
 
-    def items(self, kind: str | None = None, *, state: str | None = None) -> list[Row]:
+    def items(
+        self, kind: str | None = None, *, state: str | None = None, claim_id: int | None = None
+    ) -> list[Row]:
         return self.t.select(
-            "work_items", lambda r: kind in (None, r["kind"]) and state in (None, r["state"])
+            "work_items",
+            lambda r: (
+                kind in (None, r["kind"])
+                and state in (None, r["state"])
+                and claim_id in (None, r["claim_id"])
+            ),
         )
 
     def close(self, item_id: int, state: str = "done") -> None:

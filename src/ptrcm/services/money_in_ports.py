@@ -154,9 +154,11 @@ class WorkItems(Protocol):
         """Open several items; ids in the order of ``items``."""
         ...
 
-    def items(self, kind: str | None = None, *, state: str | None = None) -> list[Row]:
-        """Items oldest first: ``id``, ``kind``, ``state``, ``claim_id``, ``amount``,
-        ``due_date``, ``reason``, ``carc``."""
+    def items(
+        self, kind: str | None = None, *, state: str | None = None, claim_id: int | None = None
+    ) -> list[Row]:
+        """Items oldest first (of one claim when ``claim_id`` is given): ``id``, ``kind``,
+        ``state``, ``claim_id``, ``amount``, ``due_date``, ``reason``, ``carc``."""
         ...
 
     def close(self, item_id: int, state: str = "done") -> None: ...

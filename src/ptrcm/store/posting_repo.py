@@ -239,10 +239,14 @@ class WorkQueue(OrgScoped):
         ]
         return self.insert_with_ids(work_items, rows)
 
-    def items(self, kind: str | None = None, *, state: str | None = None) -> list[dict[str, Any]]:
+    def items(
+        self, kind: str | None = None, *, state: str | None = None, claim_id: int | None = None
+    ) -> list[dict[str, Any]]:
         query = self.scoped(work_items).order_by(work_items.c.id)
         if kind is not None:
             query = query.where(work_items.c.kind == kind)
+        if claim_id is not None:  # ix_work_items_org_claim
+            query = query.where(work_items.c.claim_id == claim_id)
         if state is not None:
             query = query.where(work_items.c.state == state)
         return [dict(r._mapping) for r in self.conn.execute(query)]

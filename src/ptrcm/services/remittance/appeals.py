@@ -175,9 +175,7 @@ def appeal_letter(
         sender = LetterSender(clinic.name, clinic.npi, address)
         claim = stored_claim(visit, record.pcn, record.lines)
         letter = render_appeal_letter(claim, notice, deadline, sender, as_of)
-        work_id = next(
-            (i["id"] for i in uow.work.items("denial") if i["claim_id"] == record.id), None
-        )
+        work_id = next((i["id"] for i in uow.work.items("denial", claim_id=record.id)), None)
         if not any(a["outcome"] == "pending" for a in uow.appeals.for_claim(record.id)):
             uow.appeals.add(record.id, work_id, deadline.due, letter)
         uow.commit()
@@ -199,7 +197,7 @@ def record_outcome(
         if record is None:
             raise InputError.one("CLAIM_ID", None, None, f"no claim {pcn}")
         pending = [a for a in uow.appeals.for_claim(record.id) if a["outcome"] == "pending"]
-        denials = [i for i in uow.work.items("denial", state="open") if i["claim_id"] == record.id]
+        denials = uow.work.items("denial", state="open", claim_id=record.id)
         if pending:
             appeal_id = int(pending[-1]["id"])
         else:
