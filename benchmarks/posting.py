@@ -3,7 +3,9 @@ to parse the same file (``read_x12``) in the same run.
 
 The claims exist first (stored through the store as submitted); each 835 claim pays one
 97110 line with a CO-45 and a PR-2 adjustment, so every claim writes a claim payment, a
-line payment, two adjustments, three ledger entries and one state transition.
+line payment, two adjustments, three ledger entries and one state transition. There are
+2,000 patients; by default each has one claim a day (``--same-day K``: K claims a day, so
+the underpayment check's MPPR compares each claim with the K-1 others of its day).
 
 Parsing and posting each run in a fresh interpreter (as ``ptrcm post`` would), which
 reports its wall time and its peak resident memory (``ru_maxrss``): the parse alone is
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -48,18 +50,29 @@ from ptrcm.x12.remit835 import model as rm
 from ptrcm.x12.remit835.write import write_835
 
 DOS = date(2026, 3, 2)
+PATIENTS = 2000
+
+
+def service_date(i: int, same_day: int) -> date:
+    """Claim ``i``'s date of service: patient ``i % 2000`` has ``same_day`` claims a day."""
+    return DOS + timedelta(days=i // (PATIENTS * same_day))
+
+
 NOW = datetime(2026, 3, 21, tzinfo=UTC)
 
 
-def claims(n: int) -> list[Claim]:
-    line = ClaimLine(1, DOS, "97110", ("GP",), 2, 2, Money.of("110.00"), (1,))
+def claims(n: int, same_day: int = 1) -> list[Claim]:
+    def line(i: int) -> ClaimLine:
+        day = service_date(i, same_day)
+        return ClaimLine(1, day, "97110", ("GP",), 2, 2, Money.of("110.00"), (1,))
+
     return [
         Claim(
             f"B-{i:06d}",
             "MEDICARE",
-            f"P-{i % 2000}",
+            f"P-{i % PATIENTS}",
             "PT",
-            (line,),
+            (line(i),),
             ("M54.16",),
             Provider("PT", "1234567893"),
         )
@@ -67,7 +80,7 @@ def claims(n: int) -> list[Claim]:
     ]
 
 
-def remittance_text(n: int) -> str:
+def remittance_text(n: int, same_day: int = 1) -> str:
     def money(x: str) -> Money:
         return Money.of(x)
 
@@ -88,7 +101,7 @@ def remittance_text(n: int) -> str:
                     money("110.00"),
                     money("47.20"),
                     units=Decimal(2),
-                    dates=(rm.DateEntry("472", DOS),),
+                    dates=(rm.DateEntry("472", service_date(i, same_day)),),
                     adjustments=(
                         rm.Adjustment("CO", "45", money("51.00")),
                         rm.Adjustment("PR", "2", money("11.80")),
@@ -111,12 +124,12 @@ def remittance_text(n: int) -> str:
     return write_835([remit], settings, CounterControlNumbers(), datetime(2026, 3, 20, 9))
 
 
-def run(url: str, path: Path, n: int, label: str) -> None:
+def run(url: str, path: Path, n: int, label: str, same_day: int = 1) -> None:
     started = time.perf_counter()
     store = Store.open(url)
     org = store.ensure_organization("bench")
     with money_in_unit_of_work(store, org, "bench", lambda: NOW) as work:
-        work.claims.add_claims(claims(n), state="submitted")
+        work.claims.add_claims(claims(n, same_day), state="submitted")
         work.commit()
     store.close()
     setup = time.perf_counter() - started
@@ -170,6 +183,12 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--postgres", default=os.environ.get("PTRCM_TEST_POSTGRES_URL"))
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--same-day",
+        type=int,
+        default=1,
+        help="claims per patient and day (default 1; each claim's MPPR looks at the others)",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)  # internal: one measured step
     parser.add_argument("where", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -178,10 +197,10 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.835"
-        path.write_text(remittance_text(args.claims), encoding="ascii")
+        path.write_text(remittance_text(args.claims, args.same_day), encoding="ascii")
         print(f"835: {args.claims} claims, {path.stat().st_size / 1e6:.1f} MB")
         if args.only != "postgresql":
-            run(f"sqlite:///{tmp}/bench.db", path, args.claims, "SQLite")
+            run(f"sqlite:///{tmp}/bench.db", path, args.claims, "SQLite", args.same_day)
         if args.postgres and args.only != "sqlite":
             schema = f"ptrcm_bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(args.postgres)
@@ -191,7 +210,10 @@ def main() -> None:
                 url = make_url(args.postgres).update_query_dict(
                     {"options": f"-csearch_path={schema}"}
                 )
-                run(url.render_as_string(hide_password=False), path, args.claims, "PostgreSQL")
+                run(
+                    url.render_as_string(hide_password=False), path, args.claims,
+                    "PostgreSQL", args.same_day,
+                )  # fmt: skip
             finally:
                 with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
