@@ -79,6 +79,28 @@ def record(**changes: Any) -> Record:
     return out
 
 
+COMMERCIAL: Record = {
+    "visit_id": "V-1",
+    "patient_id": "P-1",
+    "date_of_service": DOS.isoformat(),
+    "payer_id": "COMMERCIAL",
+    "member_id": "M0001X",
+    "place_of_service": "11",
+    "discipline": "PT",
+    "rendering": {"npi": VALID_NPI, "credential": "PT", "name": "Ana Ruiz"},
+    "diagnoses": ["M54.16"],
+    "patient": {"first_name": "Test", "last_name": "Patient", "birth_date": "1960-05-01",
+                "sex": "F"},
+    "services": [{"code": "97110", "minutes": 30}],
+}  # fmt: skip
+
+
+def commercial(**changes: Any) -> Record:
+    """A plain commercial PT visit (one 97110 for 30 minutes, M54.16, member M0001X) with
+    top-level keys replaced: the claim-building tests' visit."""
+    return {**copy.deepcopy(COMMERCIAL), **copy.deepcopy(changes)}
+
+
 def billable(**changes: Any) -> Record:
     """The base visit with everything an 837 and a clean scrub need, then ``changes``."""
     return record(**{**copy.deepcopy(BILLABLE), **changes})

@@ -19,33 +19,12 @@ from ptrcm.services.claims import lifecycle
 from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.claims_lifecycle import claims_unit_of_work
 from ptrcm.store.repository import Store
+from tests.builders.visits import commercial
 
 
 def _visit(visit_id: str, **changes: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "visit_id": visit_id,
-        "patient_id": f"P-{visit_id}",
-        "date_of_service": "2026-03-02",
-        "payer_id": "COMMERCIAL",
-        "member_id": "M0001X",
-        "place_of_service": "11",
-        "discipline": "PT",
-        "rendering": {"npi": "1234567893", "credential": "PT", "name": "Ana Ruiz"},
-        "diagnoses": ["M54.16"],
-        "patient": {
-            "first_name": "Test",
-            "last_name": "Patient",
-            "birth_date": "1960-05-01",
-            "sex": "F",
-        },
-        "services": [{"code": "97110", "minutes": 30}],
-        "plan_of_care": {
-            "start": "2026-02-10",
-            "certified_on": "2026-02-12",
-            "through": "2026-05-10",
-        },
-    }
-    return record | changes
+    plan = {"start": "2026-02-10", "certified_on": "2026-02-12", "through": "2026-05-10"}
+    return commercial(visit_id=visit_id, patient_id=f"P-{visit_id}", plan_of_care=plan) | changes
 
 
 BAD = {

@@ -21,30 +21,14 @@ from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import visits
+from tests.builders.visits import commercial
 
 FIRST = date(2026, 3, 2)
 WEEK_1 = date(2026, 3, 8)
 
 
 def _record(n: int, day: date, patient: str = "P-1") -> dict[str, Any]:
-    return {
-        "visit_id": f"V-{n}",
-        "patient_id": patient,
-        "date_of_service": day.isoformat(),
-        "payer_id": "COMMERCIAL",
-        "member_id": "M0001X",
-        "place_of_service": "11",
-        "discipline": "PT",
-        "rendering": {"npi": "1234567893", "credential": "PT", "name": "Ana Ruiz"},
-        "diagnoses": ["M54.16"],
-        "patient": {
-            "first_name": "Test",
-            "last_name": "Patient",
-            "birth_date": "1960-05-01",
-            "sex": "F",
-        },
-        "services": [{"code": "97110", "minutes": 30}],
-    }
+    return commercial(visit_id=f"V-{n}", patient_id=patient, date_of_service=day.isoformat())
 
 
 def _seeded(store: Store, tmp_path: Path, name: str = "default") -> Any:

@@ -18,6 +18,7 @@ from ptrcm.services.intake.visits import import_visits
 from ptrcm.store.claims_lifecycle import ClaimsUnitOfWork, claims_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import visits
+from tests.builders.visits import commercial
 
 WEEK_1, WEEK_2 = date(2026, 3, 7), date(2026, 3, 14)
 SELF_PAY = ["SELF_PAY"]
@@ -36,24 +37,13 @@ VISITS = [
 
 def _record(visit_id: str, day: str, payer: str) -> dict[str, Any]:
     rendering = {"credential": "PT", "name": "Ana Ruiz"}
-    return {
-        "visit_id": visit_id,
-        "patient_id": f"P-{visit_id}",
-        "date_of_service": day,
-        "payer_id": payer,
-        "member_id": "M0001X",
-        "place_of_service": "11",
-        "discipline": "PT",
-        "rendering": rendering | ({} if visit_id == "V-7" else {"npi": "1234567893"}),
-        "diagnoses": ["M54.16"],
-        "patient": {
-            "first_name": "Test",
-            "last_name": "Patient",
-            "birth_date": "1960-05-01",
-            "sex": "F",
-        },
-        "services": [{"code": "97110", "minutes": 30}],
-    }
+    return commercial(
+        visit_id=visit_id,
+        patient_id=f"P-{visit_id}",
+        date_of_service=day,
+        payer_id=payer,
+        rendering=rendering | ({} if visit_id == "V-7" else {"npi": "1234567893"}),
+    )
 
 
 def _seeded(store: Store, tmp_path: Path) -> Any:
