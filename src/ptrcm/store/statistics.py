@@ -39,7 +39,7 @@ _STALE = text(
     """
     SELECT c.relname
     FROM pg_class c
-    WHERE c.oid = ANY(CAST(:oids AS oid[]))
+    WHERE c.oid IN (SELECT to_regclass(n) FROM unnest(CAST(:names AS text[])) AS n)
       AND pg_has_role(c.relowner, 'USAGE')
       AND pg_relation_size(c.oid) / current_setting('block_size')::int
           >= GREATEST(:min_pages, :growth * c.relpages)
@@ -63,17 +63,8 @@ def keep_statistics(conn: Connection, tables: Iterable[Table]) -> list[str]:
     if conn.dialect.name != "postgresql":
         return []
     names = [t.name for t in with_parents(tables)]
-    oids = conn.execute(
-        text("SELECT CAST(to_regclass(n) AS oid) FROM unnest(CAST(:names AS text[])) AS n"),
-        {"names": names},
-    ).scalars()
-    known = [int(o) for o in oids if o is not None]
-    stale = [
-        str(name)
-        for name in conn.execute(
-            _STALE, {"oids": known, "min_pages": MIN_PAGES, "growth": GROWTH}
-        ).scalars()
-    ]
+    found = conn.execute(_STALE, {"names": names, "min_pages": MIN_PAGES, "growth": GROWTH})
+    stale = [str(name) for name in found.scalars()]
     for name in stale:
         conn.exec_driver_sql(f'ANALYZE (SKIP_LOCKED) "{name}"')
     return stale
