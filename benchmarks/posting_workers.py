@@ -148,7 +148,7 @@ def check(url: str, slugs: list[str], files: int, n: int) -> None:
 
 def serial(url: str, slugs: list[str], paths: list[Path], files: int, n: int) -> float:
     ctx = build_context()
-    options = PostingOptions(ctx.config, ctx.catalog, None)
+    options = PostingOptions(ctx.config, ctx.catalog, None, outcomes=False)
     store = Store.open(url)
     started = time.perf_counter()
     for slug in slugs:

@@ -63,6 +63,9 @@ class FakeMoneyInUnitOfWork:
             raise InvariantError("serialize_posting called after this transaction wrote")
         self.serialized = True
 
+    def refresh_read_model(self) -> None:
+        """The fake keeps no read model."""
+
     def commit(self) -> None:
         self.database.committed = self.session.tables.copy()
         self.database.commits += 1

@@ -70,7 +70,9 @@ def poll_command(name: Name, spool: Spool, db: Db = None, org: Org = DEFAULT_ORG
 
     with opened(config=config, db=db, org=org) as root:
         channel = _channel(root, name, spool)
-        posting = PostingOptions(root.config, root.catalog, outbox=channel.folder("secondary"))
+        posting = PostingOptions(
+            root.config, root.catalog, outbox=channel.folder("secondary"), outcomes=False
+        )
         work = PollWork(root.unit_of_work, root.unit_of_work, root.unit_of_work, posting,
                         root.clock.today)  # fmt: skip
         result = poll(channel, work)

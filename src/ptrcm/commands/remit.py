@@ -42,7 +42,8 @@ def post_command(
     from ptrcm.services.remittance.posting import PostingOptions, post_remittance
 
     with opened(config=config, db=db, org=org) as root:
-        options = PostingOptions(root.config, root.catalog, Path(outbox))
+        outcomes = fmt is OutputFormat.json  # only the JSON lists each claim's outcome
+        options = PostingOptions(root.config, root.catalog, Path(outbox), outcomes=outcomes)
         result = post_remittance(root.unit_of_work, path, options)
     if fmt is OutputFormat.json:
         emit_json(result_json(result))

@@ -80,7 +80,7 @@ def post_remittance(context: dict[str, Any], org: str, path: str, outbox: str) -
     from ptrcm.services.remittance.posting import post_remittance as run
 
     with _root(context, org) as root:
-        options = PostingOptions(root.config, root.catalog, Path(outbox))
+        options = PostingOptions(root.config, root.catalog, Path(outbox), outcomes=False)
         result = run(root.unit_of_work, path, options)
     return {"already_posted": result.already_posted, "claims": result.claims,
             "posted": result.posted, "paid": f"{result.paid:.2f}"}  # fmt: skip
@@ -93,7 +93,9 @@ def clearinghouse_poll(context: dict[str, Any], org: str, connector: str) -> dic
 
     with _root(context, org) as root:
         channel = open_channel(root.config, connector, Path(context.get("spool", "var/ch")))
-        posting = PostingOptions(root.config, root.catalog, outbox=channel.folder("secondary"))
+        posting = PostingOptions(
+            root.config, root.catalog, outbox=channel.folder("secondary"), outcomes=False
+        )
         work = PollWork(root.unit_of_work, root.unit_of_work, root.unit_of_work, posting,
                         root.clock.today)  # fmt: skip
         result = poll(channel, work)

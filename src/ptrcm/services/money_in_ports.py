@@ -81,7 +81,7 @@ class RemittanceStore(Protocol):
     def posted_claim_payments(self, pcns: Sequence[str]) -> list[Row]:
         """Claim payments posted for these patient control numbers, oldest first: ``id``,
         ``pcn``, ``payer_claim_number``, ``status_code``, ``paid_amount``,
-        ``segment_ref``, ``file_name``."""
+        ``segment_ref``, ``file_name``, ``file_id`` (the remittance file's id)."""
         ...
 
     def payer_ids(self) -> dict[str, int]:
@@ -306,6 +306,12 @@ class MoneyInUnitOfWork(Protocol):
     def serialize_posting(self) -> None:
         """Wait for any other posting of this organization and hold it off until this
         transaction ends (two copies of a file posted at once are posted once)."""
+        ...
+
+    def refresh_read_model(self) -> None:
+        """Bring the read model (claim facts) of the claims written so far up to date now,
+        inside this transaction; ``commit`` does the rest. A long write calls it now and
+        then so what it must remember for the commit stays small."""
         ...
 
     def commit(self) -> None: ...

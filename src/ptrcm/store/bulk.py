@@ -52,7 +52,7 @@ def insert_rows(
         raise ValueError(f"{table.name}: rows with different columns")
     extra = [c for c in table.c if c.name not in names and c.name != "id" and _default(c)]
     values: list[list[Any]] = [
-        [_convert(proc, row[n]) for row in rows]
+        _converted(proc, [row[n] for row in rows])
         for n, proc in zip(names, _processors(columns, dialect), strict=True)
     ]
     for column, proc in zip(extra, _processors(extra, dialect), strict=True):
@@ -94,6 +94,23 @@ def _default(column: Column[Any]) -> Callable[[], Any] | None:
 
 def _processors(columns: Sequence[Column[Any]], dialect: Dialect) -> list[_Processor]:
     return [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+
+
+def _converted(proc: _Processor, column: list[Any]) -> list[Any]:
+    """A column's values converted, each distinct object once: most values of a batch are
+    the same object over and over (the organization, the posting's time and source, the
+    reader's shared amounts), so they are converted by identity, never by equality
+    (``Decimal("1.0") == Decimal("1.00")`` but the two may be stored differently)."""
+    if proc is None:
+        return column
+    done: dict[int, tuple[Any, Any]] = {}  # id -> (the object, kept alive; its value)
+    out = []
+    for value in column:
+        hit = done.get(id(value))
+        if hit is None:
+            hit = done[id(value)] = (value, proc(value))
+        out.append(hit[1])
+    return out
 
 
 def _convert(proc: _Processor, value: Any) -> Any:

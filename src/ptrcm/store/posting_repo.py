@@ -75,7 +75,7 @@ class RemittanceRepository(OrgScoped):
     def posted_claim_payments(self, pcns: Sequence[str]) -> list[dict[str, Any]]:
         """Claim payments already posted for these patient control numbers, oldest first,
         with the file each came in: ``id``, ``pcn``, ``payer_claim_number``,
-        ``status_code``, ``paid_amount``, ``segment_ref``, ``file_name``."""
+        ``status_code``, ``paid_amount``, ``segment_ref``, ``file_name``, ``file_id``."""
         cp, t, f = claim_payments, remittance_transactions, remittance_files
         out: list[dict[str, Any]] = []
         for part in chunks(sorted(set(pcns))):
@@ -83,6 +83,7 @@ class RemittanceRepository(OrgScoped):
                 select(
                     cp.c.id, cp.c.pcn, cp.c.payer_claim_number, cp.c.status_code,
                     cp.c.paid_amount, cp.c.segment_ref, f.c.file_name,
+                    t.c.remittance_file_id.label("file_id"),
                 )
                 .join(t, (t.c.id == cp.c.transaction_id) & (t.c.org_id == cp.c.org_id))
                 .join(f, (f.c.id == t.c.remittance_file_id) & (f.c.org_id == t.c.org_id))

@@ -172,7 +172,7 @@ class _Run:
         sims = simulators(self.config, members, self.options.seed)
         self._contracts(sims)
         progress.advance()
-        posting = PostingOptions(self.config, self.catalog, outbox=self.outbox)
+        posting = PostingOptions(self.config, self.catalog, outbox=self.outbox, outcomes=False)
         remits: list[_Remit] = []
         scrubber = self._scrubber(scrub)
         for week in weeks:

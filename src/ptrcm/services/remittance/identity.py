@@ -23,7 +23,7 @@ original was posted so the duplicate's exception item can name it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -119,13 +119,34 @@ class PostedRegister:
                 p["payment_date"],
             )  # fmt: skip
             register.payments[key] = f"{p['file_name']} ST{p['st_control']} (transaction {p['id']})"
+        register.load_claims(claim_payments)
+        return register
+
+    def load_claims(
+        self,
+        claim_payments: Iterable[Mapping[str, Any]],
+        own: tuple[int, str] | None = None,
+        unbalanced: Collection[str] = (),
+    ) -> None:
+        """Replace the claim identities with those of stored claim payments (oldest first).
+
+        ``own`` is the id and name of the file being posted: its claim payments already
+        written are named as ``add_claim`` named them, and those whose claim did not
+        balance (their segment refs in ``unbalanced``) are left out as ``add_claim`` left
+        them out, so a file posted a chunk of claims at a time, reloading the register for
+        each chunk, finds the duplicates a whole-file register would."""
+        self.claims = {}
         for c in claim_payments:
             claim = ClaimKey(c["pcn"], c["payer_claim_number"] or "", c["status_code"],
                            c["paid_amount"])  # fmt: skip
-            where = f"{c['file_name']} {c['segment_ref']} (claim payment {c['id']})"
+            if own is not None and c.get("file_id") == own[0]:
+                if c["segment_ref"] in unbalanced:
+                    continue
+                where = f"{own[1]} {c['segment_ref']}"
+            else:
+                where = f"{c['file_name']} {c['segment_ref']} (claim payment {c['id']})"
             reversal = claim.status == REVERSAL or claim.paid < 0
-            register._claim(claim, where, reversal=reversal)
-        return register
+            self._claim(claim, where, reversal=reversal)
 
     def payment_duplicate(self, remit: Remittance) -> str | None:
         """Where this payment was posted before, or None."""

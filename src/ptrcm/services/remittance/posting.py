@@ -1,7 +1,7 @@
 """Post an 835 remittance into the store: payments, every adjustment, reversals, provider
 adjustments, work queues, claim states and secondary claims — one file, one transaction.
 
-The flow, top to bottom: ``post_remittance`` reads the file, takes the organization's
+The flow, top to bottom: ``post_remittance`` scans the file, takes the organization's
 posting lock, and for each transaction set that is not a duplicate posts each claim with
 ``ptrcm.services.remittance.claim_posting.post_claim`` into a ``PostingBatch``
 (``ptrcm.services.remittance.batch``), which writes a batch of claims at a time. Rules:
@@ -14,8 +14,10 @@ posting lock, and for each transaction set that is not a duplicate posts each cl
   (``MoneyInUnitOfWork.serialize_posting``), so two copies posted at once are still
   posted once; the second finds the first "already posted". A unique key on the payment's
   identity backs it.
-* Fast: a batch of claims is gathered in memory and written one statement per table;
-  claims are looked up in bulk by patient control number, once per file.
+* Fast and flat: the file is read a chunk of claims at a time (``RemittanceSource``:
+  ``CLAIMS_PER_FLUSH`` claims held at once, whatever the file's size); each chunk's
+  stored claims and earlier claim payments are looked up in bulk by patient control
+  number, and its rows written one statement per table.
 * Atomic: everything is written in one unit of work and committed once, at the end. A
   failure midway rolls the whole file back; the secondary 837 is written to a temporary
   name and renamed into the outbox only after the commit.
@@ -36,7 +38,6 @@ posting lock, and for each transaction set that is not a duplicate posts each cl
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,7 +63,6 @@ from ptrcm.services.remittance.identity import (
     describe_payment,
     is_reversal,
     payer_key,
-    payment_key,
 )
 from ptrcm.services.remittance.secondary import (
     SecondaryClaim,
@@ -74,10 +74,15 @@ from ptrcm.services.remittance.secondary import (
 from ptrcm.services.remittance.underpayments import ContractTerms, check_claim, same_day_lines
 from ptrcm.x12.read import read_x12
 from ptrcm.x12.remit835.model import ClaimPayment, Remittance, RemittanceDocument
+from ptrcm.x12.remit835.stream import SetClaims, SetStart
+from ptrcm.x12.remittance_file import RemittanceSource
 
 # Claims written per flush: the store splits its own IN lists, so this is a batching
 # choice of posting (one multi-row write per table and flush), not a database bound.
 CLAIMS_PER_FLUSH = 500
+# Claims posted between two refreshes of the read model (claim facts) inside the file's
+# transaction: the claims to refresh at the commit are never more than these.
+CLAIMS_PER_REFRESH = 10_000
 
 
 __all__ = ["PostingOptions", "PostingResult", "post_remittance", "read_remittance"]
@@ -90,6 +95,9 @@ class PostingOptions:
     config: Config
     catalog: Catalog
     outbox: Path | None = None
+    # Keep each claim's outcome in ``PostingResult.outcomes`` (what ``ptrcm remit post
+    # --format json`` prints); a caller that does not show them keeps memory flat.
+    outcomes: bool = True
 
 
 @dataclass(slots=True)
@@ -131,6 +139,18 @@ def read_remittance(path: Path) -> tuple[bytes, RemittanceDocument]:
     return data, document
 
 
+def open_remittance(path: Path) -> RemittanceSource:
+    """The 835 at ``path`` ready to be read as events (streamed when it can be);
+    ``InputError`` when it is missing or not an 835, ``X12Error`` when unreadable."""
+    if not path.is_file():
+        raise InputError.one(str(path), None, None, "no such file")
+    source = RemittanceSource.open(path)
+    document = source.document
+    if document is not None and not isinstance(document, RemittanceDocument):
+        raise InputError.one(str(path), None, None, f"not an 835 (read as {document.kind})")
+    return source
+
+
 def post_remittance(
     unit_of_work: MoneyInWork,
     path: str | os.PathLike[str],
@@ -138,18 +158,25 @@ def post_remittance(
 ) -> PostingResult:
     """Post the 835 at ``path`` (see the module docstring for the rules)."""
     p = Path(path)
-    data, document = read_remittance(p)
-    sha = hashlib.sha256(data).hexdigest()
-    result = PostingResult(file=str(path), sha256=sha)
-    result.findings = [str(f) for f in document.findings]
+    source = open_remittance(p)
+    result = PostingResult(file=str(path), sha256=source.sha256)
     with unit_of_work() as uow:
         uow.serialize_posting()
-        if uow.remits.file_id(sha) is not None:
+        if uow.remits.file_id(source.sha256) is not None:
+            for _ in source.events(CLAIMS_PER_FLUSH):  # read only for its findings
+                pass
+            result.findings = [str(f) for f in source.findings]
             result.already_posted = True
             return result
-        posting = _FilePosting(uow, options, result, document, p.name)
-        for remit in document.transactions:
-            posting.post_transaction(remit)
+        posting = _FilePosting(uow, options, result, source, p.name)
+        for event in source.events(CLAIMS_PER_FLUSH):
+            if isinstance(event, SetClaims):
+                posting.post_claims(event.claims)
+            elif isinstance(event, SetStart):
+                posting.begin_transaction(event.head)
+            else:
+                posting.end_transaction(event.remit)
+        result.findings = [str(f) for f in source.findings]
         posting.flush()  # a duplicate transaction's exception item
         pending = posting.write_secondary()
         uow.commit()
@@ -161,45 +188,43 @@ def post_remittance(
 
 
 class _FilePosting:
-    """The posting of one file inside one unit of work (this module's own state)."""
+    """The posting of one file inside one unit of work (this module's own state), fed a
+    transaction set at a time and, inside it, a chunk of claims at a time: nothing it
+    holds grows with the file but the counts, the exceptions and (with
+    ``PostingOptions.outcomes``) the outcome of each claim."""
 
     def __init__(
         self,
         uow: MoneyInUnitOfWork,
         options: PostingOptions,
         result: PostingResult,
-        document: RemittanceDocument,
+        source: RemittanceSource,
         name: str,
     ) -> None:
         self.uow, self.options, self.result, self.name = uow, options, result, name
+        self.source_file = source
         self.now = uow.clock()
         self.file_id = uow.remits.add_file(name, result.sha256, self.now)
         self.source = f"835 {result.sha256[:16]} {name}"[:255]
-        pcns = [c.patient_control_number for c in document.claims]
-        self.claims = uow.claims.by_pcn(pcns)
-        traces = [k.trace for k in map(payment_key, document.transactions) if k is not None]
-        self.register = PostedRegister.from_store(
-            uow.remits.posted_payments(traces), uow.remits.posted_claim_payments(pcns)
-        )
-        self.bad_segments = {
-            f.segment for f in document.findings if f.segment_id in ("CLP", "SVC") and f.segment
-        }
+        self.claims: dict[str, ClaimRecord] = {}  # the chunk's stored claims by PCN
+        self.register = PostedRegister.from_store(uow.remits.posted_payments(source.traces), ())
+        self.unbalanced: set[str] = set()  # segment refs of this file's unbalanced claims
         self.secondary: list[SecondaryClaim] = []
         self.lookup = SecondaryLookup(uow)
         self.batch = PostingBatch()
         self.contracts: dict[tuple[int, date], ContractTerms] = {}
         self.expectations: dict[Any, Any] = {}  # expected amounts by contract and lines
+        self.remit: Remittance | None = None  # the open transaction set's header
+        self.ctx: ClaimContext | None = None  # None while the open set is a duplicate
+        self.set_claims = 0
+        self.original: str | None = None  # where the open set was posted before
+        self.unrefreshed = 0  # claims posted since the read model was last refreshed
 
-    def post_transaction(self, remit: Remittance) -> None:
-        """One transaction set: its payment (unless posted before), claims and PLB."""
-        self.result.claims += len(remit.claims)
-        original = self.register.payment_duplicate(remit)
-        if original is not None:
-            reason = (
-                f"{describe_payment(remit)} already posted from {original};"
-                f" its {len(remit.claims)} claims not posted again"
-            )
-            self._duplicate(reason, None, remit.payment.amount.amount)
+    def begin_transaction(self, remit: Remittance) -> None:
+        """A transaction set's header: its payment (unless posted before)."""
+        self.remit, self.ctx, self.set_claims = remit, None, 0
+        self.original = self.register.payment_duplicate(remit)
+        if self.original is not None:
             return
         pay = remit.payment
         day = pay.payment_date or remit.production_date or self.now.date()
@@ -214,21 +239,54 @@ class _FilePosting:
         )
         self.register.add_payment(remit, f"{self.name} ST{remit.control_number}")
         self.result.transactions += 1
-        ctx = ClaimContext(
+        self.ctx = ClaimContext(
             self.options.config, self.file_id, transaction_id, remit.control_number,
             self.source, f"835 {self.result.sha256[:12]}", day, self.now, self.uow.actor,
         )  # fmt: skip
+
+    def post_claims(self, claims: Sequence[ClaimPayment]) -> None:
+        """The next claims of the open set: the stored claims and the claim payments
+        already posted for their PCNs are read for them alone, after the held rows of
+        the claims before them were written."""
+        self.result.claims += len(claims)
+        self.set_claims += len(claims)
+        ctx = self.ctx
+        if ctx is None:
+            return  # the set's payment was posted before: its claims are not posted again
+        self.flush()
+        self.unrefreshed += len(claims)
+        if self.unrefreshed > CLAIMS_PER_REFRESH:
+            self.uow.refresh_read_model()
+            self.unrefreshed = len(claims)
+        pcns = [c.patient_control_number for c in claims]
+        self.claims = self.uow.claims.by_pcn(pcns)
+        self.register.load_claims(
+            self.uow.remits.posted_claim_payments(pcns), (self.file_id, self.name),
+            self.unbalanced,
+        )  # fmt: skip
         if self.options.outbox is not None:  # the claims that may bill a secondary
-            owing = [self.claims.get(c.patient_control_number) for c in remit.claims if _owed(c)]
+            owing = [self.claims.get(c.patient_control_number) for c in claims if _owed(c)]
             self.lookup.prefetch([r for r in owing if r is not None])
-        for claim in remit.claims:
-            self._post_claim(claim, ctx)
+        bad = self.source_file.bad_segments
+        for claim in claims:
+            self._post_claim(claim, ctx, bad)
             if len(self.batch) >= CLAIMS_PER_FLUSH:
                 self.flush()
-        self._post_provider_adjustments(remit, ctx)
+
+    def end_transaction(self, remit: Remittance) -> None:
+        """The set's SE: its PLB, or the exception of a set posted before."""
+        if self.original is not None or self.ctx is None:
+            head = self.remit or remit
+            reason = (
+                f"{describe_payment(head)} already posted from {self.original};"
+                f" its {self.set_claims} claims not posted again"
+            )
+            self._duplicate(reason, None, head.payment.amount.amount)
+            return
+        self._post_provider_adjustments(remit, self.ctx)
         self.flush()
 
-    def _post_claim(self, claim: ClaimPayment, ctx: ClaimContext) -> None:
+    def _post_claim(self, claim: ClaimPayment, ctx: ClaimContext, bad: set[int]) -> None:
         original = self.register.claim_duplicate(claim)
         record = self.claims.get(claim.patient_control_number)
         if original is not None:
@@ -239,11 +297,13 @@ class _FilePosting:
         if record is not None and is_reversal(claim):
             self.flush()  # the entries it undoes may still be in the batch
             open_entries = self.uow.remits.open_payment_entries(record.id)
-        segments = {claim.segment, *(line.segment for line in claim.lines)}
-        balanced = not segments & self.bad_segments
+        balanced = claim.segment not in bad and not any(ln.segment in bad for ln in claim.lines)
         posted = post_claim(claim, record, ctx, self.batch, open_entries, balanced=balanced)
+        ref = f"ST{ctx.st}/CLP{claim.segment}"
         if posted.kind != "unbalanced":
-            self.register.add_claim(claim, f"{self.name} ST{ctx.st}/CLP{claim.segment}")
+            self.register.add_claim(claim, f"{self.name} {ref}")
+        else:
+            self.unbalanced.add(ref)
         self._count(claim, posted)
         if posted.record is not None:
             self.claims[posted.record.pcn] = posted.record
@@ -264,6 +324,8 @@ class _FilePosting:
         result.paid += claim.paid.amount
         result.reversals += posted.outcome is ClaimOutcome.REVERSED
         result.denials += posted.denied
+        if not self.options.outcomes:
+            return
         result.outcomes.append(
             {
                 "pcn": claim.patient_control_number,

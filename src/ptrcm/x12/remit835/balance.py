@@ -17,7 +17,8 @@ from ptrcm.x12.remit835.model import ClaimPayment, Remittance
 _ZERO = Decimal(0)
 
 
-def _claim_findings(claim: ClaimPayment, found: list[Finding]) -> None:
+def claim_findings(claim: ClaimPayment, found: list[Finding]) -> None:
+    """Append the balancing failures of one claim and its service lines to ``found``."""
     # Plain loops, not sum() over generators: this runs once per claim and line of a file.
     adjusted = _ZERO
     for adj in claim.adjustments:
@@ -56,18 +57,25 @@ def balance_findings(remit: Remittance) -> list[Finding]:
     paid = Decimal(0)
     for claim in remit.claims:
         paid += claim.paid.amount
-        _claim_findings(claim, found)
+        claim_findings(claim, found)
+    found.extend(transaction_findings(remit, paid))
+    return found
+
+
+def transaction_findings(remit: Remittance, paid: Decimal) -> list[Finding]:
+    """The transaction's own balance, given the sum of its claims' CLP04 (``paid``): a
+    reader that hands claims out as it goes keeps the sum instead of the claims."""
     provider = sum(
         (i.amount.amount for p in remit.provider_adjustments for i in p.items), Decimal(0)
     )
-    if paid - provider != remit.payment.amount.amount:
-        found.append(
-            Finding(
-                "error",
-                f"transaction {remit.control_number or '?'} does not balance: claims paid"
-                f" {paid:.2f} − provider adjustments {provider:.2f} ≠ BPR02 {remit.payment.amount}",
-                remit.segment + 1 if remit.segment else None,
-                "BPR",
-            )
+    if paid - provider == remit.payment.amount.amount:
+        return []
+    return [
+        Finding(
+            "error",
+            f"transaction {remit.control_number or '?'} does not balance: claims paid"
+            f" {paid:.2f} − provider adjustments {provider:.2f} ≠ BPR02 {remit.payment.amount}",
+            remit.segment + 1 if remit.segment else None,
+            "BPR",
         )
-    return found
+    ]

@@ -21,7 +21,7 @@ from typing import Any
 from ptrcm.domain.money import Money
 from ptrcm.x12.common import PersonName, Reference
 from ptrcm.x12.errors import Finding
-from ptrcm.x12.remit835.balance import balance_findings
+from ptrcm.x12.remit835.balance import claim_findings, transaction_findings
 from ptrcm.x12.remit835.drafts import (
     ClaimDraft,
     LineDraft,
@@ -94,16 +94,51 @@ class RemittanceReader:
         self.plb: list[ProviderAdjustment] = []
         self.claim: ClaimDraft | None = None
         self.line: LineDraft | None = None
-        header = ClaimDraft((), start)
+        self.paid = Decimal(0)  # CLP04 of the claims handed out by ``drain``
+        self.balance: list[Finding] = []  # their balancing failures, reported at SE
+        header = self._header = ClaimDraft((), start)
         self._point(header)
         return header
 
     def finish(self, span: TransactionSpan, header: ClaimDraft) -> Remittance:
-        """The remittance once its SE was reached, with its balancing findings."""
+        """The remittance once its SE was reached, with its balancing findings. Its claims
+        are those not handed out by ``drain`` (all of them when nothing drained)."""
         self._close_claim()
-        remit = self._build(span, header)
-        self.findings.extend(balance_findings(remit))
+        remit = self._build(span, header, self.drain())
+        self.findings.extend(self.balance)
+        self.findings.extend(transaction_findings(remit, self.paid))
         return remit
+
+    def drain(self) -> list[ClaimPayment]:
+        """Hand out the claims closed so far (a streaming reader posts them a chunk at a
+        time); their balance is checked now, reported with the set's findings at SE."""
+        out, self.claims = self.claims, []
+        for claim in out:
+            self.paid += claim.paid.amount
+            claim_findings(claim, self.balance)
+        return out
+
+    def head(self, start: int, control: str) -> Remittance:
+        """The open set's header (payment, trace, parties, references, dates) with no
+        claims, as ``finish`` will give it (no finding is added here)."""
+        payment = self.payment or Payment("", self._amount("0"), "", "", None)
+        parties = {
+            e: d.build() if (d := self.parties.get(e)) else Party(e, "") for e in ("PR", "PE")
+        }
+        header = self._header
+        return Remittance(
+            payment, self.trace, parties["PR"], parties["PE"], (), (),
+            tuple(header.references), tuple(header.dates), control, start + 1,
+        )  # fmt: skip
+
+    def trim_caches(self, limit: int = 50_000) -> None:
+        """Forget the shared values once a cache outgrows ``limit`` (a file's distinct
+        amounts, dates and CAS segments are few, but a large file must not grow without
+        bound); values already handed out are unaffected."""
+        for cache in (self._money, self._procedures, self._dtm, self._amt, self._cas,
+                      self._quantities):  # fmt: skip
+            if len(cache) > limit:
+                cache.clear()
 
     def handlers(self) -> dict[str, Callable[[Segment, int], None]]:
         """Segment id -> handler for the segments inside a transaction set."""
@@ -372,7 +407,9 @@ class RemittanceReader:
         fiscal = self.cache.date(seg[2]) if get(seg, 2) else None
         self.plb.append(ProviderAdjustment(seg[1], fiscal, tuple(items), index + 1))
 
-    def _build(self, span: TransactionSpan, header: ClaimDraft) -> Remittance:
+    def _build(
+        self, span: TransactionSpan, header: ClaimDraft, claims: list[ClaimPayment]
+    ) -> Remittance:
         payment = self.payment
         if payment is None:
             self.findings.append(Finding("error", "835 has no valid BPR", span.start + 1, "ST"))
@@ -387,7 +424,7 @@ class RemittanceReader:
             else:
                 parties[entity] = draft.build()
         return Remittance(
-            payment, self.trace, parties["PR"], parties["PE"], tuple(self.claims),
+            payment, self.trace, parties["PR"], parties["PE"], tuple(claims),
             tuple(self.plb), tuple(header.references), tuple(header.dates), span.control,
             span.start + 1,
         )  # fmt: skip
