@@ -1,7 +1,7 @@
 """Dashboard and KPI server time on a large synthetic database, SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/dashboard.py [--visits N] [--runs R] [--postgres URL]
-        [--only sqlite|postgresql] [--build-only] [--schema NAME]
+        [--only sqlite|postgresql] [--build-only] [--schema NAME] [--no-migrate]
 
 Builds ``var/bench/dashboard-N.db`` (and schema ``bench_N`` on PostgreSQL) once and reuses
 it: N visits over two years with one claim each, remittances for most, appointments with
@@ -220,8 +220,8 @@ def timed(call: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(samples), p95
 
 
-def measure(url: str, n: int, runs: int, build_only: bool = False) -> None:
-    store = Store.open(url)
+def measure(url: str, n: int, runs: int, build_only: bool = False, migrate: bool = True) -> None:
+    store = Store.open(url, migrate=migrate)
     began = time.perf_counter()
     org = build(store, n)
     print(f"{url.split(':', 1)[0]}: ready in {time.perf_counter() - began:.0f} s", flush=True)
@@ -283,6 +283,11 @@ def main() -> None:
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--build-only", action="store_true", help="build the database, no timing")
     parser.add_argument("--schema", help="PostgreSQL schema (default bench_N)")
+    parser.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="open the databases as they are (to time older code on them)",
+    )
     args = parser.parse_args()
     Path("var/bench").mkdir(parents=True, exist_ok=True)
     if args.only != "postgresql":
@@ -291,6 +296,7 @@ def main() -> None:
             args.visits,
             args.runs,
             args.build_only,
+            not args.no_migrate,
         )
     if args.only != "sqlite":
         schema = args.schema or f"bench_{args.visits}"
@@ -306,6 +312,7 @@ def main() -> None:
             args.visits,
             args.runs,
             args.build_only,
+            not args.no_migrate,
         )
 
 
