@@ -10,7 +10,7 @@ denials excepted: a denied amount stays receivable until it is recovered or the 
 is closed. Age is counted from the first date of service.
 
 The aging of a day and the charges and reductions behind days in A/R read the A/R rollup
-(``ptrcm.store.ar_rollup``: the same facts summed by payer, first DOS and the day each
+(``ptrcm.store.fact_rollups``: the same facts summed by payer, first DOS and the day each
 claim leaves A/R); filters by location or therapist read the facts claim by claim.
 """
 

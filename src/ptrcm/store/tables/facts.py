@@ -7,7 +7,7 @@ It also holds the first denial and its first follow-up (denial follow-up SLA).
 ``claim_fact_denials`` holds its denial adjustments by remittance date and CARC, and
 ``claim_fact_payments`` what its payments paid and took off A/R per remittance date. The A/R
 rollup (``ar_rollup_charges``, ``ar_rollup_reductions``, migration 0034) sums the facts by
-payer, first DOS and the day each claim leaves A/R (``ptrcm.store.ar_rollup``). All are
+payer, first DOS and the day each claim leaves A/R (``ptrcm.store.fact_rollups``). All are
 derived data: ``ptrcm.store.claim_facts.refresh_claim_facts`` rewrites a claim's rows in
 the transaction that changed the claim, and ``ptrcm db refresh-facts`` rebuilds them all.
 """
@@ -127,7 +127,7 @@ claim_fact_payments = Table(
     Index("ix_claim_fact_payments_org_date", "org_id", "payment_date", "paid", "reductions"),
 )
 
-# The A/R rollup (migration 0034, ``ptrcm.store.ar_rollup``): the facts summed by payer,
+# The A/R rollup (migration 0034, ``ptrcm.store.fact_rollups``): the facts summed by payer,
 # payer class ("unknown" when none), first DOS and ``gone_on``, the first day the claim is
 # not in A/R (the UTC day it settled; 9999-12-31 while open; its first DOS when it never
 # is). A/R on day D is the charges with first DOS <= D < gone_on less their reductions
@@ -169,7 +169,7 @@ ar_rollup_reductions = Table(  # every claim's dated reductions (claim_fact_paym
     *(Index(n, *c) for n, c in ROLLUP_INDEXES.items() if n.startswith("ix_ar_rollup_reduc")),
 )
 
-# Revenue and turnaround rollups (migration 0034, ``ptrcm.store.ar_rollup``): the payer and
+# Revenue and turnaround rollups (migration 0034, ``ptrcm.store.fact_rollups``): the payer and
 # patient payments of the claims with one location on their first DOS (net revenue per
 # visit; claims whose first-DOS visits are at several locations are read from the facts),
 # and the claims built / first submitted per UTC day and lag in days (charge lag,

@@ -10,7 +10,7 @@ denied, appealed), the UTC day of its last move to paid or closed when it is set
 its first DOS otherwise. The aging of a day and the charges and reductions behind days in
 A/R read these instead of the facts of every candidate claim. Existing rows are filled
 here, set-based, from ``claim_facts`` and ``claim_fact_payments``; afterwards
-``ptrcm.store.ar_rollup`` keeps them with the facts (``ptrcm db refresh-facts`` rebuilds
+``ptrcm.store.fact_rollups`` keeps them with the facts (``ptrcm db refresh-facts`` rebuilds
 them). Revenue: the payer and patient payments (times the visits on the first DOS) of the
 claims not voided or replaced whose first-DOS visits are at one location, by payer,
 location and first DOS; an index finds the claims at several locations. Lags: claims per

@@ -1,13 +1,17 @@
-"""The A/R rollup: claim facts summed by payer, first DOS and the day a claim leaves A/R.
+"""Daily rollups of the claim facts: A/R, net revenue, charge and submission lag.
 
-A claim is in A/R on day D when its first DOS is on or before D and D is before its
-``gone_on`` day: 9999-12-31 while it is open (submitted, accepted, partially paid, denied,
-appealed), the UTC day of its last move to paid or closed when it is settled, and its
-first DOS (never) otherwise. Its balance on D is its charge less the reductions
-(``claim_fact_payments``) dated on or before D. So the aging of any day is two small
-grouped reads of ``ar_rollup_charges`` (charges of the claims not voided or replaced) and
-``ar_rollup_reductions`` (every claim's dated reductions), instead of a pass over the
-facts of every candidate claim (``ptrcm.analytics.ar``).
+A/R (``ar_rollup_charges``, ``ar_rollup_reductions``): a claim is in A/R on day D when
+its first DOS is on or before D and D is before its ``gone_on`` day: 9999-12-31 while it
+is open (submitted, accepted, partially paid, denied, appealed), the UTC day of its last
+move to paid or closed when it is settled, and its first DOS (never) otherwise. Its
+balance on D is its charge less the reductions (``claim_fact_payments``) dated on or
+before D. So the aging of any day is two small grouped reads of the charges of the claims
+not voided or replaced and of every claim's dated reductions, by payer, payer class,
+first DOS and ``gone_on``, instead of a pass over the facts of every candidate claim
+(``ptrcm.analytics.ar``). Net revenue (``revenue_rollup``): the payer and patient payments
+(times the visits on the first DOS) of the claims with one location on their first DOS,
+by payer, location and first DOS. Lags (``lag_rollup``): claims per UTC day built or first
+submitted, payer and lag in days.
 
 Kept with the facts, in the same transaction: ``refresh_claim_facts`` subtracts the
 rollup rows of the claims' old facts before rewriting them and adds those of the new ones
