@@ -84,6 +84,22 @@ def _keys() -> list[ColumnElement[Any]]:
     ]
 
 
+def _by_primary_key() -> ColumnElement[bool]:
+    """With ``ids``: a test on ``last_dos``, which no index of ``claim_facts`` carries (it
+    is never NULL, so the test is always true). Without it SQLite answers the ids' query
+    from a covering index scanned over the whole organization (0.4 s at 1 M claims, per
+    statement) instead of looking the ids up by primary key (milliseconds)."""
+    return claim_facts.c.last_dos.is_not(None)
+
+
+def _row_test(cond: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``cond`` tested on each row found, never by an index: with ``ids``, SQLite would
+    otherwise range-scan an index the condition matches (first submitted, location) over
+    the whole organization instead of looking the ids up by primary key (seconds, not
+    milliseconds, at 1 M claims)."""
+    return case((cond, 1), else_=0) == 1
+
+
 def _signed(sign: int, *sums: ColumnElement[Any]) -> list[ColumnElement[Any]]:
     """The sums, negated for ``sign`` -1 (never ``* sign``: a literal multiplied into a
     money column is bound as money, 1 as 100 cents on SQLite)."""
@@ -94,9 +110,9 @@ def charges_query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select[An
     """``ar_rollup_charges`` rows of the organization's facts (or of ``ids``), times ``sign``."""
     cf = claim_facts
     keys = _keys()
-    where = [cf.c.org_id == org, cf.c.state.not_in(NOT_BILLED_AT_ALL)]
+    where = [cf.c.org_id == org, _row_test(cf.c.state.not_in(NOT_BILLED_AT_ALL))]
     if ids is not None:
-        where.append(cf.c.claim_id.in_(ids))
+        where += [cf.c.claim_id.in_(ids), _by_primary_key()]
     return (
         select(*keys, *_signed(sign, func.count(), func.sum(cf.c.charge)))
         .where(*where)
@@ -127,12 +143,16 @@ def revenue_query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select[An
     keys = [cf.c.org_id, cf.c.payer_id, cf.c.location_id, cf.c.first_dos]
     where = [
         cf.c.org_id == org,
-        cf.c.state.not_in(NOT_BILLED_AT_ALL),
-        cf.c.revenue_visits > 0,
-        cf.c.location_id.is_not(None),
+        _row_test(
+            and_(
+                cf.c.state.not_in(NOT_BILLED_AT_ALL),
+                cf.c.revenue_visits > 0,
+                cf.c.location_id.is_not(None),
+            )
+        ),
     ]
     if ids is not None:
-        where.append(cf.c.claim_id.in_(ids))
+        where += [cf.c.claim_id.in_(ids), _by_primary_key()]
     paid = (cf.c.payer_paid + cf.c.patient_paid) * cf.c.revenue_visits
     return select(*keys, *_signed(sign, func.count(), func.sum(paid))).where(*where).group_by(*keys)
 
@@ -146,14 +166,14 @@ def _lag_query(measure: str) -> Callable[..., Select[Any]]:
     else:
         day = utc_day(cf.c.first_submitted_at)
         lag = day_diff(day, utc_day(cf.c.built_at))
-        dated = [cf.c.first_submitted_at.is_not(None)]
+        dated = [_row_test(cf.c.first_submitted_at.is_not(None))]
 
     def query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select[Any]:
         """``lag_rollup`` rows of one measure: claims per UTC day and lag in days."""
         keys = [cf.c.org_id, literal(measure), day, cf.c.payer_id, lag]
         where = [cf.c.org_id == org, *dated]
         if ids is not None:
-            where.append(cf.c.claim_id.in_(ids))
+            where += [cf.c.claim_id.in_(ids), _by_primary_key()]
         return select(*keys, *_signed(sign, func.count())).where(*where).group_by(*keys)
 
     return query
