@@ -8,6 +8,10 @@ billed (built, scrubbed, ready, held), voided and corrected claims are not A/R. 
 balance on D is the charge less what remittances dated on or before D paid and adjusted,
 denials excepted: a denied amount stays receivable until it is recovered or the claim
 is closed. Age is counted from the first date of service.
+
+The aging of a day and the charges and reductions behind days in A/R read the A/R rollup
+(``ptrcm.store.fact_rollups``: the same facts summed by payer, first DOS and the day each
+claim leaves A/R); filters by location or therapist read the facts claim by claim.
 """
 
 from __future__ import annotations
@@ -32,10 +36,19 @@ from sqlalchemy import (
 )
 
 from ptrcm.analytics.claims_kpis import Ratio, first_adjudications, ratio
-from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds, narrows_claims
+from ptrcm.analytics.filters import (
+    KpiFilters,
+    Scope,
+    fact_conds,
+    has_place,
+    narrows_claims,
+    rollup_conds,
+)
 from ptrcm.analytics.sql import DAY_PLACES, end_of, money_sum
 from ptrcm.domain.lifecycle import OPEN_AR
 from ptrcm.store.tables import (
+    ar_rollup_charges,
+    ar_rollup_reductions,
     claim_fact_payments,
     claim_facts,
 )
@@ -154,9 +167,59 @@ def _later_reductions(scope: Scope, f: KpiFilters, day: date) -> list[Any]:
 
 
 def ar_aging_on(scope: Scope, f: KpiFilters, days: Sequence[date]) -> dict[date, list[AgingRow]]:
-    """Open insurance A/R by payer class and age bucket on each of ``days``, in one pass
-    over the candidate claims' facts: each day's bucket (NULL when not open that day) and
-    balance are columns of every candidate, summed per payer class."""
+    """Open insurance A/R by payer class and age bucket on each of ``days``: from the A/R
+    rollup (``aging_from_rollup``), or, when the filters name a location or therapist
+    (which the rollup does not keep), from the claims' facts (``aging_from_facts``)."""
+    if has_place(f):
+        return aging_from_facts(scope, f, days)
+    return aging_from_rollup(scope, f, days)
+
+
+def _age_bucket(first_dos: Any, day: date) -> ColumnElement[Any]:
+    """The index into ``BUCKETS`` of a first DOS on or before ``day``."""
+    oldest = [day - timedelta(days=n) for n in (30, 60, 90, 120)]
+    return case(*((first_dos >= limit, j) for j, limit in enumerate(oldest)), else_=len(oldest))
+
+
+def aging_from_rollup(
+    scope: Scope, f: KpiFilters, days: Sequence[date]
+) -> dict[date, list[AgingRow]]:
+    """``ar_aging_on`` from ``ar_rollup_charges`` and ``ar_rollup_reductions``: per day D,
+    the charges of the claims in A/R that day (first DOS <= D < gone_on) less their
+    reductions dated on or before D, by payer class and the first DOS's bucket. Payer and
+    payer class filters only (``rollup_conds``)."""
+    out: dict[date, list[AgingRow]] = {}
+    rc, rr = ar_rollup_charges, ar_rollup_reductions
+    for day in sorted(set(days)):
+        found: dict[str, list[Decimal]] = {}
+        for table, amount, sign, dated in (
+            (rc, rc.c.charge, 1, []),
+            (rr, rr.c.reductions, -1, [rr.c.payment_date <= day]),
+        ):
+            bucket = _age_bucket(table.c.first_dos, day).label("bucket")
+            query = (
+                select(table.c.payer_class, bucket, money_sum(amount))
+                .where(*rollup_conds(scope, f, table), table.c.first_dos <= day)
+                .where(table.c.gone_on > day, *dated)
+                .group_by(table.c.payer_class, bucket)
+            )
+            for name, index, total in scope.rows(query):
+                b = found.setdefault(str(name), [ZERO] * len(BUCKETS))
+                b[int(index)] += total if sign > 0 else -total
+        out[day] = [
+            AgingRow(name, (b[0], b[1], b[2], b[3], b[4]))
+            for name, b in sorted(found.items())
+            if any(b)
+        ]
+    return out
+
+
+def aging_from_facts(
+    scope: Scope, f: KpiFilters, days: Sequence[date]
+) -> dict[date, list[AgingRow]]:
+    """``ar_aging_on`` in one pass over the candidate claims' facts: each day's bucket
+    (NULL when not open that day) and balance are columns of every candidate, summed per
+    payer class."""
     wanted = sorted(set(days))
     if not wanted:
         return {}
@@ -197,8 +260,17 @@ def ar_aging(scope: Scope, f: KpiFilters, as_of: date) -> list[AgingRow]:
 
 
 def charges_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:
-    """Charges of billed claims whose first date of service is in ``[first, last]``."""
-    query = select(money_sum(claim_facts.c.charge)).where(*billed_between(scope, f, first, last))
+    """Charges of billed claims whose first date of service is in ``[first, last]`` (from
+    the A/R rollup unless the filters name a location or therapist)."""
+    if has_place(f):
+        query = select(money_sum(claim_facts.c.charge)).where(
+            *billed_between(scope, f, first, last)
+        )
+    else:
+        rc = ar_rollup_charges
+        query = select(money_sum(rc.c.charge)).where(
+            *rollup_conds(scope, f, rc), rc.c.first_dos.between(first, last)
+        )
     return Decimal(scope.one(query)[0])
 
 
@@ -215,7 +287,14 @@ def billed_between(scope: Scope, f: KpiFilters, first: date, last: date) -> list
 
 def reductions_between(scope: Scope, f: KpiFilters, first: date, last: date) -> Decimal:
     """Payer payments plus the adjustments that reduce A/R, posted in ``[first, last]``
-    (from ``claim_fact_payments``, per claim and remittance date)."""
+    (from the A/R rollup; with a location or therapist filter from ``claim_fact_payments``,
+    per claim and remittance date)."""
+    if not has_place(f):
+        rr = ar_rollup_reductions
+        rolled = select(money_sum(rr.c.reductions)).where(
+            *rollup_conds(scope, f, rr), rr.c.payment_date.between(first, last)
+        )
+        return Decimal(scope.one(rolled)[0])
     fp, cf = claim_fact_payments, claim_facts
     query = select(money_sum(fp.c.reductions)).where(
         fp.c.org_id == scope.org_id, fp.c.payment_date.between(first, last)

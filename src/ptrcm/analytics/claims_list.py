@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, FromClause, and_, exists, func, literal, o
 
 from ptrcm.analytics.drilldown import PartTotal, drill_set
 from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds, visits_in
-from ptrcm.analytics.sql import day_diff, money_sum
+from ptrcm.analytics.sql import money_sum
 from ptrcm.domain.claim_lists import (
     AGE_BUCKETS,
     AGE_LIMITS,
@@ -29,6 +29,7 @@ from ptrcm.domain.claim_lists import (
     VisitPage,
     VisitRow,
 )
+from ptrcm.store.day_sql import day_diff
 from ptrcm.store.tables import (
     claim_facts,
     claim_versions,

@@ -157,6 +157,19 @@ def fact_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     return conds
 
 
+def rollup_conds(scope: Scope, f: KpiFilters, table: FromClause) -> list[ColumnElement[bool]]:
+    """Rows of a rollup keyed by organization and payer (``ar_rollup_*``) that meet the
+    payer and payer class filters. A rollup keeps no visit, so it cannot answer location
+    or therapist filters: callers read the facts for those (``has_place``)."""
+    if has_place(f):
+        raise InvariantError("a rollup by payer cannot meet a location or therapist filter")
+    conds: list[ColumnElement[bool]] = [table.c.org_id == scope.org_id]
+    payer_ids = _payer_ids(scope.org_id, f)
+    if payer_ids is not None:
+        conds.append(table.c.payer_id.in_(payer_ids))
+    return conds
+
+
 def visit_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     """``visits`` rows of the organization that meet the filters (not the dates)."""
     conds: list[ColumnElement[bool]] = [visits.c.org_id == scope.org_id]

@@ -66,6 +66,7 @@ def compute_kpis(source: HasConnection | Scope, filters: KpiFilters, as_of: date
     charged = claims_kpis.charges_adjudicated(scope, filters)
     revenue_rows = revenue.net_revenue_per_visit(scope, filters)
     per_visit = revenue.total_net_revenue_per_visit(revenue_rows)
+    aging = ar.ar_aging(scope, filters, as_of)
     return KpiReport(
         filters=filters,
         as_of=as_of,
@@ -76,8 +77,8 @@ def compute_kpis(source: HasConnection | Scope, filters: KpiFilters, as_of: date
         top_denials_by_amount=claims_kpis.top_denial_reasons(reasons, by="amount"),
         denial_categories=claims_kpis.category_rates(reasons, charged),
         appeal_recovery=claims_kpis.appeal_recovery(scope, filters),
-        ar_aging=ar.ar_aging(scope, filters, as_of),
-        days_in_ar=ar.days_in_ar(scope, filters, as_of),
+        ar_aging=aging,
+        days_in_ar=ar.days_in_ar_from(scope, filters, as_of, aging),
         net_collection=ar.net_collection_rate(scope, filters),
         net_revenue=revenue_rows,
         net_revenue_per_visit=per_visit,

@@ -16,6 +16,7 @@ from ptrcm.analytics.filters import (
     claim_conds,
     fact_conds,
     has_place,
+    rollup_conds,
     visit_conds,
     visits_in,
 )
@@ -30,6 +31,7 @@ from ptrcm.store.tables import (
     payers,
     providers,
     remittance_transactions,
+    revenue_rollup,
     underpayments,
     visit_services,
     visits,
@@ -104,15 +106,23 @@ def revenue_claims(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     ]
 
 
-def _money_by_facts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal]:
+def _money_by_facts(
+    scope: Scope, f: KpiFilters, rolled_up: bool = True
+) -> dict[tuple[int, int], Decimal]:
     """The same sums from ``claim_facts``: a claim's payer and patient payments, once per
-    visit on its first date of service, under that visit's location. The few claims whose
-    first-DOS visits are at different locations are joined to those visits."""
-    cf = claim_facts
+    visit on its first date of service, under that visit's location (summed per day in
+    ``revenue_rollup``). The few claims whose first-DOS visits are at different locations
+    are joined to those visits. Not for location or therapist filters (``has_place``);
+    ``rolled_up=False`` reads the one-location claims' facts instead of the rollup."""
+    cf, rr = claim_facts, revenue_rollup
     where = revenue_claims(scope, f)
     paid = cf.c.payer_paid + cf.c.patient_paid
-    single = (
-        select(cf.c.payer_id, cf.c.location_id, money_sum(paid * cf.c.revenue_visits))
+    single = (  # the claims at one location: their daily rollup (or, to check it, facts)
+        select(rr.c.payer_id, rr.c.location_id, money_sum(rr.c.revenue))
+        .where(*rollup_conds(scope, f, rr), rr.c.first_dos.between(f.start, f.end))
+        .group_by(rr.c.payer_id, rr.c.location_id)
+        if rolled_up
+        else select(cf.c.payer_id, cf.c.location_id, money_sum(paid * cf.c.revenue_visits))
         .where(*where, cf.c.location_id.is_not(None))
         .group_by(cf.c.payer_id, cf.c.location_id)
     )

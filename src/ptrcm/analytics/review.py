@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ptrcm.analytics import ar, claims_kpis, sla
+from ptrcm.analytics import ar, sla
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import KpiReport, compute_kpis, headline, report_json
+from ptrcm.analytics.shared_figures import SharedFigures
 from ptrcm.analytics.sla import Sla
 from ptrcm.domain.targets import (
     ServiceLevel,
@@ -139,17 +140,20 @@ def over_90_share(rows: list[ar.AgingRow]) -> tuple[Decimal, Decimal, Decimal | 
     return total, over, (None if total == 0 else over / total)
 
 
-def target_figures(scope: Scope, f: KpiFilters) -> dict[str, Decimal | None]:
-    """The KPIs targets are set on, for one period (A/R figures as of its last day)."""
-    aging = ar.ar_aging(scope, f, f.end)
-    days = ar.days_in_ar_from(scope, f, f.end, aging)
+def target_figures(
+    scope: Scope, f: KpiFilters, figures: SharedFigures | None = None
+) -> dict[str, Decimal | None]:
+    """The KPIs targets are set on, for one period (A/R figures as of its last day);
+    with ``figures``, those another read of the same page computed already are reused."""
+    shared = figures if figures is not None else SharedFigures()
+    aging = shared.aging(scope, f, f.end)
     return {
-        "clean_claim_rate": claims_kpis.clean_claim_rate(scope, f).rate,
-        "first_pass_rate": claims_kpis.first_pass_rate(scope, f).rate,
-        "denial_rate_claims": claims_kpis.initial_denial_rate(scope, f).claims.rate,
-        "days_in_ar": days.days,
+        "clean_claim_rate": shared.clean_claim_rate(scope, f).rate,
+        "first_pass_rate": shared.first_pass_rate(scope, f).rate,
+        "denial_rate_claims": shared.initial_denial_rate(scope, f).claims.rate,
+        "days_in_ar": shared.days_in_ar(scope, f, f.end).days,
         "ar_over_90_share": over_90_share(aging)[2],
-        "net_collection_rate": ar.net_collection_rate(scope, f).ratio.rate,
+        "net_collection_rate": shared.net_collection_rate(scope, f).ratio.rate,
     }
 
 
@@ -204,12 +208,11 @@ def review_pack(
         if oldest is not None and before < oldest:
             break
         months.append(before)
-    trend = []
+    trend, shared = [], SharedFigures()
     for start in reversed(months):
         f = KpiFilters(*month_bounds(start))
-        aging = ar.ar_aging(scope, f, f.end)
-        total, over, _ = over_90_share(aging)
-        trend.append(MonthPoint(start, total, over, target_figures(scope, f)))
+        total, over, _ = over_90_share(shared.aging(scope, f, f.end))
+        trend.append(MonthPoint(start, total, over, target_figures(scope, f, shared)))
     return ReviewPack(
         org,
         first,

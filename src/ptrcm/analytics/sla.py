@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy import Executable, func, select
 
-from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds
-from ptrcm.analytics.sql import day_diff, end_of, nearest_rank, start_of
-from ptrcm.store.day_sql import utc_day
-from ptrcm.store.tables import claim_facts, patient_inquiries
+from ptrcm.analytics.filters import KpiFilters, Scope, fact_conds, has_place, rollup_conds
+from ptrcm.analytics.sql import end_of, nearest_rank, start_of
+from ptrcm.store.day_sql import day_diff, utc_day
+from ptrcm.store.tables import claim_facts, lag_rollup, patient_inquiries
 
 MEDIAN, P90 = Decimal("0.5"), Decimal("0.9")
 
@@ -40,9 +40,29 @@ def _sla(scope: Scope, query: Executable, pending: int = 0) -> Sla:
     )
 
 
+def _rolled_up(scope: Scope, f: KpiFilters, measure: str) -> Sla:
+    """A lag from ``lag_rollup`` (claims per UTC day and lag): payer filters only."""
+    lr = lag_rollup
+    query = (
+        select(lr.c.lag, func.sum(lr.c.claims))
+        .where(*rollup_conds(scope, f, lr), lr.c.measure == measure)
+        .where(lr.c.day.between(f.start, f.end))
+        .group_by(lr.c.lag)
+    )
+    return _sla(scope, query)
+
+
 def charge_lag(scope: Scope, f: KpiFilters) -> Sla:
     """Days from the first date of service to the claim being built, for claims built in
-    the period (read from the claim facts: ``built_at`` is the claim's ``created_at``)."""
+    the period (read from the claim facts: ``built_at`` is the claim's ``created_at``; from
+    their daily rollup unless the filters name a location or therapist)."""
+    if not has_place(f):
+        return _rolled_up(scope, f, "charge")
+    return charge_lag_from_facts(scope, f)
+
+
+def charge_lag_from_facts(scope: Scope, f: KpiFilters) -> Sla:
+    """``charge_lag`` claim by claim, from the claim facts (any filters)."""
     cf = claim_facts
     lag = day_diff(utc_day(cf.c.built_at), cf.c.first_dos).label("d")
     query = (
@@ -59,7 +79,15 @@ def charge_lag(scope: Scope, f: KpiFilters) -> Sla:
 
 def submission_lag(scope: Scope, f: KpiFilters) -> Sla:
     """Days from the claim being built to its first submission (of version 1), for claims
-    first submitted in the period."""
+    first submitted in the period (from the daily rollup unless the filters name a
+    location or therapist)."""
+    if not has_place(f):
+        return _rolled_up(scope, f, "submission")
+    return submission_lag_from_facts(scope, f)
+
+
+def submission_lag_from_facts(scope: Scope, f: KpiFilters) -> Sla:
+    """``submission_lag`` claim by claim, from the claim facts (any filters)."""
     cf = claim_facts
     lag = day_diff(utc_day(cf.c.first_submitted_at), utc_day(cf.c.built_at)).label("d")
     query = (

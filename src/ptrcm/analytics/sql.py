@@ -1,9 +1,9 @@
 """Portable SQL pieces for the KPI queries: day arithmetic, money sums, rates, percentiles.
 
 SQLite keeps dates as ISO text and timestamps as naive UTC text; PostgreSQL has real
-``date`` and ``timestamptz``. The small constructs here (and ``utc_day`` and ``least`` in
-``ptrcm.store.day_sql``, which the read model shares) compile to the right expression on
-each backend, so every KPI is one query that runs unchanged on both.
+``date`` and ``timestamptz``. The small constructs here (and ``day_diff``, ``utc_day`` and
+``least`` in ``ptrcm.store.day_sql``, which the read model shares) compile to the right
+expression on each backend, so every KPI is one query that runs unchanged on both.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, case, func, type_coerce
+from sqlalchemy import ColumnElement, String, case, func, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -23,25 +23,6 @@ from ptrcm.store.types import MoneyType
 RATE_PLACES = Decimal("0.0001")
 DAY_PLACES = Decimal("0.1")
 ZERO = Decimal("0.00")
-
-
-class day_diff(FunctionElement[int]):
-    """Whole days from the second date to the first (``later - earlier``)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(day_diff, "sqlite")
-def _day_diff_sqlite(element: day_diff, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
-@compiles(day_diff, "postgresql")
-def _day_diff_pg(element: day_diff, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
 
 
 class utc_hour(FunctionElement[str]):

@@ -8,8 +8,9 @@ payments, each aggregated per claim. ``refresh_claim_facts`` rewrites the rows o
 with it inside the caller's transaction: the unit of work calls it just before committing,
 for the claims its repositories wrote (``OrgScoped.touch_claims``).
 ``refresh_all_claim_facts`` rebuilds an organization in one set-based statement (``ptrcm db
-refresh-facts``, the benchmark builder). Facts are derived data: deleting and recomputing
-them never changes a KPI definition (docs/kpis.md).
+refresh-facts``, the benchmark builder). Both keep the daily rollups of the facts
+(``ptrcm.store.fact_rollups``) in step, in the same transaction. Facts are derived data:
+deleting and recomputing them never changes a KPI definition (docs/kpis.md).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
 from ptrcm.domain.denials import STATUS_DENIED
+from ptrcm.store import fact_rollups
 from ptrcm.store.adjustment_conditions import is_contractual, is_denial, reduces_payer_balance
 from ptrcm.store.day_sql import least, utc_day
 from ptrcm.store.tables import (
@@ -342,10 +344,16 @@ def _statements(by_ids: bool) -> tuple[Executable, ...]:
 
 
 def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
+    """Rewrite the facts, and move the fact rollups with them: the claims' old rows out
+    before, their new rows in after (or the organization's rollups rebuilt)."""
     params: dict[str, Any] = {"org_id": org_id}
     if ids is not None:
         params["ids"] = list(ids)
-    for statement in _statements(ids is not None):
+    dialect = conn.dialect.name
+    rollups = fact_rollups
+    before = rollups.subtract_statements(dialect) if ids is not None else ()
+    after = rollups.add_statements(dialect) if ids is not None else rollups.rebuild_statements()
+    for statement in (*before, *_statements(ids is not None), *after):
         conn.execute(statement, params)
 
 

@@ -13,7 +13,26 @@ from typing import Any
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Date
+from sqlalchemy.types import Date, Integer
+
+
+class day_diff(FunctionElement[int]):
+    """Whole days from the second date to the first (``later - earlier``)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_diff, "sqlite")
+def _day_diff_sqlite(element: day_diff, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(day_diff, "postgresql")
+def _day_diff_pg(element: day_diff, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
 
 
 class utc_day(FunctionElement[date]):

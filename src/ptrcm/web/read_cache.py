@@ -31,23 +31,37 @@ from typing import Any, TypeVar
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ptrcm.analytics.shared_figures import SharedFigures
 from ptrcm.web import ports as p
 
 T = TypeVar("T")
 MAX_ENTRIES = 512  # a queue page holds up to 500 items: bounded memory per worker
 # The versions one read-only request has read, so its many reads check the database once.
 _request_versions: ContextVar[dict[int, int] | None] = ContextVar("_request_versions", default=None)
+# The KPI figures one read-only request has computed, so its reads compute each once.
+_request_figures: ContextVar[SharedFigures | None] = ContextVar("_request_figures", default=None)
 
 
 @contextmanager
 def one_version_check() -> Iterator[None]:
     """Within the block, each organization's version is read once (its first read) and
-    reused: a page's reads answer for one version. Only for requests that write nothing."""
+    reused: a page's reads answer for one version. Only for requests that write nothing.
+    The block's reads also share the KPI figures they compute (``request_figures``): the
+    dashboard's aging of the period end, tile KPIs and cash per day are computed once."""
     token = _request_versions.set({})
+    figures = _request_figures.set(SharedFigures())
     try:
         yield
     finally:
+        _request_figures.reset(figures)
         _request_versions.reset(token)
+
+
+def request_figures() -> SharedFigures:
+    """The figures of the current read-only request, or a new memo outside one (shared
+    only within the read that asked)."""
+    found = _request_figures.get()
+    return SharedFigures() if found is None else found
 
 
 class OneVersionPerRead:

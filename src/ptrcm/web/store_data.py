@@ -14,18 +14,19 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ptrcm.analytics import activity, ar, claims_kpis, queues, revenue, review, scheduling, sla
+from ptrcm.analytics import activity, claims_kpis, queues, revenue, review, scheduling, sla
 from ptrcm.analytics.claim_history import claim_history
 from ptrcm.analytics.filters import KpiFilters, Scope
 from ptrcm.analytics.report import organization_timezone
 from ptrcm.analytics.review_render import render_pdf
+from ptrcm.analytics.shared_figures import SharedFigures
 from ptrcm.config import Config, load_config
 from ptrcm.domain.targets import Direction, attainment, levels_with, targets_with
 from ptrcm.store.data_version import data_version
 from ptrcm.store.repository import Store
 from ptrcm.web import ports as p
 from ptrcm.web.deps import WebSettings
-from ptrcm.web.read_cache import CachedReads, ReadCache
+from ptrcm.web.read_cache import CachedReads, ReadCache, request_figures
 from ptrcm.web.store_claims import claim_detail, queue_item, queue_items
 from ptrcm.web.store_claims_list import ClaimLists
 from ptrcm.web.store_front_desk import StoreFrontDesk
@@ -83,17 +84,19 @@ class StoreData(ClaimLists):
     def close(self) -> None:
         self.store.close()
 
-    # dashboard
-    def _tiles(self, scope: Scope, period: p.Period) -> dict[str, Decimal | None]:
+    # dashboard: the reads of one request share their figures (``request_figures``)
+    def _tiles(
+        self, scope: Scope, period: p.Period, figures: SharedFigures
+    ) -> dict[str, Decimal | None]:
         f = _filters(period)
-        rows = revenue.net_revenue_per_visit(scope, f)
+        rows = figures.net_revenue_per_visit(scope, f)
         return {
-            "clean_claim_rate": claims_kpis.clean_claim_rate(scope, f).rate,
-            "first_pass_rate": claims_kpis.first_pass_rate(scope, f).rate,
-            "denial_rate": claims_kpis.initial_denial_rate(scope, f).claims.rate,
-            "net_collection_rate": ar.net_collection_rate(scope, f).ratio.rate,
-            "days_in_ar": ar.days_in_ar(scope, f, period.end).days,
-            "cash_collected": sum(activity.cash_by_day(scope, f).values(), ZERO),
+            "clean_claim_rate": figures.clean_claim_rate(scope, f).rate,
+            "first_pass_rate": figures.first_pass_rate(scope, f).rate,
+            "denial_rate": figures.initial_denial_rate(scope, f).claims.rate,
+            "net_collection_rate": figures.net_collection_rate(scope, f).ratio.rate,
+            "days_in_ar": figures.days_in_ar(scope, f, period.end).days,
+            "cash_collected": sum(figures.cash_by_day(scope, f).values(), ZERO),
             "visits": Decimal(sum(r.visits for r in rows)),
             "net_revenue_per_visit": revenue.total_net_revenue_per_visit(rows),
         }
@@ -109,11 +112,12 @@ class StoreData(ClaimLists):
             ("visits", "Visits", p.Unit.number, True),
             ("net_revenue_per_visit", "Net revenue per visit", p.Unit.money, True),
         )
+        figures, before = request_figures(), period.previous()
         with self._scope() as scope:
-            now, before = self._tiles(scope, period), self._tiles(scope, period.previous())
+            figures.aging_on(scope, _filters(period), [period.end, before.end])  # one pass
+            now, then = self._tiles(scope, period, figures), self._tiles(scope, before, figures)
         return [
-            p.KpiTile(key, label, now[key], before[key], unit, up)
-            for key, label, unit, up in labels
+            p.KpiTile(key, label, now[key], then[key], unit, up) for key, label, unit, up in labels
         ]
 
     def goals(self, period: p.Period) -> p.Goals:
@@ -124,12 +128,13 @@ class StoreData(ClaimLists):
         targets = targets_with(config.targets_for(slug))
         levels = levels_with(config.sla)
         start = config.engagement_start
-        f = _filters(period)
+        f, figures = _filters(period), request_figures()
         with self._scope() as scope:
-            now = review.target_figures(scope, f)
+            now = review.target_figures(scope, f, figures)
             first = None
             if start is not None and start <= period.end:
-                first = review.target_figures(scope, KpiFilters(*review.month_bounds(start)))
+                month = KpiFilters(*review.month_bounds(start))
+                first = review.target_figures(scope, month, figures)
             measured = {
                 "charge_entry": sla.charge_lag(scope, f),
                 "claim_submission": sla.submission_lag(scope, f),
@@ -169,7 +174,7 @@ class StoreData(ClaimLists):
 
     def ar_aging(self, as_of: date) -> Sequence[p.AgingRow]:
         with self._scope() as scope:
-            rows = ar.ar_aging(scope, KpiFilters(as_of, as_of), as_of)
+            rows = request_figures().aging(scope, KpiFilters(as_of, as_of), as_of)
         return [p.AgingRow(r.payer_class, *r.buckets) for r in rows]
 
     def denial_reasons(self, period: p.Period) -> Sequence[p.DenialReason]:
@@ -192,7 +197,7 @@ class StoreData(ClaimLists):
 
     def cash_and_visits(self, period: p.Period) -> Sequence[p.CashWeek]:
         with self._scope() as scope:
-            cash = activity.cash_by_day(scope, _filters(period))
+            cash = request_figures().cash_by_day(scope, _filters(period))
             seen = activity.visits_by_day(scope, _filters(period))
         weeks: dict[date, tuple[Decimal, int]] = {}
         day = period.start
@@ -204,10 +209,10 @@ class StoreData(ClaimLists):
         return [p.CashWeek(w, c, v) for w, (c, v) in sorted(weeks.items())]
 
     def days_in_ar_trend(self, period: p.Period) -> Sequence[p.DaysInArPoint]:
-        f, ends = _filters(period), _month_ends(period)
+        f, ends, figures = _filters(period), _month_ends(period), request_figures()
         with self._scope() as scope:
-            aging = ar.ar_aging_on(scope, f, ends)  # one pass for every month end
-            points = [(end, ar.days_in_ar_from(scope, f, end, aging[end]).days) for end in ends]
+            figures.aging_on(scope, f, ends)  # one pass for every month end not known yet
+            points = [(end, figures.days_in_ar(scope, f, end).days) for end in ends]
         # A month with no charges has no figure; a month whose A/R is all collected is 0.
         return [
             p.DaysInArPoint(end.replace(day=1), days) for end, days in points if days is not None

@@ -26,11 +26,15 @@ from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.repository import Store, UnitOfWork
 from ptrcm.store.tables import (
+    ar_rollup_charges,
+    ar_rollup_reductions,
     claim_fact_denials,
     claim_fact_payments,
     claim_facts,
     claim_payments,
+    lag_rollup,
     organizations,
+    revenue_rollup,
 )
 from ptrcm.store.tenants import Tenants
 from tests.integration.analytics.clinic import Clinic
@@ -39,6 +43,7 @@ from tests.integration.posting.builders import CONTEXT, NOW, cas, clp, remittanc
 from tests.integration.posting.builders import visit as visit_record
 
 D = Decimal
+ROLLUPS = (ar_rollup_charges, ar_rollup_reductions, revenue_rollup, lag_rollup)  # kept too
 WATCHED = ("state", "first_adjudicated_on", "first_adj_status", "first_adj_denied",
            "first_adj_denied_amount", "first_pass", "payer_paid", "contractual",
            "patient_responsibility", "denied_total", "reductions", "balance")  # fmt: skip
@@ -186,7 +191,8 @@ def test_every_commit_of_a_demo_leaves_the_facts_equal_to_a_rebuild(
 ) -> None:
     """No write path has to remember the read model: after each commit of a small demo
     (claims built, scrubbed, submitted, acknowledged, paid, denied, appealed), the kept
-    facts of the organization equal a rebuild from its rows at that moment. A write path
+    facts of the organization (and their rollups) equal a rebuild from its rows at that
+    moment. A write path
     whose writes do not note the claims they change (``touch_claims``), or a unit of work
     that commits without refreshing, leaves facts behind and fails here. (The demo
     defers the refresh to the end of each run; here it refreshes at every commit, so each
@@ -215,7 +221,7 @@ def test_every_commit_of_a_demo_leaves_the_facts_equal_to_a_rebuild(
 
 
 def _snapshot_of(conn: Connection, org_id: int) -> list[list[tuple[Any, ...]]]:
-    tables = (claim_facts, claim_fact_denials, claim_fact_payments)
+    tables = (claim_facts, claim_fact_denials, claim_fact_payments, *ROLLUPS)
     return [
         sorted(tuple(r) for r in conn.execute(select(t).where(t.c.org_id == org_id)))
         for t in tables

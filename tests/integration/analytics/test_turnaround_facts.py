@@ -30,10 +30,10 @@ from sqlalchemy import ColumnElement, Executable, exists, func, insert, or_, sel
 
 from ptrcm.analytics import KpiFilters, Scope, sla
 from ptrcm.analytics.filters import claim_conds
-from ptrcm.analytics.sql import day_diff, end_of, start_of
+from ptrcm.analytics.sql import end_of, start_of
 from ptrcm.store import db
 from ptrcm.store.adjustment_conditions import is_denial
-from ptrcm.store.day_sql import least, utc_day
+from ptrcm.store.day_sql import day_diff, least, utc_day
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import (

@@ -26,7 +26,15 @@ from ptrcm.store.tables.clinical import (
     visit_services,
     visits,
 )
-from ptrcm.store.tables.facts import claim_fact_denials, claim_fact_payments, claim_facts
+from ptrcm.store.tables.facts import (
+    ar_rollup_charges,
+    ar_rollup_reductions,
+    claim_fact_denials,
+    claim_fact_payments,
+    claim_facts,
+    lag_rollup,
+    revenue_rollup,
+)
 from ptrcm.store.tables.finance import (
     APPEND_ONLY_TABLES,
     adjustments,
@@ -85,6 +93,8 @@ __all__ = [
     "appeal_payments",
     "appeals",
     "appointments",
+    "ar_rollup_charges",
+    "ar_rollup_reductions",
     "audit_log",
     "authorizations",
     "charges",
@@ -107,6 +117,7 @@ __all__ = [
     "fee_schedule_rates",
     "fee_schedules",
     "import_quarantine",
+    "lag_rollup",
     "ledger_entries",
     "line_payments",
     "locations",
@@ -126,6 +137,7 @@ __all__ = [
     "remark_codes",
     "remittance_files",
     "remittance_transactions",
+    "revenue_rollup",
     "scrub_findings",
     "scrub_runs",
     "sessions",

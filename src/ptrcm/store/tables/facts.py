@@ -5,7 +5,9 @@ submitted, first adjudicated, settled), payer and payer class, the visit matched
 first date of service, its money to date and the outcome of its first adjudication.
 It also holds the first denial and its first follow-up (denial follow-up SLA).
 ``claim_fact_denials`` holds its denial adjustments by remittance date and CARC, and
-``claim_fact_payments`` what its payments paid and took off A/R per remittance date. All are
+``claim_fact_payments`` what its payments paid and took off A/R per remittance date. The A/R
+rollup (``ar_rollup_charges``, ``ar_rollup_reductions``, migration 0034) sums the facts by
+payer, first DOS and the day each claim leaves A/R (``ptrcm.store.fact_rollups``). All are
 derived data: ``ptrcm.store.claim_facts.refresh_claim_facts`` rewrites a claim's rows in
 the transaction that changed the claim, and ``ptrcm db refresh-facts`` rebuilds them all.
 """
@@ -40,6 +42,8 @@ FACT_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_claim_facts_org_built": ("org_id", "built_at", "first_dos", "payer_id"),
     "ix_claim_facts_org_submitted": ("org_id", "first_submitted_at", "built_at", "payer_id"),
     "ix_claim_facts_org_denied": ("org_id", "first_denied_on", "followed_up_on", "payer_id"),
+    # Net revenue per visit (migration 0034): the few claims at several locations.
+    "ix_claim_facts_org_mixed": ("org_id", "location_id", "first_dos"),
 }  # fmt: skip
 
 claim_facts = Table(
@@ -121,4 +125,74 @@ claim_fact_payments = Table(
     Column("reductions", MoneyType(), nullable=False),  # paid + non-denial adjustments
     Index("ix_claim_fact_payments_org_claim", "org_id", "claim_id", "payment_date", "reductions"),
     Index("ix_claim_fact_payments_org_date", "org_id", "payment_date", "paid", "reductions"),
+)
+
+# The A/R rollup (migration 0034, ``ptrcm.store.fact_rollups``): the facts summed by payer,
+# payer class ("unknown" when none), first DOS and ``gone_on``, the first day the claim is
+# not in A/R (the UTC day it settled; 9999-12-31 while open; its first DOS when it never
+# is). A/R on day D is the charges with first DOS <= D < gone_on less their reductions
+# dated on or before D; the buckets are the first DOS's age on D.
+_AR_KEY = ("org_id", "payer_id", "payer_class", "first_dos", "gone_on")
+ROLLUP_INDEXES: dict[str, tuple[str, ...]] = {
+    "ix_ar_rollup_charges_org_gone": ("org_id", "gone_on", "first_dos", "payer_class",
+                                      "payer_id", "charge"),
+    "ix_ar_rollup_charges_org_dos": ("org_id", "first_dos", "payer_id", "charge"),
+    "ix_ar_rollup_reductions_org_gone": ("org_id", "gone_on", "first_dos", "payment_date",
+                                         "payer_class", "payer_id", "reductions"),
+    "ix_ar_rollup_reductions_org_date": ("org_id", "payment_date", "payer_id", "reductions"),
+}  # fmt: skip
+ar_rollup_charges = Table(  # claims not voided or replaced
+    "ar_rollup_charges",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("payer_class", String(32), nullable=False),
+    Column("first_dos", Date, nullable=False),
+    Column("gone_on", Date, nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("charge", MoneyType(), nullable=False),
+    PrimaryKeyConstraint(*_AR_KEY),
+    *(Index(n, *c) for n, c in ROLLUP_INDEXES.items() if n.startswith("ix_ar_rollup_charges")),
+)
+ar_rollup_reductions = Table(  # every claim's dated reductions (claim_fact_payments)
+    "ar_rollup_reductions",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("payer_class", String(32), nullable=False),
+    Column("first_dos", Date, nullable=False),
+    Column("gone_on", Date, nullable=False),
+    Column("payment_date", Date, nullable=False),
+    Column("payments", Integer, nullable=False),  # claim_fact_payments rows summed
+    Column("reductions", MoneyType(), nullable=False),
+    PrimaryKeyConstraint(*_AR_KEY, "payment_date"),
+    *(Index(n, *c) for n, c in ROLLUP_INDEXES.items() if n.startswith("ix_ar_rollup_reduc")),
+)
+
+# Revenue and turnaround rollups (migration 0034, ``ptrcm.store.fact_rollups``): the payer and
+# patient payments of the claims with one location on their first DOS (net revenue per
+# visit; claims whose first-DOS visits are at several locations are read from the facts),
+# and the claims built / first submitted per UTC day and lag in days (charge lag,
+# submission lag).
+revenue_rollup = Table(  # claims not voided or replaced with visits on their first DOS
+    "revenue_rollup",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("location_id", Id, nullable=False),
+    Column("first_dos", Date, nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("revenue", MoneyType(), nullable=False),  # (payer + patient paid) x visits
+    PrimaryKeyConstraint("org_id", "first_dos", "payer_id", "location_id"),
+)
+lag_rollup = Table(
+    "lag_rollup",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("measure", String(16), nullable=False),  # "charge": built; "submission": first sent
+    Column("day", Date, nullable=False),  # UTC day built / first submitted
+    Column("payer_id", Id, nullable=False),
+    Column("lag", Integer, nullable=False),  # days
+    Column("claims", Integer, nullable=False),
+    PrimaryKeyConstraint("org_id", "measure", "day", "payer_id", "lag"),
 )
