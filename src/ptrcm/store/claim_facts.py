@@ -20,6 +20,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Executable,
     Select,
@@ -39,6 +41,7 @@ from ptrcm.domain.denials import STATUS_DENIED
 from ptrcm.store import fact_rollups
 from ptrcm.store.adjustment_conditions import is_contractual, is_denial, reduces_payer_balance
 from ptrcm.store.day_sql import least, utc_day
+from ptrcm.store.statistics import keep_statistics
 from ptrcm.store.tables import (
     adjustments,
     appeals,
@@ -54,6 +57,21 @@ from ptrcm.store.tables import (
 )
 from ptrcm.store.tables.facts import claim_fact_denials, claim_fact_payments, claim_facts
 
+# The tables a refresh of some claims reads by claim id and writes. Kept analyzed as they
+# grow (``keep_statistics``): without statistics PostgreSQL looks the ids up by reading the
+# organization's whole table (or any small index that starts with ``org_id``) — claim
+# transitions, scrub runs, the facts rows it deletes — once per chunk of claims.
+READ_BY_CLAIM = (
+    claims,
+    claim_versions,
+    claim_transitions,
+    scrub_runs,
+    claim_payments,
+    claim_facts,
+    claim_fact_denials,
+    claim_fact_payments,
+)
+
 # The statements are built once with bound parameters (building them is most of the cost
 # of refreshing a few claims) and executed with {"org_id": ..., "ids": [...]}.
 Org = int | BindParameter[Any]
@@ -63,7 +81,10 @@ ADJUDICATED = ("1", "2", "3", "4")
 NET_OF_REVERSALS = (*ADJUDICATED, "22")
 SETTLED = ("paid", "closed")
 FOLLOW_UP_STATES = ("appealed", "corrected", "voided")  # a denial followed up by a move
-CHUNK = 2000
+CHUNK = 2000  # claims per refresh statement on SQLite (12 lists of ids each)
+# On PostgreSQL the ids are one array parameter: no list of placeholders to render and
+# parse per statement, so one chunk holds any week's claims.
+PG_CHUNK = 20_000
 
 
 def _sum(expr: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -74,15 +95,18 @@ def _when(cond: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement
     return case((cond, value), else_=0)
 
 
+_among = fact_rollups.among
+
+
 def _only(column: ColumnElement[Any], ids: Ids) -> list[ColumnElement[bool]]:
-    return [] if ids is None else [column.in_(ids)]
+    return [] if ids is None else [_among(column, ids)]
 
 
 def _of_claims(column: ColumnElement[Any], ids: Ids) -> list[ColumnElement[bool]]:
     """Rows naming a claim (or one of ``ids``). With ids, the ``IN`` alone: SQLite would
     otherwise read ``claim_id IS NOT NULL`` as a range over the whole organization's rows
     instead of looking the ids up."""
-    return [column.is_not(None)] if ids is None else [column.in_(ids)]
+    return [column.is_not(None)] if ids is None else [_among(column, ids)]
 
 
 def _paid_under(org_id: Org, ids: Ids) -> list[ColumnElement[bool]]:
@@ -92,7 +116,7 @@ def _paid_under(org_id: Org, ids: Ids) -> list[ColumnElement[bool]]:
     if ids is None:
         return []
     cp = claim_payments
-    mine = select(cp.c.id).where(cp.c.org_id == org_id, cp.c.claim_id.in_(ids))
+    mine = select(cp.c.id).where(cp.c.org_id == org_id, _among(cp.c.claim_id, ids))
     return [adjustments.c.claim_payment_id.in_(mine)]
 
 
@@ -324,11 +348,15 @@ def payments_query(org_id: Org, ids: Ids = None) -> Select[Any]:
 
 
 @cache
-def _statements(by_ids: bool) -> tuple[Executable, ...]:
+def _statements(by_ids: bool, array: bool = False) -> tuple[Executable, ...]:
     """Delete and re-insert the fact rows of one organization (and, ``by_ids``, of the
-    claims in the expanding parameter ``ids``)."""
+    claims in the parameter ``ids``: expanding, or with ``array`` one BIGINT[])."""
     org: BindParameter[Any] = bindparam("org_id")
-    ids: BindParameter[Any] | None = bindparam("ids", expanding=True) if by_ids else None
+    ids: BindParameter[Any] | None = None
+    if by_ids:
+        ids = (
+            bindparam("ids", type_=ARRAY(BigInteger)) if array else bindparam("ids", expanding=True)
+        )
     tables = (claim_facts, claim_fact_denials, claim_fact_payments)
     out: list[Executable] = [
         delete(table).where(table.c.org_id == org, *_only(table.c.claim_id, ids))
@@ -350,10 +378,11 @@ def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
     if ids is not None:
         params["ids"] = list(ids)
     dialect = conn.dialect.name
+    array = dialect == "postgresql"
     rollups = fact_rollups
     before = rollups.subtract_statements(dialect) if ids is not None else ()
     after = rollups.add_statements(dialect) if ids is not None else rollups.rebuild_statements()
-    for statement in (*before, *_statements(ids is not None), *after):
+    for statement in (*before, *_statements(ids is not None, array), *after):
         conn.execute(statement, params)
 
 
@@ -364,8 +393,10 @@ def refresh_claim_facts(conn: Connection, org_id: int, claim_ids: Iterable[int])
         # A few claims' rows are index lookups; PostgreSQL's cost estimate for the grouped
         # subqueries would otherwise JIT-compile them, which costs more than running them.
         conn.exec_driver_sql("SET LOCAL jit = off")
-    for start in range(0, len(wanted), CHUNK):
-        _write(conn, org_id, wanted[start : start + CHUNK])
+        keep_statistics(conn, READ_BY_CLAIM)
+    size = PG_CHUNK if conn.dialect.name == "postgresql" else CHUNK
+    for start in range(0, len(wanted), size):
+        _write(conn, org_id, wanted[start : start + size])
 
 
 def refresh_all_claim_facts(conn: Connection, org_id: int) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 
 from ptrcm.domain.claims import Claim
 from ptrcm.store.scoped import OrgScoped
+from ptrcm.store.statistics import keep_statistics
 from ptrcm.store.tables import claim_transitions
 
 
@@ -41,4 +42,5 @@ def append_created(repo: OrgScoped, claim_ids: Mapping[str, int], state: str, re
     ]
     if rows:
         repo.conn.execute(insert(claim_transitions), rows)
+        keep_statistics(repo.conn, (claim_transitions,))  # the facts refresh reads it by claim
         repo.touch_claims(claim_ids.values())

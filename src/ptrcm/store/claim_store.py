@@ -65,6 +65,7 @@ def append_transitions(
         for cid, vid, t in steps
     )
     repo.insert_many(claim_transitions, rows)
+    keep_statistics(repo.conn, (claim_transitions,))  # the facts refresh reads it by claim
     repo.touch_claims(cid for cid, _vid, _t in steps)
     final = {cid: (t.to_state.value, t.at) for cid, _vid, t in steps}
     by_state: dict[tuple[str, datetime], list[int]] = {}

@@ -38,6 +38,7 @@ from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.parsed_visits import parsed_visit, record_text
 from ptrcm.store.repository import Store
 from ptrcm.store.scoped import Clock, OrgScoped, chunks
+from ptrcm.store.statistics import keep_statistics
 from ptrcm.store.tables import (
     claim_lines,
     claim_versions,
@@ -259,6 +260,9 @@ class LifecycleRepository(OrgScoped):
                 pack=None, pack_version=None,
             ))  # fmt: skip
         self.conn.execute(insert(scrub_runs), rows)
+        # the runs are read back by claim and each finding's reference to its run is
+        # checked: both need the grown table's statistics (``keep_statistics``)
+        keep_statistics(self.conn, (scrub_findings,))
         ids: dict[tuple[int, int], int] = {}
         for part in chunks(sorted({cid for cid, _n, _f in results})):
             query = self.scoped(

@@ -1,0 +1,46 @@
+"""The claim facts refresh of many claims (``ptrcm.store.claim_facts.refresh_claim_facts``)
+costs the same statements whatever the week's size on PostgreSQL: the ids are one array
+parameter, so a week's claims are one DELETE and one INSERT per fact table, not one per
+chunk of 2,000 with a placeholder per id in each of the facts query's twelve lists (each
+chunk read the organization's claim transitions, versions and scrub runs again, and the
+driver parsed ~24,000 placeholders). SQLite keeps chunks of 2,000 ids."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import event
+
+from ptrcm.store.claim_facts import CHUNK, refresh_claim_facts
+from ptrcm.store.repository import Store
+
+
+def _writes(store: Store, org: int, ids: range) -> list[str]:
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().startswith(("DELETE", "INSERT")):
+            sent.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.connect(org) as conn, conn.begin():
+            refresh_claim_facts(conn, org, ids)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    return sent
+
+
+def test_a_large_refresh_is_one_statement_per_fact_table_on_postgresql(store: Store) -> None:
+    org = store.create_organization("facts")
+    ids = range(1, 3 * CHUNK + 2)
+    sent = _writes(store, org, ids)
+    if store.engine.dialect.name != "postgresql":
+        assert len(sent) == 6 * 4  # three DELETEs and three INSERTs per chunk
+        return
+    assert len(sent) == 6
+    for statement in sent:  # one array of ids, no placeholder per id
+        names = set(re.findall(r"%\((\w+)\)s", statement))
+        assert "ids" in names and not any(re.fullmatch(r"ids_\d+", n) for n in names)
+        assert len(names) < 200  # the denial and contractual code lists are constants
