@@ -31,18 +31,11 @@ from tests.integration.posting.builders import (
     visit,
     write,
 )
+from tests.integration.posting.test_duplicates import paid  # 47.20 after CO-45 and PR-2
 
 D = Decimal
 ONE = [("97110", 30)]
 PCNS = ["V-1", "V-2", "V-3", "V-4"]
-
-
-def paid(pcn: str, amount: str = "47.20", payer_claim: str = "PCN0001") -> rm.ClaimPayment:
-    co = D("110.00") - D(amount) - D("11.80")
-    return clp(pcn, "1", "110.00", amount,
-               svc("97110", "110.00", amount, cas("CO", "45", str(co)), cas("PR", "2", "11.80"),
-                   line=1),
-               payer_claim=payer_claim)  # fmt: skip
 
 
 def unbalanced(pcn: str) -> rm.ClaimPayment:
@@ -75,11 +68,11 @@ def the_file(tmp_path: Path) -> Path:
         reversal("V-1"),  # takes V-1's payment back ...
         paid("V-1"),  # ... so the same identity may be paid again
         paid("V-1"),  # but not twice
-        paid("V-4", "40.00", "PCN0004"),
+        paid("V-4", "PCN0004", "40.00"),
     ]
     total = D("47.20") * 6 - D("47.20") + D("40.00") + D("50.00") - D("10.00")
     one = remittance(first, str(total), [plb(("L6", "10.00", "INT1"))])
-    other = remittance([paid("V-4", "7.20", "PCN0005")], "7.20", trace="EFT0002")
+    other = remittance([paid("V-4", "PCN0005", "7.20")], "7.20", trace="EFT0002")
     return write(tmp_path, "streamed.835", one, other, one)  # the first check comes twice
 
 
