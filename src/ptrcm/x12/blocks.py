@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,48 +58,27 @@ class FileScan:
         )
 
 
-def _blocks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        while block := f.read(BLOCK):
-            yield block
-
-
-def _texts(path: Path, encoding: str) -> Iterator[str]:
-    """The decoded text in pieces, leading byte-order mark and blanks removed."""
+def _texts(path: Path, encoding: str, sha: hashlib._Hash | None = None) -> Iterator[str]:
+    """The decoded text in pieces, leading byte-order mark and blanks removed; ``sha``,
+    when given, is fed every byte of the file. A byte the encoding refuses raises
+    ``UnicodeDecodeError`` (never with Latin-1)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     leading = True
-    for block in _blocks(path):
-        text = decoder.decode(block)
-        if leading:
-            text = text.lstrip(_LEADING)
-            leading = not text
-        if text:
-            yield text
+    with path.open("rb") as f:
+        while block := f.read(BLOCK):
+            if sha is not None:
+                sha.update(block)
+            text = decoder.decode(block)
+            if leading:
+                text = text.lstrip(_LEADING)
+                leading = not text
+            if text:
+                yield text
     rest = decoder.decode(b"", final=True)
     if leading:
         rest = rest.lstrip(_LEADING)
     if rest:
         yield rest
-
-
-def _encoding(path: Path) -> tuple[str, str]:
-    """SHA-256 of the bytes and the encoding ``decode`` would choose."""
-    sha = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    for block in _blocks(path):
-        sha.update(block)
-        if utf8:
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                utf8 = False
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    return sha.hexdigest(), "utf-8" if utf8 else "latin-1"
 
 
 def _delimiters(head: str, source: str | None) -> Delimiters | None:
@@ -113,59 +93,86 @@ def _delimiters(head: str, source: str | None) -> Delimiters | None:
 
 
 def scan(path: Path) -> FileScan:
-    """Read the file once (see ``FileScan``)."""
-    sha, encoding = _encoding(path)
-    head = ""
-    for text in _texts(path, encoding):
-        head += text
-        if len(head) >= _HEAD:
+    """Read the file once (see ``FileScan``): as UTF-8, as ``decode`` tries first, and
+    again as Latin-1 only if a byte is not UTF-8."""
+    try:
+        return _scan(path, "utf-8")
+    except UnicodeDecodeError:
+        return _scan(path, "latin-1")
+
+
+def _scan(path: Path, encoding: str) -> FileScan:
+    sha = hashlib.sha256()
+    texts = _texts(path, encoding, sha)
+    head: list[str] = []  # the first pieces, until they hold the ISA segment
+    for text in texts:
+        head.append(text)
+        if sum(map(len, head)) >= _HEAD:
             break
-    delims = _delimiters(head, str(path))
+    delims = _delimiters("".join(head), str(path))
     if delims is None:
-        return FileScan(sha, encoding, None, "plain", 0, frozenset(), ())
-    return _layout(path, sha, encoding, delims)
+        for _ in texts:
+            pass  # the rest of the file, for its SHA-256 and its encoding
+        return FileScan(sha.hexdigest(), encoding, None, "plain", 0, frozenset(), ())
+    layout = _Layout(delims)
+    for text in itertools.chain(head, texts):
+        layout.feed(text)
+    return layout.found(sha.hexdigest(), encoding)
 
 
-def _layout(path: Path, sha: str, encoding: str, delims: Delimiters) -> FileScan:
-    term, el = delims.segment, delims.element
-    t, e = re.escape(term), re.escape(el)
-    # a segment that starts (after blanks) with ISA, ST or TRN; ST01 and TRN02 captured
-    value = rf"([^{e}{t}]*)(?=[{e}{t}])"  # an element, known complete by what follows it
-    starts = re.compile(rf"{t}\s*(?:(ISA)(?={e})|ST{e}{value}|TRN{e}[^{e}{t}]*{e}{value})")
-    newlines = terms = term_newlines = interchanges = 0
-    cr = tab = newline_blank = layout = False
-    set_ids: set[str] = set()
-    traces: dict[str, None] = {}
-    last = ""  # the previous piece's last character: a pair split between pieces counts
-    tail = term  # the first segment is read as if a terminator came before it
-    for text in _texts(path, encoding):
-        joined = last + text
-        newlines += text.count("\n")
-        terms += text.count(term)
-        term_newlines += joined.count(term + "\n")
-        newline_blank = newline_blank or "\n " in joined
-        cr = cr or "\r" in text
-        tab = tab or "\t" in text
-        layout = layout or any(ch in text for ch in _LAYOUT)
-        window = tail + text
-        for m in starts.finditer(window):
-            if m.end() < len(tail):
+class _Layout:
+    """What the file's text shows of its layout, its interchanges, set ids and traces,
+    fed one piece at a time."""
+
+    def __init__(self, delims: Delimiters) -> None:
+        term, el = delims.segment, delims.element
+        t, e = re.escape(term), re.escape(el)
+        # a segment that starts (after blanks) with ISA, ST or TRN; ST01 and TRN02 captured
+        value = rf"([^{e}{t}]*)(?=[{e}{t}])"  # an element, known complete by what follows it
+        self.starts = re.compile(rf"{t}\s*(?:(ISA)(?={e})|ST{e}{value}|TRN{e}[^{e}{t}]*{e}{value})")
+        self.delims, self.term = delims, term
+        self.newlines = self.terms = self.term_newlines = self.interchanges = 0
+        self.cr = self.tab = self.newline_blank = self.layout = False
+        self.set_ids: set[str] = set()
+        self.traces: dict[str, None] = {}
+        self.last = ""  # the previous piece's last character: a pair split between pieces
+        self.tail = term  # the first segment is read as if a terminator came before it
+
+    def feed(self, text: str) -> None:
+        term = self.term
+        joined = self.last + text
+        self.newlines += text.count("\n")
+        self.terms += text.count(term)
+        self.term_newlines += joined.count(term + "\n")
+        self.newline_blank = self.newline_blank or "\n " in joined
+        self.cr = self.cr or "\r" in text
+        self.tab = self.tab or "\t" in text
+        self.layout = self.layout or any(ch in text for ch in _LAYOUT)
+        window = self.tail + text
+        for m in self.starts.finditer(window):
+            if m.end() < len(self.tail):
                 continue  # its closing separator was in the previous window: found there
             if m.group(1):
-                interchanges += 1
+                self.interchanges += 1
             elif m.group(2) is not None:
-                set_ids.add(m.group(2))
+                self.set_ids.add(m.group(2))
             elif m.group(3) is not None:
                 # as the reader will see it: a trailing blank may be trimmed by the layout
-                traces[m.group(3)[:50]] = traces[m.group(3).strip()[:50]] = None
-        last, tail = text[-1:], window[-_TAIL:]
-    # what ``tokenizer._split`` decides from the whole text
-    lines = (
-        term != "\n" and newlines > 0 and newlines == terms == term_newlines
-        and not (cr or tab or newline_blank)
-    )  # fmt: skip
-    kind = "lines" if lines else ("strip" if layout else "plain")
-    return FileScan(sha, encoding, delims, kind, interchanges, frozenset(set_ids), tuple(traces))
+                self.traces[m.group(3)[:50]] = self.traces[m.group(3).strip()[:50]] = None
+        self.last, self.tail = text[-1:], window[-_TAIL:]
+
+    def found(self, sha: str, encoding: str) -> FileScan:
+        # what ``tokenizer._split`` decides from the whole text
+        lines = (
+            self.term != "\n" and self.newlines > 0
+            and self.newlines == self.terms == self.term_newlines
+            and not (self.cr or self.tab or self.newline_blank)
+        )  # fmt: skip
+        kind = "lines" if lines else ("strip" if self.layout else "plain")
+        return FileScan(
+            sha, encoding, self.delims, kind, self.interchanges,
+            frozenset(self.set_ids), tuple(self.traces),
+        )  # fmt: skip
 
 
 def segment_texts(path: Path, found: FileScan) -> Iterator[str]:

@@ -6,8 +6,10 @@ chunk is handed out; and no chunk holds more claims than asked."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -111,6 +113,7 @@ def check(data: bytes, tmp_path: Path, chunk: int = 2, *, must_stream: bool = Fa
     assert source is not None
     traces = {r.trace.number[:50] for r in expected.transactions if r.trace and r.trace.number}
     assert traces <= set(source.traces)
+    assert source.found.sha256 == hashlib.sha256(data).hexdigest()
     raw = split_segments(data, str(path))
     if must_stream:
         assert source.document is None, "read whole, not streamed"
@@ -147,6 +150,32 @@ def test_every_835_sample_reads_the_same_a_block_at_a_time(
     monkeypatch.setattr(blocks, "BLOCK", 97)
     for data in SAMPLES:
         check(data, tmp_path, chunk=1)
+
+
+def test_the_scan_reads_a_utf8_file_once_and_another_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(blocks, "BLOCK", 64)
+    monkeypatch.setattr(Path, "open", counting_open)
+    text = OWN[0].decode()
+    path = tmp_path / "f.835"
+    for data, reads, encoding in (
+        (text.encode(), 1, "utf-8"),
+        (text.replace("REF*", "REF*\xe9", 1).encode("latin-1"), 2, "latin-1"),
+        ((text + "\xe9").encode("latin-1"), 2, "latin-1"),  # the odd byte in the last block
+    ):
+        path.write_bytes(data)
+        opened.clear()
+        found = blocks.scan(path)
+        assert (len(opened), found.encoding) == (reads, encoding)
+        assert found.sha256 == hashlib.sha256(data).hexdigest() and found.streamable
 
 
 def test_a_file_of_two_interchanges_or_a_999_is_read_whole(tmp_path: Path) -> None:
