@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ptrcm.x12.errors import X12Error
+from ptrcm.x12.remit835.model import TRACE_LENGTH
 from ptrcm.x12.tokenizer import DEFAULT_DELIMITERS, Delimiters, read_isa_delimiters
 
 BLOCK = 1 << 20
@@ -158,7 +159,8 @@ class _Layout:
                 self.set_ids.add(m.group(2))
             elif m.group(3) is not None:
                 # as the reader will see it: a trailing blank may be trimmed by the layout
-                self.traces[m.group(3)[:50]] = self.traces[m.group(3).strip()[:50]] = None
+                trace = m.group(3)
+                self.traces[trace[:TRACE_LENGTH]] = self.traces[trace.strip()[:TRACE_LENGTH]] = None
         self.last, self.tail = text[-1:], window[-_TAIL:]
 
     def found(self, sha: str, encoding: str) -> FileScan:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ptrcm.x12.blocks import FileScan, scan, segment_texts
 from ptrcm.x12.errors import Finding
 from ptrcm.x12.read import X12Document, collector_paused, read_x12
-from ptrcm.x12.remit835.model import RemittanceDocument
+from ptrcm.x12.remit835.model import TRACE_LENGTH, RemittanceDocument
 from ptrcm.x12.remit835.stream import (
     Event,
     SetClaims,
@@ -27,8 +27,6 @@ from ptrcm.x12.remit835.stream import (
     Stream835,
     StreamWalker,
 )
-
-TRACE_LENGTH = 50  # remittance_transactions.trace_number
 
 
 @dataclass(slots=True)

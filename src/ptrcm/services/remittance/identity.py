@@ -29,10 +29,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ptrcm.x12.remit835.model import ClaimPayment, Remittance
+from ptrcm.x12.remit835.model import TRACE_LENGTH, ClaimPayment, Remittance
 
 REVERSAL = "22"
-TRACE_LENGTH = 50  # remittance_transactions.trace_number
 PAYER_LENGTH = 80  # remittance_transactions.payer_key
 ANY_PAYER = ""  # a payment stored before payers were recorded: matches every payer
 

@@ -217,6 +217,9 @@ class Payment:
     details: tuple[str, ...] = ()
 
 
+TRACE_LENGTH = 50  # TRN02 (and remittance_transactions.trace_number): at most 50 characters
+
+
 @dataclass(frozen=True, slots=True)
 class Trace:
     """TRN: trace type, check or EFT trace number, payer originator id."""
