@@ -126,3 +126,33 @@ def test_the_chunk_size_changes_nothing_a_posting_does(
     assert whole["states"]["V-3"] == "denied" and len(whole["facts"]) == len(PCNS)
     assert found[2] == whole
     assert found[1] == whole
+
+
+def test_a_long_file_refreshes_the_facts_as_it_goes_not_all_at_its_end(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The claims a posting touched are held until their facts are refreshed: every
+    # CLAIMS_PER_REFRESH claims inside the file's one transaction, so that set stays
+    # bounded however long the file (the facts themselves: the test above).
+    from ptrcm.store import repository
+
+    pcns = [f"V-{i}" for i in range(1, 13)]
+    path = write(tmp_path, "twelve.835", remittance([paid(p) for p in pcns], str(D("47.20") * 12)))
+    refreshed: list[int] = []
+    real = repository.refresh_claim_facts
+
+    def counting(conn: Any, org_id: int, ids: Any) -> None:
+        refreshed.append(len(ids))
+        real(conn, org_id, ids)
+
+    monkeypatch.setattr(repository, "refresh_claim_facts", counting)
+    monkeypatch.setattr(posting, "CLAIMS_PER_FLUSH", 1)
+    found = {}
+    for every in (2, 1000):
+        monkeypatch.setattr(posting, "CLAIMS_PER_REFRESH", every)
+        org = seed(store, [visit(p, ONE) for p in pcns], slug=f"clinic-{every}")
+        refreshed.clear()
+        assert post(store, org, path).posted == 12
+        found[every] = list(refreshed)
+    assert found[1000] == [12]  # all at the commit
+    assert sum(found[2]) == 12 and max(found[2]) <= 3, found  # 2 or 3 at a time
