@@ -3,7 +3,8 @@
 Migrations run as the *owner*: the role that owns the schema's tables. The app connects as
 an *app role* that is no superuser, owns nothing, is no member of the owner, and holds
 only ``SELECT`` and ``INSERT`` on every table, ``UPDATE`` and ``DELETE`` on the tables that
-are not append-only, and the use of the sequences. So it cannot ``ALTER`` a table (nor
+are not append-only, the use of the sequences, and temporary tables of its own (where bulk
+inserts stage their rows). So it cannot ``ALTER`` a table (nor
 ``DISABLE TRIGGER`` its guards), ``TRUNCATE``, ``SET session_replication_role`` (which
 would silence every trigger), rewrite the ledger, the money tables, claim transitions or
 the audit log, or read another organization's rows (row-level security,
@@ -158,6 +159,9 @@ def grant_app_privileges(
     mutable = [t for t in tables if t not in APPEND_ONLY_TABLES and t != VERSION_TABLE]
     statements = [
         f"GRANT CONNECT ON DATABASE {database} TO {r}",
+        # bulk inserts stage rows in a temporary table (``ptrcm.store.bulk``): granted to
+        # the role itself, so revoking TEMPORARY from PUBLIC does not stop posting
+        f"GRANT TEMPORARY ON DATABASE {database} TO {r}",
         f"GRANT USAGE ON SCHEMA {s} TO {r}",
         f"REVOKE CREATE ON SCHEMA {s} FROM {r}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}",
@@ -232,6 +236,8 @@ def check_app_role(conn: Connection, role: str) -> list[RoleCheck]:
     checks.append(RoleCheck(f"is not a member of the owner ({owner})", not member))
     create = flag("SELECT has_schema_privilege(:r, :s, 'CREATE')")
     checks.append(RoleCheck(f"cannot create objects in schema {schema}", not create))
+    temporary = flag("SELECT has_database_privilege(:r, current_database(), 'TEMPORARY')")
+    checks.append(RoleCheck("can create temporary tables (bulk inserts stage rows)", temporary))
     tables = _tables(conn, schema)
     fixed = [t for t in tables if t in APPEND_ONLY_TABLES or t == VERSION_TABLE]
     mutable = [t for t in tables if t not in fixed]

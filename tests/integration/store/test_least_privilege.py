@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from ptrcm.domain.ledger import LedgerEntry
 from ptrcm.store import db
 from ptrcm.store.audit import AuditEvent
+from ptrcm.store.money_in_uow import money_in_unit_of_work
 from ptrcm.store.repository import Store
 from ptrcm.store.roles import check_app_role, ensure_app_role, refresh_app_grants
 from tests.e2e.cli import ptrcm
@@ -114,6 +115,38 @@ def test_a_privilege_granted_by_hand_fails_the_check_and_the_next_run_removes_it
         assert "created role" not in again.stdout  # it exists: the run converges, no error
     finally:
         engine.dispose()
+
+
+def test_the_app_role_stages_bulk_rows_even_where_public_may_not_make_temporary_tables(
+    deployed: Deployment,
+) -> None:
+    # A hardened server revokes TEMPORARY from PUBLIC; bulk inserts stage their rows in a
+    # temporary table, so the app role holds the privilege itself.
+    engine = db.create_engine_for(deployed.owner_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"REVOKE TEMPORARY ON DATABASE {deployed.database} FROM PUBLIC"))
+            conn.execute(text(f"REVOKE TEMPORARY ON DATABASE {deployed.database}"
+                              f" FROM {deployed.app}"))  # fmt: skip
+            failed = [c.check for c in check_app_role(conn, deployed.app) if not c.ok]
+        assert failed == ["can create temporary tables (bulk inserts stage rows)"]
+        with engine.begin() as conn:
+            ensure_app_role(conn, deployed.app)
+            assert all(c.ok for c in check_app_role(conn, deployed.app))
+    finally:
+        engine.dispose()
+    app = Store.open(deployed.app_url)
+    try:
+        org = app.ensure_organization("clinic-a")
+        with money_in_unit_of_work(app, org, "user:ana") as work:  # one bulk insert
+            entries = [LedgerEntry("payment", Decimal(f"-{i}.25"), DAY) for i in range(1, 41)]
+            work.remits.add_ledger_entries(entries)
+            work.commit()
+        with app.unit_of_work(org, "user:ana") as uow:
+            stored = [e["amount"] for e in uow.ledger.entries()]
+    finally:
+        app.close()
+    assert [e.amount for e in entries] == [a for a in stored if a != Decimal("-42.00")][-40:]
 
 
 def test_a_table_a_later_migration_adds_is_readable_at_once_and_writable_after_upgrade(
