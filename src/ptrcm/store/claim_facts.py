@@ -20,8 +20,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
-    BigInteger,
     ColumnElement,
     Executable,
     Select,
@@ -348,15 +346,11 @@ def payments_query(org_id: Org, ids: Ids = None) -> Select[Any]:
 
 
 @cache
-def _statements(by_ids: bool, array: bool = False) -> tuple[Executable, ...]:
+def _statements(dialect: str, by_ids: bool) -> tuple[Executable, ...]:
     """Delete and re-insert the fact rows of one organization (and, ``by_ids``, of the
-    claims in the parameter ``ids``: expanding, or with ``array`` one BIGINT[])."""
+    claims in the parameter ``ids``: ``fact_rollups.ids_parameter``)."""
     org: BindParameter[Any] = bindparam("org_id")
-    ids: BindParameter[Any] | None = None
-    if by_ids:
-        ids = (
-            bindparam("ids", type_=ARRAY(BigInteger)) if array else bindparam("ids", expanding=True)
-        )
+    ids = fact_rollups.ids_parameter(dialect) if by_ids else None
     tables = (claim_facts, claim_fact_denials, claim_fact_payments)
     out: list[Executable] = [
         delete(table).where(table.c.org_id == org, *_only(table.c.claim_id, ids))
@@ -378,11 +372,10 @@ def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
     if ids is not None:
         params["ids"] = list(ids)
     dialect = conn.dialect.name
-    array = dialect == "postgresql"
     rollups = fact_rollups
     before = rollups.subtract_statements(dialect) if ids is not None else ()
     after = rollups.add_statements(dialect) if ids is not None else rollups.rebuild_statements()
-    for statement in (*before, *_statements(ids is not None, array), *after):
+    for statement in (*before, *_statements(dialect, ids is not None), *after):
         conn.execute(statement, params)
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    JSON,
     BigInteger,
     ColumnElement,
     Date,
@@ -203,18 +204,23 @@ def _upsert(dialect: str, table: Table, query: Select[Any], sums: tuple[str, ...
 
 
 def among(column: ColumnElement[Any], ids: Sequence[int] | BindParameter[Any]) -> Any:
-    """``column IN ids``; with an array parameter (PostgreSQL), ``column = ANY(:ids)``."""
+    """``column IN ids``. With the parameter of ``ids_parameter``: ``column = ANY(:ids)``
+    on PostgreSQL, ``column IN (SELECT value FROM json_each(:ids))`` on SQLite."""
     if isinstance(ids, BindParameter) and isinstance(ids.type, ARRAY):
         return column == any_(ids)
+    if isinstance(ids, BindParameter) and isinstance(ids.type, JSON):
+        return column.in_(select(func.json_each(ids).table_valued("value").c.value))
     return column.in_(ids)
 
 
 def ids_parameter(dialect: str) -> BindParameter[Any]:
-    """The claim ids of a refresh: one BIGINT[] on PostgreSQL (a statement of thousands
-    of placeholders costs more to send and plan than to run), an expanding IN elsewhere."""
+    """The claim ids of a refresh, bound once whatever their number: one BIGINT[] on
+    PostgreSQL, one JSON array read with ``json_each`` on SQLite. A list of placeholders
+    (an expanding ``IN``) costs more to render, send and parse than the statement takes
+    to run, once per list in each statement (twelve in the facts query)."""
     if dialect == "postgresql":
         return bindparam("ids", type_=ARRAY(BigInteger))
-    return bindparam("ids", expanding=True)
+    return bindparam("ids", type_=JSON())
 
 
 @cache
