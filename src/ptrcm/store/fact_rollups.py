@@ -129,8 +129,8 @@ def reductions_query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select
     cf, fp = claim_facts, claim_fact_payments
     keys = [*_keys(), fp.c.payment_date]
     where = [cf.c.org_id == org, fp.c.payment_date.is_not(None)]
-    if ids is not None:
-        where.append(among(fp.c.claim_id, ids))
+    if ids is not None:  # on both sides: PostgreSQL reads only the claims' facts
+        where += [among(fp.c.claim_id, ids), among(cf.c.claim_id, ids)]
     joined = fp.join(cf, and_(cf.c.org_id == fp.c.org_id, cf.c.claim_id == fp.c.claim_id))
     return (
         select(*keys, *_signed(sign, func.count(), func.sum(fp.c.reductions)))
