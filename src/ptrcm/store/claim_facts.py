@@ -20,8 +20,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
-    BigInteger,
     ColumnElement,
     Executable,
     Select,
@@ -33,6 +31,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
@@ -62,6 +61,7 @@ from ptrcm.store.tables.facts import claim_fact_denials, claim_fact_payments, cl
 # organization's whole table (or any small index that starts with ``org_id``) — claim
 # transitions, scrub runs, the facts rows it deletes — once per chunk of claims.
 READ_BY_CLAIM = (
+    adjustments,  # by claim payment
     claims,
     claim_versions,
     claim_transitions,
@@ -81,7 +81,15 @@ ADJUDICATED = ("1", "2", "3", "4")
 NET_OF_REVERSALS = (*ADJUDICATED, "22")
 SETTLED = ("paid", "closed")
 FOLLOW_UP_STATES = ("appealed", "corrected", "voided")  # a denial followed up by a move
-CHUNK = 2000  # claims per refresh statement on SQLite (12 lists of ids each)
+CHUNK = 5000  # claims per refresh statement on SQLite (bigger chunks save little more)
+# PostgreSQL's planner cost of reading a page out of order, for the refresh's statements
+# only (restored after). The rows a refresh reads are those just written for the claims and
+# their payments, already in memory; at the default (4, a disk's seek) PostgreSQL reads
+# the organization's whole adjustments, claim payments and facts, hashing them, rather
+# than look 1% of them up by index, so each refresh cost grew with the organization.
+RANDOM_PAGE_COST = 1.1
+_RANDOM_PAGE_COST = text("SELECT current_setting('random_page_cost')")
+_SET_RANDOM_PAGE_COST = text("SELECT set_config('random_page_cost', :cost, true)")
 # On PostgreSQL the ids are one array parameter: no list of placeholders to render and
 # parse per statement, so one chunk holds any week's claims.
 PG_CHUNK = 20_000
@@ -118,6 +126,13 @@ def _paid_under(org_id: Org, ids: Ids) -> list[ColumnElement[bool]]:
     cp = claim_payments
     mine = select(cp.c.id).where(cp.c.org_id == org_id, _among(cp.c.claim_id, ids))
     return [adjustments.c.claim_payment_id.in_(mine)]
+
+
+def _payment_of(alias: Any, org_id: Org, ids: Ids) -> list[ColumnElement[bool]]:
+    """With ``ids``, join terms holding a claim payment found by id (the first adjudicated
+    or denied one of a claim) to the claims' payments: always true of the row found, they
+    let PostgreSQL read only those payments instead of hashing the organization's."""
+    return [] if ids is None else [alias.c.org_id == org_id, _among(alias.c.claim_id, ids)]
 
 
 def _by_payment(org_id: Org, ids: Ids, name: str) -> Any:
@@ -297,11 +312,17 @@ def facts_query(org_id: Org, ids: Ids = None) -> Select[Any]:
             .outerjoin(moves, moves.c.claim_id == claims.c.id)
             .outerjoin(patient, patient.c.claim_id == claims.c.id)
             .outerjoin(pay, pay.c.claim_id == claims.c.id)
-            .outerjoin(first_cp, first_cp.c.id == pay.c.first_cp)
+            .outerjoin(
+                first_cp,
+                and_(first_cp.c.id == pay.c.first_cp, *_payment_of(first_cp, org_id, ids)),
+            )
             .outerjoin(first_t, first_t.c.id == first_cp.c.transaction_id)
             .outerjoin(first_adj, first_adj.c.cp_id == first_cp.c.id)
             .outerjoin(appealed, appealed.c.claim_id == claims.c.id)
-            .outerjoin(denied_cp, denied_cp.c.id == pay.c.denied_cp)
+            .outerjoin(
+                denied_cp,
+                and_(denied_cp.c.id == pay.c.denied_cp, *_payment_of(denied_cp, org_id, ids)),
+            )
             .outerjoin(denied_t, denied_t.c.id == denied_cp.c.transaction_id)
         )
         .where(claims.c.org_id == org_id, *_only(claims.c.id, ids))
@@ -348,15 +369,11 @@ def payments_query(org_id: Org, ids: Ids = None) -> Select[Any]:
 
 
 @cache
-def _statements(by_ids: bool, array: bool = False) -> tuple[Executable, ...]:
+def _statements(dialect: str, by_ids: bool) -> tuple[Executable, ...]:
     """Delete and re-insert the fact rows of one organization (and, ``by_ids``, of the
-    claims in the parameter ``ids``: expanding, or with ``array`` one BIGINT[])."""
+    claims in the parameter ``ids``: ``fact_rollups.ids_parameter``)."""
     org: BindParameter[Any] = bindparam("org_id")
-    ids: BindParameter[Any] | None = None
-    if by_ids:
-        ids = (
-            bindparam("ids", type_=ARRAY(BigInteger)) if array else bindparam("ids", expanding=True)
-        )
+    ids = fact_rollups.ids_parameter(dialect) if by_ids else None
     tables = (claim_facts, claim_fact_denials, claim_fact_payments)
     out: list[Executable] = [
         delete(table).where(table.c.org_id == org, *_only(table.c.claim_id, ids))
@@ -378,25 +395,32 @@ def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
     if ids is not None:
         params["ids"] = list(ids)
     dialect = conn.dialect.name
-    array = dialect == "postgresql"
     rollups = fact_rollups
     before = rollups.subtract_statements(dialect) if ids is not None else ()
     after = rollups.add_statements(dialect) if ids is not None else rollups.rebuild_statements()
-    for statement in (*before, *_statements(ids is not None, array), *after):
+    for statement in (*before, *_statements(dialect, ids is not None), *after):
         conn.execute(statement, params)
 
 
 def refresh_claim_facts(conn: Connection, org_id: int, claim_ids: Iterable[int]) -> None:
     """Recompute the facts of ``claim_ids`` on ``conn`` (inside the caller's transaction)."""
     wanted = sorted({int(i) for i in claim_ids})
-    if wanted and conn.dialect.name == "postgresql":
-        # A few claims' rows are index lookups; PostgreSQL's cost estimate for the grouped
-        # subqueries would otherwise JIT-compile them, which costs more than running them.
-        conn.exec_driver_sql("SET LOCAL jit = off")
-        keep_statistics(conn, READ_BY_CLAIM)
-    size = PG_CHUNK if conn.dialect.name == "postgresql" else CHUNK
-    for start in range(0, len(wanted), size):
-        _write(conn, org_id, wanted[start : start + size])
+    if not wanted:
+        return
+    if conn.dialect.name != "postgresql":
+        for start in range(0, len(wanted), CHUNK):
+            _write(conn, org_id, wanted[start : start + CHUNK])
+        return
+    # A few claims' rows are index lookups; PostgreSQL's cost estimate for the grouped
+    # subqueries would otherwise JIT-compile them, which costs more than running them.
+    conn.exec_driver_sql("SET LOCAL jit = off")
+    keep_statistics(conn, READ_BY_CLAIM)
+    previous = conn.execute(_RANDOM_PAGE_COST).scalar_one()
+    conn.execute(_SET_RANDOM_PAGE_COST, {"cost": str(RANDOM_PAGE_COST)})
+    for start in range(0, len(wanted), PG_CHUNK):
+        _write(conn, org_id, wanted[start : start + PG_CHUNK])
+    # (after a failure the transaction is rolled back, and the setting with it)
+    conn.execute(_SET_RANDOM_PAGE_COST, {"cost": previous})
 
 
 def refresh_all_claim_facts(conn: Connection, org_id: int) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    JSON,
     BigInteger,
     ColumnElement,
     Date,
@@ -128,8 +129,8 @@ def reductions_query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select
     cf, fp = claim_facts, claim_fact_payments
     keys = [*_keys(), fp.c.payment_date]
     where = [cf.c.org_id == org, fp.c.payment_date.is_not(None)]
-    if ids is not None:
-        where.append(among(fp.c.claim_id, ids))
+    if ids is not None:  # on both sides: PostgreSQL reads only the claims' facts
+        where += [among(fp.c.claim_id, ids), among(cf.c.claim_id, ids)]
     joined = fp.join(cf, and_(cf.c.org_id == fp.c.org_id, cf.c.claim_id == fp.c.claim_id))
     return (
         select(*keys, *_signed(sign, func.count(), func.sum(fp.c.reductions)))
@@ -203,18 +204,23 @@ def _upsert(dialect: str, table: Table, query: Select[Any], sums: tuple[str, ...
 
 
 def among(column: ColumnElement[Any], ids: Sequence[int] | BindParameter[Any]) -> Any:
-    """``column IN ids``; with an array parameter (PostgreSQL), ``column = ANY(:ids)``."""
+    """``column IN ids``. With the parameter of ``ids_parameter``: ``column = ANY(:ids)``
+    on PostgreSQL, ``column IN (SELECT value FROM json_each(:ids))`` on SQLite."""
     if isinstance(ids, BindParameter) and isinstance(ids.type, ARRAY):
         return column == any_(ids)
+    if isinstance(ids, BindParameter) and isinstance(ids.type, JSON):
+        return column.in_(select(func.json_each(ids).table_valued("value").c.value))
     return column.in_(ids)
 
 
 def ids_parameter(dialect: str) -> BindParameter[Any]:
-    """The claim ids of a refresh: one BIGINT[] on PostgreSQL (a statement of thousands
-    of placeholders costs more to send and plan than to run), an expanding IN elsewhere."""
+    """The claim ids of a refresh, bound once whatever their number: one BIGINT[] on
+    PostgreSQL, one JSON array read with ``json_each`` on SQLite. A list of placeholders
+    (an expanding ``IN``) costs more to render, send and parse than the statement takes
+    to run, once per list in each statement (twelve in the facts query)."""
     if dialect == "postgresql":
         return bindparam("ids", type_=ARRAY(BigInteger))
-    return bindparam("ids", expanding=True)
+    return bindparam("ids", type_=JSON())
 
 
 @cache

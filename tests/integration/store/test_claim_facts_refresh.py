@@ -53,3 +53,22 @@ def test_a_large_refresh_is_one_statement_per_fact_table_on_postgresql(store: St
         sweep = statement.lstrip().startswith("DELETE") and not FACT_TABLES.match(statement)
         assert "ids" in names or sweep
         assert len(names) < 200  # the denial and contractual code lists are constants
+
+
+def test_every_refresh_statement_binds_the_ids_once_on_sqlite_too(store: Store) -> None:
+    """SQLite reads the ids from one JSON array (``json_each``), not a placeholder per id
+    in each of a statement's lists of ids."""
+    org = store.create_organization("facts")
+    for statement in _writes(store, org, range(1, CHUNK + 1)):
+        assert statement.count("?") + statement.count("%(") < 200
+
+
+def test_a_refresh_leaves_the_transactions_planner_costs_as_they_were(store: Store) -> None:
+    """The refresh lowers PostgreSQL's random page cost for its own statements only."""
+    if store.engine.dialect.name != "postgresql":
+        return
+    org = store.create_organization("facts")
+    with store.connect(org) as conn, conn.begin():
+        conn.exec_driver_sql("SET LOCAL random_page_cost = 3.5")
+        refresh_claim_facts(conn, org, range(1, 10))
+        assert conn.exec_driver_sql("SHOW random_page_cost").scalar_one() == "3.5"
