@@ -3,7 +3,8 @@ costs the same statements whatever the week's size on PostgreSQL: the ids are on
 parameter, so a week's claims are one DELETE and one INSERT per fact table, not one per
 chunk of 2,000 with a placeholder per id in each of the facts query's twelve lists (each
 chunk read the organization's claim transitions, versions and scrub runs again, and the
-driver parsed ~24,000 placeholders). SQLite keeps chunks of 2,000 ids."""
+driver parsed ~24,000 placeholders). SQLite refreshes chunks of ``CHUNK`` (5,000) claims,
+each chunk's ids one JSON array parameter too."""
 
 from __future__ import annotations
 
