@@ -11,7 +11,9 @@ Parsing and posting each run in a fresh interpreter (as ``ptrcm post`` would), w
 reports its wall time and CPU time, its resident memory once ptrcm is imported and its peak resident
 memory (``VmHWM`` of /proc/self/status: the high-water mark of this program's own memory;
 ``ru_maxrss`` would also count the benchmark process it was forked from, which holds the
-whole 835 it wrote): the parse alone is the baseline for both.
+whole 835 it wrote): the parse alone is the baseline for both. On PostgreSQL running on
+the same machine it also reports the CPU time of the server processes that served the
+post (from /proc), which a busy machine distorts far less than the wall time.
 
     .venv/bin/python benchmarks/posting.py [--claims N] [--postgres URL] [--only sqlite|postgresql]
 
@@ -35,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from ptrcm.bootstrap import build_context
@@ -137,12 +139,14 @@ def run(url: str, path: Path, n: int, label: str, same_day: int = 1) -> None:
     setup = time.perf_counter() - started
     parse = _child("parse", url, path)
     post = _child("post", url, path)
+    server = post.get("server_cpu")
+    server_cpu = "" if server is None else f" the server's CPU {server:.2f} s,"
     print(
         f"{label}: claims stored in {setup:.2f} s ({n / setup:,.0f} claims/s);"
         f" parse {parse['seconds']:.2f} s ({n / parse['seconds']:,.0f} claims/s,"
         f" peak {parse['peak_mb']:.0f} MB); post {post['seconds']:.2f} s"
         f" ({n / post['seconds']:,.0f} claims/s, this process's CPU {post['cpu']:.2f} s,"
-        f" peak {post['peak_mb']:.0f} MB);"
+        f"{server_cpu} peak {post['peak_mb']:.0f} MB);"
         f" {post['start_mb']:.0f} MB resident once imported;"
         f" {post['ledger_entries']} ledger entries"
     )
@@ -168,20 +172,55 @@ def _step(step: str, url: str, path: Path) -> None:
         ctx = build_context()
         options = PostingOptions(ctx.config, ctx.catalog, None, outcomes=False)
         store = Store.open(url, migrate=False)
+        backends = _backend_pids(store)
         org = store.ensure_organization("bench")
+        server = _server_cpu(backends)
         started, cpu = time.perf_counter(), time.process_time()
         work = lambda: money_in_unit_of_work(store, org, "bench")  # noqa: E731
         result = post_remittance(work, path, options)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        after = _server_cpu(backends)
+        server = None if server is None or after is None else after - server
         store.close()
         n = result.claims
         if result.posted != n or result.paid != Decimal("47.20") * n:
             raise SystemExit(f"posting went wrong: {result.findings[:3]}")
         found = {"seconds": seconds, "cpu": cpu, "ledger_entries": result.ledger_entries}
+        if server is not None:
+            found["server_cpu"] = server
     found["peak_mb"] = _status_mb("VmHWM")
     found["start_mb"] = START_MB
     print(json.dumps(found))
+
+
+def _backend_pids(store: Store) -> set[int]:
+    """The server process ids of the store's connections, as they are opened (PostgreSQL)."""
+    pids: set[int] = set()
+    if store.engine.dialect.name != "postgresql":
+        return pids
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        pids.add(int(dbapi_connection.info.backend_pid))
+
+    event.listen(store.engine, "connect", connected)
+    store.engine.dispose()  # connections opened before the listener are not counted
+    return pids
+
+
+def _server_cpu(pids: set[int]) -> float | None:
+    """CPU seconds (user + system) the server processes ``pids`` have used, read from
+    /proc when the server runs on this machine; None when it cannot be read."""
+    if not pids:
+        return None
+    ticks = 0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _status_mb(field: str) -> float:

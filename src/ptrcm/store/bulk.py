@@ -7,12 +7,17 @@ server parses anew each time. Posting a large 835 writes about ten rows a claim 
 processor (so money, timestamps and JSON are stored exactly as every other write stores
 them) and then:
 
-* PostgreSQL: one ``INSERT … SELECT FROM unnest(…)`` with one array parameter per
-  column, whatever the number of rows. (``COPY FROM`` would be faster still, but
-  PostgreSQL refuses it on tables with row-level security, which every tenant table has;
-  ``INSERT`` keeps the tenant policy, the foreign keys and the append-only triggers.)
-  Ids, when asked for, are drawn from the table's sequence first, so they come back in
-  the rows' order by construction.
+* PostgreSQL: ``COPY`` of the rows, in text format, into a temporary staging table of
+  the session, then one ``INSERT INTO target … SELECT … FROM staging``. ``COPY``
+  straight into the target is refused on tables with row-level security, which every
+  tenant table has; the ``INSERT`` keeps the tenant policy, the foreign keys, the check
+  constraints and the append-only triggers, while psycopg's C code formats the rows
+  (an array parameter per column, as before, cost a regular expression per value in
+  Python and the server's array parser). The staging table has the target's column
+  types (see ``_pg_stage``), so each value goes through the same input function as
+  in an ``INSERT``; it has no row-level security (temporary tables are the session's
+  own), and it is emptied after each use. Ids, when asked for, are drawn from the
+  table's sequence first, so they come back in the rows' order by construction.
 * SQLite: one ``executemany`` of a plain ``INSERT`` through the driver. Ids, when asked
   for, are chosen after the table's largest (see ``OrgScoped.insert_with_ids`` for why
   that is safe on SQLite).
@@ -22,11 +27,14 @@ Everything runs on the caller's connection, inside its transaction.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Table, func, select, text
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 
 __all__ = ["insert_rows"]
 
@@ -132,8 +140,41 @@ def _new_ids(conn: Connection, table: Table, n: int) -> list[int]:
 def _pg_insert(
     conn: Connection, table: Table, columns: Sequence[Column[Any]], values: list[list[Any]]
 ) -> None:
-    dialect = conn.dialect
-    arrays = ", ".join(f"CAST(%s AS {c.type.compile(dialect=dialect)}[])" for c in columns)
     names = ", ".join(_q(c.name) for c in columns)
-    sql = f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({arrays})'
-    conn.exec_driver_sql(sql, tuple(values))
+    stage = _pg_stage(conn, table, columns)
+    copy_sql = f"COPY {stage} ({names}) FROM STDIN"
+    driver = conn.connection.driver_connection  # the psycopg connection, same transaction
+    assert driver is not None
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+    except dbapi_error as error:  # raised as every other statement's errors are
+        raise DBAPIError.instance(copy_sql, None, error, dbapi_error) from error
+    conn.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {stage}; TRUNCATE {stage}'
+    )
+
+
+def _pg_stage(conn: Connection, table: Table, columns: Sequence[Column[Any]]) -> str:
+    """The session's staging table for these columns of ``table``, made if missing (the
+    first use in a session, or after the transaction that made it rolled back).
+
+    Its columns have the target's types without their modifiers (``VARCHAR`` for
+    ``VARCHAR(32)``, ``NUMERIC`` for ``NUMERIC(12, 2)``), so ``COPY`` only parses and
+    the ``INSERT`` applies the modifier, as it would to a parameter: a value too long
+    is refused there, in a message that does not quote it, and money rounds exactly as
+    ``numeric_in`` with the modifier would. No ``NOT NULL`` either: the target refuses
+    a missing value itself."""
+    dialect = conn.dialect
+    spec = ", ".join(
+        f"{_q(c.name)} {_TYPMOD.sub('', c.type.compile(dialect=dialect))}" for c in columns
+    )
+    key = hashlib.sha256(f"{table.name}({spec})".encode()).hexdigest()[:16]
+    stage = f"ptrcm_stage_{key}"
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {stage} ({spec})")
+    return stage
+
+
+_TYPMOD = re.compile(r"\([^)]*\)")
