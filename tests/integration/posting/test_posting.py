@@ -283,6 +283,21 @@ def test_an_unbalanced_claim_goes_to_exceptions_not_to_the_ledger(
         assert "V-5" in work.work.items("exception")[0]["reason"]
 
 
+def test_a_reason_code_too_long_for_cas02_is_a_finding_on_both_databases(
+    store: Store, tmp_path: Path
+) -> None:
+    # CAS02 is at most 5 characters (the carc column's width): such a claim is not posted,
+    # the others are, and neither database cuts the code or refuses the file
+    org = seed(store, [visit("V-4", ONE), visit("V-5", ONE)])
+    good = clp("V-4", "1", "110.00", "110.00", svc("97110", "110.00", "110.00", line=1))
+    bad = clp("V-5", "1", "110.00", "59.00",
+              svc("97110", "110.00", "59.00", cas("CO", "4599999", "51.00"), line=1))  # fmt: skip
+    result = post(store, org, write(tmp_path, "long.835", remittance([good, bad], "169.00")))
+    assert (result.posted, result.unbalanced) == (1, 1)
+    assert any("CAS reason '4599999' is longer than 5 characters" in f for f in result.findings)
+    assert sums(store, org, "V-5") == {}
+
+
 def test_posting_the_same_file_twice_changes_nothing_and_says_so(
     store: Store, tmp_path: Path
 ) -> None:

@@ -120,6 +120,15 @@ def test_a_malformed_cas_is_a_finding_and_the_rest_of_the_claim_is_read() -> Non
     assert any(f.segment_id == "CAS" and "CAS01 'XX'" in f.message for f in doc.findings)
 
 
+def test_a_reason_code_longer_than_cas02_allows_is_a_finding_not_a_cut_code() -> None:
+    # CAS02 is ID 1/5: a longer code is no CARC; stored cut it would be another one
+    bad = [s.replace("CAS*PR*2*20", "CAS*PR*245678*20") for s in PARTIAL]
+    doc = read(sample_835(claims=[bad]))
+    found = [f.message for f in doc.findings if f.segment_id == "CAS"]
+    assert found == ["malformed CAS: CAS reason '245678' is longer than 5 characters"]
+    assert all(a.reason != "24567" for ln in doc.claims[0].lines for a in ln.adjustments)
+
+
 def test_several_transaction_sets_in_one_file_are_all_read() -> None:
     one = sample_835()
     st = one.index("ST*835")

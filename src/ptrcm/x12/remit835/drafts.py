@@ -20,6 +20,7 @@ from ptrcm.x12.values import ValueCache, parse_quantity
 
 ADJUSTMENT_GROUPS = frozenset({"CO", "CR", "OA", "PI", "PR"})
 _TRIPLET_STARTS = (2, 5, 8, 11, 14, 17)
+CARC_LENGTH = 5  # CAS02, 05, ...: a claim adjustment reason code is ID 1/5
 
 
 def adjustments_of(seg: list[str], cache: ValueCache) -> list[Adjustment]:
@@ -35,6 +36,8 @@ def adjustments_of(seg: list[str], cache: ValueCache) -> list[Adjustment]:
         reason = seg[start]
         if not reason:
             continue
+        if len(reason) > CARC_LENGTH:
+            raise ValueError(f"CAS reason {reason[:12]!r} is longer than {CARC_LENGTH} characters")
         if start + 1 >= size or not seg[start + 1]:
             raise ValueError(f"CAS reason {reason!r} has no amount")
         quantity = seg[start + 2] if start + 2 < size else ""
