@@ -30,6 +30,11 @@ def parse_amount(text: str) -> Money:
     return Money(cents)
 
 
+# No unit, day or visit count of a claim comes near it; stored quantities (an integer, a
+# NUMERIC(15, 2)) hold it on both databases.
+QUANTITY_LIMIT = Decimal(10**9)
+
+
 def parse_quantity(text: str) -> Decimal:
     """A decimal quantity (units, visits); refuses non-numbers."""
     try:
@@ -38,6 +43,8 @@ def parse_quantity(text: str) -> Decimal:
         raise ValueError(f"quantity {text!r} is not a number") from None
     if not value.is_finite():
         raise ValueError(f"quantity {text!r} is not a finite number")
+    if abs(value) >= QUANTITY_LIMIT:
+        raise ValueError(f"quantity {text[:20]!r} is out of range (units, days and visits)")
     return value
 
 

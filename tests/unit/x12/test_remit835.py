@@ -129,6 +129,15 @@ def test_a_reason_code_longer_than_cas02_allows_is_a_finding_not_a_cut_code() ->
     assert all(a.reason != "24567" for ln in doc.claims[0].lines for a in ln.adjustments)
 
 
+def test_units_out_of_any_range_are_a_finding_not_a_database_error() -> None:
+    # SVC05 is R 1/15; a billion units fits neither the integer units column nor sense
+    bad = [s.replace("SVC*HC:97110:GP*120*60**2*", "SVC*HC:97110:GP*120*60**1000000000*")
+           for s in PARTIAL]  # fmt: skip
+    doc = read(sample_835(claims=[bad]))
+    assert any(f.segment_id == "SVC" and "quantity '1000000000' is out of range" in f.message
+               for f in doc.findings), [f.message for f in doc.findings]  # fmt: skip
+
+
 def test_several_transaction_sets_in_one_file_are_all_read() -> None:
     one = sample_835()
     st = one.index("ST*835")
