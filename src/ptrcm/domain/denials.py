@@ -26,12 +26,13 @@ import io
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Protocol
 
-from ptrcm.domain.money import Money, sum_money
+from ptrcm.domain.money import Money
 
 DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 
@@ -221,9 +222,8 @@ def classify_adjustment(
     arguments and is kept: an 835 repeats a handful of (group, CARC, RARC) combinations
     over thousands of lines."""
     if codes is None:
-        return _classify_shipped(
-            group, carc, tuple(rarcs), has_secondary, frozenset(m.upper() for m in line_modifiers)
-        )
+        modifiers = frozenset(map(str.upper, line_modifiers))
+        return _classify_shipped(group, carc, tuple(rarcs), has_secondary, modifiers)
     return _classify(group, carc, rarcs, has_secondary, line_modifiers, codes)
 
 
@@ -355,13 +355,15 @@ def claim_outcome(status: str, paid: Money, adjustments: Iterable[AdjustmentLike
         return ClaimOutcome.REVERSED
     if status == STATUS_DENIED:
         return ClaimOutcome.DENIED
-    kinds = [(classify_adjustment(a.group, a.reason).kind, a.amount) for a in items]
-    denied = sum_money(amount for kind, amount in kinds if kind is AdjustmentKind.DENIAL)
-    owed = sum_money(
-        amount for kind, amount in kinds if kind is AdjustmentKind.PATIENT_RESPONSIBILITY
-    )
-    if denied.is_zero():
+    denied = owed = Decimal(0)
+    for a in items:
+        kind = classify_adjustment(a.group, a.reason).kind
+        if kind is AdjustmentKind.DENIAL:
+            denied += a.amount.amount
+        elif kind is AdjustmentKind.PATIENT_RESPONSIBILITY:
+            owed += a.amount.amount
+    if denied == 0:
         return ClaimOutcome.PAID
-    if paid.is_zero() and owed.is_zero():
+    if paid.is_zero() and owed == 0:
         return ClaimOutcome.DENIED
     return ClaimOutcome.PARTIALLY_PAID

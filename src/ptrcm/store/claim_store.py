@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, select, update
 
 from ptrcm.domain.claims import Claim
 from ptrcm.domain.lifecycle import ClaimState, Transition
@@ -80,8 +80,8 @@ def append_transitions(
             )
 
 
-# What ``ClaimRepository`` reads back, built once: the claims with their current version
-# (the caller adds the organization and its condition), and the lines of those versions.
+# What ``ClaimRepository`` reads back, built once: the organization's claims with their
+# current version, by patient control number or by id, and the lines of those versions.
 _HEADS = (
     select(
         claims.c.id,
@@ -106,7 +106,10 @@ _HEADS = (
     )
     .join(patients, patients.c.id == claims.c.patient_id)
     .join(payers, payers.c.id == claims.c.payer_id)
+    .where(claims.c.org_id == bindparam("org_id"))
 )
+_HEADS_BY_PCN = _HEADS.where(claims.c.pcn.in_(bindparam("keys", expanding=True)))
+_HEADS_BY_ID = _HEADS.where(claims.c.id.in_(bindparam("keys", expanding=True)))
 _LINES = (
     select(
         claim_lines.c.claim_version_id,
@@ -124,6 +127,39 @@ _LINES = (
         claim_lines.c.claim_version_id.in_(bindparam("versions", expanding=True)),
     )
     .order_by(claim_lines.c.claim_version_id, claim_lines.c.line_number)
+)
+
+# The patients' current lines on some days (``ClaimRepository.lines_on_days``), built once.
+_GONE = (ClaimState.REJECTED, ClaimState.VOIDED, ClaimState.CORRECTED)
+_LINES_ON_DAYS = (
+    select(
+        claims.c.id,
+        claims.c.patient_id,
+        claims.c.payer_id,
+        claim_lines.c.id,
+        claim_lines.c.line_number,
+        claim_lines.c.code,
+        claim_lines.c.modifiers,
+        claim_lines.c.date_of_service,
+        claim_lines.c.units,
+        claim_lines.c.charge_amount,
+    )
+    .join(
+        claim_versions,
+        and_(
+            claim_versions.c.claim_id == claims.c.id,
+            claim_versions.c.version_number == claims.c.current_version,
+        ),
+    )
+    .join(claim_lines, claim_lines.c.claim_version_id == claim_versions.c.id)
+    .where(
+        claims.c.org_id == bindparam("org_id"),
+        claim_lines.c.org_id == bindparam("org_id"),
+        claims.c.patient_id.in_(bindparam("patients", expanding=True)),
+        claims.c.state.not_in([str(g) for g in _GONE]),
+        claim_lines.c.date_of_service.in_(bindparam("days", expanding=True)),
+    )
+    .order_by(claims.c.id, claim_lines.c.line_number)
 )
 
 
@@ -244,7 +280,7 @@ class ClaimRepository(OrgScoped):
         wanted = sorted(set(pcns))
         out: dict[str, ClaimRecord] = {}
         for part in chunks(wanted):
-            out.update(self._load(claims.c.pcn.in_(part), with_lines))
+            out.update(self._load(_HEADS_BY_PCN, part, with_lines))
         return out
 
     def by_ids(
@@ -253,7 +289,7 @@ class ClaimRepository(OrgScoped):
         wanted = sorted(set(claim_ids))
         out: dict[str, ClaimRecord] = {}
         for part in chunks(wanted):
-            out.update(self._load(claims.c.id.in_(part), with_lines))
+            out.update(self._load(_HEADS_BY_ID, part, with_lines))
         return out
 
     def by_batch(self, batch_id: int, *, with_lines: bool = True) -> list[ClaimRecord]:
@@ -263,8 +299,11 @@ class ClaimRepository(OrgScoped):
         found = self.conn.execute(query).scalars()
         return list(self.by_ids((int(i) for i in found), with_lines=with_lines).values())
 
-    def _load(self, condition: Any, with_lines: bool = True) -> dict[str, ClaimRecord]:
-        heads = list(self.conn.execute(_HEADS.where(claims.c.org_id == self.org_id, condition)))
+    def _load(
+        self, heads_of: Select[Any], keys: Sequence[Any], with_lines: bool = True
+    ) -> dict[str, ClaimRecord]:
+        params = {"org_id": self.org_id, "keys": list(keys)}
+        heads = list(self.conn.execute(heads_of, params))
         lines: dict[int, list[LineRecord]] = {}
         for part in chunks([int(h[7]) for h in heads] if with_lines else []):
             params = {"org_id": self.org_id, "versions": list(part)}
@@ -331,48 +370,12 @@ class ClaimRepository(OrgScoped):
         wanted, on = sorted(set(patient_ids)), sorted(set(days))
         if not wanted or not on:
             return []
-        gone = (ClaimState.REJECTED, ClaimState.VOIDED, ClaimState.CORRECTED)
         out: list[tuple[int, int, int, LineRecord]] = []
         for part in chunks(wanted):
-            query = (
-                select(
-                    claims.c.id.label("claim_id"),
-                    claims.c.patient_id,
-                    claims.c.payer_id,
-                    claim_lines.c.id.label("line_id"),
-                    claim_lines.c.line_number,
-                    claim_lines.c.code,
-                    claim_lines.c.modifiers,
-                    claim_lines.c.date_of_service,
-                    claim_lines.c.units,
-                    claim_lines.c.charge_amount,
-                )
-                .join(
-                    claim_versions,
-                    and_(
-                        claim_versions.c.claim_id == claims.c.id,
-                        claim_versions.c.version_number == claims.c.current_version,
-                    ),
-                )
-                .join(claim_lines, claim_lines.c.claim_version_id == claim_versions.c.id)
-                .where(
-                    claims.c.org_id == self.org_id,
-                    claim_lines.c.org_id == self.org_id,
-                    claims.c.patient_id.in_(part),
-                    claims.c.state.not_in([str(g) for g in gone]),
-                    claim_lines.c.date_of_service.in_(on),
-                )
-                .order_by(claims.c.id, claim_lines.c.line_number)
-            )
-            for r in self.conn.execute(query):
-                line = LineRecord(
-                    int(r.line_id),
-                    int(r.line_number),
-                    str(r.code),
-                    _modifiers(r.modifiers),
-                    r.date_of_service,
-                    int(r.units),
-                    r.charge_amount,
-                )
-                out.append((int(r.claim_id), int(r.patient_id), int(r.payer_id), line))
+            params = {"org_id": self.org_id, "patients": list(part), "days": on}
+            for cid, pid, payer, lid, number, code, mods, day, units, charge in self.conn.execute(
+                _LINES_ON_DAYS, params
+            ):
+                line = LineRecord(lid, number, code, _modifiers(mods), day, units, charge)
+                out.append((cid, pid, payer, line))
         return out

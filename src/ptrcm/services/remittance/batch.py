@@ -87,17 +87,14 @@ class PostingBatch:
         """Write everything held, parents first; returns the underpaid lines queued."""
         remits = uow.remits
         payment_ids = remits.add_claim_payments(self.payments)
-        line_rows = [{**c.row, "claim_payment_id": payment_ids[c.payment]} for c in self.lines]
-        line_ids = remits.add_line_payments(line_rows)
+        for c in self.lines:  # the held rows are the batch's own: completed in place
+            c.row["claim_payment_id"] = payment_ids[c.payment]
+        line_ids = remits.add_line_payments([c.row for c in self.lines])
         by_kind: dict[str, list[dict[str, Any]]] = {"adjustment": [], "remark": []}
         for kind, c in self.children:
-            by_kind[kind].append(
-                {
-                    **c.row,
-                    "claim_payment_id": payment_ids[c.payment],
-                    "line_payment_id": None if c.line is None else line_ids[c.line],
-                }
-            )
+            c.row["claim_payment_id"] = payment_ids[c.payment]
+            c.row["line_payment_id"] = None if c.line is None else line_ids[c.line]
+            by_kind[kind].append(c.row)
         remits.add_adjustments(by_kind["adjustment"])
         remits.add_remarks(by_kind["remark"])
         remits.add_ledger_entries(self.ledger)

@@ -58,7 +58,7 @@ def is_reversal(claim: ClaimPayment) -> bool:
     if claim.status == REVERSAL or claim.paid.amount < 0:
         return True
     lines = (a for line in claim.lines for a in line.adjustments)
-    return any(a.group == "CR" for a in (*claim.adjustments, *lines))
+    return any(a.group == "CR" for a in claim.adjustments) or any(a.group == "CR" for a in lines)
 
 
 def payer_key(remit: Remittance) -> str:

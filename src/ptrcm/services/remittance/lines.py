@@ -148,15 +148,6 @@ def claim_entries(
     claim: ClaimPayment, matched: Sequence[MatchedLine], ctx: EntryContext
 ) -> list[LedgerEntry]:
     """Ledger entries of one matched, balanced 835 claim (amounts exactly as sent)."""
-    base = LedgerEntry(
-        account=PAYMENT,
-        amount=Decimal("0.00"),
-        effective_date=ctx.effective_date,
-        claim_id=ctx.claim_id,
-        payer_id=ctx.payer_id,
-        remittance_file_id=ctx.file_id,
-        source=ctx.source,
-    )
     claim_ref = f"ST{ctx.st}/CLP{claim.segment}"
     out: list[LedgerEntry] = []
     for item in matched:
@@ -166,41 +157,43 @@ def claim_entries(
         codes = tuple(r.code for r in line.remarks)
         if not line.paid.is_zero():
             memo = f"SVC {line.procedure.code} paid"
-            out.append(_entry(base, PAYMENT, line.paid.amount, line_id, ref, memo, ctx))
+            out.append(_entry(ctx, PAYMENT, line.paid.amount, line_id, ref, memo))
         for adj in line.adjustments:
             account = adjustment_account(adj.group)
             memo = adjustment_memo(adj, codes)
-            out.append(_entry(base, account, adj.amount.amount, line_id, ref, memo, ctx))
+            out.append(_entry(ctx, account, adj.amount.amount, line_id, ref, memo))
     residual = claim.paid.amount - sum((m.line.paid.amount for m in matched), Decimal("0.00"))
     if residual != 0:
         memo = f"CLP02 {claim.status} claim-level payment"
-        out.append(_entry(base, PAYMENT, residual, None, claim_ref, memo, ctx))
+        out.append(_entry(ctx, PAYMENT, residual, None, claim_ref, memo))
     remarks = tuple(r.code for r in claim.remarks)
     for adj in claim.adjustments:
         account = adjustment_account(adj.group)
         memo = adjustment_memo(adj, remarks)
-        out.append(_entry(base, account, adj.amount.amount, None, claim_ref, memo, ctx))
+        out.append(_entry(ctx, account, adj.amount.amount, None, claim_ref, memo))
     return out
 
 
 def _entry(
-    base: LedgerEntry,
+    ctx: EntryContext,
     account: str,
     amount: Decimal,
     line_id: int | None,
     ref: str,
     memo: str,
-    ctx: EntryContext,
 ) -> LedgerEntry:
-    patient = ctx.patient_id if account == PATIENT else None
-    return replace(
-        base,
+    return LedgerEntry(
         account=account,
         amount=amount,
+        effective_date=ctx.effective_date,
+        patient_id=ctx.patient_id if account == PATIENT else None,
+        payer_id=ctx.payer_id,
+        claim_id=ctx.claim_id,
         claim_line_id=line_id,
+        remittance_file_id=ctx.file_id,
+        source=ctx.source,
         segment_ref=ref,
         memo=memo,
-        patient_id=patient,
     )
 
 

@@ -38,8 +38,10 @@ posting lock, and for each transaction set that is not a duplicate posts each cl
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -83,6 +85,9 @@ CLAIMS_PER_FLUSH = 500
 # Claims posted between two refreshes of the read model (claim facts) inside the file's
 # transaction: the claims to refresh at the commit are never more than these.
 CLAIMS_PER_REFRESH = 10_000
+# New objects (net of those freed) between two young passes of the garbage collector while
+# a file posts: more than a chunk of claims holds (see ``_collector_relaxed``).
+POSTING_GC_THRESHOLD = 20_000
 
 
 __all__ = ["PostingOptions", "PostingResult", "post_remittance", "read_remittance"]
@@ -160,7 +165,7 @@ def post_remittance(
     p = Path(path)
     source = open_remittance(p)
     result = PostingResult(file=str(path), sha256=source.sha256)
-    with unit_of_work() as uow:
+    with _collector_relaxed(), unit_of_work() as uow:
         uow.serialize_posting()
         if uow.remits.file_id(source.sha256) is not None:
             for _ in source.events(CLAIMS_PER_FLUSH):  # read only for its findings
@@ -185,6 +190,25 @@ def post_remittance(
         os.replace(pending, final)
         result.outbox_file = str(final)
     return result
+
+
+@contextmanager
+def _collector_relaxed() -> Iterator[None]:
+    """Run the cyclic garbage collector's young passes less often while a file posts.
+
+    A chunk of claims holds tens of thousands of small objects (claims, rows, ledger
+    entries) until it is written. With Python's default threshold (a pass per 700 new
+    objects) the collector walks them again and again and promotes them to the old
+    generation, whose full passes over the whole program follow: measured 0.47 s of 3.4 s
+    of CPU on a 10,000-claim file, 0.004 s with ``POSTING_GC_THRESHOLD``. Cycles are still
+    collected, only later: what waits is bounded by the threshold. Two postings at once in
+    one process may leave the higher threshold set, which costs nothing but the same."""
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], POSTING_GC_THRESHOLD), *saved[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 class _FilePosting:
@@ -385,7 +409,7 @@ class _FilePosting:
 
     def _bill_secondary(self, record: ClaimRecord, claim: ClaimPayment,
                         matched: Sequence[rl.MatchedLine], day: date) -> None:  # fmt: skip
-        if not _owed(claim) or self.options.outbox is None:
+        if self.options.outbox is None or not _owed(claim):
             return
         config, catalog = self.options.config, self.options.catalog
         found = secondary_for(

@@ -145,20 +145,23 @@ def same_day_lines(
     count; rejected, voided and corrected claims do not."""
     days = {ln.date_of_service for r in records for ln in r.lines}
     found = uow.claims.lines_on_days({r.patient_id for r in records}, days)
-    by_key: dict[tuple[int, int], list[tuple[int, LineRecord, ClaimLine]]] = {}
-    for claim_id, patient_id, payer_id, line in found:  # each line converted once
-        (billed,) = stored_lines((line,), None)
-        by_key.setdefault((patient_id, payer_id), []).append((claim_id, line, billed))
+    by_key: dict[tuple[int, int], list[tuple[int, LineRecord]]] = {}
+    for claim_id, patient_id, payer_id, line in found:
+        by_key.setdefault((patient_id, payer_id), []).append((claim_id, line))
+    billed: dict[int, ClaimLine] = {}  # by line id: converted once, when another claim has it
     out: dict[int, tuple[ClaimLine, ...]] = {}
     for r in records:
         mine = {ln.date_of_service for ln in r.lines}
-        rows = tuple(
-            billed
-            for claim_id, ln, billed in by_key.get((r.patient_id, r.payer_id), ())
+        theirs = [
+            ln
+            for claim_id, ln in by_key.get((r.patient_id, r.payer_id), ())
             if claim_id != r.id and ln.date_of_service in mine
-        )
-        if rows:
-            out[r.id] = rows
+        ]
+        for ln in theirs:
+            if ln.id not in billed:
+                (billed[ln.id],) = stored_lines((ln,), None)
+        if theirs:
+            out[r.id] = tuple(billed[ln.id] for ln in theirs)
     return out
 
 

@@ -152,6 +152,8 @@ class ClaimPayment:
 
 def _mia_moa_remarks(mia: tuple[str, ...], moa: tuple[str, ...]) -> tuple[Remark, ...]:
     # MIA05, MIA20-24 and MOA03-07 carry remark codes (positions in the element tuples).
+    if not mia and not moa:
+        return ()  # most claims: asked for several times while each one posts
     found = [Remark("MIA", mia[i]) for i in (4, 19, 20, 21, 22, 23) if i < len(mia) and mia[i]]
     found += [Remark("MOA", moa[i]) for i in (2, 3, 4, 5, 6) if i < len(moa) and moa[i]]
     return tuple(found)
