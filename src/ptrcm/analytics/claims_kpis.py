@@ -132,6 +132,58 @@ def first_pass_rate(scope: Scope, f: KpiFilters) -> Ratio:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstAdjudicationDay:
+    """The claims first adjudicated on one day, summed: what the first-pass, initial denial
+    and net collection rates (and the first-pass trend) read, in one pass over them."""
+
+    day: date
+    adjudicated: int
+    first_pass: int
+    denied: int
+    charge_amount: Decimal  # charges on those first adjudications
+    denied_amount: Decimal  # denied at them
+    collected: Decimal  # payer payments (all dates) + patient payments on the claims
+    charge: Decimal  # the claims' charges
+    contractual: Decimal
+
+
+def first_adjudication_days(scope: Scope, f: KpiFilters) -> list[FirstAdjudicationDay]:
+    """Per day of the period, the claims first adjudicated that day (``first_adjudications``)
+    with the sums ``first_pass_by_day``, ``initial_denial_rate`` and
+    ``ar.net_collection_rate`` take of them: one read instead of three."""
+    fa = first_adjudications(scope, f)
+    query = (
+        select(
+            fa.c.payment_date,
+            func.count(),
+            count_if(first_pass(fa)),
+            count_if(first_denied(fa)),
+            money_sum(fa.c.charge_amount),
+            money_sum(fa.c.denied_amount),
+            money_sum(fa.c.payer_paid_adjudicated + fa.c.patient_paid),
+            money_sum(fa.c.charge),
+            money_sum(fa.c.contractual),
+        )
+        .group_by(fa.c.payment_date)
+        .order_by(fa.c.payment_date)
+    )
+    return [
+        FirstAdjudicationDay(day, int(n), int(ok), int(denied), *amounts)
+        for day, n, ok, denied, *amounts in scope.rows(query)
+    ]
+
+
+def first_pass_days(days: Sequence[FirstAdjudicationDay]) -> list[DailyFirstPass]:
+    """``first_pass_by_day`` from ``first_adjudication_days``."""
+    return [DailyFirstPass(d.day, d.adjudicated, d.first_pass) for d in days]
+
+
+def first_pass_rate_of(days: Sequence[FirstAdjudicationDay]) -> Ratio:
+    """``first_pass_rate`` from ``first_adjudication_days``."""
+    return ratio(sum(d.first_pass for d in days), sum(d.adjudicated for d in days))
+
+
+@dataclass(frozen=True, slots=True)
 class DenialRate:
     claims: Ratio  # claims denied (wholly or partly) at first adjudication / adjudicated
     dollars: Ratio  # denied amounts at first adjudication / charges first adjudicated
@@ -148,6 +200,15 @@ def initial_denial_rate(scope: Scope, f: KpiFilters) -> DenialRate:
     )
     total, denied, charged, denied_amount = scope.one(query)
     return DenialRate(ratio(int(denied), int(total)), ratio(denied_amount, charged))
+
+
+def initial_denial_rate_of(days: Sequence[FirstAdjudicationDay]) -> DenialRate:
+    """``initial_denial_rate`` from ``first_adjudication_days``."""
+    zero = Decimal("0.00")
+    charged = sum((d.charge_amount for d in days), zero)
+    denied_amount = sum((d.denied_amount for d in days), zero)
+    claims_ = ratio(sum(d.denied for d in days), sum(d.adjudicated for d in days))
+    return DenialRate(claims_, ratio(denied_amount, charged))
 
 
 @dataclass(frozen=True, slots=True)
