@@ -23,6 +23,7 @@ from ptrcm.store.tables.clinical import (
     appointments,
     charges,
     import_quarantine,
+    visit_rollup,
     visit_services,
     visits,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "systemic_events",
     "underpayments",
     "users",
+    "visit_rollup",
     "visit_services",
     "visits",
     "work_item_events",
