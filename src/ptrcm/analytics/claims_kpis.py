@@ -16,11 +16,20 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, select
 
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, fact_conds, narrows_claims
+from ptrcm.analytics.filters import (
+    KpiFilters,
+    Scope,
+    claim_conds,
+    fact_conds,
+    has_place,
+    narrows_claims,
+    rollup_conds,
+)
 from ptrcm.analytics.sql import count_if, end_of, money_sum, rate, start_of
 from ptrcm.domain.adjustment_codes import category_of, description_of
 from ptrcm.store.adjustment_conditions import is_denial
 from ptrcm.store.tables import (
+    adjudication_rollup,
     adjustments,
     appeals,
     claim_fact_denials,
@@ -147,26 +156,42 @@ class FirstAdjudicationDay:
     contractual: Decimal
 
 
-def first_adjudication_days(scope: Scope, f: KpiFilters) -> list[FirstAdjudicationDay]:
+def first_adjudication_days(
+    scope: Scope, f: KpiFilters, rolled_up: bool = True
+) -> list[FirstAdjudicationDay]:
     """Per day of the period, the claims first adjudicated that day (``first_adjudications``)
     with the sums ``first_pass_by_day``, ``initial_denial_rate`` and
-    ``ar.net_collection_rate`` take of them: one read instead of three."""
-    fa = first_adjudications(scope, f)
-    query = (
-        select(
-            fa.c.payment_date,
-            func.count(),
-            count_if(first_pass(fa)),
-            count_if(first_denied(fa)),
-            money_sum(fa.c.charge_amount),
-            money_sum(fa.c.denied_amount),
-            money_sum(fa.c.payer_paid_adjudicated + fa.c.patient_paid),
-            money_sum(fa.c.charge),
-            money_sum(fa.c.contractual),
+    ``ar.net_collection_rate`` take of them: one read instead of three. From the daily
+    ``adjudication_rollup`` unless the filters name a location or therapist (or
+    ``rolled_up=False``: the facts, to check it)."""
+    if rolled_up and not has_place(f):
+        ar_ = adjudication_rollup
+        sums = [func.sum(ar_.c[name]) for name in ("claims", "first_pass", "denied")]
+        money = ("first_adj_charge", "first_adj_denied_amount", "collected", "charge",
+                 "contractual")  # fmt: skip
+        query = (
+            select(ar_.c.first_adjudicated_on, *sums, *(money_sum(ar_.c[m]) for m in money))
+            .where(*rollup_conds(scope, f, ar_), ar_.c.first_adjudicated_on.between(f.start, f.end))
+            .group_by(ar_.c.first_adjudicated_on)
+            .order_by(ar_.c.first_adjudicated_on)
         )
-        .group_by(fa.c.payment_date)
-        .order_by(fa.c.payment_date)
-    )
+    else:
+        fa = first_adjudications(scope, f)
+        query = (
+            select(
+                fa.c.payment_date,
+                func.count(),
+                count_if(first_pass(fa)),
+                count_if(first_denied(fa)),
+                money_sum(fa.c.charge_amount),
+                money_sum(fa.c.denied_amount),
+                money_sum(fa.c.payer_paid_adjudicated + fa.c.patient_paid),
+                money_sum(fa.c.charge),
+                money_sum(fa.c.contractual),
+            )
+            .group_by(fa.c.payment_date)
+            .order_by(fa.c.payment_date)
+        )
     return [
         FirstAdjudicationDay(day, int(n), int(ok), int(denied), *amounts)
         for day, n, ok, denied, *amounts in scope.rows(query)

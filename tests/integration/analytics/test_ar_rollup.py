@@ -1,8 +1,9 @@
 """The fact rollups answer what the claims' facts answer, and are kept with them.
 
 A/R aging of every day, the charges and reductions behind days in A/R, net revenue of the
-claims at one location, charge and submission lag: from the rollups and from the facts,
-unfiltered and by payer class and payer.
+claims at one location, charge and submission lag, the first adjudications of each day
+(first-pass, initial denial and net collection rates): from the rollups and from the
+facts, unfiltered and by payer class and payer.
 
 The clinic of test_shared_figures (the March clinic, C8 paid on both sides of February, C9
 paid, reversed and paid again, C10 paid on the period's last day). Then, as later writes
@@ -19,11 +20,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from ptrcm.analytics import KpiFilters, Scope, ar, revenue, sla
+from ptrcm.analytics import KpiFilters, Scope, ar, claims_kpis, revenue, sla
 from ptrcm.analytics.sql import money_sum
 from ptrcm.store.claim_facts import refresh_all_claim_facts, refresh_claim_facts
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import (
+    adjudication_rollup,
     ar_rollup_charges,
     ar_rollup_reductions,
     claim_fact_payments,
@@ -46,7 +48,7 @@ DAYS = [date(2025, 11, 30) + timedelta(days=n) for n in range(0, 140)]  # every 
 
 def _rows(conn: Connection, org: int) -> list[Any]:
     out = []
-    for table in (ar_rollup_charges, ar_rollup_reductions):
+    for table in (ar_rollup_charges, ar_rollup_reductions, adjudication_rollup):
         query = select(table).where(table.c.org_id == org)
         out.append(sorted(tuple(row) for row in conn.execute(query)))
     return out
@@ -76,6 +78,9 @@ def _same_answers(scope: Scope) -> None:
             p = KpiFilters(first, last, **narrow)
             assert revenue._money_by_facts(scope, p) == revenue._money_by_facts(
                 scope, p, rolled_up=False
+            ), (narrow, first)
+            assert _json(claims_kpis.first_adjudication_days(scope, p)) == _json(
+                claims_kpis.first_adjudication_days(scope, p, rolled_up=False)
             ), (narrow, first)
             assert _json(sla.charge_lag(scope, p)) == _json(sla.charge_lag_from_facts(scope, p))
             assert _json(sla.submission_lag(scope, p)) == _json(

@@ -28,6 +28,7 @@ from ptrcm.store.tables.clinical import (
     visits,
 )
 from ptrcm.store.tables.facts import (
+    adjudication_rollup,
     ar_rollup_charges,
     ar_rollup_reductions,
     claim_fact_denials,
@@ -89,6 +90,7 @@ __all__ = [
     "REPORTING_INDEXES",
     "ack_files",
     "acknowledgments",
+    "adjudication_rollup",
     "adjustments",
     "api_tokens",
     "appeal_payments",

@@ -196,3 +196,23 @@ lag_rollup = Table(
     Column("claims", Integer, nullable=False),
     PrimaryKeyConstraint("org_id", "measure", "day", "payer_id", "lag"),
 )
+
+# First adjudications per day (migration 0036, ``ptrcm.store.adjudication_rollup``): the
+# claims first adjudicated on a day, by payer, with what the first-pass, initial denial and
+# net collection rates sum of them (``claims_kpis.first_adjudication_days``).
+adjudication_rollup = Table(
+    "adjudication_rollup",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("first_adjudicated_on", Date, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("first_pass", Integer, nullable=False),
+    Column("denied", Integer, nullable=False),
+    Column("first_adj_charge", MoneyType(), nullable=False),
+    Column("first_adj_denied_amount", MoneyType(), nullable=False),
+    Column("collected", MoneyType(), nullable=False),  # payer paid (adjudicated) + patient paid
+    Column("charge", MoneyType(), nullable=False),
+    Column("contractual", MoneyType(), nullable=False),
+    PrimaryKeyConstraint("org_id", "first_adjudicated_on", "payer_id"),
+)
