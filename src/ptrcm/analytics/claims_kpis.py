@@ -36,6 +36,7 @@ from ptrcm.store.tables import (
     claim_facts,
     claim_payments,
     claims,
+    denial_rollup,
     remittance_transactions,
 )
 
@@ -260,9 +261,13 @@ def denials_posted(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     return conds
 
 
-def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
+def denial_reasons(scope: Scope, f: KpiFilters, rolled_up: bool = True) -> list[DenialReasonRow]:
     """Denial adjustments posted in the period, by CARC: how many, how much, and how much
-    of it sits on claims now closed (written off). Read from ``claim_fact_denials``."""
+    of it sits on claims now closed (written off). Read from the daily ``denial_rollup``
+    unless the filters name a location or therapist (or ``rolled_up=False``), then from
+    ``claim_fact_denials``."""
+    if rolled_up and not has_place(f):
+        return _denial_reasons_rolled_up(scope, f)
     d, cf = claim_fact_denials, claim_facts
     closed = exists().where(
         cf.c.org_id == d.c.org_id, cf.c.claim_id == d.c.claim_id, cf.c.state == "closed"
@@ -277,6 +282,29 @@ def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
         )
         .where(*denials_posted(scope, f))
         .group_by(d.c.carc)
+    )
+    return [
+        DenialReasonRow(
+            carc, category_of(carc).value, description_of(carc), int(n), amt, int(wn), wamt
+        )
+        for carc, n, amt, wn, wamt in scope.rows(query)
+    ]
+
+
+def _denial_reasons_rolled_up(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
+    dr = denial_rollup
+    closed = dr.c.closed.is_(True)
+    query = (
+        select(
+            dr.c.carc,
+            func.coalesce(func.sum(dr.c.adjustments), 0),
+            money_sum(dr.c.amount),
+            func.coalesce(func.sum(case((closed, dr.c.adjustments), else_=0)), 0),
+            money_sum(case((closed, dr.c.amount), else_=0)),
+        )
+        .where(*rollup_conds(scope, f, dr), dr.c.payment_date.between(f.start, f.end))
+        .group_by(dr.c.carc)
+        .order_by(dr.c.carc)
     )
     return [
         DenialReasonRow(

@@ -33,6 +33,7 @@ from ptrcm.store.tables import (
     claim_fact_payments,
     claim_facts,
     claim_payments,
+    denial_rollup,
     lag_rollup,
     organizations,
     revenue_rollup,
@@ -45,7 +46,7 @@ from tests.integration.posting.builders import visit as visit_record
 
 D = Decimal
 ROLLUPS = (ar_rollup_charges, ar_rollup_reductions, revenue_rollup, lag_rollup,
-           adjudication_rollup)  # kept too  # fmt: skip
+           adjudication_rollup, denial_rollup)  # kept too  # fmt: skip
 WATCHED = ("state", "first_adjudicated_on", "first_adj_status", "first_adj_denied",
            "first_adj_denied_amount", "first_pass", "payer_paid", "contractual",
            "patient_responsibility", "denied_total", "reductions", "balance")  # fmt: skip

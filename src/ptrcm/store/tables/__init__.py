@@ -34,6 +34,7 @@ from ptrcm.store.tables.facts import (
     claim_fact_denials,
     claim_fact_payments,
     claim_facts,
+    denial_rollup,
     lag_rollup,
     revenue_rollup,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "control_counters",
     "coverages",
     "data_versions",
+    "denial_rollup",
     "edi_batches",
     "fee_schedule_rates",
     "fee_schedules",

@@ -216,3 +216,20 @@ adjudication_rollup = Table(
     Column("contractual", MoneyType(), nullable=False),
     PrimaryKeyConstraint("org_id", "first_adjudicated_on", "payer_id"),
 )
+
+# Denial adjustments per remittance day (migration 0036, ``ptrcm.store.adjudication_rollup``):
+# ``claim_fact_denials`` summed by payer, CARC and whether the claim is now closed (denial
+# reasons, with how much of each sits on closed claims).
+denial_rollup = Table(
+    "denial_rollup",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("payment_date", Date, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("carc", String(5), nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("rows", Integer, nullable=False),  # claim_fact_denials rows summed
+    Column("adjustments", Integer, nullable=False),
+    Column("amount", MoneyType(), nullable=False),
+    PrimaryKeyConstraint("org_id", "payment_date", "payer_id", "carc", "closed"),
+)

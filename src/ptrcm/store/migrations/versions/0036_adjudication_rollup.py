@@ -1,10 +1,13 @@
 """first adjudications per day (``adjudication_rollup``): the claims first adjudicated on
-a day, by payer, with the sums the first-pass, initial denial and net collection rates take
+a day, by payer, with the sums the first-pass, initial denial and net collection rates
+take; denial adjustments per remittance day (``denial_rollup``) by payer, CARC and whether
+the claim is closed, for denial reasons
 
-Filled here, set-based, from ``claim_facts``; afterwards ``refresh_claim_facts`` keeps it
-with the facts (``ptrcm.store.adjudication_rollup``; ``ptrcm db refresh-facts`` rebuilds
-it). Tenant table: row-level security as for every other. (h-dash: numbered after its
-0035; renumber at merge if another branch took these numbers.)
+Filled here, set-based, from ``claim_facts`` and ``claim_fact_denials``; afterwards
+``refresh_claim_facts`` keeps them with the facts (``ptrcm.store.adjudication_rollup``;
+``ptrcm db refresh-facts`` rebuilds them). Tenant tables: row-level security as for every
+other. (h-dash: numbered after its 0035; renumber at merge if another branch took these
+numbers.)
 
 Revision ID: 0036
 Revises: 0035
@@ -27,11 +30,23 @@ depends_on: str | None = None
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 KEY = ["org_id", "first_adjudicated_on", "payer_id"]
 COUNTS = ["claims", "first_pass", "denied"]
+TABLES = ("adjudication_rollup", "denial_rollup")
 MONEY = ["first_adj_charge", "first_adj_denied_amount", "collected", "charge", "contractual"]
 
+_d = sa.table(
+    "claim_fact_denials",
+    sa.column("org_id"),
+    sa.column("claim_id"),
+    sa.column("payment_date", sa.Date()),
+    sa.column("carc"),
+    sa.column("adjustments"),
+    sa.column("amount", MoneyType()),
+)
 _cf = sa.table(
     "claim_facts",
     sa.column("org_id"),
+    sa.column("claim_id"),
+    sa.column("state"),
     sa.column("payer_id"),
     sa.column("first_adjudicated_on", sa.Date()),
     sa.column("first_pass", sa.Boolean()),
@@ -73,6 +88,24 @@ def _fill() -> None:
         .insert()
         .from_select(columns, rows)
     )
+    d = _d
+    closed = sa.case((cf.c.state == "closed", True), else_=False)
+    dkeys: list[sa.ColumnElement[object]] = [
+        d.c.org_id, d.c.payment_date, cf.c.payer_id, d.c.carc, closed,
+    ]  # fmt: skip
+    denials = (
+        sa.select(*dkeys, sa.func.count(), sa.func.sum(d.c.adjustments), sa.func.sum(d.c.amount))
+        .select_from(d.join(cf, sa.and_(cf.c.org_id == d.c.org_id, cf.c.claim_id == d.c.claim_id)))
+        .where(d.c.payment_date.is_not(None))
+        .group_by(*dkeys)
+    )
+    columns = ["org_id", "payment_date", "payer_id", "carc", "closed", "rows", "adjustments",
+               "amount"]  # fmt: skip
+    op.get_bind().execute(
+        sa.table("denial_rollup", *(sa.column(c) for c in columns))
+        .insert()
+        .from_select(columns, denials)
+    )
 
 
 def upgrade() -> None:
@@ -85,10 +118,26 @@ def upgrade() -> None:
         *(sa.Column(name, MoneyType(), nullable=False) for name in MONEY),
         sa.PrimaryKeyConstraint(*KEY, name=op.f("pk_adjudication_rollup")),
     )
+    op.create_table(
+        "denial_rollup",
+        sa.Column("org_id", ID, nullable=False),
+        sa.Column("payment_date", sa.Date(), nullable=False),
+        sa.Column("payer_id", ID, nullable=False),
+        sa.Column("carc", sa.String(5), nullable=False),
+        sa.Column("closed", sa.Boolean(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("adjustments", sa.Integer(), nullable=False),
+        sa.Column("amount", MoneyType(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "org_id", "payment_date", "payer_id", "carc", "closed", name=op.f("pk_denial_rollup")
+        ),
+    )
     _fill()
-    add_tenant_policy("adjudication_rollup")
+    for table in TABLES:
+        add_tenant_policy(table)
 
 
 def downgrade() -> None:
-    drop_tenant_policy("adjudication_rollup")
-    op.drop_table("adjudication_rollup")
+    for table in reversed(TABLES):
+        drop_tenant_policy(table)
+        op.drop_table(table)
