@@ -81,7 +81,10 @@ def rollup_query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select[Any
     if ids is not None:
         where += [among(cf.c.claim_id, ids), cf.c.last_dos.is_not(None)]
     signed = [-total if sign < 0 else total for total in sums]
-    return select(*keys, *signed).where(*where).group_by(*keys)
+    # Grouped payer first: grouped by the day first, SQLite reads the ids' rows by scanning
+    # the organization's first-adjudication index (1 s at 1 M claims) instead of by key.
+    by = [cf.c.org_id, cf.c.payer_id, cf.c.first_adjudicated_on]
+    return select(*keys, *signed).where(*where).group_by(*by)
 
 
 def denials_query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select[Any]:
@@ -91,9 +94,9 @@ def denials_query(org: BindParameter[Any], ids: Ids, sign: int = 1) -> Select[An
     closed = case((cf.c.state == "closed", True), else_=False)
     keys = [d.c.org_id, d.c.payment_date, cf.c.payer_id, d.c.carc, closed]
     sums = [func.count(), func.sum(d.c.adjustments), func.sum(d.c.amount)]
-    where = [d.c.org_id == org, d.c.payment_date.is_not(None)]
-    if ids is not None:
-        where.append(among(d.c.claim_id, ids))
+    where = [d.c.org_id == org, case((d.c.payment_date.is_not(None), 1), else_=0) == 1]
+    if ids is not None:  # by key: the ids' denial rows (0036's index), then their facts
+        where += [among(d.c.claim_id, ids), cf.c.last_dos.is_not(None)]
     joined = d.join(cf, and_(cf.c.org_id == d.c.org_id, cf.c.claim_id == d.c.claim_id))
     signed = [-total if sign < 0 else total for total in sums]
     return select(*keys, *signed).select_from(joined).where(*where).group_by(*keys)

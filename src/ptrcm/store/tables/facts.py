@@ -104,6 +104,15 @@ claim_fact_denials = Table(
     Column("adjustments", Integer, nullable=False),
     Column("amount", MoneyType(), nullable=False),
     Index("ix_claim_fact_denials_org_claim", "org_id", "claim_id"),
+    Index(  # a refresh's denial rollup rows of its claims, from the index alone (0036)
+        "ix_claim_fact_denials_org_claim_date",
+        "org_id",
+        "claim_id",
+        "payment_date",
+        "carc",
+        "adjustments",
+        "amount",
+    ),
     Index(
         "ix_claim_fact_denials_org_date",
         "org_id",
