@@ -31,7 +31,9 @@ def _counts(org_id: int, ids: Sequence[int] | None, sign: int = 1) -> Select[Any
     keys = [visits.c.org_id, visits.c.date_of_service, visits.c.payer_id, place]
     where = [visits.c.org_id == org_id]
     if ids is not None:
-        where.append(visits.c.id.in_(ids))
+        # ``org_id + 0``: no index can answer it, so SQLite looks the ids up by primary key
+        # instead of scanning the organization's covering index of visits (1 M entries).
+        where = [(visits.c.org_id + 0) == org_id, visits.c.id.in_(ids)]
     counted = func.count() if sign == 1 else func.count() * literal(sign)
     return select(*keys, counted).where(*where).group_by(*keys)
 
