@@ -30,6 +30,7 @@ from ptrcm.analytics import KpiFilters, Scope, ar, claims_kpis, revenue, schedul
 from ptrcm.store import tables as t
 from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.repository import Store
+from ptrcm.store.visit_rollup import rebuild_visit_rollup
 from ptrcm.web.ports import Period
 from ptrcm.web.read_cache import one_version_check
 from ptrcm.web.store_data import StoreData
@@ -88,7 +89,14 @@ def _bulk(conn: Connection, table: Table, rows: Iterator[dict[str, Any]]) -> Non
 
 def facts(store: Store, org: int) -> None:
     """Fill ``claim_facts`` in one set-based pass when it is empty (a clinic built before
-    migration 0011, or just now), as ``ptrcm db refresh-facts`` does."""
+    migration 0011, or just now), as ``ptrcm db refresh-facts`` does; and the visits per
+    day (``visit_rollup``), which the visit writer keeps and the bulk load bypasses."""
+    with store.engine.begin() as conn:
+        vr = t.visit_rollup
+        if not conn.execute(select(func.count()).where(vr.c.org_id == org)).scalar_one():
+            began = time.perf_counter()
+            rebuild_visit_rollup(conn, org)
+            print(f"    visit_rollup: {time.perf_counter() - began:.1f} s")
     with store.engine.begin() as conn:
         query = select(func.count()).select_from(t.claim_facts).where(t.claim_facts.c.org_id == org)
         if conn.execute(query).scalar_one():

@@ -17,6 +17,7 @@ from ptrcm.analytics.filters import (
     fact_conds,
     narrows_claims,
     visit_conds,
+    visit_rollup_conds,
 )
 from ptrcm.analytics.sql import end_of, money_sum, start_of
 from ptrcm.store.day_sql import utc_day
@@ -27,6 +28,7 @@ from ptrcm.store.tables import (
     locations,
     patient_payments,
     providers,
+    visit_rollup,
     visit_services,
     visits,
 )
@@ -79,11 +81,21 @@ def cash_by_day(scope: Scope, f: KpiFilters) -> dict[date, Decimal]:
 
 
 def visits_by_day(scope: Scope, f: KpiFilters) -> dict[date, int]:
-    query = (
-        select(visits.c.date_of_service, func.count())
-        .where(*visit_conds(scope, f), visits.c.date_of_service.between(f.start, f.end))
-        .group_by(visits.c.date_of_service)
-    )
+    """The period's visits per date of service, from the daily ``visit_rollup`` unless the
+    filters name a therapist."""
+    if f.therapist is not None:
+        query = (
+            select(visits.c.date_of_service, func.count())
+            .where(*visit_conds(scope, f), visits.c.date_of_service.between(f.start, f.end))
+            .group_by(visits.c.date_of_service)
+        )
+    else:
+        vr = visit_rollup
+        query = (
+            select(vr.c.date_of_service, func.sum(vr.c.visits))
+            .where(*visit_rollup_conds(scope, f), vr.c.date_of_service.between(f.start, f.end))
+            .group_by(vr.c.date_of_service)
+        )
     return {d: int(n) for d, n in scope.rows(query)}
 
 

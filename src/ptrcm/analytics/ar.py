@@ -35,7 +35,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from ptrcm.analytics.claims_kpis import Ratio, first_adjudications, ratio
+from ptrcm.analytics.claims_kpis import FirstAdjudicationDay, Ratio, first_adjudications, ratio
 from ptrcm.analytics.filters import (
     KpiFilters,
     Scope,
@@ -349,4 +349,13 @@ def net_collection_rate(scope: Scope, f: KpiFilters) -> NetCollection:
         money_sum(fa.c.contractual),
     )
     collected, charged, written = scope.one(query)
+    return NetCollection(collected, charged, written, ratio(collected, charged - written))
+
+
+def net_collection_of(days: Sequence[FirstAdjudicationDay]) -> NetCollection:
+    """``net_collection_rate`` from ``claims_kpis.first_adjudication_days``."""
+    zero = Decimal("0.00")
+    collected = sum((d.collected for d in days), zero)
+    charged = sum((d.charge for d in days), zero)
+    written = sum((d.contractual for d in days), zero)
     return NetCollection(collected, charged, written, ratio(collected, charged - written))

@@ -16,17 +16,27 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, select
 
-from ptrcm.analytics.filters import KpiFilters, Scope, claim_conds, fact_conds, narrows_claims
+from ptrcm.analytics.filters import (
+    KpiFilters,
+    Scope,
+    claim_conds,
+    fact_conds,
+    has_place,
+    narrows_claims,
+    rollup_conds,
+)
 from ptrcm.analytics.sql import count_if, end_of, money_sum, rate, start_of
 from ptrcm.domain.adjustment_codes import category_of, description_of
 from ptrcm.store.adjustment_conditions import is_denial
 from ptrcm.store.tables import (
+    adjudication_rollup,
     adjustments,
     appeals,
     claim_fact_denials,
     claim_facts,
     claim_payments,
     claims,
+    denial_rollup,
     remittance_transactions,
 )
 
@@ -132,6 +142,74 @@ def first_pass_rate(scope: Scope, f: KpiFilters) -> Ratio:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstAdjudicationDay:
+    """The claims first adjudicated on one day, summed: what the first-pass, initial denial
+    and net collection rates (and the first-pass trend) read, in one pass over them."""
+
+    day: date
+    adjudicated: int
+    first_pass: int
+    denied: int
+    charge_amount: Decimal  # charges on those first adjudications
+    denied_amount: Decimal  # denied at them
+    collected: Decimal  # payer payments (all dates) + patient payments on the claims
+    charge: Decimal  # the claims' charges
+    contractual: Decimal
+
+
+def first_adjudication_days(
+    scope: Scope, f: KpiFilters, rolled_up: bool = True
+) -> list[FirstAdjudicationDay]:
+    """Per day of the period, the claims first adjudicated that day (``first_adjudications``)
+    with the sums ``first_pass_by_day``, ``initial_denial_rate`` and
+    ``ar.net_collection_rate`` take of them: one read instead of three. From the daily
+    ``adjudication_rollup`` unless the filters name a location or therapist (or
+    ``rolled_up=False``: the facts, to check it)."""
+    if rolled_up and not has_place(f):
+        ar_ = adjudication_rollup
+        sums = [func.sum(ar_.c[name]) for name in ("claims", "first_pass", "denied")]
+        money = ("first_adj_charge", "first_adj_denied_amount", "collected", "charge",
+                 "contractual")  # fmt: skip
+        query = (
+            select(ar_.c.first_adjudicated_on, *sums, *(money_sum(ar_.c[m]) for m in money))
+            .where(*rollup_conds(scope, f, ar_), ar_.c.first_adjudicated_on.between(f.start, f.end))
+            .group_by(ar_.c.first_adjudicated_on)
+            .order_by(ar_.c.first_adjudicated_on)
+        )
+    else:
+        fa = first_adjudications(scope, f)
+        query = (
+            select(
+                fa.c.payment_date,
+                func.count(),
+                count_if(first_pass(fa)),
+                count_if(first_denied(fa)),
+                money_sum(fa.c.charge_amount),
+                money_sum(fa.c.denied_amount),
+                money_sum(fa.c.payer_paid_adjudicated + fa.c.patient_paid),
+                money_sum(fa.c.charge),
+                money_sum(fa.c.contractual),
+            )
+            .group_by(fa.c.payment_date)
+            .order_by(fa.c.payment_date)
+        )
+    return [
+        FirstAdjudicationDay(day, int(n), int(ok), int(denied), *amounts)
+        for day, n, ok, denied, *amounts in scope.rows(query)
+    ]
+
+
+def first_pass_days(days: Sequence[FirstAdjudicationDay]) -> list[DailyFirstPass]:
+    """``first_pass_by_day`` from ``first_adjudication_days``."""
+    return [DailyFirstPass(d.day, d.adjudicated, d.first_pass) for d in days]
+
+
+def first_pass_rate_of(days: Sequence[FirstAdjudicationDay]) -> Ratio:
+    """``first_pass_rate`` from ``first_adjudication_days``."""
+    return ratio(sum(d.first_pass for d in days), sum(d.adjudicated for d in days))
+
+
+@dataclass(frozen=True, slots=True)
 class DenialRate:
     claims: Ratio  # claims denied (wholly or partly) at first adjudication / adjudicated
     dollars: Ratio  # denied amounts at first adjudication / charges first adjudicated
@@ -148,6 +226,15 @@ def initial_denial_rate(scope: Scope, f: KpiFilters) -> DenialRate:
     )
     total, denied, charged, denied_amount = scope.one(query)
     return DenialRate(ratio(int(denied), int(total)), ratio(denied_amount, charged))
+
+
+def initial_denial_rate_of(days: Sequence[FirstAdjudicationDay]) -> DenialRate:
+    """``initial_denial_rate`` from ``first_adjudication_days``."""
+    zero = Decimal("0.00")
+    charged = sum((d.charge_amount for d in days), zero)
+    denied_amount = sum((d.denied_amount for d in days), zero)
+    claims_ = ratio(sum(d.denied for d in days), sum(d.adjudicated for d in days))
+    return DenialRate(claims_, ratio(denied_amount, charged))
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +261,13 @@ def denials_posted(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     return conds
 
 
-def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
+def denial_reasons(scope: Scope, f: KpiFilters, rolled_up: bool = True) -> list[DenialReasonRow]:
     """Denial adjustments posted in the period, by CARC: how many, how much, and how much
-    of it sits on claims now closed (written off). Read from ``claim_fact_denials``."""
+    of it sits on claims now closed (written off). Read from the daily ``denial_rollup``
+    unless the filters name a location or therapist (or ``rolled_up=False``), then from
+    ``claim_fact_denials``."""
+    if rolled_up and not has_place(f):
+        return _denial_reasons_rolled_up(scope, f)
     d, cf = claim_fact_denials, claim_facts
     closed = exists().where(
         cf.c.org_id == d.c.org_id, cf.c.claim_id == d.c.claim_id, cf.c.state == "closed"
@@ -191,6 +282,29 @@ def denial_reasons(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
         )
         .where(*denials_posted(scope, f))
         .group_by(d.c.carc)
+    )
+    return [
+        DenialReasonRow(
+            carc, category_of(carc).value, description_of(carc), int(n), amt, int(wn), wamt
+        )
+        for carc, n, amt, wn, wamt in scope.rows(query)
+    ]
+
+
+def _denial_reasons_rolled_up(scope: Scope, f: KpiFilters) -> list[DenialReasonRow]:
+    dr = denial_rollup
+    closed = dr.c.closed.is_(True)
+    query = (
+        select(
+            dr.c.carc,
+            func.coalesce(func.sum(dr.c.adjustments), 0),
+            money_sum(dr.c.amount),
+            func.coalesce(func.sum(case((closed, dr.c.adjustments), else_=0)), 0),
+            money_sum(case((closed, dr.c.amount), else_=0)),
+        )
+        .where(*rollup_conds(scope, f, dr), dr.c.payment_date.between(f.start, f.end))
+        .group_by(dr.c.carc)
+        .order_by(dr.c.carc)
     )
     return [
         DenialReasonRow(

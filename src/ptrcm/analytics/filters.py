@@ -21,7 +21,15 @@ from sqlalchemy import ColumnElement, Executable, FromClause, Select, and_, exis
 from sqlalchemy.engine import Connection
 
 from ptrcm.errors import InvariantError
-from ptrcm.store.tables import claim_facts, claims, locations, payers, providers, visits
+from ptrcm.store.tables import (
+    claim_facts,
+    claims,
+    locations,
+    payers,
+    providers,
+    visit_rollup,
+    visits,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +185,20 @@ def visit_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
     if payer_ids is not None:
         conds.append(visits.c.payer_id.in_(payer_ids))
     return conds + _visit_place_conds(scope.org_id, f, visits)
+
+
+def visit_rollup_conds(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
+    """``visit_rollup`` rows of the organization that meet the payer, payer class and
+    location filters (``visit_conds`` on the daily counts). The rollup keeps no therapist:
+    callers count the visits themselves for that filter."""
+    if f.therapist is not None:
+        raise InvariantError("the visit rollup cannot meet a therapist filter")
+    vr = visit_rollup
+    conds: list[ColumnElement[bool]] = [vr.c.org_id == scope.org_id]
+    payer_ids = _payer_ids(scope.org_id, f)
+    if payer_ids is not None:
+        conds.append(vr.c.payer_id.in_(payer_ids))
+    return conds + _visit_place_conds(scope.org_id, f, vr)
 
 
 def visits_in(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:

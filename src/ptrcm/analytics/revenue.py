@@ -18,6 +18,7 @@ from ptrcm.analytics.filters import (
     has_place,
     rollup_conds,
     visit_conds,
+    visit_rollup_conds,
     visits_in,
 )
 from ptrcm.analytics.sql import cents, money_sum, rate
@@ -33,9 +34,11 @@ from ptrcm.store.tables import (
     remittance_transactions,
     revenue_rollup,
     underpayments,
+    visit_rollup,
     visit_services,
     visits,
 )
+from ptrcm.store.tables.clinical import NO_LOCATION
 
 ZERO = Decimal("0.00")
 # Evaluation codes by complexity: PT 97161-97163 / 97164, OT 97165-97167 / 97168.
@@ -66,7 +69,7 @@ def _claim_visit_join() -> ColumnElement[bool]:
     )
 
 
-def _money_by_visit_join(scope: Scope, f: KpiFilters) -> dict[tuple[int, int], Decimal]:
+def _money_by_visit_join(scope: Scope, f: KpiFilters) -> dict[tuple[int, int | None], Decimal]:
     """Payer (all claim payments) and patient payments on claims matched to the period's
     visits, by the visit's payer and location: the join itself, for place filters."""
     payer_paid = (
@@ -108,7 +111,7 @@ def revenue_claims(scope: Scope, f: KpiFilters) -> list[ColumnElement[bool]]:
 
 def _money_by_facts(
     scope: Scope, f: KpiFilters, rolled_up: bool = True
-) -> dict[tuple[int, int], Decimal]:
+) -> dict[tuple[int, int | None], Decimal]:
     """The same sums from ``claim_facts``: a claim's payer and patient payments, once per
     visit on its first date of service, under that visit's location (summed per day in
     ``revenue_rollup``). The few claims whose first-DOS visits are at different locations
@@ -138,21 +141,37 @@ def _money_by_facts(
         .where(*where, cf.c.location_id.is_(None))
         .group_by(visits.c.payer_id, visits.c.location_id)
     )
-    out: dict[tuple[int, int], Decimal] = {}
+    out: dict[tuple[int, int | None], Decimal] = {}
     for p, loc, amount in [*scope.rows(single), *scope.rows(mixed)]:
         out[(p, loc)] = out.get((p, loc), ZERO) + amount
     return out
+
+
+def visit_counts(scope: Scope, f: KpiFilters) -> dict[tuple[int, int | None], int]:
+    """The period's visits (``visits_in``) by payer id and location id (``None``: none),
+    from the daily ``visit_rollup`` unless the filters name a therapist."""
+    if f.therapist is not None:
+        counts = (
+            select(visits.c.payer_id, visits.c.location_id, func.count())
+            .where(*visits_in(scope, f))
+            .group_by(visits.c.payer_id, visits.c.location_id)
+        )
+        return {(pid, loc): int(n) for pid, loc, n in scope.rows(counts)}
+    vr = visit_rollup
+    rolled = (
+        select(vr.c.payer_id, vr.c.location_id, func.sum(vr.c.visits))
+        .where(*visit_rollup_conds(scope, f), vr.c.date_of_service.between(f.start, f.end))
+        .group_by(vr.c.payer_id, vr.c.location_id)
+    )
+    return {
+        (pid, None if loc == NO_LOCATION else loc): int(n) for pid, loc, n in scope.rows(rolled)
+    }
 
 
 def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
     """Visits with a date of service in the period, by payer and location; net revenue is
     what the payer paid (net of reversals) and the patient paid on their claims, to date.
     A claim is matched to its visit by patient, payer and first date of service."""
-    counts = (
-        select(visits.c.payer_id, visits.c.location_id, func.count())
-        .where(*visits_in(scope, f))
-        .group_by(visits.c.payer_id, visits.c.location_id)
-    )
     revenue = _money_by_visit_join(scope, f) if has_place(f) else _money_by_facts(scope, f)
     payer_names = {
         pid: (ext, cls or "unknown")
@@ -170,7 +189,7 @@ def net_revenue_per_visit(scope: Scope, f: KpiFilters) -> list[RevenueRow]:
         )
     )
     rows = []
-    for pid, loc, n in scope.rows(counts):
+    for (pid, loc), n in visit_counts(scope, f).items():
         amount = revenue.get((pid, loc), ZERO)
         ext, cls = payer_names[pid]
         per_visit = cents(amount / n) if n else None

@@ -76,21 +76,27 @@ class SharedFigures:
             lambda: claims_kpis.clean_claim_rate(scope, f),
         )
 
-    def first_pass_rate(self, scope: Scope, f: KpiFilters) -> claims_kpis.Ratio:
+    def first_adjudication_days(
+        self, scope: Scope, f: KpiFilters
+    ) -> list[claims_kpis.FirstAdjudicationDay]:
+        """``claims_kpis.first_adjudication_days``: the first-pass, initial denial and net
+        collection rates and the first-pass trend of a period from one read."""
         return self._once(
-            ("first_pass_rate", scope.org_id, f), lambda: claims_kpis.first_pass_rate(scope, f)
+            ("first_adjudication_days", scope.org_id, f),
+            lambda: claims_kpis.first_adjudication_days(scope, f),
         )
+
+    def first_pass_by_day(self, scope: Scope, f: KpiFilters) -> list[claims_kpis.DailyFirstPass]:
+        return claims_kpis.first_pass_days(self.first_adjudication_days(scope, f))
+
+    def first_pass_rate(self, scope: Scope, f: KpiFilters) -> claims_kpis.Ratio:
+        return claims_kpis.first_pass_rate_of(self.first_adjudication_days(scope, f))
 
     def initial_denial_rate(self, scope: Scope, f: KpiFilters) -> claims_kpis.DenialRate:
-        return self._once(
-            ("initial_denial_rate", scope.org_id, f),
-            lambda: claims_kpis.initial_denial_rate(scope, f),
-        )
+        return claims_kpis.initial_denial_rate_of(self.first_adjudication_days(scope, f))
 
     def net_collection_rate(self, scope: Scope, f: KpiFilters) -> ar.NetCollection:
-        return self._once(
-            ("net_collection_rate", scope.org_id, f), lambda: ar.net_collection_rate(scope, f)
-        )
+        return ar.net_collection_of(self.first_adjudication_days(scope, f))
 
     def net_revenue_per_visit(self, scope: Scope, f: KpiFilters) -> list[revenue.RevenueRow]:
         return self._once(

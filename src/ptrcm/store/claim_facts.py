@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
 from ptrcm.domain.denials import STATUS_DENIED
-from ptrcm.store import fact_rollups
+from ptrcm.store import adjudication_rollup, fact_rollups
 from ptrcm.store.adjustment_conditions import is_contractual, is_denial, reduces_payer_balance
 from ptrcm.store.day_sql import least, utc_day
 from ptrcm.store.statistics import keep_statistics
@@ -395,9 +395,13 @@ def _write(conn: Connection, org_id: int, ids: Sequence[int] | None) -> None:
     if ids is not None:
         params["ids"] = list(ids)
     dialect = conn.dialect.name
-    rollups = fact_rollups
-    before = rollups.subtract_statements(dialect) if ids is not None else ()
-    after = rollups.add_statements(dialect) if ids is not None else rollups.rebuild_statements()
+    kept = (fact_rollups, adjudication_rollup)  # the daily rollups kept with the facts
+    before = [s for r in kept for s in r.subtract_statements(dialect)] if ids is not None else []
+    after = [
+        s
+        for r in kept
+        for s in (r.add_statements(dialect) if ids is not None else r.rebuild_statements())
+    ]
     for statement in (*before, *_statements(dialect, ids is not None), *after):
         conn.execute(statement, params)
 

@@ -32,6 +32,7 @@ from ptrcm.store.tables import (
     visits,
 )
 from ptrcm.store.types import utc_now
+from ptrcm.store.visit_rollup import move_visits
 
 # A claim in one of these states has not left the practice: its visit may still change.
 UNSENT_STATES = tuple(
@@ -244,12 +245,16 @@ class VisitRepository(OrgScoped):
             else:
                 fresh.append(self.new_row(external_id=v.visit_id, **row))
         visit_ids = dict(existing)
+        written = [r["target_id"] for r in stale]
         if fresh:
             result = self.conn.execute(
                 insert(visits).returning(visits.c.external_id, visits.c.id), fresh
             )
-            visit_ids.update({str(ext): int(i) for ext, i in result})
-        if stale:
+            added = {str(ext): int(i) for ext, i in result}
+            visit_ids.update(added)
+            written += added.values()
+        if stale:  # the daily counts: the old rows out here, the rows as written in below
+            move_visits(self.conn, self.org_id, [r["target_id"] for r in stale], -1)
             self.ids._update_many(visits, stale)
             for ids_part in chunks([r["target_id"] for r in stale]):
                 self.conn.execute(
@@ -258,6 +263,7 @@ class VisitRepository(OrgScoped):
                         visit_services.c.visit_id.in_(ids_part),
                     )
                 )
+        move_visits(self.conn, self.org_id, written, +1)
         self._insert_services(part, visit_ids)
         self.audit.record(
             [

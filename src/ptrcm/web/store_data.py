@@ -184,8 +184,8 @@ class StoreData(ClaimLists):
         return [p.DenialReason(r.carc, r.description, r.count, r.amount) for r in top]
 
     def first_pass_trend(self, period: p.Period) -> Sequence[p.RatePoint]:
-        with self._scope() as scope:
-            days = claims_kpis.first_pass_by_day(scope, _filters(period))
+        with self._scope() as scope:  # the tiles' read of the period's first adjudications
+            days = request_figures().first_pass_by_day(scope, _filters(period))
         months: dict[date, list[int]] = {}
         for d in days:
             acc = months.setdefault(d.day.replace(day=1), [0, 0])

@@ -35,6 +35,7 @@ from ptrcm.store.tables import (
     visits,
     work_items,
 )
+from ptrcm.store.visit_rollup import move_visits
 
 D = Decimal
 
@@ -84,6 +85,7 @@ class Clinic:
         )  # fmt: skip
         for number, code in enumerate(codes, start=1):
             self._add(visit_services, visit_id=visit_id, line_number=number, code=code)
+        move_visits(self.conn, self.org_id, [visit_id], +1)  # as the visit writer does
         self.ids[ext] = visit_id
         return visit_id
 

@@ -1,8 +1,9 @@
 """The fact rollups answer what the claims' facts answer, and are kept with them.
 
 A/R aging of every day, the charges and reductions behind days in A/R, net revenue of the
-claims at one location, charge and submission lag: from the rollups and from the facts,
-unfiltered and by payer class and payer.
+claims at one location, charge and submission lag, the first adjudications of each day
+(first-pass, initial denial and net collection rates), denial reasons: from the rollups and from the
+facts, unfiltered and by payer class and payer.
 
 The clinic of test_shared_figures (the March clinic, C8 paid on both sides of February, C9
 paid, reversed and paid again, C10 paid on the period's last day). Then, as later writes
@@ -19,16 +20,18 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from ptrcm.analytics import KpiFilters, Scope, ar, revenue, sla
+from ptrcm.analytics import KpiFilters, Scope, ar, claims_kpis, revenue, sla
 from ptrcm.analytics.sql import money_sum
 from ptrcm.store.claim_facts import refresh_all_claim_facts, refresh_claim_facts
 from ptrcm.store.repository import Store
 from ptrcm.store.tables import (
+    adjudication_rollup,
     ar_rollup_charges,
     ar_rollup_reductions,
     claim_fact_payments,
     claim_facts,
     claims,
+    denial_rollup,
 )
 from tests.integration.analytics.clinic import Clinic
 from tests.integration.analytics.conftest import build_march
@@ -46,7 +49,7 @@ DAYS = [date(2025, 11, 30) + timedelta(days=n) for n in range(0, 140)]  # every 
 
 def _rows(conn: Connection, org: int) -> list[Any]:
     out = []
-    for table in (ar_rollup_charges, ar_rollup_reductions):
+    for table in (ar_rollup_charges, ar_rollup_reductions, adjudication_rollup, denial_rollup):
         query = select(table).where(table.c.org_id == org)
         out.append(sorted(tuple(row) for row in conn.execute(query)))
     return out
@@ -69,6 +72,10 @@ def _facts_reductions(scope: Scope, f: KpiFilters, first: date, last: date) -> A
     return scope.one(query)[0]
 
 
+def _carc(row: claims_kpis.DenialReasonRow) -> str:
+    return row.carc
+
+
 def _same_answers(scope: Scope) -> None:
     for narrow in FILTERS:
         f = KpiFilters(DAYS[0], DAYS[-1], **narrow)
@@ -77,6 +84,11 @@ def _same_answers(scope: Scope) -> None:
             assert revenue._money_by_facts(scope, p) == revenue._money_by_facts(
                 scope, p, rolled_up=False
             ), (narrow, first)
+            assert _json(claims_kpis.first_adjudication_days(scope, p)) == _json(
+                claims_kpis.first_adjudication_days(scope, p, rolled_up=False)
+            ), (narrow, first)
+            reasons = sorted(claims_kpis.denial_reasons(scope, p, rolled_up=False), key=_carc)
+            assert _json(claims_kpis.denial_reasons(scope, p)) == _json(reasons), (narrow, first)
             assert _json(sla.charge_lag(scope, p)) == _json(sla.charge_lag_from_facts(scope, p))
             assert _json(sla.submission_lag(scope, p)) == _json(
                 sla.submission_lag_from_facts(scope, p)

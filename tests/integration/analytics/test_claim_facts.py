@@ -26,12 +26,14 @@ from ptrcm.store.claim_facts import refresh_all_claim_facts
 from ptrcm.store.money_in_uow import MoneyInUnitOfWork
 from ptrcm.store.repository import Store, UnitOfWork
 from ptrcm.store.tables import (
+    adjudication_rollup,
     ar_rollup_charges,
     ar_rollup_reductions,
     claim_fact_denials,
     claim_fact_payments,
     claim_facts,
     claim_payments,
+    denial_rollup,
     lag_rollup,
     organizations,
     revenue_rollup,
@@ -43,7 +45,8 @@ from tests.integration.posting.builders import CONTEXT, NOW, cas, clp, remittanc
 from tests.integration.posting.builders import visit as visit_record
 
 D = Decimal
-ROLLUPS = (ar_rollup_charges, ar_rollup_reductions, revenue_rollup, lag_rollup)  # kept too
+ROLLUPS = (ar_rollup_charges, ar_rollup_reductions, revenue_rollup, lag_rollup,
+           adjudication_rollup, denial_rollup)  # kept too  # fmt: skip
 WATCHED = ("state", "first_adjudicated_on", "first_adj_status", "first_adj_denied",
            "first_adj_denied_amount", "first_pass", "payer_paid", "contractual",
            "patient_responsibility", "denied_total", "reductions", "balance")  # fmt: skip

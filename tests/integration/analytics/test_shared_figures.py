@@ -137,6 +137,7 @@ def _direct_tiles(scope: Scope, f: KpiFilters) -> dict[str, Any]:
     return {
         "clean": claims_kpis.clean_claim_rate(scope, f),
         "first_pass": claims_kpis.first_pass_rate(scope, f),
+        "first_pass_days": claims_kpis.first_pass_by_day(scope, f),
         "denials": claims_kpis.initial_denial_rate(scope, f),
         "collection": ar.net_collection_rate(scope, f),
         "days_in_ar": ar.days_in_ar(scope, f, f.end),
@@ -149,6 +150,7 @@ def _shared_tiles(shared: SharedFigures, scope: Scope, f: KpiFilters) -> dict[st
     return {
         "clean": shared.clean_claim_rate(scope, f),
         "first_pass": shared.first_pass_rate(scope, f),
+        "first_pass_days": shared.first_pass_by_day(scope, f),
         "denials": shared.initial_denial_rate(scope, f),
         "collection": shared.net_collection_rate(scope, f),
         "days_in_ar": shared.days_in_ar(scope, f, f.end),

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
-from ptrcm.store.tables.base import Json, ref, tenant_table
+from ptrcm.store.tables.base import Id, Json, metadata, ref, tenant_table
 from ptrcm.store.types import MoneyType, UTCDateTime
 
 appointments = tenant_table(
@@ -65,6 +76,22 @@ visits = tenant_table(
         "provider_id": "providers",
         "location_id": "locations",
     },
+)
+
+# Visits per date of service, payer and location (migration 0035,
+# ``ptrcm.store.visit_rollup``): what the dashboard counts (visits, net revenue per visit)
+# without reading every visit of the period. Kept by the visit writer in the transaction
+# that writes the visits; ``location_id`` is NO_LOCATION (0) for a visit with none.
+NO_LOCATION = 0
+visit_rollup = Table(
+    "visit_rollup",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("date_of_service", Date, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("location_id", Id, nullable=False),
+    Column("visits", Integer, nullable=False),
+    PrimaryKeyConstraint("org_id", "date_of_service", "payer_id", "location_id"),
 )
 
 visit_services = tenant_table(

@@ -104,6 +104,15 @@ claim_fact_denials = Table(
     Column("adjustments", Integer, nullable=False),
     Column("amount", MoneyType(), nullable=False),
     Index("ix_claim_fact_denials_org_claim", "org_id", "claim_id"),
+    Index(  # a refresh's denial rollup rows of its claims, from the index alone (0036)
+        "ix_claim_fact_denials_org_claim_date",
+        "org_id",
+        "claim_id",
+        "payment_date",
+        "carc",
+        "adjustments",
+        "amount",
+    ),
     Index(
         "ix_claim_fact_denials_org_date",
         "org_id",
@@ -195,4 +204,41 @@ lag_rollup = Table(
     Column("lag", Integer, nullable=False),  # days
     Column("claims", Integer, nullable=False),
     PrimaryKeyConstraint("org_id", "measure", "day", "payer_id", "lag"),
+)
+
+# First adjudications per day (migration 0036, ``ptrcm.store.adjudication_rollup``): the
+# claims first adjudicated on a day, by payer, with what the first-pass, initial denial and
+# net collection rates sum of them (``claims_kpis.first_adjudication_days``).
+adjudication_rollup = Table(
+    "adjudication_rollup",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("first_adjudicated_on", Date, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("first_pass", Integer, nullable=False),
+    Column("denied", Integer, nullable=False),
+    Column("first_adj_charge", MoneyType(), nullable=False),
+    Column("first_adj_denied_amount", MoneyType(), nullable=False),
+    Column("collected", MoneyType(), nullable=False),  # payer paid (adjudicated) + patient paid
+    Column("charge", MoneyType(), nullable=False),
+    Column("contractual", MoneyType(), nullable=False),
+    PrimaryKeyConstraint("org_id", "first_adjudicated_on", "payer_id"),
+)
+
+# Denial adjustments per remittance day (migration 0036, ``ptrcm.store.adjudication_rollup``):
+# ``claim_fact_denials`` summed by payer, CARC and whether the claim is now closed (denial
+# reasons, with how much of each sits on closed claims).
+denial_rollup = Table(
+    "denial_rollup",
+    metadata,
+    Column("org_id", Id, nullable=False),
+    Column("payment_date", Date, nullable=False),
+    Column("payer_id", Id, nullable=False),
+    Column("carc", String(5), nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("rows", Integer, nullable=False),  # claim_fact_denials rows summed
+    Column("adjustments", Integer, nullable=False),
+    Column("amount", MoneyType(), nullable=False),
+    PrimaryKeyConstraint("org_id", "payment_date", "payer_id", "carc", "closed"),
 )
