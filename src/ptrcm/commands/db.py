@@ -109,12 +109,14 @@ def refresh_facts(
         typer.Option("--org", envvar="PTRCM_ORG", help="Only this organization (default: all)."),
     ] = None,
 ) -> None:
-    """Rebuild the per-claim facts the dashboard reads (after migrations, bulk loads)."""
+    """Rebuild the per-claim facts and the daily rollups the dashboard reads (after
+    migrations, bulk loads)."""
     from sqlalchemy import select
 
     from ptrcm.store.claim_facts import refresh_all_claim_facts
     from ptrcm.store.data_version import bump_data_version
     from ptrcm.store.tables import organizations
+    from ptrcm.store.visit_rollup import rebuild_visit_rollup
 
     with opened(db=db, org=org or "default") as root:
         found: list[tuple[str, int]]
@@ -127,6 +129,7 @@ def refresh_facts(
         for slug, org_id in found:  # one transaction per organization (row-level security)
             with root.store.connect(org_id) as conn, conn.begin():
                 count = refresh_all_claim_facts(conn, org_id)
+                rebuild_visit_rollup(conn, org_id)  # kept by the visit writer otherwise
                 bump_data_version(conn, org_id)  # running servers' caches read them anew
             out.print(f"{slug}: facts for {count} claims")
 

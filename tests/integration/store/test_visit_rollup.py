@@ -11,9 +11,10 @@ equal the same counts taken over ``visits`` for every filter the rollup answers.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select
 
 from ptrcm.analytics import KpiFilters, Scope
 from ptrcm.analytics.activity import visits_by_day
@@ -24,6 +25,7 @@ from ptrcm.store.repository import Store
 from ptrcm.store.tables import visit_rollup, visits
 from ptrcm.store.visit_rollup import rebuild_visit_rollup
 from tests.builders.visits import parse, record
+from tests.e2e.cli import ptrcm
 
 FILTERS: list[dict[str, str]] = [
     {},
@@ -112,3 +114,21 @@ def test_the_kept_visit_rollup_equals_a_recount(store: Store) -> None:
     with store.engine.connect() as conn:
         assert sum(r[-1] for r in _rows(conn, org)) == 7
         assert sum(r[-1] for r in _rows(conn, other)) == 3
+
+
+def test_ptrcm_db_refresh_facts_rebuilds_a_damaged_visit_rollup(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    store = Store.open(url)
+    try:
+        org = store.ensure_organization("default")
+        _import(store, org, FIRST)
+        with store.engine.begin() as conn:
+            kept = _rows(conn, org)
+            conn.execute(delete(visit_rollup).where(visit_rollup.c.visits > 1))  # damaged
+            assert _rows(conn, org) != kept
+        done = ptrcm("db", "refresh-facts", "--db", url)
+        assert done.returncode == 0, done.stderr
+        with store.engine.connect() as conn:
+            assert _rows(conn, org) == kept
+    finally:
+        store.close()
