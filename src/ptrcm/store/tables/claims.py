@@ -89,6 +89,7 @@ claim_lines = tenant_table(
     Column("dx_pointers", String(20)),
     UniqueConstraint("claim_version_id", "line_number"),
     Index("ix_claim_lines_org_version", "org_id", "claim_version_id"),  # lines by version (0019)
+    Index("ix_claim_lines_org_day", "org_id", "date_of_service"),  # same-day lines (0037)
     refs={
         "claim_version_id": "claim_versions",
         "charge_id": "charges",
