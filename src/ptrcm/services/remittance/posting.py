@@ -238,7 +238,6 @@ class _FilePosting:
         self.batch = PostingBatch()
         self.contracts: dict[tuple[int, date], ContractTerms] = {}
         self.expectations: dict[Any, Any] = {}  # expected amounts by contract and lines
-        self.remit: Remittance | None = None  # the open transaction set's header
         self.ctx: ClaimContext | None = None  # None while the open set is a duplicate
         self.set_claims = 0
         self.original: str | None = None  # where the open set was posted before
@@ -246,7 +245,7 @@ class _FilePosting:
 
     def begin_transaction(self, remit: Remittance) -> None:
         """A transaction set's header: its payment (unless posted before)."""
-        self.remit, self.ctx, self.set_claims = remit, None, 0
+        self.ctx, self.set_claims = None, 0
         self.original = self.register.payment_duplicate(remit)
         if self.original is not None:
             return
@@ -299,15 +298,15 @@ class _FilePosting:
 
     def end_transaction(self, remit: Remittance) -> None:
         """The set's SE: its PLB, or the exception of a set posted before."""
-        if self.original is not None or self.ctx is None:
-            head = self.remit or remit
+        ctx = self.ctx
+        if ctx is None:  # the set's payment was posted before (``self.original``)
             reason = (
-                f"{describe_payment(head)} already posted from {self.original};"
+                f"{describe_payment(remit)} already posted from {self.original};"
                 f" its {self.set_claims} claims not posted again"
             )
-            self._duplicate(reason, None, head.payment.amount.amount)
+            self._duplicate(reason, None, remit.payment.amount.amount)
             return
-        self._post_provider_adjustments(remit, self.ctx)
+        self._post_provider_adjustments(remit, ctx)
         self.flush()
 
     def _post_claim(self, claim: ClaimPayment, ctx: ClaimContext, bad: set[int]) -> None:
